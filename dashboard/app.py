@@ -1,0 +1,15 @@
+"""Lantern dashboard entry point: ``lantern serve`` runs this with Streamlit."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a source checkout
+
+from dashboard import pages  # noqa: E402
+
+st.set_page_config(page_title="Lantern", page_icon="🏮", layout="wide")
+navigation = st.navigation(pages.all_pages())
+navigation.run()

@@ -1,0 +1,40 @@
+"""Errors and problems raised by the feed contracts."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ContractError(ValueError):
+    """A whole file is refused: nothing from it is written.
+
+    The message names the file, the column (when there is one) and the fix.
+    """
+
+    def __init__(self, path, message: str, *, column: str | None = None, fix: str = ""):
+        self.path = str(path)
+        self.column = column
+        self.fix = fix
+        text = f"{self.path}: {message}"
+        if fix:
+            text += f" Fix: {fix}"
+        super().__init__(text)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem with one row: it sends the row to quarantine.
+
+    ``row`` is the 1-based data row (the header is not counted; CSV line = row + 1).
+    ``value`` is shortened to 80 characters so a report never carries a whole free-text field.
+    """
+
+    file: str
+    row: int
+    column: str
+    value: str
+    reason: str
+
+    def as_dict(self) -> dict:
+        """Return the problem as a plain dict (the quarantine report's columns)."""
+        return {"file": self.file, "row": self.row, "column": self.column,
+                "value": self.value, "reason": self.reason}

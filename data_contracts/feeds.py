@@ -1,0 +1,204 @@
+"""The contract of every inbound feed: columns, types, allowed values, refused columns.
+
+Column kinds
+------------
+``lat`` / ``lon``   WGS84 degrees (a GeoJSON Point geometry supplies both)
+``datetime``        ISO 8601 (``2025-03-01``, ``2025-03-01T21:30``) or UK ``01/03/2025 21:30``;
+                    a date alone means the time band is ``unknown``
+``category``        one of ``allowed`` (case-insensitive; spaces and hyphens read as ``_``)
+``bool``            true/false, yes/no, y/n, 1/0 (blank = false for optional columns)
+``int``             a whole number >= 1
+``key``             a reference (subject, premises) that is only ever stored as a keyed hash
+``clock``           ``HH:MM``
+``days``            ``Mon-Fri``, ``Mon,Wed,Sat`` or ``daily``
+``cell``            an H3 cell id (string), instead of lat/lon where a feed allows it
+``label``           a short public label (area names only)
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+ACTIVITY_TYPES = ("observation", "incident", "kerb_crawling", "outreach_sighting")
+SOURCE_AGENCIES = ("police", "outreach", "council", "health", "community", "other")
+PREMISES_TYPES = ("flat", "massage_parlour", "sauna", "hotel", "pop_up", "other")
+PREMISES_CATEGORIES = ("non-nuisance", "nuisance", "risk")
+PREMISES_INDICATORS = ("community_impact", "exploitation", "coercion", "under_18",
+                       "trafficking", "violence", "drugs")
+OUTREACH_SERVICES = ("health", "drugs_alcohol", "housing", "sexual_violence", "exit_support",
+                     "num_signup")
+SITE_TYPES = ("drop_in", "clinic", "van_stop", "support_premises")
+HARM_CATEGORIES = ("violence", "sexual_violence", "robbery", "harassment_stalking",
+                   "online_harassment", "exploitation_coercion",
+                   "domestic_abuse_coercive_control", "other")
+REPORTING_ROUTES = ("police", "third_party", "outreach")
+CONCERN_TYPES = ("complaint", "anti_social_behaviour", "litter_needles", "noise",
+                 "kerb_crawling", "public_order", "drugs", "criminal_damage", "other")
+ENVIRONMENT_FEATURES = ("lighting_fault", "cctv", "transport_route", "lorry_park",
+                        "isolated_space", "residential")
+AREA_TYPES = ("force", "ward", "neighbourhood", "beat")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a contract."""
+
+    name: str
+    kind: str
+    required: bool = True
+    allowed: tuple = ()
+    aliases: tuple = ()
+
+
+@dataclass(frozen=True)
+class Contract:
+    """What a feed's file must contain.
+
+    ``category`` names the column that becomes the stored category; ``detail`` a second
+    breakdown; ``subject`` the optional pseudonymous key whose keyed hash makes thresholds count
+    distinct subjects. ``allowed_identifying`` lists refused-looking names this feed may carry
+    (an area's ``name`` is a public place name, not a person's).
+    """
+
+    feed: str
+    description: str
+    columns: tuple
+    geometry: str = "point"          # "point", "point_or_cell" or "polygon"
+    time: str | None = "datetime"
+    category: str | None = None
+    detail: str | None = None
+    subject: str | None = None
+    allowed_identifying: tuple = field(default_factory=tuple)
+
+    def column(self, name: str) -> Column:
+        """Return the column called ``name``; KeyError if the contract has none."""
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(f"feed {self.feed!r} has no column {name!r}")
+
+    @property
+    def required(self) -> list[str]:
+        """Names of the required columns."""
+        return [c.name for c in self.columns if c.required]
+
+
+_LAT = Column("lat", "lat", aliases=("latitude", "y"))
+_LON = Column("lon", "lon", aliases=("longitude", "lng", "long", "x"))
+_LAT_OPT = Column("lat", "lat", required=False, aliases=("latitude", "y"))
+_LON_OPT = Column("lon", "lon", required=False, aliases=("longitude", "lng", "long", "x"))
+_CELL_OPT = Column("h3_cell", "cell", required=False, aliases=("h3", "h3_id", "cell"))
+_WHEN = Column("datetime", "datetime", aliases=("date", "timestamp", "occurred_at", "date_time"))
+
+CONTRACTS: dict[str, Contract] = {
+    "on_street": Contract(
+        "on_street", "On-street activity: observations, incidents, kerb-crawling reports and "
+        "outreach sightings.",
+        (_LAT, _LON, _WHEN,
+         Column("activity_type", "category", allowed=ACTIVITY_TYPES, aliases=("type",)),
+         Column("source_agency", "category", allowed=SOURCE_AGENCIES, aliases=("agency", "source")),
+         Column("subject_key", "key", required=False, aliases=("subject", "subject_ref"))),
+        category="activity_type", detail="source_agency", subject="subject_key"),
+    "premises": Contract(
+        "premises", "Off-street premises assessments, categorised non-nuisance / nuisance / risk.",
+        (_LAT, _LON,
+         Column("assessment_date", "datetime", aliases=("date", "assessed_on")),
+         Column("premises_type", "category", allowed=PREMISES_TYPES, aliases=("type",)),
+         *(Column(n, "bool", required=False) for n in PREMISES_INDICATORS),
+         Column("category", "category", required=False, allowed=PREMISES_CATEGORIES,
+                aliases=("risk_category",)),
+         Column("premises_ref", "key", required=False, aliases=("premises_id", "reference"))),
+        time="assessment_date", category="category", detail="premises_type",
+        subject="premises_ref"),
+    "outreach_contacts": Contract(
+        "outreach_contacts", "Partner outreach contacts by point or H3 cell, with the service "
+        "offered.",
+        (_LAT_OPT, _LON_OPT, _CELL_OPT, _WHEN,
+         Column("service", "category", allowed=OUTREACH_SERVICES),
+         Column("contacts", "int", required=False, aliases=("count", "n")),
+         Column("subject_key", "key", required=False, aliases=("subject", "subject_ref"))),
+        geometry="point_or_cell", category="service", subject="subject_key"),
+    "outreach_sites": Contract(
+        "outreach_sites", "Outreach sites (drop-ins, clinics, van stops) with operating hours; "
+        "confidential sites shape exclusion zones but are never drawn.",
+        (_LAT_OPT, _LON_OPT, _CELL_OPT,
+         Column("site_type", "category", allowed=SITE_TYPES, aliases=("type",)),
+         Column("days", "days"),
+         Column("opens", "clock", aliases=("open", "open_time")),
+         Column("closes", "clock", aliases=("close", "close_time")),
+         Column("confidential", "bool", required=False)),
+        geometry="point_or_cell", time=None, category="site_type"),
+    "harm_reports": Contract(
+        "harm_reports", "Crimes against sex workers and third-party reports (e.g. National Ugly "
+        "Mugs), by harm category and reporting route.",
+        (_LAT, _LON, _WHEN,
+         Column("harm_category", "category", allowed=HARM_CATEGORIES, aliases=("category",)),
+         Column("reporting_route", "category", allowed=REPORTING_ROUTES, aliases=("route",)),
+         Column("survival_sex", "bool", required=False),
+         Column("sex_for_rent", "bool", required=False),
+         Column("subject_key", "key", required=False, aliases=("subject", "subject_ref"))),
+        category="harm_category", detail="reporting_route", subject="subject_key"),
+    "community_concerns": Contract(
+        "community_concerns", "Community concerns: complaints, anti-social behaviour, "
+        "litter/needles, noise. Also accepts police.uk street-level CSV as downloaded.",
+        (_LAT, _LON, _WHEN,
+         Column("concern_type", "category", allowed=CONCERN_TYPES, aliases=("type",))),
+        category="concern_type"),
+    "environment": Contract(
+        "environment", "Environment: lighting faults, CCTV, transport routes, lorry parks, "
+        "isolated spaces, residential frontage.",
+        (_LAT_OPT, _LON_OPT, _CELL_OPT,
+         Column("feature_type", "category", allowed=ENVIRONMENT_FEATURES, aliases=("type",)),
+         Column("datetime", "datetime", required=False, aliases=("date", "reported_on"))),
+        geometry="point_or_cell", category="feature_type"),
+    "areas": Contract(
+        "areas", "Area boundaries (force, wards, neighbourhoods, beats) as GeoJSON polygons.",
+        (Column("name", "label"),
+         Column("area_type", "category", allowed=AREA_TYPES, aliases=("type",))),
+        geometry="polygon", time=None, category="area_type", allowed_identifying=("name",)),
+}
+
+FEEDS: tuple[str, ...] = tuple(CONTRACTS)
+
+#: Column names refused in any feed, with the reason given in the error.
+IDENTIFYING_PATTERNS: tuple[tuple[re.Pattern, str], ...] = tuple(
+    (re.compile(p), why) for p, why in (
+        (r"^(first_?|last_?|full_?|sur|fore|given_?|family_?|nick|alias_?|user_?)?names?$",
+         "a name identifies a person"),
+        (r"(^|_)(dob|date_of_birth|birth_?date|birthday|age_at)($|_)",
+         "a date of birth identifies a person"),
+        (r"(^|_)(phone|telephone|mobile|tel|cell_?phone|whatsapp)(_?(no|number))?($|_)",
+         "a phone number identifies a person"),
+        (r"(^|_)(e_?mail|email_?address)($|_)", "an e-mail address identifies a person"),
+        (r"(^|_)(vrm|vehicle_?reg(istration)?|reg_?(no|number|plate)|number_?plate|"
+         r"registration)($|_)", "a vehicle registration identifies a person"),
+        (r"(^|_)(notes?|narrative|free_?text|comments?|description|details|summary|"
+         r"circumstances|remarks|mo)($|_)", "free text can identify a person"),
+        (r"(^|_)(address|street|postcode|post_code|house_?(no|number)|flat_?(no|number))($|_)",
+         "an address identifies a person or premises"),
+        (r"(^|_)(ni_?number|nino|passport|nhs_?(no|number)|crn|pnc(_?id)?|warrant)($|_)",
+         "an official identifier identifies a person"),
+        (r"(^|_)(ip_?address|social_?media|handle|username|profile_?url|advert_?url|url)($|_)",
+         "an online identifier identifies a person"),
+    ))
+
+
+def normalise_name(name: str) -> str:
+    """Return a column name in the form contracts use: lower case, ``_`` for spaces/hyphens."""
+    return re.sub(r"[^a-z0-9]+", "_", str(name).strip().lstrip("\ufeff").lower()).strip("_")
+
+
+def identifying_reason(name: str) -> str | None:
+    """Return why a (normalised) column name is refused as identifying, or None."""
+    for pattern, why in IDENTIFYING_PATTERNS:
+        if pattern.search(name):
+            return why
+    return None
+
+
+def contract_for(feed: str) -> Contract:
+    """Return the contract of ``feed``; refuse an unknown feed, naming the known ones."""
+    try:
+        return CONTRACTS[feed]
+    except KeyError:
+        raise ValueError(f"unknown feed {feed!r}; feeds are: {', '.join(FEEDS)}") from None

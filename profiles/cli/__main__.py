@@ -1,0 +1,5 @@
+import sys
+
+from profiles.cli import main
+
+sys.exit(main())

@@ -1,0 +1,138 @@
+"""Data commands: demo, ingest, status, release."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from profiles.cli import UserError, add_db_argument
+
+
+def register(sub) -> None:
+    """Add the data commands to the ``lantern`` parser."""
+    p = sub.add_parser("demo", help="build the synthetic town's database and start the "
+                                    "dashboard",
+                       description="Generate the synthetic town (fictional, in the open sea), "
+                                   "load every feed, and serve the dashboard.")
+    add_db_argument(p)
+    p.add_argument("--seed", type=int, default=7, help="generator seed (default 7)")
+    p.add_argument("--scale", type=float, default=1.0,
+                   help="event volume multiplier (default 1; 170 ≈ a million on-street points)")
+    p.add_argument("--no-serve", action="store_true", help="build the database only")
+    p.add_argument("--port", type=int, default=8501, help="dashboard port (default 8501)")
+    p.set_defaults(func=_demo)
+
+    p = sub.add_parser("ingest", help="load partner extracts for a feed",
+                       description="Validate files against the feed's contract and load their "
+                                   "aggregates. Each file loads in one transaction; bad rows "
+                                   "go to a quarantine report.")
+    from data_contracts import FEEDS
+    p.add_argument("feed", choices=FEEDS, metavar="FEED", help=f"one of: {', '.join(FEEDS)}")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="CSV, Parquet or GeoJSON files")
+    add_db_argument(p)
+    p.add_argument("--strict", action="store_true",
+                   help="refuse a whole file if any row fails validation")
+    p.add_argument("--quarantine-dir", metavar="DIR", default=None,
+                   help="where quarantine reports go (default: lantern-quarantine beside "
+                        "the database)")
+    p.set_defaults(func=_ingest)
+
+    p = sub.add_parser("status", help="what is loaded",
+                       description="List loaded feeds, weeks covered, ingests and quarantine "
+                                   "counts.")
+    add_db_argument(p)
+    p.set_defaults(func=_status)
+
+    p = sub.add_parser("release", help="export released counts for an audience",
+                       description="Write one row per released cell and period, after the "
+                                   "audience's disclosure control.")
+    add_db_argument(p)
+    p.add_argument("--audience", required=True, help="partnership, command or analyst")
+    p.add_argument("--feed", default="on_street", help="feed to release (default on_street)")
+    p.add_argument("--period", default="week", choices=("week", "month", "quarter", "all"))
+    p.add_argument("--by", action="append", default=[],
+                   choices=("category", "detail", "band", "dow"), help="add a breakdown")
+    p.add_argument("--area", default=None, help="area name or id (default: whole force)")
+    p.add_argument("--format", default="csv", choices=("csv", "geojson"))
+    p.add_argument("--out", metavar="PATH", default=None, help="output file (default: stdout)")
+    p.set_defaults(func=_release)
+
+
+def _db(args):
+    from profiles.store import default_db_path
+
+    return Path(args.db) if args.db else default_db_path()
+
+
+def _demo(args) -> int:
+    from profiles.demo import build_demo
+
+    db = _db(args)
+
+    def progress(msg):
+        print(msg, file=sys.stderr, flush=True)
+
+    try:
+        results = build_demo(db, seed=args.seed, scale=args.scale, progress=progress)
+    except FileExistsError as exc:
+        raise UserError(str(exc)) from None
+    for r in results:
+        print(r.summary())
+    print(f"Demo database (synthetic data) ready: {db}")
+    if args.no_serve:
+        return 0
+    from profiles.cli.serve import run_server
+
+    return run_server(db, args.port)
+
+
+def _ingest(args) -> int:
+    from data_contracts import ContractError
+    from profiles import store
+    from profiles.ingest import ingest_file
+    from profiles.keys import load_key
+
+    db = _db(args)
+    con = store.connect(db)
+    key = load_key(db)
+    failed = 0
+    for path in args.paths:
+        print(f"{path}: checking and loading …", file=sys.stderr, flush=True)
+        try:
+            result = ingest_file(con, args.feed, path, key=key, strict=args.strict,
+                                 quarantine_dir=args.quarantine_dir)
+        except ContractError as exc:
+            print(f"refused: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        print(result.summary())
+        for msg in result.messages:
+            print(f"  {msg}")
+    con.close()
+    return 1 if failed else 0
+
+
+def _status(args) -> int:
+    from profiles import store
+    from profiles.status import data_status
+
+    con = store.connect(_db(args), read_only=True)
+    print(data_status(con).as_text())
+    return 0
+
+
+def _release(args) -> int:
+    from profiles import store
+    from profiles.exports import release_to_csv, release_to_geojson
+    from profiles.release import release_counts
+
+    con = store.connect(_db(args), read_only=True)
+    released = release_counts(con, args.audience, args.feed, period=args.period, by=args.by,
+                              area=args.area)
+    text = release_to_csv(released) if args.format == "csv" else release_to_geojson(released)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {len(released.frame):,} released rows to {args.out} "
+              f"({released.policy.marking})", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -1,0 +1,48 @@
+"""``lantern serve``: run the Streamlit dashboard on a database."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from profiles.cli import UserError, add_db_argument
+
+
+def register(sub) -> None:
+    """Add ``serve`` to the ``lantern`` parser."""
+    p = sub.add_parser("serve", help="start the dashboard",
+                       description="Start the Streamlit dashboard (read-only on the database).")
+    add_db_argument(p)
+    p.add_argument("--port", type=int, default=8501, help="port (default 8501)")
+    p.add_argument("--address", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1; put a sign-on proxy in "
+                        "front for anything else)")
+    p.set_defaults(func=lambda args: run_server(args.db, args.port, args.address))
+
+
+def server_command(db, port: int, address: str = "127.0.0.1") -> tuple[list[str], dict]:
+    """Return the command and environment that serve the dashboard on ``db``."""
+    from profiles.store import default_db_path
+
+    db = Path(db) if db else default_db_path()
+    if not db.exists():
+        raise UserError(f"no database at {db}; build the demo with `lantern demo` or load "
+                        f"feeds with `lantern ingest`")
+    app = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+    env = dict(os.environ, LANTERN_DB=str(db.resolve()))
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
+           "--server.address", address, "--server.headless", "true",
+           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+           "--theme.base", "light"]
+    return cmd, env
+
+
+def run_server(db, port: int, address: str = "127.0.0.1") -> int:
+    """Serve the dashboard until interrupted; return the server's exit code."""
+    cmd, env = server_command(db, port, address)
+    print(f"Lantern dashboard: http://{address}:{port}  (Ctrl+C to stop)", file=sys.stderr)
+    try:
+        return subprocess.call(cmd, env=env)
+    except KeyboardInterrupt:
+        return 0

@@ -1,0 +1,49 @@
+"""Build the demo database from the synthetic town."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from profiles import store
+from profiles.ingest import IngestResult, ingest_file
+from profiles.keys import load_key
+from sample_data.generate import LOAD_ORDER, write_town
+
+
+def build_demo(db_path, *, seed: int = 7, scale: float = 1.0, data_dir=None,
+               progress=None) -> list[IngestResult]:
+    """Generate the synthetic town and load every feed into a fresh database at ``db_path``.
+
+    An existing database at ``db_path`` is replaced only if it is itself a demo database;
+    a real one is refused.
+
+    Returns
+    -------
+    list of IngestResult, one per feed file.
+
+    Raises
+    ------
+    FileExistsError
+        If ``db_path`` holds a database that is not Lantern's synthetic demo.
+    """
+    db_path = Path(db_path)
+    if db_path.exists():
+        con = store.connect(db_path, read_only=True)
+        synthetic = store.is_synthetic(con)
+        con.close()
+        if not synthetic:
+            raise FileExistsError(f"{db_path} holds real (non-demo) data; choose another "
+                                  f"--db for the demo")
+        db_path.unlink()
+        Path(f"{db_path}.wal").unlink(missing_ok=True)
+    data_dir = Path(data_dir or db_path.parent / "lantern-demo-data")
+    paths = write_town(data_dir, seed=seed, scale=scale)
+    con = store.connect(db_path)
+    store.set_meta(con, "synthetic", "true")
+    key = load_key(db_path)
+    results = []
+    for feed in LOAD_ORDER:
+        if progress:
+            progress(f"loading {feed} …")
+        results.append(ingest_file(con, feed, paths[feed], key=key))
+    con.close()
+    return results

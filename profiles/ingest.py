@@ -1,0 +1,339 @@
+"""Ingest: a validated feed file -> H3 cells and period buckets -> aggregated facts, atomically.
+
+One file loads in one transaction. A file whose SHA-256 is already recorded is not loaded
+again ("already loaded"). Bad rows go to a quarantine report (CSV beside the database, for the
+data owner) and their counts by column and reason go to the ``quarantine`` table.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from data_contracts import ContractError, ValidatedFeed, read_feed
+from geo.cells import points_to_cells, polygon_to_cells
+from geo.extent import UK_EXTENT, Extent
+from profiles import premises, store
+from profiles.keys import keyed_hashes
+
+_BANDS = np.array(["night"] * 6 + ["morning"] * 6 + ["afternoon"] * 6 + ["evening"] * 6,
+                  dtype=object)
+
+
+@dataclass
+class IngestResult:
+    """What happened to one file. ``read == loaded + quarantined + excluded`` always holds."""
+
+    feed: str
+    path: str
+    status: str                      # "loaded", "already loaded", "refused"
+    read: int = 0
+    loaded: int = 0
+    quarantined: int = 0
+    excluded: int = 0
+    flagged: int = 0
+    ingest_id: int | None = None
+    quarantine_report: str | None = None
+    messages: list = field(default_factory=list)
+
+    def summary(self) -> str:
+        """Return a one-line plain-words summary."""
+        if self.status == "already loaded":
+            return f"{self.path}: already loaded (same content as an earlier file); nothing added."
+        text = (f"{self.path}: {self.status} — read {self.read:,}, loaded {self.loaded:,}, "
+                f"quarantined {self.quarantined:,}")
+        if self.excluded:
+            text += f", excluded {self.excluded:,} (out of scope)"
+        if self.flagged:
+            text += f", flagged {self.flagged:,}"
+        if self.quarantine_report:
+            text += f". Quarantine report: {self.quarantine_report}"
+        return text
+
+
+def ingest_file(con, feed: str, path, *, key: bytes, extent: Extent | None = None,
+                strict: bool = False, quarantine_dir=None, today: dt.date | None = None
+                ) -> IngestResult:
+    """Validate one file and load its aggregates in one transaction.
+
+    Parameters
+    ----------
+    con : duckdb connection (writable), from :func:`profiles.store.connect`.
+    feed : str
+        The feed's name (see :data:`data_contracts.FEEDS`).
+    path : str or Path
+    key : bytes
+        Hashing key for subject/premises references (:func:`profiles.keys.load_key`).
+    extent : Extent, optional
+        Force area; default: derived from loaded areas, else the UK.
+    strict : bool
+        Refuse the whole file if any row would be quarantined.
+    quarantine_dir : path, optional
+        Where quarantine reports go; default ``lantern-quarantine`` beside the database.
+
+    Returns
+    -------
+    IngestResult
+
+    Raises
+    ------
+    ContractError
+        The file is refused (unreadable, missing or identifying column, strict with bad rows).
+        Nothing is written to the database.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ContractError(path, f"cannot be read ({exc.strerror}).",
+                            fix="check the path and permissions.") from None
+    sha = hashlib.sha256(data).hexdigest()
+    if store.fetch_row(con, "SELECT 1 FROM ingests WHERE file_sha256 = ?", [sha]):
+        return IngestResult(feed, str(path), "already loaded")
+    extent = extent or force_extent(con)
+    checked = read_feed(feed, path, extent=extent, data=data, today=today)
+    result = IngestResult(feed, str(path), "loaded", read=checked.n_read,
+                          quarantined=checked.n_quarantined, excluded=checked.n_excluded,
+                          loaded=len(checked.rows))
+    if checked.problems:
+        result.quarantine_report = str(write_quarantine_report(
+            checked, quarantine_dir or _default_quarantine_dir(con), sha))
+    if strict and checked.problems:
+        first = checked.problems[0]
+        raise ContractError(
+            path, f"{checked.n_quarantined:,} row(s) failed validation and --strict refuses "
+                  f"the whole file; first: row {first.row}, column {first.column!r}, value "
+                  f"{first.value!r}: {first.reason}.", column=first.column,
+            fix=f"correct the rows listed in {result.quarantine_report} (no row was loaded).")
+    for reason, count in checked.excluded.items():
+        result.messages.append(f"excluded {count:,}: {reason}")
+    base = store.base_resolution(con)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        ingest_id = store.fetch_row(con, "SELECT nextval('ingest_seq')")[0]
+        result.ingest_id = int(ingest_id)
+        result.flagged = _LOADERS[checked.feed](con, checked, ingest_id, key, base, result)
+        con.execute(
+            "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, current_date, ?, ?, ?, ?, ?)",
+            [ingest_id, feed, path.name, sha, checked.file_format, result.read, result.loaded,
+             result.quarantined, result.excluded, result.flagged])
+        counts = pd.DataFrame([(p.column, p.reason) for p in checked.problems],
+                              columns=["column_name", "reason"])
+        if len(counts):
+            grouped = counts.value_counts().reset_index(name="n")
+            grouped.insert(0, "ingest_id", ingest_id)
+            con.register("q_counts", grouped)
+            con.execute("INSERT INTO quarantine SELECT ingest_id, column_name, reason, n "
+                        "FROM q_counts")
+            con.unregister("q_counts")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return result
+
+
+def force_extent(con) -> Extent:
+    """Return the force area: loaded areas' cells, bounded with a ~5 km margin, else the UK."""
+    import h3
+
+    rows = store.fetch_row(con, "SELECT min(cell), max(cell), count(*) FROM area_cells")
+    if not rows or not rows[2]:
+        return UK_EXTENT
+    cells = con.execute("SELECT DISTINCT h3_parent(cell, 6) FROM area_cells").fetchall()
+    pts = [h3.cell_to_latlng(h3.int_to_str(int(c[0]))) for c in cells]
+    lats, lons = [p[0] for p in pts], [p[1] for p in pts]
+    margin = 0.15  # a resolution-6 cell is ~3.7 km across, plus ~5 km
+    return Extent("the force area (from the loaded areas)", max(-90, min(lats) - margin),
+                  min(90, max(lats) + margin), max(-180, min(lons) - margin),
+                  min(180, max(lons) + margin))
+
+
+def write_quarantine_report(checked: ValidatedFeed, directory, sha: str) -> Path:
+    """Write the quarantined problems as CSV (file, row, column, value, reason); return its path."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    out = directory / f"{checked.feed}-{Path(checked.path).stem}-{sha[:8]}.csv"
+    with out.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, ["file", "row", "column", "value", "reason"])
+        writer.writeheader()
+        for p in checked.problems:
+            row = p.as_dict()
+            row["value"] = _defuse(row["value"])
+            writer.writerow(row)
+    return out
+
+
+def _defuse(text: str) -> str:
+    """Neutralise spreadsheet formulas in a text cell."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _default_quarantine_dir(con) -> Path:
+    row = store.fetch_row(con, "SELECT path FROM duckdb_databases() WHERE database_name = "
+                      "current_database()")
+    db = row[0] if row and row[0] else None
+    return (Path(db).parent if db else Path.cwd()) / "lantern-quarantine"
+
+
+def _periods(when: pd.Series, has_time) -> pd.DataFrame:
+    """Return week (Monday), dow and band for each timestamp; band 'unknown' without a time."""
+    ts = pd.DatetimeIndex(when)
+    dow = ts.dayofweek.to_numpy()
+    week = (ts.normalize() - pd.to_timedelta(dow, unit="D")).to_numpy()
+    band = np.where(np.asarray(has_time, dtype=bool), _BANDS[ts.hour.to_numpy()], "unknown")
+    return pd.DataFrame({"week": week, "dow": dow.astype(np.int8), "band": band})
+
+
+def _cells(rows: pd.DataFrame, base: int) -> np.ndarray:
+    if "__has_point" in rows:
+        cells = np.zeros(len(rows), dtype=np.uint64)
+        pt = rows["__has_point"].to_numpy(dtype=bool)
+        if pt.any():
+            cells[pt] = points_to_cells(rows["lat"].to_numpy()[pt], rows["lon"].to_numpy()[pt],
+                                        base)
+        if (~pt).any():
+            from geo.cells import cells_to_parents
+            given = rows["h3_cell"].to_numpy(dtype=np.uint64)[~pt]
+            cells[~pt] = cells_to_parents(given, base)
+        return cells
+    return points_to_cells(rows["lat"].to_numpy(), rows["lon"].to_numpy(), base)
+
+
+def _insert_events(con, checked: ValidatedFeed, ingest_id, key, base, *, feed, category,
+                   detail=None, weights=None, subject=None) -> None:
+    rows = checked.rows
+    if not len(rows):
+        return
+    frame = _periods(rows["when"], rows["has_time"])
+    frame["cell"] = _cells(rows, base)
+    frame["category"] = category if isinstance(category, np.ndarray) else rows[category].to_numpy()
+    frame["detail"] = rows[detail].to_numpy() if detail else ""
+    frame["w"] = weights if weights is not None else 1
+    keyed = subject is not None and subject in rows
+    frame["subject"] = keyed_hashes(rows[subject].to_numpy(), key) if keyed else None
+    frame["wk"] = np.where(frame["subject"].notna(), frame["w"], 0)
+    con.register("ev", frame)
+    con.execute(f"""INSERT INTO facts SELECT '{feed}', cell, CAST(week AS DATE), dow, band,
+                    category, detail, CAST(sum(w) AS INTEGER), CAST(sum(wk) AS INTEGER),
+                    {int(ingest_id)} FROM ev GROUP BY cell, week, dow, band, category, detail""")
+    if keyed:
+        con.execute(f"""INSERT INTO subjects SELECT DISTINCT '{feed}', cell, CAST(week AS DATE),
+                        dow, band, category, detail, subject, {int(ingest_id)} FROM ev
+                        WHERE subject IS NOT NULL""")
+    con.unregister("ev")
+
+
+def _load_on_street(con, checked, ingest_id, key, base, result) -> int:
+    _insert_events(con, checked, ingest_id, key, base, feed="on_street",
+                   category="activity_type", detail="source_agency", subject="subject_key")
+    return 0
+
+
+def _load_harm(con, checked, ingest_id, key, base, result) -> int:
+    _insert_events(con, checked, ingest_id, key, base, feed="harm_reports",
+                   category="harm_category", detail="reporting_route", subject="subject_key")
+    rows = checked.rows
+    for flag in ("survival_sex", "sex_for_rent"):
+        if flag in rows and rows[flag].any():
+            sub = ValidatedFeed(checked.feed, checked.path, checked.file_format,
+                                checked.encoding, 0, rows[rows[flag]].reset_index(drop=True))
+            _insert_events(con, sub, ingest_id, key, base, feed="harm_context",
+                           category=np.full(len(sub.rows), flag, dtype=object))
+    return 0
+
+
+def _load_premises(con, checked, ingest_id, key, base, result) -> int:
+    rows = checked.rows
+    if not len(rows):
+        return 0
+    rubric = premises.categorise_frame(rows)
+    supplied = rows["category"].to_numpy(dtype=object) if "category" in rows else \
+        np.full(len(rows), None, dtype=object)
+    has = np.array([s is not None and s == s for s in supplied], dtype=bool)
+    clash = has & (supplied != rubric)
+    final = rubric.astype(object).copy()
+    if has.any():
+        final[has] = premises.more_serious(supplied[has], rubric[has])
+    for r, s, c in zip(rows["row"].to_numpy()[clash], supplied[clash], rubric[clash]):
+        result.messages.append(f"flagged row {r}: supplied category {s!r} contradicts the "
+                               f"indicators (rubric: {str(c)!r}); stored the more serious")
+    _insert_events(con, checked, ingest_id, key, base, feed="premises", category=final,
+                   detail="premises_type", subject="premises_ref")
+    return int(clash.sum())
+
+
+def _load_outreach_contacts(con, checked, ingest_id, key, base, result) -> int:
+    rows = checked.rows
+    weights = rows["contacts"].to_numpy() if "contacts" in rows else None
+    _insert_events(con, checked, ingest_id, key, base, feed="outreach_contacts",
+                   category="service", weights=weights, subject="subject_key")
+    return 0
+
+
+def _load_community(con, checked, ingest_id, key, base, result) -> int:
+    _insert_events(con, checked, ingest_id, key, base, feed="community_concerns",
+                   category="concern_type")
+    return 0
+
+
+def _load_environment(con, checked, ingest_id, key, base, result) -> int:
+    rows = checked.rows
+    if not len(rows):
+        return 0
+    frame = pd.DataFrame({"cell": _cells(rows, base), "feature_type": rows["feature_type"]})
+    if "when" in rows:
+        frame["week"] = _periods(rows["when"].fillna(pd.Timestamp("2000-01-03")),
+                                 np.zeros(len(rows), bool))["week"].to_numpy()
+        frame.loc[rows["when"].isna().to_numpy(), "week"] = pd.NaT
+    else:
+        frame["week"] = pd.NaT
+    con.register("env", frame)
+    con.execute(f"""INSERT INTO environment SELECT cell, feature_type, CAST(week AS DATE),
+                    count(*), {int(ingest_id)} FROM env GROUP BY ALL""")
+    con.unregister("env")
+    return 0
+
+
+def _load_sites(con, checked, ingest_id, key, base, result) -> int:
+    rows = checked.rows
+    if not len(rows):
+        return 0
+    frame = pd.DataFrame({
+        "cell": _cells(rows, base), "site_type": rows["site_type"],
+        "days": rows["days"].astype(np.int8), "opens": rows["opens"].astype(np.int16),
+        "closes": rows["closes"].astype(np.int16),
+        "confidential": rows["confidential"] if "confidential" in rows else False})
+    con.register("sites", frame)
+    con.execute(f"INSERT INTO outreach_sites SELECT *, {int(ingest_id)} FROM sites")
+    con.unregister("sites")
+    return 0
+
+
+def _load_areas(con, checked, ingest_id, key, base, result) -> int:
+    rows = checked.rows
+    start = store.fetch_row(con, "SELECT coalesce(max(area_id), 0) FROM areas")[0]
+    for i, (name, kind, geom) in enumerate(zip(rows["name"], rows["area_type"],
+                                               rows["geometry"]), start=start + 1):
+        cells = polygon_to_cells(geom, base)
+        if not len(cells):
+            result.messages.append(f"area {name!r} is smaller than one cell at resolution "
+                                   f"{base}; it is loaded with no cells")
+        con.execute("INSERT INTO areas VALUES (?, ?, ?, ?)", [i, name, kind, ingest_id])
+        if len(cells):
+            con.register("ac", pd.DataFrame({"area_id": i, "cell": cells}))
+            con.execute("INSERT INTO area_cells SELECT area_id, cell FROM ac")
+            con.unregister("ac")
+    return 0
+
+
+_LOADERS = {
+    "on_street": _load_on_street, "harm_reports": _load_harm, "premises": _load_premises,
+    "outreach_contacts": _load_outreach_contacts, "community_concerns": _load_community,
+    "environment": _load_environment, "outreach_sites": _load_sites, "areas": _load_areas,
+}

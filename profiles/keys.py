@@ -1,0 +1,60 @@
+"""The key for hashing subject and premises references. It never lives in the database.
+
+The key comes from ``$LANTERN_KEY`` (hex) or from a key file beside the database
+(``<db>.key``, created with mode 0600 on first use). Losing the key only means later loads
+cannot be de-duplicated against earlier ones by subject; no data is exposed by it.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+import numpy as np
+
+
+def load_key(db_path) -> bytes:
+    """Return the hashing key for ``db_path``, creating a key file if there is none."""
+    env = os.environ.get("LANTERN_KEY")
+    if env:
+        try:
+            return bytes.fromhex(env)
+        except ValueError:
+            raise ValueError("LANTERN_KEY must be hexadecimal, e.g. from "
+                             "`python -c 'import secrets; print(secrets.token_hex(32))'`") from None
+    if str(db_path) == ":memory:":
+        return b"lantern-in-memory-store"
+    key_path = Path(f"{db_path}.key")
+    if key_path.exists():
+        return bytes.fromhex(key_path.read_text().strip())
+    key = secrets.token_bytes(32)
+    key_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key.hex())
+    return key
+
+
+def keyed_hashes(values, key: bytes) -> np.ndarray:
+    """Return HMAC-SHA256 (first 16 hex characters) of each non-null value; None stays None.
+
+    Examples
+    --------
+    >>> keyed_hashes(["A1", None, "A1"], b"k").tolist()[1] is None
+    True
+    """
+    values = np.asarray(values, dtype=object)
+    out = np.empty(len(values), dtype=object)
+    cache: dict = {}
+    for i, v in enumerate(values):
+        if v is None or (isinstance(v, float) and v != v):
+            out[i] = None
+            continue
+        h = cache.get(v)
+        if h is None:
+            h = hmac.new(key, str(v).encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+            cache[v] = h
+        out[i] = h
+    return out

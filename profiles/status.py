@@ -1,0 +1,93 @@
+"""What is loaded: feeds, weeks covered, ingests and quarantine counts.
+
+Row counts are operational metadata, but they are counts all the same: for an audience they are
+shown through that audience's threshold and rounding (``fewer than 5``), never raw.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from profiles import store
+from profiles.audiences import Policy, get_policy
+from profiles.release import round_counts
+
+_COUNT_COLUMNS = ("rows_read", "rows_loaded", "rows_quarantined", "rows_excluded",
+                  "rows_flagged", "n")
+
+
+def mask_count(n: int, policy: Policy) -> str:
+    """Return ``n`` as the audience may see it: rounded, or ``fewer than T``; 0 stays 0."""
+    n = int(n)
+    if n == 0:
+        return "0"
+    if n < policy.threshold:
+        return f"fewer than {policy.threshold}"
+    return f"{int(round_counts([n], policy.rounding_base)[0]):,}"
+
+
+@dataclass
+class DataStatus:
+    """Loaded feeds (``feeds``), files (``ingests``) and quarantine reasons (``quarantine``)."""
+
+    feeds: pd.DataFrame
+    ingests: pd.DataFrame
+    quarantine: pd.DataFrame
+    synthetic: bool
+    audience: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing has been loaded yet."""
+        return self.ingests.empty
+
+    def as_text(self) -> str:
+        """Return the status as plain text (for ``lantern status``)."""
+        if self.empty:
+            return ("Nothing is loaded yet. Load feeds with `lantern ingest FEED FILE...` "
+                    "(areas first), or build the synthetic demo with `lantern demo --no-serve`.")
+        lines = []
+        if self.synthetic:
+            lines.append("SYNTHETIC DEMONSTRATION DATA — not real people or places.")
+        lines.append("Feeds:")
+        for r in self.feeds.itertuples():
+            span = (f"weeks {r.first_week} to {r.last_week}" if isinstance(r.first_week, str)
+                    else "reference data (no weeks)")
+            lines.append(f"  {r.feed:<20} {span}  files {r.files}")
+        lines.append("Files loaded:")
+        for r in self.ingests.itertuples():
+            lines.append(f"  #{r.ingest_id} {r.feed:<20} {r.file_name}  on {r.loaded_on}: "
+                         f"read {r.rows_read}, loaded {r.rows_loaded}, "
+                         f"quarantined {r.rows_quarantined}, excluded {r.rows_excluded}, "
+                         f"flagged {r.rows_flagged}")
+        if not self.quarantine.empty:
+            lines.append("Quarantine reasons:")
+            for r in self.quarantine.itertuples():
+                lines.append(f"  #{r.ingest_id} {r.column_name}: {r.reason} ({r.n})")
+        return "\n".join(lines)
+
+
+def data_status(con, audience=None) -> DataStatus:
+    """Return what is loaded. With ``audience``, counts are masked by its policy."""
+    ingests = con.execute(
+        "SELECT ingest_id, feed, file_name, file_format, CAST(loaded_on AS VARCHAR) AS loaded_on, rows_read, rows_loaded, "
+        "rows_quarantined, rows_excluded, rows_flagged FROM ingests ORDER BY ingest_id").df()
+    weeks = con.execute(
+        "SELECT feed, CAST(min(week) AS VARCHAR) AS first_week, "
+        "CAST(max(week) AS VARCHAR) AS last_week FROM facts GROUP BY feed "
+        "UNION ALL SELECT 'environment', CAST(min(week) AS VARCHAR), CAST(max(week) AS VARCHAR) "
+        "FROM environment WHERE EXISTS (SELECT 1 FROM environment)").df()
+    files = ingests.groupby("feed").size().rename("files").reset_index() if len(ingests) else \
+        pd.DataFrame({"feed": [], "files": []})
+    feeds = files.merge(weeks, on="feed", how="left").sort_values("feed").reset_index(drop=True)
+    quarantine = con.execute("SELECT ingest_id, column_name, reason, n FROM quarantine "
+                             "ORDER BY ingest_id, n DESC").df()
+    if audience is not None:
+        policy = audience if isinstance(audience, Policy) else get_policy(audience)
+        for frame in (ingests, quarantine):
+            for col in _COUNT_COLUMNS:
+                if col in frame:
+                    frame[col] = [mask_count(v, policy) for v in frame[col]]
+        audience = policy.name
+    return DataStatus(feeds, ingests, quarantine, store.is_synthetic(con), audience)

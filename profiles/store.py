@@ -1,0 +1,163 @@
+"""The DuckDB store: aggregated facts only.
+
+Tables
+------
+``facts``           feed, cell (H3 uint64 at the base resolution), week (Monday of the ISO
+                    week), dow (0 = Monday), band (night/morning/afternoon/evening/unknown),
+                    category, detail, n (count), n_keyed (how many of n carried a subject
+                    key), ingest_id
+``subjects``        the same grain plus ``subject``: a keyed hash of a pseudonymous subject or
+                    premises reference, one row per distinct subject, so thresholds can count
+                    people or premises rather than rows
+``environment``     cell, feature_type, week (NULL for standing features), n, ingest_id
+``outreach_sites``  cell, site_type, days (7-bit mask, bit 0 = Monday), opens/closes (minutes
+                    after midnight), confidential, ingest_id
+``areas`` / ``area_cells``   area name and type, and the base-resolution cells covering it
+``ingests``         one row per loaded file: feed, file name, SHA-256, counts read / loaded /
+                    quarantined / excluded / flagged, the day it was loaded
+``quarantine``      per ingest: column, reason and count of quarantined values (never values)
+``meta``            key/value: schema version, base resolution, synthetic flag
+
+Never stored: coordinates, exact timestamps, names, free text, addresses, raw references.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+from geo.cells import BASE_RESOLUTION
+
+SCHEMA_VERSION = "1"
+DEFAULT_DB = "lantern.duckdb"
+TIME_BANDS = ("night", "morning", "afternoon", "evening", "unknown")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+CREATE SEQUENCE IF NOT EXISTS ingest_seq START 1;
+CREATE TABLE IF NOT EXISTS ingests (
+    ingest_id INTEGER PRIMARY KEY, feed VARCHAR NOT NULL, file_name VARCHAR NOT NULL,
+    file_sha256 VARCHAR NOT NULL UNIQUE, file_format VARCHAR NOT NULL, loaded_on DATE NOT NULL,
+    rows_read BIGINT NOT NULL, rows_loaded BIGINT NOT NULL, rows_quarantined BIGINT NOT NULL,
+    rows_excluded BIGINT NOT NULL, rows_flagged BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS facts (
+    feed VARCHAR NOT NULL, cell UBIGINT NOT NULL, week DATE NOT NULL, dow TINYINT NOT NULL,
+    band VARCHAR NOT NULL, category VARCHAR NOT NULL, detail VARCHAR NOT NULL,
+    n INTEGER NOT NULL, n_keyed INTEGER NOT NULL, ingest_id INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS subjects (
+    feed VARCHAR NOT NULL, cell UBIGINT NOT NULL, week DATE NOT NULL, dow TINYINT NOT NULL,
+    band VARCHAR NOT NULL, category VARCHAR NOT NULL, detail VARCHAR NOT NULL,
+    subject VARCHAR NOT NULL, ingest_id INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS environment (
+    cell UBIGINT NOT NULL, feature_type VARCHAR NOT NULL, week DATE, n INTEGER NOT NULL,
+    ingest_id INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS outreach_sites (
+    cell UBIGINT NOT NULL, site_type VARCHAR NOT NULL, days TINYINT NOT NULL,
+    opens SMALLINT NOT NULL, closes SMALLINT NOT NULL, confidential BOOLEAN NOT NULL,
+    ingest_id INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS areas (
+    area_id INTEGER NOT NULL, name VARCHAR NOT NULL, area_type VARCHAR NOT NULL,
+    ingest_id INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS area_cells (area_id INTEGER NOT NULL, cell UBIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS quarantine (
+    ingest_id INTEGER NOT NULL, column_name VARCHAR NOT NULL, reason VARCHAR NOT NULL,
+    n BIGINT NOT NULL);
+"""
+
+#: H3 parent by bit arithmetic on uint64 ids (same as geo.cells.cells_to_parents).
+_MACROS = """
+CREATE OR REPLACE TEMP MACRO h3_res(c) AS CAST((c >> 52) & 15 AS INTEGER);
+CREATE OR REPLACE TEMP MACRO h3_parent(c, r) AS
+    CASE WHEN h3_res(c) <= r THEN c ELSE
+    ((c & ~(CAST(15 AS UBIGINT) << 52)) | (CAST(r AS UBIGINT) << 52)
+     | ((CAST(1 AS UBIGINT) << (3 * (15 - r))) - CAST(1 AS UBIGINT))) END;
+"""
+
+
+def default_db_path() -> Path:
+    """Return the database path: ``$LANTERN_DB`` or ``./lantern.duckdb``."""
+    return Path(os.environ.get("LANTERN_DB") or DEFAULT_DB)
+
+
+def connect(path=None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (and, when writable, create or migrate) the store.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        Database file; default :func:`default_db_path`. ``":memory:"`` for a throwaway store.
+    read_only : bool
+        Open without write access (the dashboard does).
+
+    Returns
+    -------
+    duckdb.DuckDBPyConnection
+        With the ``h3_res`` and ``h3_parent`` macros defined.
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``read_only`` and the file does not exist (say how to build it).
+    """
+    path = str(path or default_db_path())
+    if read_only and path != ":memory:" and not Path(path).exists():
+        raise FileNotFoundError(
+            f"no Lantern database at {path}; build the demo with `lantern demo --no-serve` "
+            f"or load feeds with `lantern ingest FEED FILE`")
+    con = duckdb.connect(path, read_only=read_only)
+    if not read_only:
+        con.execute(_SCHEMA)
+        con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?), "
+                    "('base_resolution', ?)", [SCHEMA_VERSION, str(BASE_RESOLUTION)])
+    con.execute(_MACROS)
+    return con
+
+
+def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Return a cursor (its own connection to the same database) with the macros defined."""
+    cur = con.cursor()
+    cur.execute(_MACROS)
+    return cur
+
+
+def base_resolution(con) -> int:
+    """Return the store's base H3 resolution."""
+    row = fetch_row(con, "SELECT value FROM meta WHERE key = 'base_resolution'")
+    return int(row[0]) if row else BASE_RESOLUTION
+
+
+def get_meta(con, key: str, default: str | None = None) -> str | None:
+    """Return a ``meta`` value, or ``default``."""
+    try:
+        row = fetch_row(con, "SELECT value FROM meta WHERE key = ?", [key])
+    except duckdb.CatalogException:
+        return default
+    return row[0] if row else default
+
+
+def set_meta(con, key: str, value: str) -> None:
+    """Set a ``meta`` value."""
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, str(value)])
+
+
+def is_synthetic(con) -> bool:
+    """Return True when the store was built from Lantern's synthetic town."""
+    return get_meta(con, "synthetic", "false") == "true"
+
+
+def table_names(con) -> list[str]:
+    """Return the names of the store's tables."""
+    return [r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+        "ORDER BY table_name").fetchall()]
+
+
+def fetch_row(con, sql: str, params=None):
+    """Run ``sql`` and return its first row (or None), finishing the result.
+
+    DuckDB 2 refuses further work on a connection whose last result was not fully fetched,
+    so ``fetchone()`` is never used on its own.
+    """
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0] if rows else None

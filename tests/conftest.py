@@ -1,0 +1,52 @@
+"""Shared fixtures: the synthetic town written once, and a demo database built once."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from profiles import store
+from profiles.demo import build_demo
+from profiles.keys import load_key
+from sample_data.generate import write_town
+
+
+@pytest.fixture(scope="session")
+def town_files(tmp_path_factory) -> dict:
+    """The synthetic town's feed files (seed 7, scale 1), written once per test session."""
+    return write_town(tmp_path_factory.mktemp("town"), seed=7, scale=1.0)
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """A demo database built once per session. Treat it as read-only."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    build_demo(path, seed=7, scale=1.0)
+    return path
+
+
+@pytest.fixture
+def demo_con(demo_db):
+    """A read-only connection to the shared demo database."""
+    con = store.connect(demo_db, read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def demo_copy(demo_db, tmp_path) -> Path:
+    """A private, writable copy of the demo database (with its key)."""
+    dest = tmp_path / "copy.duckdb"
+    shutil.copy(demo_db, dest)
+    shutil.copy(f"{demo_db}.key", f"{dest}.key")
+    return dest
+
+
+@pytest.fixture
+def empty_db(tmp_path):
+    """A fresh writable store and its hashing key: (connection, key, path)."""
+    path = tmp_path / "empty.duckdb"
+    con = store.connect(path)
+    yield con, load_key(path), path
+    con.close()

@@ -1,0 +1,21 @@
+"""End-to-end smoke: the demo builds, every feed loads, and partnership releases respect policy."""
+from profiles.release import release_counts
+
+
+def test_demo_loads_every_feed_without_quarantine(demo_con):
+    loaded = dict(demo_con.execute(
+        "SELECT feed, sum(rows_loaded) FROM ingests GROUP BY feed").fetchall())
+    assert set(loaded) == {"areas", "outreach_sites", "environment", "on_street", "premises",
+                           "outreach_contacts", "harm_reports", "community_concerns"}
+    assert all(v > 0 for v in loaded.values())
+    quarantined = demo_con.execute("SELECT sum(rows_quarantined) FROM ingests").fetchall()[0][0]
+    assert quarantined == 0
+
+
+def test_partnership_release_has_no_small_counts_and_no_fine_cells(demo_con):
+    released = release_counts(demo_con, "partnership", "on_street", period="month")
+    assert len(released.frame) > 0
+    assert (released.frame["count"] >= 5).all()
+    assert (released.frame["count"] % 5 == 0).all()
+    assert (released.frame["resolution"] == 8).all()
+    assert all(h.startswith("88") for h in released.frame["h3_id"])

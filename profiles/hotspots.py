@@ -284,7 +284,8 @@ def _check_counts(counts, name="counts"):
     dtypes = [counts.dtype] if isinstance(counts, pd.Series) else list(counts.dtypes)
     if not dtypes or any(pd.api.types.is_bool_dtype(d) or not pd.api.types.is_numeric_dtype(d)
                          for d in dtypes):
-        raise ValueError(f"{name}= must hold numeric counts, not {dtypes or 'no columns'}")
+        shown = ", ".join(map(str, dtypes)) or "no columns"
+        raise ValueError(f"{name}= must hold numeric counts, not {shown}")
     y = counts.to_numpy(dtype=float)
     bad = ~np.isfinite(y)
     if bad.any():

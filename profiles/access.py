@@ -1,0 +1,130 @@
+"""Roles -> audiences, and who the viewer is.
+
+Identity comes from Streamlit's OIDC sign-in (``st.user``) when ``mode = "oidc"``, or from a
+trusted reverse-proxy header when ``mode = "header"``. With neither configured
+(``mode = "none"``, the default), everyone gets the partnership audience only, and the app says
+so. The role -> audiences mapping is data (``profiles/access.toml``, or ``$LANTERN_ACCESS``).
+
+Examples
+--------
+>>> cfg = load_access()
+>>> resolve_identity(cfg).audiences
+('partnership',)
+>>> hdr = AccessConfig("header", cfg.roles, "X-User", "X-Role", "role")
+>>> resolve_identity(hdr, headers={"X-User": "pc123", "X-Role": "commander"}).audiences
+('partnership', 'command')
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from profiles.audiences import AUDIENCES
+
+DEFAULT_PATH = Path(__file__).with_name("access.toml")
+MODES = ("none", "oidc", "header")
+
+
+class AccessError(ValueError):
+    """The access configuration is invalid; Lantern refuses to start."""
+
+
+@dataclass(frozen=True)
+class AccessConfig:
+    """Where identity comes from and what each role may see."""
+
+    mode: str
+    roles: dict
+    user_header: str = "X-Forwarded-User"
+    role_header: str = "X-Forwarded-Role"
+    role_claim: str = "lantern_role"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is viewing: ``user`` (None when anonymous), ``role``, and the audiences allowed."""
+
+    user: str | None
+    role: str | None
+    audiences: tuple
+    source: str
+    message: str
+
+
+def load_access(path=None) -> AccessConfig:
+    """Return the validated access configuration.
+
+    Raises
+    ------
+    AccessError
+        For an unreadable file, an unknown mode, or a role naming an unknown audience.
+    """
+    path = Path(path or os.environ.get("LANTERN_ACCESS") or DEFAULT_PATH)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise AccessError(f"{path}: access file not found; set LANTERN_ACCESS to a valid "
+                          f"file or unset it") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise AccessError(f"{path}: not valid TOML ({exc})") from None
+    ident = raw.get("identity", {})
+    mode = ident.get("mode", "none")
+    if mode not in MODES:
+        raise AccessError(f"{path}: [identity] mode must be one of {', '.join(MODES)}, "
+                          f"not {mode!r}")
+    roles = raw.get("roles", {})
+    if not isinstance(roles, dict) or not roles:
+        raise AccessError(f"{path}: [roles] must map each role to a list of audiences")
+    for role, audiences in roles.items():
+        if not isinstance(audiences, list) or not audiences or \
+                any(a not in AUDIENCES for a in audiences):
+            raise AccessError(f"{path}: [roles] {role} must list audiences from "
+                              f"{', '.join(AUDIENCES)}, not {audiences!r}")
+    return AccessConfig(mode, {r: tuple(a) for r, a in roles.items()},
+                        str(ident.get("user_header", "X-Forwarded-User")),
+                        str(ident.get("role_header", "X-Forwarded-Role")),
+                        str(ident.get("role_claim", "lantern_role")))
+
+
+def resolve_identity(config: AccessConfig, *, user_info: dict | None = None,
+                     headers: dict | None = None) -> Identity:
+    """Return who is viewing and which audiences they may see.
+
+    Parameters
+    ----------
+    config : AccessConfig
+    user_info : dict, optional
+        ``st.user`` as a dict (``is_logged_in``, ``email``, claims) in ``oidc`` mode.
+    headers : dict, optional
+        Request headers (``st.context.headers``) in ``header`` mode.
+
+    Anyone not identified, or with an unknown role, gets the partnership audience only.
+    """
+    fallback = ("partnership",)
+    if config.mode == "none":
+        return Identity(None, None, fallback, "none",
+                        "No sign-on is configured, so Lantern shows the partnership audience "
+                        "only. See README: Deployment behind sign-on.")
+    if config.mode == "header":
+        headers = {str(k).lower(): v for k, v in (headers or {}).items()}
+        user = headers.get(config.user_header.lower())
+        role = headers.get(config.role_header.lower())
+        source = "proxy header"
+    else:
+        info = user_info or {}
+        if not info.get("is_logged_in"):
+            return Identity(None, None, fallback, "oidc", "Not signed in: partnership "
+                                                          "audience only.")
+        user = info.get("email") or info.get("sub")
+        role = info.get(config.role_claim)
+        source = "sign-in"
+    if not user:
+        return Identity(None, None, fallback, source, "No user identified: partnership "
+                                                      "audience only.")
+    if role not in config.roles:
+        return Identity(str(user), role, fallback, source,
+                        f"Role {role!r} is not configured: partnership audience only.")
+    return Identity(str(user), str(role), config.roles[role], source,
+                    f"Signed in as {user} ({role}).")

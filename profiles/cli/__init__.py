@@ -9,7 +9,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("profiles.cli.data", "profiles.cli.serve")
+COMMANDS = ("profiles.cli.data", "profiles.cli.serve", "profiles.cli.admin")
 
 
 class UserError(Exception):

@@ -87,27 +87,37 @@ def _demo(args) -> int:
 
 def _ingest(args) -> int:
     from data_contracts import ContractError
-    from profiles import store
+    from profiles import audit
     from profiles.ingest import ingest_file
     from profiles.keys import load_key
+    from profiles.swap import updating
 
     db = _db(args)
-    con = store.connect(db)
     key = load_key(db)
     failed = 0
     for path in args.paths:
+        # Each file is loaded into a copy of the database that is swapped in only when the
+        # file has loaded completely: readers are never blocked and a crash changes nothing.
         print(f"{path}: checking and loading …", file=sys.stderr, flush=True)
         try:
-            result = ingest_file(con, args.feed, path, key=key, strict=args.strict,
-                                 quarantine_dir=args.quarantine_dir)
+            with updating(db) as con:
+                result = ingest_file(con, args.feed, path, key=key, strict=args.strict,
+                                     quarantine_dir=args.quarantine_dir
+                                     or db.resolve().parent / "lantern-quarantine")
         except ContractError as exc:
             print(f"refused: {exc}", file=sys.stderr)
+            audit.record(db, user=audit.local_user(), action="refused", feed=args.feed,
+                         file_name=Path(path).name[:200])
             failed += 1
             continue
         print(result.summary())
         for msg in result.messages:
             print(f"  {msg}")
-    con.close()
+        if result.status == "loaded":
+            audit.record(db, user=audit.local_user(), action="ingest", feed=args.feed,
+                         file_name=Path(path).name[:200], ingest_id=result.ingest_id,
+                         rows_read=result.read, rows_loaded=result.loaded,
+                         rows_quarantined=result.quarantined, rows_excluded=result.excluded)
     return 1 if failed else 0
 
 

@@ -1,0 +1,45 @@
+"""Administration: ``lantern audit`` lists the audit log and checks its chain."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from profiles.cli import UserError, add_db_argument
+
+
+def register(sub) -> None:
+    """Add ``audit`` to the ``lantern`` parser."""
+    p = sub.add_parser("audit", help="list the audit log (views, exports, ingests)",
+                       description="List who viewed which audience, who exported what and who "
+                                   "ingested which file, and check that the log is unbroken.")
+    add_db_argument(p)
+    p.add_argument("--action", choices=("view", "export", "ingest", "refused"), default=None,
+                   help="only this kind of record")
+    p.add_argument("--user", default=None, help="only this user")
+    p.add_argument("--json", action="store_true", help="one JSON record per line")
+    p.set_defaults(func=_audit)
+
+
+def _audit(args) -> int:
+    from profiles import audit
+    from profiles.store import default_db_path
+
+    db = Path(args.db) if args.db else default_db_path()
+    records = [r for r in audit.read_log(db)
+               if (args.action is None or r["action"] == args.action)
+               and (args.user is None or r["user"] == args.user)]
+    for r in records:
+        if args.json:
+            print(json.dumps(r, sort_keys=True))
+            continue
+        details = ", ".join(f"{k}={v}" for k, v in sorted(r.items())
+                            if k not in ("at", "user", "action", "audience", "prev"))
+        print(f"{r['at']}  {r['user']:<24} {r['action']:<8} "
+              f"{r.get('audience') or '-':<12} {details}")
+    ok, where = audit.verify_chain(db)
+    print(f"{len(records)} record(s); chain {'intact' if ok else 'BROKEN: ' + where}",
+          file=sys.stderr)
+    if not ok:
+        raise UserError(f"the audit log {audit.audit_path(db)} has been altered: {where}")
+    return 0

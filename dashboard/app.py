@@ -8,8 +8,11 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a source checkout
 
-from dashboard import pages  # noqa: E402
+from dashboard import pages, state  # noqa: E402
 
 st.set_page_config(page_title="Lantern", page_icon="🏮", layout="wide")
-navigation = st.navigation(pages.all_pages())
+# Only pages the audience in force may see are offered (meeting mode: the partnership's).
+audience = state.MEETING_AUDIENCE if state.in_meeting_mode() else \
+    st.session_state.get("audience", state.MEETING_AUDIENCE)
+navigation = st.navigation(pages.all_pages(audience))
 navigation.run()

@@ -1,6 +1,13 @@
-"""Cached access to released data for the pages (the only door from dashboard to profiles)."""
+"""Cached access to released data for the pages (the only door from dashboard to profiles).
+
+One read-only DuckDB connection per server lives in ``st.cache_resource``; every released table
+is cached with ``st.cache_data`` under the database's path *and* its modification time, so a
+re-ingest (or a different database in the same process, as in tests) never serves stale or
+foreign numbers. Pages call these functions; they never see a connection.
+"""
 from __future__ import annotations
 
+import importlib
 import os
 
 import streamlit as st
@@ -8,64 +15,120 @@ import streamlit as st
 from profiles import release as _release
 from profiles import status as _status
 from profiles import store as _store
+from profiles import swap as _swap
 
 
-@st.cache_resource
-def connection(db_path: str):
-    """One read-only connection per server (pages take a cursor per run)."""
-    return _store.connect(db_path, read_only=True)
+@st.cache_resource(show_spinner=False, max_entries=4)
+def connection(db_path: str, version: tuple = ()):
+    """One read-only connection per server and database file (pages take a cursor per call).
+
+    ``lantern ingest`` swaps a new file in place of the old one (``profiles.swap``); the
+    version (inode, size, modification time) changes with it, so the next run opens the new
+    file through a path of its own while sessions still reading the old one finish.
+    """
+    return _store.connect(_swap.snapshot_path(db_path), read_only=True)
 
 
 def db_path() -> str:
-    """The database this server shows (``$LANTERN_DB``)."""
-    return str(_store.default_db_path() if not os.environ.get("LANTERN_DB")
-               else os.environ["LANTERN_DB"])
+    """The database this server shows (``$LANTERN_DB``, else ``./lantern.duckdb``)."""
+    return str(os.environ.get("LANTERN_DB") or _store.default_db_path())
 
 
-def cursor():
-    """A cursor for this script run, or None when there is no database yet."""
+def token() -> tuple[str, tuple] | None:
+    """The cache key of the database in force: (path, file version), or None if absent."""
     path = db_path()
-    if path != ":memory:" and not os.path.exists(path):
+    try:
+        return path, _swap.file_version(path)
+    except OSError:
         return None
-    return _store.cursor(connection(path))
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def released(audience: str, feed: str, period: str = "week", by: tuple = (),
-             area: str | None = None, start=None, end=None):
-    """Released counts (a ReleasedTable) for the audience, cached per filter."""
-    return _release.release_counts(cursor(), audience, feed, period=period, by=by, area=area,
+def cursor(tok=None):
+    """A cursor on the database, or None when there is no database yet."""
+    tok = tok or token()
+    if tok is None:
+        return None
+    return _store.cursor(connection(tok[0], tok[1]))
+
+
+def has_data() -> bool:
+    """True when a database exists and something has been loaded into it."""
+    tok = token()
+    return tok is not None and not _status_cached(tok, None).empty
+
+
+def available(spec: str) -> bool:
+    """True when ``module:attribute`` imports (an analysis that has landed)."""
+    module, _, attr = spec.partition(":")
+    try:
+        mod = importlib.import_module(module)
+    except Exception:  # noqa: BLE001 - any import failure means "not available yet"
+        return False
+    return not attr or hasattr(mod, attr)
+
+
+# ---- release layer ---------------------------------------------------------------------------
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _released(tok, audience, feed, period, by, area, start, end):
+    return _release.release_counts(cursor(tok), audience, feed, period=period, by=by, area=area,
                                    start=start, end=end)
 
 
+def released(audience: str, feed: str, period: str = "week", by: tuple = (),
+             area: str | None = None, start=None, end=None):
+    """Released counts (a ReleasedTable) for the audience, cached per filter."""
+    return _released(token(), audience, feed, period, tuple(by), area, start, end)
+
+
 @st.cache_data(show_spinner=False)
+def _areas(tok):
+    return _release.release_areas(cursor(tok))
+
+
 def areas():
-    """The loaded areas (public reference data)."""
-    return _release.release_areas(cursor())
+    """The loaded areas (public reference data): area_id, name, area_type, cells."""
+    return _areas(token())
 
 
-def force_area_name() -> str:
-    """The name of the force-wide area (the first area of type ``force``, else the first)."""
+def force_area_name() -> str | None:
+    """The force-wide area's name (first area of type ``force``, else the first), or None."""
     frame = areas()
+    if frame.empty:
+        return None
     force = frame[frame["area_type"] == "force"]
     return str((force if len(force) else frame)["name"].iloc[0])
 
 
 @st.cache_data(show_spinner=False)
+def _area_cells(tok, area, audience):
+    return _release.release_area_cells(cursor(tok), area, audience)
+
+
 def area_cells(area: str, audience: str) -> list[str]:
     """An area's cells at the audience's resolution floor."""
-    return _release.release_area_cells(cursor(), area, audience)
+    return _area_cells(token(), area, audience)
 
 
 @st.cache_data(show_spinner=False)
+def _periods(tok):
+    return _release.release_periods(cursor(tok))
+
+
 def periods():
-    """Weeks that hold data."""
-    return _release.release_periods(cursor())
+    """Weeks (Mondays) that hold data, oldest first."""
+    tok = token()
+    return [] if tok is None else _periods(tok)
 
 
-def status(audience: str):
+@st.cache_data(show_spinner=False)
+def _status_cached(tok, audience):
+    return _status.data_status(cursor(tok), audience)
+
+
+def status(audience: str | None):
     """What is loaded, counts masked for the audience."""
-    return _status.data_status(cursor(), audience)
+    return _status_cached(token(), audience)
 
 
 def statement(audience: str) -> str:
@@ -73,3 +136,147 @@ def statement(audience: str) -> str:
     from profiles.audiences import get_policy
 
     return _release.disclosure_statement(get_policy(audience))
+
+
+def policy(audience: str):
+    """The audience's disclosure policy."""
+    from profiles.audiences import get_policy
+
+    return get_policy(audience)
+
+
+# ---- analyses and reference layers -----------------------------------------------------------
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _overview(tok, audience, period, area, start, end):
+    from profiles.overview import overview as _ov
+
+    return _ov(cursor(tok), audience, period=period, area=area, start=start, end=end)
+
+
+def overview(audience, period, area=None, start=None, end=None):
+    """The Overview (headlines, trends, summary) of :mod:`profiles.overview`."""
+    return _overview(token(), audience, period, area, start, end)
+
+
+@st.cache_data(show_spinner=False)
+def _sites(tok, audience):
+    from profiles.reference import release_sites
+
+    return release_sites(cursor(tok), audience)
+
+
+def sites(audience):
+    """Non-confidential outreach sites at the audience's floor."""
+    return _sites(token(), audience)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _environment(tok, audience, area, start, end):
+    from profiles.reference import release_environment
+
+    return release_environment(cursor(tok), audience, area=area, start=start, end=end)
+
+
+def environment(audience, area=None, start=None, end=None):
+    """Environment features per floor cell and type."""
+    return _environment(token(), audience, area, start, end)
+
+
+@st.cache_data(show_spinner=False)
+def _outlines(tok, audience):
+    from profiles.reference import release_area_outlines
+
+    return release_area_outlines(cursor(tok), audience)
+
+
+def outlines(audience):
+    """Every area's outline at the audience's floor, with a label point."""
+    return _outlines(token(), audience)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _premises_trend(tok, audience, period, area, start, end):
+    from profiles.premises import premises_trend as _pt
+
+    return _pt(cursor(tok), audience, period=period, area=area, start=start, end=end)
+
+
+def premises_trend(audience, period, area=None, start=None, end=None):
+    """Premises counts and trend by category (:func:`profiles.premises.premises_trend`)."""
+    return _premises_trend(token(), audience, period, area, start, end)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _reach(tok, audience, area, start, end):
+    from profiles.coverage import reach_against_need
+
+    return reach_against_need(cursor(tok), audience, area=area, start=start, end=end)
+
+
+def reach(audience, area=None, start=None, end=None):
+    """Outreach reach against need (:func:`profiles.coverage.reach_against_need`)."""
+    return _reach(token(), audience, area, start, end)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _hotspots(tok, audience, feed, area, start, end):
+    from profiles.hotspot_release import hotspots_for
+
+    return hotspots_for(cursor(tok), audience, feed, area=area, start=start, end=end)
+
+
+def hotspots(audience, feed, area=None, start=None, end=None):
+    """Hot and cold spots of a feed (:func:`profiles.hotspot_release.hotspots_for`)."""
+    return _hotspots(token(), audience, feed, area, start, end)
+
+
+# ---- who is viewing, and the audit log ------------------------------------------------------
+
+def identity():
+    """Who is viewing and which audiences they may see (``profiles.access``).
+
+    OIDC (``st.user``) or a trusted proxy header (``st.context.headers``), as configured;
+    with neither, the configured audiences for unidentified viewers (partnership by default).
+    """
+    from profiles.access import load_access, resolve_identity
+
+    config = load_access()
+    user_info, headers = None, None
+    if config.mode == "oidc":
+        try:
+            user_info = st.user.to_dict()
+        except Exception:  # noqa: BLE001 - no auth configured: treated as not signed in
+            user_info = {}
+    elif config.mode == "header":
+        try:
+            headers = dict(st.context.headers)
+        except Exception:  # noqa: BLE001 - no request context (e.g. AppTest)
+            headers = {}
+    return resolve_identity(config, user_info=user_info, headers=headers)
+
+
+def _who() -> str:
+    ident = identity()
+    return ident.user or "unidentified"
+
+
+def audit_view(audience: str) -> None:
+    """Record that this session viewed ``audience`` (once per session and audience)."""
+    from profiles import audit
+
+    seen = st.session_state.setdefault("_audited_audiences", set())
+    if audience in seen or token() is None:
+        return
+    seen.add(audience)
+    audit.record(db_path(), user=_who(), action="view", audience=audience)
+
+
+def audit_export(audience: str, file_type: str, area: str | None = None,
+                 period: str | None = None, what: str = "meeting pack") -> None:
+    """Record an export (file type, area, period, audience) — never its content."""
+    from profiles import audit
+
+    audit.record(db_path(), user=_who(), action="export", audience=audience,
+                 format=file_type, area=(area or "whole force")[:200], period=period,
+                 what=what)

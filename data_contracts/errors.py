@@ -1,6 +1,7 @@
 """Errors and problems raised by the feed contracts."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -17,14 +18,16 @@ class ContractError(ValueError):
         text = f"{self.path}: {message}"
         if fix:
             text += f" Fix: {fix}"
-        super().__init__(text)
+        # One line, always: messages quoted from parsers (pyarrow) can span several.
+        super().__init__(re.sub(r"\s*[\r\n]+\s*", " ", text))
 
 
 @dataclass(frozen=True)
 class Problem:
     """One problem with one row: it sends the row to quarantine.
 
-    ``row`` is the 1-based data row (the header is not counted; CSV line = row + 1).
+    ``row`` is the 1-based data row (the header is not counted): the spreadsheet row is
+    ``row + 1``, and so is the CSV line when no value spans lines.
     ``value`` is shortened to 80 characters so a report never carries a whole free-text field.
     """
 

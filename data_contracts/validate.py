@@ -1,8 +1,13 @@
 """Validate a feed file against its contract: refuse the file, or split rows into good and bad.
 
-All checks are vectorised (pandas/numpy over whole columns), so a million rows take no Python
-loop per row. Each bad value becomes a :class:`~data_contracts.errors.Problem`; a row with any
-problem is quarantined. ``n_read == len(rows) + n_quarantined + n_excluded`` always holds.
+All checks run over whole columns (pyarrow compute and numpy; low-cardinality columns —
+categories, flags, keys, days — are checked once per distinct value), so a million rows take
+no Python loop per row. Each bad value becomes a :class:`~data_contracts.errors.Problem`; a row
+with any problem is quarantined. ``n_read == len(rows) + n_quarantined + n_excluded`` always
+holds.
+
+Times without a UTC offset are local (UK) wall-clock times and are kept as written; times with
+an offset (``Z``, ``+01:00``) are converted to UK local time.
 """
 from __future__ import annotations
 
@@ -13,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from data_contracts.errors import ContractError, Problem
 from data_contracts.feeds import Contract, contract_for, identifying_reason, normalise_name
@@ -24,8 +31,19 @@ _TRUE = {"true", "t", "yes", "y", "1", "1.0"}
 _FALSE = {"false", "f", "no", "n", "0", "0.0", ""}
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-_EARLIEST = pd.Timestamp("1990-01-01")
+_EARLIEST = np.datetime64("1990-01-01", "s")
+#: Formats tried (in order, each on the rows still unparsed) before the general ISO parser.
+_FAST_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
+                 "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d/%m/%Y %H:%M:%S")
+_OFFSET = r"(?:[zZ]|[+-]\d\d:?\d\d)$"
+#: Where the day of the month sits in the fast formats (by their first directive).
+_DAY_TEXT = {"%Y": r"^\s*\d{4}-\d{1,2}-(?P<day>\d{1,2})", "%d": r"^\s*(?P<day>\d{1,2})/"}
+_HEX_CELL = re.compile(r"[0-9a-fA-F]{15,16}")
+#: Line breaks, tabs and other control characters, and bidirectional-text overrides: a label
+#: holding them could break a CSV header line or show different text from what it holds.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 MAX_VALUE_CHARS = 80
+RAGGED_REASON = "the row does not have one value per header column"
 
 
 @dataclass
@@ -35,9 +53,11 @@ class ValidatedFeed:
     Attributes
     ----------
     rows : pandas.DataFrame
-        Good rows, typed: ``lat``/``lon`` floats, ``when`` datetime64 (or absent),
-        ``has_time`` bool, canonical category strings, bools, ``days`` as a 7-bit mask,
-        ``opens``/``closes`` minutes after midnight, ``row`` the 1-based source row.
+        Good rows, typed: ``lat``/``lon`` floats, ``when`` datetime64 (UK local time; absent
+        for feeds without times), ``has_time`` bool, categories as ``pandas.Categorical`` of
+        the canonical values, bools, ``days`` as a 7-bit mask, ``opens``/``closes`` minutes
+        after midnight, keys as ``Categorical`` (blank = missing), ``row`` the 1-based source
+        row.
     problems : list of Problem
         One per bad value; the rows they name are not in ``rows``.
     excluded : dict
@@ -92,6 +112,16 @@ def read_feed(feed: str, path, *, extent: Extent | None = None, data: bytes | No
     ContractError
         The whole file is refused: unreadable, a required column missing, or an identifying
         column present. Nothing from it may be written.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> text = (b"lat,lon,datetime,activity_type,source_agency\\n"
+    ...         b"54.5,1.0,2025-03-01T21:30,observation,police\\n"
+    ...         b"95,1.0,2025-03-01T21:30,observation,police\\n")
+    >>> v = read_feed("on_street", "x.csv", data=text, today=dt.date(2026, 1, 1))
+    >>> len(v.rows), v.problems[0].row, v.problems[0].reason
+    (1, 2, 'lat is impossible (must be between -90 and 90)')
     """
     contract = contract_for(feed)
     path = Path(path)
@@ -104,214 +134,344 @@ def read_feed(feed: str, path, *, extent: Extent | None = None, data: bytes | No
     raw = read_raw(path, data)
     extent = extent or UK_EXTENT
     today = today or dt.datetime.now(dt.timezone.utc).date()
-    frame = raw.frame
+    columns = {name: raw.table.column(name) for name in raw.table.column_names}
+    rows = raw.rows
     excluded: dict = {}
-    if contract.feed == "community_concerns" and is_police_uk_header(frame.columns):
-        frame, excluded = _from_police_uk(frame)
-    frame, ignored = _match_columns(path, contract, frame, raw.geometry is not None)
+    if contract.feed == "community_concerns" and is_police_uk_header(list(columns)):
+        columns, rows, excluded = _from_police_uk(columns, rows)
+    columns, ignored = _match_columns(path, contract, columns, raw.geometry is not None)
+    n = len(rows)
     problems: list[Problem] = []
-    n = len(frame)
     bad = np.zeros(n, dtype=bool)
-    out = pd.DataFrame({"row": frame["__row"].to_numpy()}) if n else pd.DataFrame({"row": []})
-    keep = frame["__keep"].to_numpy() if n else np.zeros(0, dtype=bool)
+    out: dict = {"row": rows}
 
-    def report(column: str, mask: np.ndarray, reason) -> None:
-        nonlocal bad
-        mask = mask & keep
+    def report(column: str, mask, reason) -> None:
+        mask = np.asarray(mask, dtype=bool)
         if not mask.any():
             return
         idx = np.flatnonzero(mask)
-        values = frame[column].to_numpy()[idx] if column in frame else [""] * len(idx)
-        rows = out["row"].to_numpy()[idx]
-        for i, r, v in zip(idx, rows, values):
+        values = (columns[column].take(pa.array(idx)).to_pylist() if column in columns
+                  else [""] * len(idx))
+        for i, v in zip(idx, values):
             text = reason(i) if callable(reason) else reason
-            problems.append(Problem(str(path), int(r), column, _short(v), text))
-        bad |= mask
+            problems.append(Problem(str(path), int(rows[i]), column, _short(v), text))
+        np.logical_or(bad, mask, out=bad)
 
+    if raw.ragged:
+        fields = np.array([raw.ragged.get(int(r), 0) for r in rows], dtype=np.int64)
+        ragged = fields > 0
+        if ragged.any():
+            idx = np.flatnonzero(ragged)
+            problems.extend(Problem(str(path), int(rows[i]), "(row)", f"{fields[i]} fields",
+                                    RAGGED_REASON) for i in idx)
+            bad |= ragged
     for col in contract.columns:
-        if col.name not in frame:
-            continue
-        values = frame[col.name].astype(str).str.strip()
-        _CHECKS[col.kind](col, values, out, report, extent=extent, today=today, path=path)
-
+        if col.name in columns:
+            _CHECKS[col.kind](col, columns[col.name], out, report, extent=extent, today=today)
     if contract.geometry == "point":
         _check_extent(out, report, extent)
     elif contract.geometry == "point_or_cell":
-        _check_point_or_cell(frame, out, report, extent)
+        _check_point_or_cell(columns, out, report, extent)
     elif contract.geometry == "polygon":
         geoms = raw.geometry or []
         ok = np.array([g is not None and g.geom_type in ("Polygon", "MultiPolygon")
                        and g.is_valid and not g.is_empty for g in geoms], dtype=bool)
         report("geometry", ~ok, "geometry is not a valid Polygon or MultiPolygon")
-        out["geometry"] = geoms
-    good = keep & ~bad
-    rows = out.loc[good].reset_index(drop=True)
+        out["geometry"] = pd.Series(geoms, dtype=object)
+    frame = pd.DataFrame(out)
+    if bad.any():
+        frame = frame.loc[~bad].reset_index(drop=True)
     problems.sort(key=lambda p: (p.row, p.column))
     return ValidatedFeed(contract.feed, str(path), raw.file_format, raw.encoding,
-                         n + sum(excluded.values()), rows, problems, excluded, ignored,
+                         n + sum(excluded.values()), frame, problems, excluded, ignored,
                          raw.geometry)
 
 
-def _match_columns(path: Path, contract: Contract, frame: pd.DataFrame,
-                   has_geometry: bool) -> tuple[pd.DataFrame, list]:
+def _np(mask) -> np.ndarray:
+    """A boolean Arrow array (nulls = False) as numpy."""
+    return pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
+
+
+def _match_columns(path: Path, contract: Contract, columns: dict,
+                   has_geometry: bool) -> tuple[dict, list]:
     """Rename columns to contract names; refuse identifying or missing columns."""
-    rename, ignored = {}, []
+    renamed, ignored = {}, []
     names = {c.name: c for c in contract.columns}
     alias_of = {a: c.name for c in contract.columns for a in c.aliases}
-    for original in frame.columns:
+    for original, values in columns.items():
         norm = normalise_name(original)
         target = norm if norm in names else alias_of.get(norm)
-        if target is not None and target not in rename.values():
-            rename[original] = target
-            continue
-        if original.startswith("__"):
+        if target is not None and target not in renamed:
+            renamed[target] = values
             continue
         why = identifying_reason(norm)
         if why and norm not in contract.allowed_identifying:
+            shown = _shown_name(original)
             raise ContractError(
-                path, f"column {original!r} is refused: {why}, and Lantern never stores it.",
-                column=original, fix=f"remove the column {original!r} from the extract and "
+                path, f"column {shown} is refused: {why}, and Lantern never stores it.",
+                column=original, fix=f"remove the column {shown} from the extract and "
                                      "load it again (no row was loaded).")
         ignored.append(original)
-    frame = frame.rename(columns=rename)
     for col in contract.columns:
-        if col.required and col.name not in frame.columns:
+        if col.required and col.name not in renamed:
             also = f" (also accepted: {', '.join(col.aliases)})" if col.aliases else ""
             raise ContractError(
                 path, f"required column {col.name!r}{also} is missing for feed "
-                      f"{contract.feed!r}; the file has: {', '.join(map(str, frame.columns))}.",
+                      f"{contract.feed!r}; the file has: {_shown_names(columns)}.",
                 column=col.name, fix=f"add a {col.name!r} column (no row was loaded).")
     if contract.geometry == "point_or_cell":
-        has_point = "lat" in frame and "lon" in frame
-        if not has_point and "h3_cell" not in frame:
+        if not ("lat" in renamed and "lon" in renamed) and "h3_cell" not in renamed:
             raise ContractError(
                 path, f"feed {contract.feed!r} needs either 'lat' and 'lon' or 'h3_cell' columns.",
                 column="lat", fix="add point coordinates or H3 cell ids (no row was loaded).")
     if contract.geometry == "polygon" and not has_geometry:
         raise ContractError(path, f"feed {contract.feed!r} needs polygon geometry.",
                             column="geometry", fix="supply the areas as GeoJSON.")
-    frame = frame.reset_index(drop=True)
-    if "__row" not in frame:
-        frame["__row"] = np.arange(1, len(frame) + 1)
-    frame["__keep"] = True
-    return frame, ignored
+    return renamed, ignored
 
 
-def _from_police_uk(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
-    """Map a police.uk street-level CSV onto the community_concerns contract."""
-    frame = frame.rename(columns=lambda c: str(c).lstrip("\ufeff").strip())
-    crime = frame["Crime type"].astype(str).str.strip()
-    concern = crime.map(CRIME_TYPE_TO_CONCERN)
-    in_scope = concern.notna().to_numpy()
-    excluded = {f"police.uk crime type '{k}' is not a community concern": int(v)
-                for k, v in crime[~in_scope].value_counts().items()}
-    month = frame["Month"].astype(str).str.strip()
-    out = pd.DataFrame({
-        "__row": np.arange(1, len(frame) + 1)[in_scope],
-        "lat": frame["Latitude"].astype(str).to_numpy()[in_scope],
-        "lon": frame["Longitude"].astype(str).to_numpy()[in_scope],
-        # police.uk gives only a month: place it mid-month (see data_contracts.police_uk).
-        "datetime": np.where(month.str.fullmatch(r"\d{4}-\d{2}"), month + "-15",
-                             month).astype(object)[in_scope],
-        "concern_type": concern.to_numpy()[in_scope],
-    })
-    return out, excluded
+def _shown_name(name) -> str:
+    """A column name fit for a one-line message: quoted, control characters escaped, short."""
+    return repr(_short(name))
+
+
+def _shown_names(names, limit: int = 30) -> str:
+    """Column names for a message: plain when printable, at most ``limit`` of them."""
+    names = list(names)
+    shown = [str(n) if str(n).isprintable() and len(str(n)) <= MAX_VALUE_CHARS
+             else _shown_name(n) for n in names[:limit]]
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return ", ".join(shown) + more
+
+
+def _uniques(values) -> tuple[np.ndarray, list[str]]:
+    """Return (codes, distinct stripped values): ``distinct[codes]`` is the stripped column.
+
+    Each Arrow chunk is dictionary-encoded on its own (one pass, no copy of the strings);
+    the chunks' small dictionaries are then merged in Python.
+    """
+    canon: dict = {}
+    parts = []
+    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    for chunk in chunks:
+        enc = chunk.dictionary_encode()
+        remap = np.array([canon.setdefault(str(u).strip(), len(canon))
+                          for u in enc.dictionary.to_pylist()], dtype=np.int64)
+        idx = enc.indices.to_numpy(zero_copy_only=False)
+        parts.append(remap[idx] if len(remap) else idx.astype(np.int64))
+    codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    return codes, list(canon)
+
+
+def _per_value(codes: np.ndarray, per_unique, dtype) -> np.ndarray:
+    """Spread one value per distinct text back over the rows."""
+    return np.asarray(per_unique, dtype=dtype)[codes] if len(per_unique) \
+        else np.zeros(len(codes), dtype=dtype)
+
+
+def _from_police_uk(columns: dict, rows: np.ndarray) -> tuple[dict, np.ndarray, dict]:
+    """Map a police.uk street-level CSV onto the community_concerns contract.
+
+    Only Month, Longitude, Latitude and Crime type are read; the other columns are dropped here.
+    """
+    columns = {str(k).lstrip("\ufeff").strip(): v for k, v in columns.items()}
+    codes, crimes = _uniques(columns["Crime type"])
+    concern = [CRIME_TYPE_TO_CONCERN.get(c) for c in crimes]
+    in_scope = _per_value(codes, [c is not None for c in concern], bool)
+    counts = np.bincount(codes[~in_scope], minlength=len(crimes)) if len(crimes) else []
+    excluded = {f"police.uk crime type '{crimes[i]}' is not a community concern": int(k)
+                for i, k in enumerate(counts) if k}
+    keep = pa.array(in_scope)
+    mcodes, months = _uniques(columns["Month"])
+    # police.uk gives only a month: place it mid-month (see data_contracts.police_uk).
+    mid = [m + "-15" if re.fullmatch(r"\d{4}-\d{2}", m) else m for m in months]
+    out = {
+        "lat": columns["Latitude"].filter(keep),
+        "lon": columns["Longitude"].filter(keep),
+        "datetime": pa.array(_per_value(mcodes, mid, object)[in_scope], type=pa.string()),
+        "concern_type": pa.array(_per_value(codes, concern, object)[in_scope],
+                                 type=pa.string()),
+    }
+    return out, rows[in_scope], excluded
 
 
 def _short(value) -> str:
+    """A value for a report or message: at most 80 characters, control characters escaped
+    (``\\n``), so it is one line and shows what the file holds."""
     text = "" if value is None else str(value)
+    if len(text) > MAX_VALUE_CHARS:
+        text = text[:MAX_VALUE_CHARS - 1] + "…"
+    text = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
     return text if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS - 1] + "…"
+
+
+def _to_float(values) -> tuple[np.ndarray, np.ndarray]:
+    """Return (numbers with NaN where unreadable, blank mask)."""
+    is_blank = pc.equal(values, "")
+    blank = _np(is_blank)
+    try:  # fast path: every non-blank value is a plain number
+        if blank.any():
+            values = pc.if_else(is_blank, pa.scalar(None, pa.string()), values)
+        num = pc.cast(values, pa.float64())
+        return num.to_numpy(zero_copy_only=False), blank
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        text = pd.Series(values.to_pylist(), dtype=object).str.strip()
+        blank = (text == "").to_numpy()
+        num = pd.to_numeric(text.where(~blank), errors="coerce")
+        return num.to_numpy(dtype=float, na_value=np.nan), blank
 
 
 def _coordinate(col, values, out, report, **_):
     limit = 90.0 if col.kind == "lat" else 180.0
-    num = pd.to_numeric(values.where(values != ""), errors="coerce").to_numpy(dtype=float)
-    missing = (values == "").to_numpy()
+    num, missing = _to_float(values)
     if col.required:
         report(col.name, missing, f"{col.name} is missing")
     report(col.name, ~missing & np.isnan(num), f"{col.name} is not a number")
     report(col.name, ~np.isnan(num) & ~np.isfinite(num), f"{col.name} is not finite")
-    report(col.name, np.isfinite(num) & (np.abs(num) > limit),
-           f"{col.name} is impossible (must be between -{limit:g} and {limit:g})")
+    with np.errstate(invalid="ignore"):
+        report(col.name, np.isfinite(num) & (np.abs(num) > limit),
+               f"{col.name} is impossible (must be between -{limit:g} and {limit:g})")
     out[col.name] = num
 
 
 def _datetime(col, values, out, report, *, today, **_):
-    blank = (values == "").to_numpy()
-    parsed = pd.to_datetime(values.where(~blank), errors="coerce", format="ISO8601", utc=True)
-    retry = parsed.isna().to_numpy() & ~blank
-    if retry.any():
-        for fmt in ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y"):
-            again = pd.to_datetime(values[retry], errors="coerce", format=fmt, utc=True)
-            parsed.loc[retry] = again
-            retry = parsed.isna().to_numpy() & ~blank
-            if not retry.any():
-                break
-    parsed = parsed.dt.tz_convert("Europe/London").dt.tz_localize(None)
+    n = len(values)
+    ts = np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
+    blank = _np(pc.equal(values, ""))
+    pending = np.flatnonzero(~blank)
+    for fmt in _FAST_FORMATS:
+        if not len(pending):
+            break
+        sub = values if len(pending) == n else values.take(pa.array(pending))
+        parsed = pc.strptime(sub, format=fmt, unit="s", error_is_null=True)
+        got = parsed.to_numpy(zero_copy_only=False).astype("datetime64[s]")
+        ok = ~np.isnat(got)
+        # Arrow rolls an impossible day over (2025-02-30 -> 2025-03-02): a parsed day 1-3
+        # whose text says day 29-31 is re-read by pandas, which is strict.
+        rolled = np.flatnonzero(_np(pc.less_equal(pc.day(parsed), 3)))
+        if len(rolled):
+            texts = sub.take(pa.array(rolled))
+            day = pc.struct_field(pc.extract_regex(texts, _DAY_TEXT[fmt[:2]]), [0])
+            late = _np(pc.greater_equal(pc.cast(day, pa.int8()), 29))
+            rolled, texts = rolled[late], texts.filter(pa.array(late))
+        if len(rolled):
+            strict = pd.to_datetime(pd.Series(texts.to_pylist()), format=fmt, errors="coerce")
+            got[rolled] = strict.to_numpy(dtype="datetime64[s]")
+            ok[rolled] = strict.notna().to_numpy()
+        ts[pending[ok]] = got[ok]
+        pending = pending[~ok]
+    if len(pending):
+        parsed, empty = _parse_general(values.take(pa.array(pending)).to_pylist())
+        ts[pending] = parsed
+        blank[pending[empty]] = True
+    failed = ~blank & np.isnat(ts)
     if col.required:
         report(col.name, blank, f"{col.name} is missing")
-    report(col.name, retry, f"{col.name} is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)")
-    future = (parsed.dt.normalize() > pd.Timestamp(today)).to_numpy()
-    report(col.name, future, f"{col.name} is in the future (after {today.isoformat()})")
-    report(col.name, (parsed < _EARLIEST).to_numpy(),
-           f"{col.name} is before {_EARLIEST.date()}, which is implausible")
-    out["when"] = parsed.to_numpy()
-    out["has_time"] = (values.str.len() > 10).to_numpy() & ~values.str.fullmatch(
-        r"\d{4}-\d{2}-\d{2}[T ]00:00(:00)?").to_numpy(dtype=bool)
+    report(col.name, failed, f"{col.name} is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)")
+    tomorrow = np.datetime64(today + dt.timedelta(days=1), "s")
+    report(col.name, ~np.isnat(ts) & (ts >= tomorrow),
+           f"{col.name} is in the future (after {today.isoformat()})")
+    report(col.name, ~np.isnat(ts) & (ts < _EARLIEST),
+           f"{col.name} is before {str(_EARLIEST)[:10]}, which is implausible")
+    out["when"] = ts
+    seconds = ts.astype(np.int64) % 86400
+    out["has_time"] = (pc.utf8_length(values).to_numpy(zero_copy_only=False) > 10) \
+        & (seconds != 0) & ~np.isnat(ts)
+
+
+def _parse_general(texts: list) -> tuple[np.ndarray, np.ndarray]:
+    """Parse the few values the fast formats did not: any ISO 8601, with or without offset."""
+    s = pd.Series(texts, dtype=object).str.strip()
+    empty = (s == "").to_numpy()
+    aware = (s.str.contains(_OFFSET, regex=True) & (s.str.len() > 10)).to_numpy(dtype=bool)
+    result = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[s]")
+    naive = ~aware & ~empty
+    if naive.any():
+        got = pd.to_datetime(s[naive], format="ISO8601", errors="coerce")
+        result[naive] = got.to_numpy(dtype="datetime64[s]")
+    if aware.any():
+        got = pd.to_datetime(s[aware], format="ISO8601", errors="coerce", utc=True)
+        local = got.dt.tz_convert("Europe/London").dt.tz_localize(None)
+        result[aware] = local.to_numpy(dtype="datetime64[s]")
+    return result, empty
 
 
 def _category(col, values, out, report, **_):
-    norm = values.str.lower().str.replace(r"[\s\-]+", "_", regex=True)
-    lookup = {re.sub(r"[\s\-]+", "_", a.lower()): a for a in col.allowed}
-    mapped = norm.map(lookup)
-    blank = (values == "").to_numpy()
+    codes, uniq = _uniques(values)
+    lookup = {_norm(a): i for i, a in enumerate(col.allowed)}
+    index = [lookup.get(_norm(u), -1) for u in uniq]
+    blank = _per_value(codes, [u == "" for u in uniq], bool)
+    unknown = _per_value(codes, [i < 0 and u != "" for i, u in zip(index, uniq)], bool)
     if col.required:
         report(col.name, blank, f"{col.name} is missing")
-    allowed = ", ".join(col.allowed)
-    report(col.name, ~blank & mapped.isna().to_numpy(),
-           f"{col.name} is not one of: {allowed}")
-    out[col.name] = mapped.to_numpy(dtype=object)
+    report(col.name, unknown, f"{col.name} is not one of: {', '.join(col.allowed)}")
+    out[col.name] = pd.Categorical.from_codes(_per_value(codes, index, np.int64),
+                                              categories=list(col.allowed))
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s\-]+", "_", text.lower())
 
 
 def _bool(col, values, out, report, **_):
-    low = values.str.lower()
-    is_true = low.isin(_TRUE).to_numpy()
-    report(col.name, ~is_true & ~low.isin(_FALSE).to_numpy(),
+    codes, uniq = _uniques(values)
+    low = [u.lower() for u in uniq]
+    report(col.name, _per_value(codes, [v not in _TRUE and v not in _FALSE for v in low], bool),
            f"{col.name} is not true/false (use true, false, yes, no, 1 or 0)")
-    out[col.name] = is_true
+    out[col.name] = _per_value(codes, [v in _TRUE for v in low], bool)
+
+
+def _whole(text: str) -> int:
+    """Return text as a whole number 1..1,000,000, or 0 when it is not one."""
+    try:
+        value = float(text)
+    except ValueError:
+        return 0
+    ok = np.isfinite(value) and value.is_integer() and 1 <= value <= 1_000_000
+    return int(value) if ok else 0
 
 
 def _int(col, values, out, report, **_):
-    blank = (values == "").to_numpy()
-    num = pd.to_numeric(values.where(~blank), errors="coerce").to_numpy(dtype=float)
-    bad = ~blank & (np.isnan(num) | ~np.isfinite(num) | (num < 1) | (np.mod(num, 1) != 0)
-                    | (num > 1_000_000))
-    report(col.name, bad, f"{col.name} is not a whole number from 1 to 1,000,000")
-    out[col.name] = np.where(blank | bad, 1, np.nan_to_num(num)).astype(np.int64)
+    codes, uniq = _uniques(values)
+    nums = [_whole(u) if u else 1 for u in uniq]
+    report(col.name, _per_value(codes, [k == 0 for k in nums], bool),
+           f"{col.name} is not a whole number from 1 to 1,000,000")
+    out[col.name] = _per_value(codes, [max(k, 1) for k in nums], np.int64)
 
 
 def _key(col, values, out, report, **_):
-    out[col.name] = values.where(values != "").to_numpy(dtype=object)
+    codes, uniq = _uniques(values)
+    keys = [u for u in uniq if u]
+    where = {u: i for i, u in enumerate(keys)}
+    out[col.name] = pd.Categorical.from_codes(
+        _per_value(codes, [where.get(u, -1) for u in uniq], np.int64), categories=keys)
 
 
 def _clock(col, values, out, report, **_):
-    parts = values.str.extract(_CLOCK)
-    ok = parts[0].notna().to_numpy()
-    report(col.name, ~ok, f"{col.name} is not a time of day HH:MM")
-    minutes = (pd.to_numeric(parts[0], errors="coerce").fillna(0) * 60
-               + pd.to_numeric(parts[1], errors="coerce").fillna(0))
-    out[col.name] = minutes.to_numpy(dtype=np.int64)
+    codes, uniq = _uniques(values)
+    parts = [_CLOCK.match(u) for u in uniq]
+    report(col.name, _per_value(codes, [m is None for m in parts], bool),
+           f"{col.name} is not a time of day HH:MM")
+    out[col.name] = _per_value(codes, [int(m[1]) * 60 + int(m[2]) if m else 0 for m in parts],
+                               np.int64)
 
 
 def _days(col, values, out, report, **_):
-    masks = np.array([_days_mask(v) for v in values], dtype=np.int64)
+    codes, uniq = _uniques(values)
+    masks = _per_value(codes, [_days_mask(u) for u in uniq], np.int64)
     report(col.name, masks < 0,
            f"{col.name} is not a list of days (e.g. Mon-Fri, Mon,Wed,Sat or daily)")
     out[col.name] = np.maximum(masks, 0)
 
 
 def _days_mask(text: str) -> int:
-    """Return a 7-bit mask (bit 0 = Monday) for a days text, or -1 if unreadable."""
+    """Return a 7-bit mask (bit 0 = Monday) for a days text, or -1 if unreadable.
+
+    Examples
+    --------
+    >>> _days_mask("Mon-Fri"), _days_mask("Sat-Mon"), _days_mask("daily"), _days_mask("Funday")
+    (31, 97, 127, -1)
+    """
     text = text.strip().lower()
     if text in ("daily", "every day", "all", "mon-sun"):
         return 0b1111111
@@ -339,40 +499,46 @@ def _days_mask(text: str) -> int:
 def _cell(col, values, out, report, **_):
     import h3
 
-    blank = (values == "").to_numpy()
-    valid = np.array([bool(v) and h3.is_valid_cell(v) for v in values], dtype=bool)
-    report(col.name, ~blank & ~valid, f"{col.name} is not a valid H3 cell id")
-    out[col.name] = np.array([h3.str_to_int(v) if ok else 0 for v, ok in zip(values, valid)],
-                             dtype=np.uint64)
-    out["__has_cell"] = valid
+    codes, uniq = _uniques(values)
+    # is_valid_cell raises OverflowError on long hex text: only 15-16 hex digits can be a cell.
+    valid = [bool(_HEX_CELL.fullmatch(u)) and h3.is_valid_cell(u) for u in uniq]
+    report(col.name, _per_value(codes, [bool(u) and not ok for u, ok in zip(uniq, valid)], bool),
+           f"{col.name} is not a valid H3 cell id")
+    out[col.name] = _per_value(codes, [h3.str_to_int(u) if ok else 0
+                                       for u, ok in zip(uniq, valid)], np.uint64)
+    out["__has_cell"] = _per_value(codes, valid, bool)
 
 
 def _label(col, values, out, report, **_):
-    report(col.name, (values == "").to_numpy(), f"{col.name} is missing")
-    report(col.name, (values.str.len() > MAX_VALUE_CHARS).to_numpy(),
+    codes, uniq = _uniques(values)
+    report(col.name, _per_value(codes, [u == "" for u in uniq], bool), f"{col.name} is missing")
+    report(col.name, _per_value(codes, [len(u) > MAX_VALUE_CHARS for u in uniq], bool),
            f"{col.name} is longer than {MAX_VALUE_CHARS} characters")
-    out[col.name] = values.to_numpy(dtype=object)
+    report(col.name, _per_value(codes, [bool(_CONTROL.search(u)) for u in uniq], bool),
+           f"{col.name} contains control or text-direction characters")
+    out[col.name] = _per_value(codes, uniq, object)
 
 
 def _check_extent(out, report, extent: Extent, only=None) -> None:
     if "lat" not in out or "lon" not in out:
         return
-    lat, lon = out["lat"].to_numpy(), out["lon"].to_numpy()
-    finite = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
-    inside = ((lat >= extent.min_lat) & (lat <= extent.max_lat)
-              & (lon >= extent.min_lon) & (lon <= extent.max_lon))
+    lat, lon = out["lat"], out["lon"]
+    with np.errstate(invalid="ignore"):
+        finite = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+        inside = ((lat >= extent.min_lat) & (lat <= extent.max_lat)
+                  & (lon >= extent.min_lon) & (lon <= extent.max_lon))
     mask = finite & ~inside
     if only is not None:
         mask &= only
     report("lat", mask, f"point is outside {extent.describe()}")
 
 
-def _check_point_or_cell(frame, out, report, extent: Extent) -> None:
-    n = len(out)
-    has_cell = out["__has_cell"].to_numpy() if "__has_cell" in out else np.zeros(n, bool)
+def _check_point_or_cell(columns, out, report, extent: Extent) -> None:
+    n = len(out["row"])
+    has_cell = out.get("__has_cell", np.zeros(n, dtype=bool))
     if "lat" in out and "lon" in out:
-        lat_blank = (frame["lat"].astype(str).str.strip() == "").to_numpy()
-        lon_blank = (frame["lon"].astype(str).str.strip() == "").to_numpy()
+        lat_blank = _np(pc.equal(pc.utf8_trim_whitespace(columns["lat"]), ""))
+        lon_blank = _np(pc.equal(pc.utf8_trim_whitespace(columns["lon"]), ""))
         no_point = lat_blank & lon_blank
         report("lat", lat_blank ^ lon_blank, "lat and lon must be given together")
         _check_extent(out, report, extent, only=~no_point)

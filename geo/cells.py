@@ -13,6 +13,8 @@ Examples
 """
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Iterable
 
 import h3
@@ -23,6 +25,7 @@ from geo.extent import Extent
 #: Default base resolution of the store (about 0.1 km² a cell).
 BASE_RESOLUTION = 9
 
+_PARALLEL_CHUNK = 100_000   # points per thread below which one thread is used
 _RES_SHIFT = np.uint64(52)
 _RES_MASK = np.uint64(0xF) << _RES_SHIFT
 
@@ -30,7 +33,8 @@ _RES_MASK = np.uint64(0xF) << _RES_SHIFT
 def points_to_cells(lat, lon, resolution: int = BASE_RESOLUTION) -> np.ndarray:
     """Return the H3 cell (uint64) of every point.
 
-    Vectorised through h3ronpy (cells identical to ``h3.latlng_to_cell``; a test checks).
+    Vectorised through h3ronpy (cells identical to ``h3.latlng_to_cell``; a test checks),
+    split across threads for large inputs.
 
     Parameters
     ----------
@@ -58,11 +62,23 @@ def points_to_cells(lat, lon, resolution: int = BASE_RESOLUTION) -> np.ndarray:
     bad = ~(np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180))
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"point {i} is not a valid coordinate: lat={lat[i]!r}, lon={lon[i]!r}")
+        raise ValueError(f"point {i} is not a valid coordinate: lat={float(lat[i])!r}, "
+                         f"lon={float(lon[i])!r}; validate points first (data_contracts)")
     import pyarrow as pa
     from h3ronpy.vector import coordinates_to_cells
 
-    return pa.array(coordinates_to_cells(lat, lon, resolution)).to_numpy().astype(np.uint64)
+    def run(part: slice) -> np.ndarray:
+        cells = coordinates_to_cells(lat[part], lon[part], int(resolution))
+        return pa.array(cells).to_numpy(zero_copy_only=False).astype(np.uint64, copy=False)
+
+    workers = min(os.cpu_count() or 1, 8, max(1, lat.size // _PARALLEL_CHUNK))
+    if workers == 1:
+        return run(slice(None))
+    # h3ronpy releases the GIL, so threads split the work across cores.
+    bounds = np.linspace(0, lat.size, workers + 1).astype(int)
+    with ThreadPoolExecutor(workers) as pool:
+        parts = list(pool.map(run, [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]))
+    return np.concatenate(parts)
 
 
 def is_in_extent(lat, lon, extent: Extent) -> np.ndarray:

@@ -7,7 +7,7 @@ so. The role -> audiences mapping is data (``profiles/access.toml``, or ``$LANTE
 
 Examples
 --------
->>> cfg = load_access()
+>>> cfg = load_access(DEFAULT_PATH)
 >>> resolve_identity(cfg).audiences
 ('partnership',)
 >>> hdr = AccessConfig("header", cfg.roles, "X-User", "X-Role", "role")
@@ -24,6 +24,8 @@ from pathlib import Path
 from profiles.audiences import AUDIENCES
 
 DEFAULT_PATH = Path(__file__).with_name("access.toml")
+#: The demo's access file: synthetic data, so every audience is open to explore.
+DEMO_PATH = Path(__file__).with_name("access_demo.toml")
 MODES = ("none", "oidc", "header")
 
 
@@ -40,6 +42,7 @@ class AccessConfig:
     user_header: str = "X-Forwarded-User"
     role_header: str = "X-Forwarded-Role"
     role_claim: str = "lantern_role"
+    unidentified: tuple = ("partnership",)
 
 
 @dataclass(frozen=True)
@@ -82,10 +85,15 @@ def load_access(path=None) -> AccessConfig:
                 any(a not in AUDIENCES for a in audiences):
             raise AccessError(f"{path}: [roles] {role} must list audiences from "
                               f"{', '.join(AUDIENCES)}, not {audiences!r}")
+    unidentified = ident.get("unidentified_audiences", ["partnership"])
+    if not isinstance(unidentified, list) or not unidentified or \
+            any(a not in AUDIENCES for a in unidentified):
+        raise AccessError(f"{path}: [identity] unidentified_audiences must list audiences from "
+                          f"{', '.join(AUDIENCES)}, not {unidentified!r}")
     return AccessConfig(mode, {r: tuple(a) for r, a in roles.items()},
                         str(ident.get("user_header", "X-Forwarded-User")),
                         str(ident.get("role_header", "X-Forwarded-Role")),
-                        str(ident.get("role_claim", "lantern_role")))
+                        str(ident.get("role_claim", "lantern_role")), tuple(unidentified))
 
 
 def resolve_identity(config: AccessConfig, *, user_info: dict | None = None,
@@ -100,13 +108,18 @@ def resolve_identity(config: AccessConfig, *, user_info: dict | None = None,
     headers : dict, optional
         Request headers (``st.context.headers``) in ``header`` mode.
 
-    Anyone not identified, or with an unknown role, gets the partnership audience only.
+    Anyone not identified, or with an unknown role, gets the ``unidentified_audiences``
+    (default: the partnership audience only).
     """
-    fallback = ("partnership",)
+    fallback = config.unidentified
     if config.mode == "none":
-        return Identity(None, None, fallback, "none",
-                        "No sign-on is configured, so Lantern shows the partnership audience "
-                        "only. See README: Deployment behind sign-on.")
+        if fallback == ("partnership",):
+            text = ("No sign-on is configured, so Lantern shows the partnership audience only. "
+                    "See README: Deployment behind sign-on.")
+        else:
+            text = (f"No sign-on is configured; this installation opens "
+                    f"{', '.join(fallback)} to everyone who can reach it.")
+        return Identity(None, None, fallback, "none", text)
     if config.mode == "header":
         headers = {str(k).lower(): v for k, v in (headers or {}).items()}
         user = headers.get(config.user_header.lower())

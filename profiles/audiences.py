@@ -1,14 +1,40 @@
 """Audience policies (disclosure control settings) loaded from a TOML file and validated.
 
 The shipped defaults are ``profiles/audiences.toml``; ``$LANTERN_AUDIENCES`` points at a
-replacement. An invalid file refuses to start with a message naming the audience, the key and
-the fix.
+replacement. The whole file is validated when it is first read: an unknown setting, a bad value
+or a missing audience refuses to start, with a :class:`PolicyError` naming the file, the
+audience, the setting and the fix.
+
+A policy says *who sees what, at which grain, with which disclosure control*:
+
+``threshold``
+    Smallest number of people or premises behind a shown figure (distinct keyed subjects, plus
+    events without a key, each taken as a different person). ``5`` suppresses 1-4.
+``resolution_floor``
+    Finest H3 resolution shown (the store holds resolution 9).
+``rounding_base``
+    Shown figures are rounded to this base (1 = no rounding).
+``feeds`` / ``breakdowns``
+    What the audience may see. The order of ``breakdowns`` is their importance: the roll-up
+    combines the last one first.
+``rollup``
+    The adaptive roll-up ladder, as moves from the base grain (floor cell x ISO week x every
+    allowed breakdown): ``"space"`` (to the H3 parent), ``"time"`` (week -> month -> quarter ->
+    year) and ``"breakdown"`` (combine the last remaining breakdown). Defaults to
+    :func:`default_rollup`.
+``rollup_by_feed``
+    Optional per-feed ladders (a table of feed = [moves]) that replace ``rollup`` for
+    those feeds.
+``marking``, ``label``, ``note``
+    Protective marking carried by every screen and export; plain-words name; a note.
 
 Examples
 --------
 >>> p = load_policies()["partnership"]
 >>> (p.threshold, p.resolution_floor, p.rounding_base)
 (5, 8, 5)
+>>> p.rollup[:4]
+('time', 'breakdown', 'time', 'space')
 """
 from __future__ import annotations
 
@@ -24,15 +50,23 @@ DEFAULT_PATH = Path(__file__).with_name("audiences.toml")
 AUDIENCES = ("partnership", "command", "analyst")
 BREAKDOWNS = ("category", "detail", "band", "dow")
 RELEASABLE_FEEDS = tuple(f for f in FEEDS if f != "areas") + ("harm_context",)
+#: Roll-up moves, from the finest grain towards coarser ones.
+MOVES = ("space", "time", "breakdown")
+#: Period grains a roll-up passes through, finest first (weeks nest in the month, quarter and
+#: year their Monday falls in).
+GRAINS = ("week", "month", "quarter", "year")
+SETTINGS = ("label", "threshold", "resolution_floor", "rounding_base", "feeds", "breakdowns",
+            "rollup", "rollup_by_feed", "marking", "note")
+_REQUIRED = ("threshold", "resolution_floor", "rounding_base", "feeds", "marking")
 
 
 class PolicyError(ValueError):
-    """The audience policy file is invalid; Lantern refuses to start."""
+    """The audience policy file is invalid, or an audience is unknown; Lantern refuses."""
 
 
 @dataclass(frozen=True)
 class Policy:
-    """One audience's disclosure policy."""
+    """One audience's disclosure policy (see the module docstring for each setting)."""
 
     name: str
     label: str
@@ -43,19 +77,69 @@ class Policy:
     breakdowns: tuple
     marking: str
     note: str = ""
+    rollup: tuple = ()
+    rollup_by_feed: tuple = ()   # ((feed, moves), ...): ladders that differ from ``rollup``
 
     def may_see(self, feed: str) -> bool:
         """Return True when this audience may see ``feed``."""
         return feed in self.feeds
 
+    def rollup_for(self, feed: str | None) -> tuple:
+        """Return the roll-up moves used for ``feed`` (its own ladder, else ``rollup``)."""
+        return dict(self.rollup_by_feed).get(feed, self.rollup)
+
+    @property
+    def coarsest_resolution(self) -> int:
+        """The coarsest H3 resolution any roll-up ladder reaches before a group is hidden."""
+        ladders = [self.rollup, *(m for _, m in self.rollup_by_feed)]
+        return self.resolution_floor - max(m.count("space") for m in ladders)
+
+    @property
+    def longest_period(self) -> str:
+        """The longest period grain any roll-up ladder reaches before a group is hidden."""
+        ladders = [self.rollup, *(m for _, m in self.rollup_by_feed)]
+        return GRAINS[max(m.count("time") for m in ladders)]
+
+
+def default_rollup(resolution_floor: int, breakdowns=()) -> tuple:
+    """Return the default roll-up moves: combine breakdowns, then time and space.
+
+    Breakdowns are combined first (least important first), so maps without a breakdown keep
+    their detail; then week -> month -> quarter at the floor, the parent hexagon, the year,
+    and two more parents (never below resolution 0). On the synthetic town this keeps more of
+    the map at the floor than alternating time and space, and far more than space first (the
+    utility report, ``lantern release --report``, shows the cost of any ladder).
+
+    Examples
+    --------
+    >>> default_rollup(8, ("category",))
+    ('breakdown', 'time', 'time', 'space', 'time', 'space', 'space')
+    >>> default_rollup(1)
+    ('time', 'time', 'space', 'time')
+    """
+    moves = ["breakdown"] * len(breakdowns)
+    spaces = resolution_floor
+    for move in ("time", "time", "space", "time", "space", "space"):
+        if move == "space":
+            if not spaces:
+                continue
+            spaces -= 1
+        moves.append(move)
+    return tuple(moves)
+
 
 def load_policies(path=None) -> dict[str, Policy]:
     """Return the validated policies, by audience name.
 
+    Parameters
+    ----------
+    path : str or Path, optional
+        Default ``$LANTERN_AUDIENCES``, else the shipped ``profiles/audiences.toml``.
+
     Raises
     ------
     PolicyError
-        If the file cannot be read or any policy is invalid.
+        If the file cannot be read or any policy is invalid (file, audience, setting, fix).
     """
     path = Path(path or os.environ.get("LANTERN_AUDIENCES") or DEFAULT_PATH)
     return _load(str(path.resolve()))
@@ -66,62 +150,138 @@ def _load(path: str) -> dict[str, Policy]:
     try:
         raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise PolicyError(f"{path}: audience policy file not found; set LANTERN_AUDIENCES "
-                          f"to a valid file or unset it to use the defaults") from None
+        raise PolicyError(f"{path}: audience policy file not found. Fix: set "
+                          f"LANTERN_AUDIENCES to a valid file, or unset it to use the "
+                          f"defaults") from None
     except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"{path}: not valid TOML ({exc})") from None
+        raise PolicyError(f"{path}: not valid TOML ({exc}). Fix: correct the syntax at the "
+                          f"line shown") from None
     missing = [a for a in AUDIENCES if a not in raw]
     if missing:
-        raise PolicyError(f"{path}: audience {missing[0]!r} is not defined; every policy file "
-                          f"defines {', '.join(AUDIENCES)}")
-    return {name: _policy(path, name, body) for name, body in raw.items()}
+        raise PolicyError(f"{path}: audience [{missing[0]}] is not defined. Fix: add a "
+                          f"[{missing[0]}] table; every policy file defines "
+                          f"{', '.join(AUDIENCES)}")
+    return {name: policy_from_dict(body, name=name, path=path) for name, body in raw.items()}
 
 
-def _policy(path: str, name: str, body) -> Policy:
-    def fail(key, why):
-        raise PolicyError(f"{path}: audience [{name}] {key}: {why}")
+def policy_from_dict(body, *, name: str, path: str = "<policy>") -> Policy:
+    """Return the validated :class:`Policy` for one audience's table of settings.
+
+    Raises
+    ------
+    PolicyError
+        Naming ``path``, the audience, the setting, what is wrong and the fix.
+
+    Examples
+    --------
+    >>> policy_from_dict({"threshold": 3, "resolution_floor": 9, "rounding_base": 1,
+    ...                   "feeds": ["on_street"], "marking": "OFFICIAL"}, name="t").rollup
+    ('time', 'time', 'space', 'time', 'space', 'space')
+    >>> policy_from_dict({"threshold": 1, "resolution_floor": 9, "rounding_base": 1,
+    ...                   "feeds": ["on_street"], "marking": "OFFICIAL"},
+    ...                  name="t")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    profiles.audiences.PolicyError: <policy>: audience [t], setting 'threshold': 1 would ...
+    """
+    def fail(key, why, fix):
+        raise PolicyError(f"{path}: audience [{name}], setting {key!r}: {why}. Fix: {fix}")
 
     if not isinstance(body, dict):
-        fail("(table)", "must be a table of settings")
-    known = {"label", "threshold", "resolution_floor", "rounding_base", "feeds", "breakdowns",
-             "marking", "note"}
+        fail("(table)", "is not a table of settings", f"write it as [{name}] followed by "
+                                                      f"key = value lines")
     for key in body:
-        if key not in known:
-            fail(key, f"unknown setting; settings are {', '.join(sorted(known))}")
-    for key in ("threshold", "resolution_floor", "rounding_base", "feeds", "marking"):
+        if key not in SETTINGS:
+            fail(key, "is not a known setting", f"remove it or use one of "
+                                                f"{', '.join(SETTINGS)}")
+    for key in _REQUIRED:
         if key not in body:
-            fail(key, "is required")
+            fail(key, "is missing", "add it (see profiles/audiences.toml for an example)")
     threshold = body["threshold"]
-    if not isinstance(threshold, int) or isinstance(threshold, bool) or threshold < 1:
-        fail("threshold", f"must be a whole number >= 1, not {threshold!r}")
+    if not _whole(threshold) or threshold < 2:
+        fail("threshold", f"{threshold!r} would show single people or premises"
+             if _whole(threshold) else f"{threshold!r} is not a whole number",
+             "set a whole number of 2 or more (5 suppresses 1-4)")
     floor = body["resolution_floor"]
-    if not isinstance(floor, int) or isinstance(floor, bool) or not 0 <= floor <= 9:
-        fail("resolution_floor", f"must be a whole number 0-9 (the store's base is 9), "
-                                 f"not {floor!r}")
+    if not _whole(floor) or not 0 <= floor <= 9:
+        fail("resolution_floor", f"{floor!r} is not an H3 resolution the store holds",
+             "set a whole number 0-9 (9 is the store's base; 8 is about 0.7 km2)")
     base = body["rounding_base"]
-    if not isinstance(base, int) or isinstance(base, bool) or base < 1:
-        fail("rounding_base", f"must be a whole number >= 1 (1 = no rounding), not {base!r}")
-    if base > 1 and base > threshold:
-        fail("rounding_base", f"{base} is larger than the threshold {threshold}; a rounded "
-                              f"value could then hide the threshold")
+    if not _whole(base) or base < 1:
+        fail("rounding_base", f"{base!r} is not a rounding base",
+             "set a whole number 1 or more (1 = no rounding)")
+    if base > threshold:
+        fail("rounding_base", f"{base} is larger than the threshold {threshold}, so a "
+                              f"rounded figure could hide how close it is to the threshold",
+             f"set rounding_base to {threshold} or less")
     feeds = body["feeds"]
-    if not isinstance(feeds, list) or not all(f in RELEASABLE_FEEDS for f in feeds):
-        fail("feeds", f"must list feeds from: {', '.join(RELEASABLE_FEEDS)}")
+    if not isinstance(feeds, list) or not feeds or \
+            not all(f in RELEASABLE_FEEDS for f in feeds) or len(set(feeds)) != len(feeds):
+        fail("feeds", f"{feeds!r} is not a list of distinct feeds",
+             f"list one or more of {', '.join(RELEASABLE_FEEDS)}")
     breakdowns = body.get("breakdowns", [])
-    if not isinstance(breakdowns, list) or not all(b in BREAKDOWNS for b in breakdowns):
-        fail("breakdowns", f"must list breakdowns from: {', '.join(BREAKDOWNS)}")
+    if not isinstance(breakdowns, list) or not all(b in BREAKDOWNS for b in breakdowns) \
+            or len(set(breakdowns)) != len(breakdowns):
+        fail("breakdowns", f"{breakdowns!r} is not a list of distinct breakdowns",
+             f"list some of {', '.join(BREAKDOWNS)} (most important first), or []")
+    rollup = body.get("rollup")
+    rollup = default_rollup(floor, breakdowns) if rollup is None else rollup
+    _check_rollup(rollup, floor, breakdowns, fail)
+    by_feed = body.get("rollup_by_feed", {})
+    if not isinstance(by_feed, dict):
+        fail("rollup_by_feed", f"{by_feed!r} is not a table of feed = [moves]",
+             'write e.g. rollup_by_feed = { premises = ["time", "space", "breakdown"] }')
+    for feed_name, moves in by_feed.items():
+        if feed_name not in feeds:
+            fail("rollup_by_feed", f"{feed_name!r} is not one of this audience's feeds",
+                 f"use feeds from: {', '.join(feeds)}")
+        _check_rollup(moves, floor, breakdowns, fail)
     marking = body["marking"]
     if not isinstance(marking, str) or not marking.strip():
-        fail("marking", "must be a non-empty protective marking, e.g. OFFICIAL-SENSITIVE")
+        fail("marking", f"{marking!r} is not a protective marking",
+             'set a non-empty marking, e.g. "OFFICIAL-SENSITIVE"')
+    for key in ("label", "note"):
+        if key in body and not isinstance(body[key], str):
+            fail(key, f"{body[key]!r} is not text", "write it in double quotes")
     return Policy(name, str(body.get("label", name)), threshold, floor, base, tuple(feeds),
-                  tuple(breakdowns), marking.strip(), str(body.get("note", "")))
+                  tuple(breakdowns), marking.strip(), str(body.get("note", "")),
+                  tuple(rollup), tuple((f, tuple(m)) for f, m in sorted(by_feed.items())))
+
+
+def _check_rollup(rollup, floor, breakdowns, fail) -> None:
+    if not isinstance(rollup, (list, tuple)) or not all(m in MOVES for m in rollup):
+        fail("rollup", f"{rollup!r} is not a list of roll-up moves",
+             f"list moves from {', '.join(MOVES)}, e.g. {list(default_rollup(floor))}")
+    limits = {"space": (floor, f"resolution {floor} has only {floor} coarser resolutions"),
+              "time": (len(GRAINS) - 1, "periods go no further than week -> month -> "
+                                        "quarter -> year"),
+              "breakdown": (len(breakdowns), f"only {len(breakdowns)} breakdown(s) are "
+                                             f"allowed to combine")}
+    for move, (limit, why) in limits.items():
+        if rollup.count(move) > limit:
+            fail("rollup", f"{rollup.count(move)} {move!r} moves: {why}",
+                 f"use at most {limit} {move!r} move(s)")
+
+
+def _whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def get_policy(audience: str) -> Policy:
-    """Return the policy of ``audience``; refuse an unknown one, naming the known ones."""
+    """Return the policy of ``audience``; refuse an unknown one, naming the known ones.
+
+    Examples
+    --------
+    >>> get_policy("command").threshold
+    3
+    >>> get_policy("public")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    profiles.audiences.PolicyError: unknown audience 'public'; audiences are: partnership, ...
+    """
     policies = load_policies()
     try:
         return policies[audience]
-    except KeyError:
+    except (KeyError, TypeError):
         raise PolicyError(f"unknown audience {audience!r}; audiences are: "
                           f"{', '.join(policies)}") from None

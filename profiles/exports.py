@@ -8,29 +8,61 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 from geo.cells import cells_to_polygons
 from profiles.release import ReleasedTable
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+#: A formula character where a spreadsheet could start a new cell: after a comma or a
+#: semicolon (the separator in many European locales) or a line break (csv.writer leaves a
+#: lone CR unquoted when the line ends with LF), spaces, and an opening quote.
+_AFTER_SEPARATOR = re.compile(r'([,;\r\n]\s*"?)(?=[=+\-@])')
 
 
 def safe_cell(value) -> str:
     """Return ``value`` as text a spreadsheet will not execute (prefix ``'`` to formulas).
 
-    Numbers are left alone; only text starting with = + - @ tab or CR is changed.
+    Numbers are left alone. Text starting with = + - @ tab or CR gets a ``'`` in front, and
+    so does such a character after a comma, semicolon or line break inside the text (where a
+    spreadsheet set to a semicolon list separator, or reading a lone CR as a line end, would
+    start a new cell).
 
     Examples
     --------
     >>> safe_cell('=HYPERLINK("http://x")')
     '\\'=HYPERLINK("http://x")'
+    >>> safe_cell("Ward 1;=1+1")
+    "Ward 1;'=1+1"
     >>> safe_cell(-5)
     '-5'
     """
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
-    text = "" if value is None else str(value)
+    text = _AFTER_SEPARATOR.sub(r"\1'", "" if value is None else str(value))
     return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def safe_comment(text) -> str:
+    """Return ``text`` as one ``#`` header line that no spreadsheet can split into a formula.
+
+    A header line is written whole, not as a quoted CSV field, so text inside it (an area
+    name, a scenario name) could otherwise end the line or start a new cell. Line breaks and
+    other control characters become spaces, and a formula character after a comma or
+    semicolon gets a ``'`` before it.
+
+    Examples
+    --------
+    >>> safe_comment('Lantern release: area=x,=HYPERLINK("http://evil")')
+    '# Lantern release: area=x,\\'=HYPERLINK("http://evil")'
+    >>> safe_comment("# two\\n=lines; @SUM(1)")
+    "# two =lines; '@SUM(1)"
+    """
+    text = "" if text is None else str(text)
+    if not text.startswith("#"):
+        text = "# " + text
+    return _AFTER_SEPARATOR.sub(r"\1'", _CONTROL.sub(" ", text))
 
 
 def _header_lines(released: ReleasedTable) -> list[str]:
@@ -49,7 +81,7 @@ def release_to_csv(released: ReleasedTable) -> str:
     """
     buf = io.StringIO()
     for line in _header_lines(released):
-        buf.write(safe_cell(line) + "\n")
+        buf.write(safe_comment(line) + "\n")
     cols = [c for c in released.frame.columns if c != "cell"]
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(cols)
@@ -81,3 +113,87 @@ def release_to_geojson(released: ReleasedTable) -> str:
            "audience": released.policy.name, "period": released.period,
            "features": features}
     return json.dumps(doc, indent=None, default=str)
+
+
+def frame_to_csv(frame, policy, title: str, notes=()) -> str:
+    """Return an analysis table as CSV, headed by the marking, title, statement and notes.
+
+    For tables built from released values (hotspots, change, coverage, trends). The header
+    lines start with ``#`` (read back with ``pandas.read_csv(path, comment="#")``); a ``cell``
+    column is left out, missing values are written empty, and text is made spreadsheet-safe.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from profiles.audiences import get_policy
+    >>> text = frame_to_csv(pd.DataFrame({"h3_id": ["881942c58bfffff"], "change": [-5]}),
+    ...                     get_policy("partnership"), "Change")
+    >>> text.splitlines()[0], text.splitlines()[-1]
+    ('# OFFICIAL-SENSITIVE', '881942c58bfffff,-5')
+    """
+    from profiles.release import disclosure_statement
+
+    buf = io.StringIO()
+    for line in [policy.marking, title, disclosure_statement(policy), *notes]:
+        buf.write(safe_comment("# " + safe_cell(line)) + "\n")
+    cols = [c for c in frame.columns if c != "cell"]
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(cols)
+    for row in frame[cols].itertuples(index=False):
+        writer.writerow([safe_cell(_plain(v)) for v in row])
+    return buf.getvalue()
+
+
+def frame_to_geojson(frame, policy, title: str, notes=()) -> str:
+    """Return an analysis table with an ``h3_id`` column as GeoJSON hexagons (WGS84).
+
+    The collection carries ``marking``, ``title``, ``disclosure`` and ``notes`` members; each
+    feature's properties are the row (without ``cell``), missing values as null.
+
+    Examples
+    --------
+    >>> import json, pandas as pd
+    >>> from profiles.audiences import get_policy
+    >>> doc = json.loads(frame_to_geojson(pd.DataFrame({"h3_id": ["881942c58bfffff"],
+    ...                                                 "z": [2.5]}),
+    ...                                   get_policy("analyst"), "Hotspots"))
+    >>> doc["marking"], doc["features"][0]["properties"]
+    ('OFFICIAL-SENSITIVE', {'h3_id': '881942c58bfffff', 'z': 2.5})
+    """
+    from profiles.release import disclosure_statement
+
+    if "h3_id" not in frame.columns:
+        raise ValueError("frame= needs an h3_id column to draw hexagons; export it as CSV "
+                         "(frame_to_csv) instead")
+    cols = [c for c in frame.columns if c != "cell"]
+    polys = cells_to_polygons(frame["h3_id"]) if len(frame) else []
+    features = []
+    for poly, row in zip(polys, frame[cols].itertuples(index=False)):
+        props = {c: _json_value(v) for c, v in zip(cols, row)}
+        features.append({"type": "Feature", "properties": props,
+                         "geometry": {"type": "Polygon",
+                                      "coordinates": [[[round(x, 6), round(y, 6)]
+                                                       for x, y in poly.exterior.coords]]}})
+    doc = {"type": "FeatureCollection", "marking": policy.marking, "title": title,
+           "disclosure": disclosure_statement(policy), "audience": policy.name,
+           "notes": list(notes), "features": features}
+    return json.dumps(doc, default=str)
+
+
+def _plain(value):
+    """Return a numpy/pandas scalar as a plain Python value; missing values as None."""
+    if value is None:
+        return None
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value.item() if hasattr(value, "item") else value
+
+
+def _json_value(value):
+    value = _plain(value)
+    return value.isoformat() if hasattr(value, "isoformat") else value

@@ -14,15 +14,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from data_contracts import ContractError, ValidatedFeed, read_feed
 from geo.cells import points_to_cells, polygon_to_cells
 from geo.extent import UK_EXTENT, Extent
 from profiles import premises, store
 from profiles.keys import keyed_hashes
-
-_BANDS = np.array(["night"] * 6 + ["morning"] * 6 + ["afternoon"] * 6 + ["evening"] * 6,
-                  dtype=object)
+from profiles.store import TIME_BANDS
 
 
 @dataclass
@@ -163,15 +162,17 @@ def write_quarantine_report(checked: ValidatedFeed, directory, sha: str) -> Path
         writer = csv.DictWriter(fh, ["file", "row", "column", "value", "reason"])
         writer.writeheader()
         for p in checked.problems:
-            row = p.as_dict()
-            row["value"] = _defuse(row["value"])
-            writer.writerow(row)
+            # Every text cell: the file name and the value both come from the partner.
+            writer.writerow({k: _defuse(v) if isinstance(v, str) else v
+                             for k, v in p.as_dict().items()})
     return out
 
 
 def _defuse(text: str) -> str:
-    """Neutralise spreadsheet formulas in a text cell."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Neutralise spreadsheet formulas in a text cell (the exports' rule)."""
+    from profiles.exports import safe_cell
+
+    return safe_cell(text)
 
 
 def _default_quarantine_dir(con) -> Path:
@@ -181,13 +182,33 @@ def _default_quarantine_dir(con) -> Path:
     return (Path(db).parent if db else Path.cwd()) / "lantern-quarantine"
 
 
-def _periods(when: pd.Series, has_time) -> pd.DataFrame:
-    """Return week (Monday), dow and band for each timestamp; band 'unknown' without a time."""
-    ts = pd.DatetimeIndex(when)
-    dow = ts.dayofweek.to_numpy()
-    week = (ts.normalize() - pd.to_timedelta(dow, unit="D")).to_numpy()
-    band = np.where(np.asarray(has_time, dtype=bool), _BANDS[ts.hour.to_numpy()], "unknown")
-    return pd.DataFrame({"week": week, "dow": dow.astype(np.int8), "band": band})
+_DAY = 86_400
+
+
+def _periods(when, has_time=None) -> dict:
+    """Return week (days since 1970-01-01 of its Monday), dow (0 = Monday) and band code.
+
+    Band codes index :data:`profiles.store.TIME_BANDS` (night 0–6 h, morning 6–12 h,
+    afternoon 12–18 h, evening 18–24 h; ``unknown`` where the row gave no time of day).
+    A missing time (NaT) gives a null week.
+
+    Examples
+    --------
+    >>> p = _periods(np.array(["2025-03-02T21:30"], dtype="datetime64[s]"), [True])
+    >>> str(np.datetime64(int(p["week"][0]), "D")), int(p["dow"][0]), TIME_BANDS[p["band"][0]]
+    ('2025-02-24', 6, 'evening')
+    """
+    ts = np.asarray(when).astype("datetime64[s]")
+    missing = np.isnat(ts)
+    seconds = ts.astype(np.int64)
+    days = np.floor_divide(seconds, _DAY)
+    dow = (days + 3) % 7                   # 1970-01-01 was a Thursday
+    band = (seconds % _DAY) // (6 * 3600)
+    if has_time is not None:
+        band = np.where(np.asarray(has_time, dtype=bool), band, TIME_BANDS.index("unknown"))
+    return {"week": pa.array((days - dow).astype(np.int32), mask=missing),
+            "dow": pa.array(dow.astype(np.int8), mask=missing),
+            "band": pa.array(band.astype(np.int8), mask=missing)}
 
 
 def _cells(rows: pd.DataFrame, base: int) -> np.ndarray:
@@ -205,46 +226,77 @@ def _cells(rows: pd.DataFrame, base: int) -> np.ndarray:
     return points_to_cells(rows["lat"].to_numpy(), rows["lon"].to_numpy(), base)
 
 
-def _insert_events(con, checked: ValidatedFeed, ingest_id, key, base, *, feed, category,
+def _codes(values) -> tuple[np.ndarray, list]:
+    """Return (int16 codes, labels) for a categorical column or an array of labels."""
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(dtype=np.int16), [str(c) for c in
+                                                           values.cat.categories]
+    codes, labels = pd.factorize(np.asarray(values, dtype=object))
+    return codes.astype(np.int16), [str(x) for x in labels]
+
+
+def _subject_codes(values, key: bytes) -> tuple[pa.Array, list]:
+    """Return (int32 codes, null = no reference; keyed hashes), hashing each reference once."""
+    cat = values.array if isinstance(values, pd.Series) else values
+    if not isinstance(cat, pd.Categorical):
+        cat = pd.Categorical(pd.Series(values, dtype=object).replace("", None))
+    codes = np.asarray(cat.codes, dtype=np.int32)
+    hashes = keyed_hashes(np.asarray(cat.categories, dtype=object), key).tolist()
+    return pa.array(codes, mask=codes < 0), hashes
+
+
+def _insert_events(con, rows: pd.DataFrame, ingest_id, key, base, *, feed, category,
                    detail=None, weights=None, subject=None) -> None:
-    rows = checked.rows
+    """Aggregate events to the facts grain (and distinct subjects) and insert them.
+
+    Grouping runs in DuckDB on integer codes (cell, week, dow, band, category, detail,
+    subject); labels are put back only on the grouped rows.
+    """
     if not len(rows):
         return
-    frame = _periods(rows["when"], rows["has_time"])
-    frame["cell"] = _cells(rows, base)
-    frame["category"] = category if isinstance(category, np.ndarray) else rows[category].to_numpy()
-    frame["detail"] = rows[detail].to_numpy() if detail else ""
-    frame["w"] = weights if weights is not None else 1
+    cat_codes, cats = _codes(category if isinstance(category, np.ndarray) else rows[category])
+    det_codes, dets = _codes(rows[detail]) if detail else (np.zeros(len(rows), np.int16), [""])
+    cols = {"cell": pa.array(_cells(rows, base), type=pa.uint64()),
+            **_periods(rows["when"].to_numpy(), rows["has_time"].to_numpy(dtype=bool)),
+            "c": pa.array(cat_codes), "d": pa.array(det_codes)}
+    w = "1"
+    if weights is not None:
+        cols["w"] = pa.array(np.asarray(weights, dtype=np.int64))
+        w = "w"
     keyed = subject is not None and subject in rows
-    frame["subject"] = keyed_hashes(rows[subject].to_numpy(), key) if keyed else None
-    frame["wk"] = np.where(frame["subject"].notna(), frame["w"], 0)
-    con.register("ev", frame)
-    con.execute(f"""INSERT INTO facts SELECT '{feed}', cell, CAST(week AS DATE), dow, band,
-                    category, detail, CAST(sum(w) AS INTEGER), CAST(sum(wk) AS INTEGER),
-                    {int(ingest_id)} FROM ev GROUP BY cell, week, dow, band, category, detail""")
+    subjects: list = []
     if keyed:
-        con.execute(f"""INSERT INTO subjects SELECT DISTINCT '{feed}', cell, CAST(week AS DATE),
-                        dow, band, category, detail, subject, {int(ingest_id)} FROM ev
-                        WHERE subject IS NOT NULL""")
+        cols["s"], subjects = _subject_codes(rows[subject], key)
+    con.register("ev", pa.table(cols))
+    labels = f"""'{feed}', cell, DATE '1970-01-01' + week, dow, $bands[band + 1],
+                 $cats[c + 1], $dets[d + 1]"""
+    params = {"bands": list(store.TIME_BANDS), "cats": cats, "dets": dets}
+    nk = f"sum(CASE WHEN s IS NULL THEN 0 ELSE {w} END)" if keyed else "0"
+    con.execute(f"""INSERT INTO facts SELECT {labels}, CAST(n AS INTEGER), CAST(nk AS INTEGER),
+                    {int(ingest_id)} FROM (SELECT cell, week, dow, band, c, d, sum({w}) AS n,
+                    {nk} AS nk FROM ev GROUP BY ALL)""", params)
+    if keyed:
+        con.execute(f"""INSERT INTO subjects SELECT {labels}, $subjects[s + 1], {int(ingest_id)}
+                        FROM (SELECT DISTINCT cell, week, dow, band, c, d, s FROM ev
+                              WHERE s IS NOT NULL)""", {**params, "subjects": subjects})
     con.unregister("ev")
 
 
 def _load_on_street(con, checked, ingest_id, key, base, result) -> int:
-    _insert_events(con, checked, ingest_id, key, base, feed="on_street",
+    _insert_events(con, checked.rows, ingest_id, key, base, feed="on_street",
                    category="activity_type", detail="source_agency", subject="subject_key")
     return 0
 
 
 def _load_harm(con, checked, ingest_id, key, base, result) -> int:
-    _insert_events(con, checked, ingest_id, key, base, feed="harm_reports",
+    _insert_events(con, checked.rows, ingest_id, key, base, feed="harm_reports",
                    category="harm_category", detail="reporting_route", subject="subject_key")
     rows = checked.rows
     for flag in ("survival_sex", "sex_for_rent"):
         if flag in rows and rows[flag].any():
-            sub = ValidatedFeed(checked.feed, checked.path, checked.file_format,
-                                checked.encoding, 0, rows[rows[flag]].reset_index(drop=True))
+            sub = rows[rows[flag].to_numpy(dtype=bool)].reset_index(drop=True)
             _insert_events(con, sub, ingest_id, key, base, feed="harm_context",
-                           category=np.full(len(sub.rows), flag, dtype=object))
+                           category=np.full(len(sub), flag, dtype=object))
     return 0
 
 
@@ -263,7 +315,7 @@ def _load_premises(con, checked, ingest_id, key, base, result) -> int:
     for r, s, c in zip(rows["row"].to_numpy()[clash], supplied[clash], rubric[clash]):
         result.messages.append(f"flagged row {r}: supplied category {s!r} contradicts the "
                                f"indicators (rubric: {str(c)!r}); stored the more serious")
-    _insert_events(con, checked, ingest_id, key, base, feed="premises", category=final,
+    _insert_events(con, rows, ingest_id, key, base, feed="premises", category=final,
                    detail="premises_type", subject="premises_ref")
     return int(clash.sum())
 
@@ -271,13 +323,13 @@ def _load_premises(con, checked, ingest_id, key, base, result) -> int:
 def _load_outreach_contacts(con, checked, ingest_id, key, base, result) -> int:
     rows = checked.rows
     weights = rows["contacts"].to_numpy() if "contacts" in rows else None
-    _insert_events(con, checked, ingest_id, key, base, feed="outreach_contacts",
+    _insert_events(con, rows, ingest_id, key, base, feed="outreach_contacts",
                    category="service", weights=weights, subject="subject_key")
     return 0
 
 
 def _load_community(con, checked, ingest_id, key, base, result) -> int:
-    _insert_events(con, checked, ingest_id, key, base, feed="community_concerns",
+    _insert_events(con, checked.rows, ingest_id, key, base, feed="community_concerns",
                    category="concern_type")
     return 0
 
@@ -286,16 +338,13 @@ def _load_environment(con, checked, ingest_id, key, base, result) -> int:
     rows = checked.rows
     if not len(rows):
         return 0
-    frame = pd.DataFrame({"cell": _cells(rows, base), "feature_type": rows["feature_type"]})
-    if "when" in rows:
-        frame["week"] = _periods(rows["when"].fillna(pd.Timestamp("2000-01-03")),
-                                 np.zeros(len(rows), bool))["week"].to_numpy()
-        frame.loc[rows["when"].isna().to_numpy(), "week"] = pd.NaT
-    else:
-        frame["week"] = pd.NaT
-    con.register("env", frame)
-    con.execute(f"""INSERT INTO environment SELECT cell, feature_type, CAST(week AS DATE),
-                    count(*), {int(ingest_id)} FROM env GROUP BY ALL""")
+    when = rows["when"].to_numpy() if "when" in rows else np.full(len(rows), np.datetime64("NaT"))
+    codes, features = _codes(rows["feature_type"])
+    con.register("env", pa.table({"cell": pa.array(_cells(rows, base), type=pa.uint64()),
+                                  "f": pa.array(codes), "week": _periods(when)["week"]}))
+    con.execute(f"""INSERT INTO environment SELECT cell, $features[f + 1],
+                    DATE '1970-01-01' + week, count(*), {int(ingest_id)}
+                    FROM env GROUP BY cell, f, week""", {"features": features})
     con.unregister("env")
     return 0
 
@@ -304,12 +353,16 @@ def _load_sites(con, checked, ingest_id, key, base, result) -> int:
     rows = checked.rows
     if not len(rows):
         return 0
-    frame = pd.DataFrame({
-        "cell": _cells(rows, base), "site_type": rows["site_type"],
-        "days": rows["days"].astype(np.int8), "opens": rows["opens"].astype(np.int16),
-        "closes": rows["closes"].astype(np.int16),
-        "confidential": rows["confidential"] if "confidential" in rows else False})
-    con.register("sites", frame)
+    confidential = rows["confidential"].to_numpy(dtype=bool) if "confidential" in rows \
+        else np.zeros(len(rows), dtype=bool)
+    con.register("sites", pa.table({
+        "cell": pa.array(_cells(rows, base), type=pa.uint64()),
+        "site_type": pa.array(rows["site_type"].astype(str).to_numpy(dtype=object),
+                              type=pa.string()),
+        "days": pa.array(rows["days"].to_numpy(dtype=np.int8)),
+        "opens": pa.array(rows["opens"].to_numpy(dtype=np.int16)),
+        "closes": pa.array(rows["closes"].to_numpy(dtype=np.int16)),
+        "confidential": pa.array(confidential)}))
     con.execute(f"INSERT INTO outreach_sites SELECT *, {int(ingest_id)} FROM sites")
     con.unregister("sites")
     return 0
@@ -324,7 +377,7 @@ def _load_areas(con, checked, ingest_id, key, base, result) -> int:
         if not len(cells):
             result.messages.append(f"area {name!r} is smaller than one cell at resolution "
                                    f"{base}; it is loaded with no cells")
-        con.execute("INSERT INTO areas VALUES (?, ?, ?, ?)", [i, name, kind, ingest_id])
+        con.execute("INSERT INTO areas VALUES (?, ?, ?, ?)", [i, str(name), str(kind), ingest_id])
         if len(cells):
             con.register("ac", pd.DataFrame({"area_id": i, "cell": cells}))
             con.execute("INSERT INTO area_cells SELECT area_id, cell FROM ac")

@@ -2,42 +2,62 @@
 
 Every figure the dashboard, the CLI or an export shows comes from :func:`release_counts` (or
 the small reference-data releases below it), which applies the audience's policy from
-:mod:`profiles.audiences`:
+:mod:`profiles.audiences` through the engine in :mod:`profiles.disclosure`:
 
-* cells are shown no finer than the audience's resolution floor;
-* a count is shown only when the number of *people or premises* behind it (distinct keyed
-  subjects, plus events without a subject key, each taken as a different person) reaches the
-  threshold; smaller groups are not shown at all — not even as "suppressed", since a blank
-  cell among zeros would itself say "1 to 4 here";
-* shown counts are rounded to the audience's rounding base.
+* one *protected base table* per audience and feed (floor cell x ISO week x the audience's
+  breakdowns), built by adaptive H3 roll-up: a group with too few people or premises behind it
+  is pooled into its parent hexagon, a longer period or a combined breakdown until it is big
+  enough, and hidden only if it never is;
+* every view - any period, breakdown, area or date range - is a sum of whole released units of
+  that table, so no combination of views can be subtracted down to a hidden value
+  (see :mod:`profiles.disclosure` for the method and the argument);
+* counts are rounded to the audience's base before anything is summed.
+
+Each released row says at which ``resolution`` and ``period_grain`` it is shown and, in
+``shown_as``, why: ``"base"`` or ``"rolled up (...)"``.
+
+The protected table is cached in-process per database file, audience policy, feed and store
+version (the ``ingests`` table and the feed's facts), so a second view costs only the summing.
 
 Examples
 --------
 >>> from profiles import store
 >>> con = store.connect(":memory:")
->>> release_counts(con, "partnership", "on_street").frame.empty
-True
+>>> release_counts(con, "partnership", "on_street", by=["category"]).frame.columns.tolist()
+['h3_id', 'cell', 'resolution', 'period_start', 'period_grain', 'category', 'count', 'shown_as']
 """
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from geo.cells import cells_to_str
+from geo.cells import cells_to_parents, cells_to_str, resolution_of
 from profiles import store
-from profiles.audiences import BREAKDOWNS, Policy, PolicyError, get_policy
+from profiles.audiences import BREAKDOWNS, GRAINS, Policy, PolicyError, get_policy
+from profiles.disclosure import (BaseTable, Protected, cells_to_center_children,
+                                 period_starts, policy_ladder, protect, round_counts)
 
-PERIODS = ("week", "month", "quarter", "all")
-_BY_COLUMN = {"category": "category", "detail": "detail", "band": "band", "dow": "dow"}
-_PERIOD_SQL = {
-    "week": "week",
-    "month": "CAST(date_trunc('month', week) AS DATE)",
-    "quarter": "CAST(date_trunc('quarter', week) AS DATE)",
-    "all": "DATE '1970-01-01'",
-}
+PERIODS = ("week", "month", "quarter", "year", "all")
+#: The event feeds held in ``facts`` (the other releasable feeds are reference data).
+EVENT_FEEDS = ("on_street", "premises", "outreach_contacts", "harm_reports", "harm_context",
+               "community_concerns")
+SHOWN_BASE = "base"
+WHY_SPACE = "under threshold at finer resolution"
+WHY_TIME = "under threshold over a shorter period"
+WHY_BREAKDOWN = "under threshold by {}"
+_ORDER = {g: i for i, g in enumerate(PERIODS)}
+_EPOCH = dt.date(1970, 1, 1)
+_CACHE: OrderedDict = OrderedDict()
+#: Released units kept in the in-process cache (about 100 bytes each), oldest dropped first.
+CACHE_UNITS = 3_000_000
+#: Protected tables kept in the cache at most (audiences x feeds x databases).
+CACHE_TABLES = 48
+_LOCK = threading.Lock()
 
 
 class ReleaseError(ValueError):
@@ -51,11 +71,16 @@ class ReleasedTable:
     Attributes
     ----------
     frame : pandas.DataFrame
-        One row per released cell and period: ``h3_id`` (string), ``cell`` (uint64),
-        ``resolution``, ``period_start`` (date), the requested breakdown columns, ``count``.
+        One row per released hexagon, period and breakdown value: ``h3_id`` (string),
+        ``cell`` (uint64), ``resolution``, ``period_start`` (date; 1970-01-01 for ``all``),
+        ``period_grain`` (``week`` ... ``year``, ``all``), the requested breakdown columns
+        (``(combined)`` - or -1 for ``dow`` - where the roll-up combined them), ``count`` and
+        ``shown_as`` (``base`` or ``rolled up (<why>)``).
     policy : Policy
     feed, period : str
     by : tuple of str
+    area : str or None
+    notes : list of str
     """
 
     frame: pd.DataFrame
@@ -91,15 +116,18 @@ def release_counts(con, audience, feed: str, *, period: str = "week", by=(), are
     audience : str or Policy
         ``partnership``, ``command`` or ``analyst`` (or a Policy).
     feed : str
-        A feed the audience may see.
-    period : {"week", "month", "quarter", "all"}
-        Weeks are assigned to the month and quarter their Monday falls in.
+        An event feed the audience may see (see :data:`EVENT_FEEDS`).
+    period : {"week", "month", "quarter", "year", "all"}
+        Weeks belong to the month, quarter and year their Monday falls in. A unit the roll-up
+        could only show over a longer period keeps that period (``period_grain`` says which).
     by : sequence of {"category", "detail", "band", "dow"}
         Breakdowns; each must be allowed for the audience.
     area : str or int, optional
-        An area name or id from the ``areas`` feed; default the whole force.
+        An area name or id from the ``areas`` feed; default everything loaded. A hexagon belongs
+        to the area holding its centre cell.
     start, end : date, optional
-        Only weeks whose Monday is in [start, end].
+        Only units whose whole period (within the loaded weeks) has its Mondays in
+        [start, end].
 
     Returns
     -------
@@ -117,6 +145,9 @@ def release_counts(con, audience, feed: str, *, period: str = "week", by=(), are
     if not policy.may_see(feed):
         raise ReleaseError(f"audience {policy.name!r} may not see feed {feed!r}; it may see: "
                            f"{', '.join(policy.feeds)}")
+    if feed not in EVENT_FEEDS:
+        raise ReleaseError(f"feed {feed!r} is reference data, not counted events; "
+                           f"release_counts takes one of {', '.join(EVENT_FEEDS)}")
     if period not in PERIODS:
         raise ReleaseError(f"period= must be one of {', '.join(PERIODS)}, not {period!r}")
     for b in by:
@@ -125,72 +156,239 @@ def release_counts(con, audience, feed: str, *, period: str = "week", by=(), are
         if b not in policy.breakdowns:
             raise ReleaseError(f"audience {policy.name!r} may not see the {b!r} breakdown; "
                                f"it may see: {', '.join(policy.breakdowns) or 'none'}")
-    area_id = resolve_area(con, area) if area is not None else None
-    frame = _aggregate(con, policy, feed, period, by, area_id, start, end)
-    frame = frame[frame["units"] >= policy.threshold].copy()
-    frame["count"] = round_counts(frame["n"].to_numpy(), policy.rounding_base)
-    frame = frame[frame["count"] > 0]
-    frame.insert(0, "h3_id", cells_to_str(frame["cell"]))
-    frame["resolution"] = policy.resolution_floor
-    cols = ["h3_id", "cell", "resolution", "period_start", *by, "count"]
-    frame = frame[cols].sort_values(["period_start", "h3_id", *by]).reset_index(drop=True)
+    if len(set(by)) != len(by):
+        raise ReleaseError(f"by= names a breakdown twice: {by!r}")
+    anchors = _area_anchors(con, resolve_area(con, area)) if area is not None else None
+    prot, span = protected_table(con, policy, feed)
+    frame = view(prot, period=period, by=by, anchors=anchors, start=start, end=end,
+                 span=span, floor=policy.resolution_floor)
+    notes = []
+    if (frame["shown_as"] != SHOWN_BASE).any():
+        notes.append("Some figures are shown for a larger hexagon, a longer period or with "
+                     "breakdowns combined, because too few people lay behind them at the "
+                     "finer grain; each such figure counts only what is not shown inside it.")
     return ReleasedTable(frame, policy, feed, period, by,
-                         area=str(area) if area is not None else None)
+                         area=str(area) if area is not None else None, notes=notes)
 
 
-def round_counts(values, base: int) -> np.ndarray:
-    """Round counts to the nearest multiple of ``base`` (halves up); base 1 leaves them.
+def view(prot: Protected, *, period: str, by: tuple, anchors=None, start=None, end=None,
+         span=(0, 0), floor: int = 9) -> pd.DataFrame:
+    """Sum a protected table's units into one view (see :func:`release_counts`).
 
-    Examples
-    --------
-    >>> round_counts([5, 7, 8, 12, 13], 5).tolist()
-    [5, 5, 10, 10, 15]
+    ``anchors`` is an array of base cells (an area): units whose anchor is not in it are
+    left out. ``span`` is the first and last loaded Monday (days since 1970-01-01). Rows come
+    sorted by period start, period grain, resolution, cell and breakdowns.
     """
-    values = np.asarray(values, dtype=np.int64)
-    if base <= 1:
-        return values
-    return (np.floor(values / base + 0.5) * base).astype(np.int64)
+    arr = prot.arrays()
+    keep = None
+    if anchors is not None:
+        keep = np.isin(arr["anchor"], anchors)
+    if start is not None or end is not None:
+        first, last = _unit_mondays(arr["period_start"], arr["period_end"], span)
+        inside = np.ones(len(first), dtype=bool)
+        if start is not None:
+            inside &= first >= _days(start)
+        if end is not None:
+            inside &= last <= _days(end)
+        keep = inside if keep is None else keep & inside
+    pick = slice(None) if keep is None else np.flatnonzero(keep)
+    want = _ORDER[period]
+    row_code = np.maximum(arr["grain"][pick], want)
+    starts = arr["period_start"][pick]
+    if want > 0:
+        starts = starts.copy()
+        for code in np.unique(row_code):
+            at = row_code == code
+            starts[at] = period_starts(starts[at], PERIODS[code])
+    # one int64 per row whose numeric order is the row order: period start, grain, cell, by
+    key = (starts * len(PERIODS) + row_code) * len(arr["cells"]) + arr["cell_rank"][pick]
+    widths = [len(prot.labels[b]) + 1 for b in by]
+    for b, width in zip(by, widths):
+        key = key * width + arr[b][pick] + 1
+    rows, inverse = np.unique(key, return_inverse=True)
+    counts = np.bincount(inverse.ravel(), weights=arr["count"][pick],
+                         minlength=len(rows)).astype(np.int64)
+    codes = []
+    for width in reversed(widths):
+        codes.append(rows % width - 1)
+        rows = rows // width
+    codes.reverse()
+    rank = rows % len(arr["cells"]) if len(arr["cells"]) else rows
+    rows = rows // max(1, len(arr["cells"]))
+    code, starts = rows % len(PERIODS), rows // len(PERIODS)
+    cells = arr["cells"][rank]
+    res = resolution_of(cells)
+    out = pd.DataFrame({"h3_id": pd.Series(arr["h3_ids"][rank], dtype=object), "cell": cells,
+                        "resolution": res,
+                        "period_start": pd.Series(_dates(starts), dtype=object),
+                        "period_grain": pd.Series(np.asarray(PERIODS, dtype=object)[code],
+                                                  dtype=object)})
+    combined = np.zeros(len(cells), dtype=np.int64)
+    for bit, (b, c) in enumerate(zip(by, codes)):
+        values = prot.values(b, c)
+        out[b] = values if b == "dow" else pd.Series(values, dtype=object)
+        combined |= (c < 0).astype(np.int64) << bit
+    out["count"] = counts
+    out["shown_as"] = pd.Series(_shown_as(res < floor, code > want, combined, by),
+                                dtype=object)
+    return out
 
 
-def _aggregate(con, policy: Policy, feed: str, period: str, by: tuple, area_id, start, end):
+def _shown_as(coarser, longer, combined, by) -> np.ndarray:
+    """The ``shown_as`` text per row, from whether it is coarser, longer or combined."""
+    key = coarser.astype(np.int64) | (longer.astype(np.int64) << 1) | (combined << 2)
+    out = np.empty(len(key), dtype=object)
+    for k in np.unique(key):
+        why = [WHY_SPACE] if k & 1 else []
+        why += [WHY_TIME] if k & 2 else []
+        why += [WHY_BREAKDOWN.format(b) for i, b in enumerate(by) if (k >> 2) & (1 << i)]
+        out[key == k] = f"rolled up ({'; '.join(why)})" if why else SHOWN_BASE
+    return out
+
+
+def _dates(days) -> np.ndarray:
+    codes, uniques = pd.factorize(days)
+    objects = np.array([_EPOCH + dt.timedelta(days=int(d)) for d in uniques], dtype=object)
+    return objects[codes] if len(days) else np.zeros(0, dtype=object)
+
+
+def _days(value) -> int:
+    return (pd.Timestamp(value).date() - _EPOCH).days
+
+
+def _unit_mondays(start, end, span) -> tuple[np.ndarray, np.ndarray]:
+    """First and last Monday of each unit's period, within the loaded weeks ``span``."""
+    first = start + (4 - start) % 7        # day 4 (1970-01-05) is a Monday
+    last = end - (end - 4) % 7
+    return np.maximum(first, span[0]), np.minimum(last, span[1])
+
+
+def protected_table(con, audience, feed: str, *, atoms: bool = False
+                    ) -> tuple[Protected, tuple]:
+    """Return the audience's protected base table for ``feed`` and the loaded weeks' span.
+
+    Cached in-process per database file, policy, feed and store version, within a budget of
+    :data:`CACHE_UNITS` released units and :data:`CACHE_TABLES` tables; a store in memory is
+    protected afresh on each call.
+    Call :func:`clear_release_cache` after writing to ``facts`` other than by ingest.
+
+    Parameters
+    ----------
+    atoms : bool
+        Also keep, per atom, where it went and its events (``atom_unit``, ``atom_n``): for the
+        policy owner's utility report only. Such a table is built afresh and not cached.
+    """
+    policy = _policy(audience)
+    cur = store.cursor(con)
+    cur.execute("SET enable_progress_bar = false")
+    sig = _store_version(cur, feed)
+    span = ((sig[-2] - _EPOCH).days, (sig[-1] - _EPOCH).days) if sig[-2] else (0, 0)
+    key = (sig, policy, feed)
+    if sig[0] and not atoms:
+        with _LOCK:
+            if key in _CACHE:
+                _CACHE.move_to_end(key)
+                return _CACHE[key], span
+    prot = protect(load_base_table(cur, policy, feed), policy_ladder(policy, feed),
+                   threshold=policy.threshold, rounding_base=policy.rounding_base,
+                   base_resolution=store.base_resolution(cur))
+    if atoms:
+        return prot, span
+    prot.atom_unit = prot.atom_n = np.zeros(0, dtype=np.int64)   # views need only units
+    if sig[0]:
+        with _LOCK:
+            _CACHE[key] = prot
+            while len(_CACHE) > CACHE_TABLES or (len(_CACHE) > 1 and sum(
+                    len(p.units) for p in _CACHE.values()) > CACHE_UNITS):
+                _CACHE.popitem(last=False)
+    return prot, span
+
+
+def _store_version(cur, feed: str) -> tuple:
+    """The database file (None in memory), and what changes whenever the feed's data does."""
+    rows = [store.fetch_row(cur, sql, params) for sql, params in (
+        ("SELECT path FROM duckdb_databases() WHERE database_name = current_database()", []),
+        ("SELECT count(*), coalesce(max(ingest_id), 0) FROM ingests", []),
+        ("SELECT count(*), coalesce(sum(n), 0), coalesce(sum(n_keyed), 0) FROM facts "
+         "WHERE feed = ?", [feed]),
+        ("SELECT count(*) FROM subjects WHERE feed = ?", [feed]),
+        ("SELECT min(week), max(week) FROM facts", []))]
+    return tuple(v for row in rows for v in row)
+
+
+def clear_release_cache() -> None:
+    """Forget every cached protected table (after writing to the store directly)."""
+    with _LOCK:
+        _CACHE.clear()
+
+
+def load_base_table(con, policy: Policy, feed: str) -> BaseTable:
+    """Return the audience's base table for ``feed``: floor cell x week x its breakdowns.
+
+    Breakdown values come back from DuckDB as codes into sorted label lists, and rows are
+    summed to the base grain with numpy, so no Python object is made per fact.
+    """
     floor = int(policy.resolution_floor)
-    cols = "".join(f", {_BY_COLUMN[b]}" for b in by)
-    where = ["feed = ?"]
-    params: list = [feed]
-    if area_id is not None:
-        where.append("cell IN (SELECT cell FROM area_cells WHERE area_id = ?)")
-        params.append(int(area_id))
-    if start is not None:
-        where.append("week >= ?")
-        params.append(pd.Timestamp(start).date())
-    if end is not None:
-        where.append("week <= ?")
-        params.append(pd.Timestamp(end).date())
-    cond = " AND ".join(where)
-    pexpr = _PERIOD_SQL[period]
-    sql = f"""
-    WITH f AS (
-        SELECT h3_parent(cell, {floor}) AS cell, {pexpr} AS period_start{cols},
-               sum(n) AS n, sum(n - n_keyed) AS anon
-        FROM facts WHERE {cond} GROUP BY ALL),
-    s AS (
-        SELECT h3_parent(cell, {floor}) AS cell, {pexpr} AS period_start{cols},
-               count(DISTINCT subject) AS subj
-        FROM subjects WHERE {cond} GROUP BY ALL)
-    SELECT CAST(f.cell AS BIGINT) AS cell, f.period_start{''.join(f', f.{_BY_COLUMN[b]}' for b in by)},
-           CAST(f.n AS BIGINT) AS n, CAST(f.anon + coalesce(s.subj, 0) AS BIGINT) AS units
-    FROM f LEFT JOIN s USING (cell, period_start{cols})
-    """
-    frame = store.cursor(con).execute(sql, params + params).df()
-    frame["cell"] = frame["cell"].astype("uint64")  # DuckDB hands UBIGINT to pandas as float
-    if len(frame):
-        frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
-    return frame
+    dims = tuple(policy.breakdowns)
+    labels = {}
+    if dims:
+        lists = store.fetch_row(con, "SELECT " + ", ".join(
+            f"list(DISTINCT {d} ORDER BY {d})" for d in dims) + " FROM facts WHERE feed = ?",
+            [feed])
+        labels = {d: np.array(values or [], dtype=np.int64 if d == "dow" else object)
+                  for d, values in zip(dims, lists)}
+    coded = "".join(f", list_position(?, {d}) - 1 AS {d}" for d in dims)
+    lists = [labels[d].tolist() for d in dims]
+    head = (f"CAST(h3_parent(cell, {floor}) AS BIGINT) AS cell, "
+            f"datediff('day', DATE '1970-01-01', week) AS day{coded}")
+    facts = con.execute(f"SELECT {head}, n, n - n_keyed AS anon FROM facts WHERE feed = ?",
+                        lists + [feed]).fetchnumpy()
+    subs = con.execute(f"SELECT {head}, CAST(hash(subject) >> 1 AS BIGINT) AS subject "
+                       f"FROM subjects WHERE feed = ?", lists + [feed]).fetchnumpy()
+    sizes = [len(labels[d]) for d in dims]
+    cell_code, cells = pd.factorize(np.asarray(facts["cell"], dtype=np.int64))
+
+    def pack(frame, codes):
+        key = codes.astype(np.int64) * 100_000 + np.asarray(frame["day"], dtype=np.int64)
+        for d, k in zip(dims, sizes):
+            key = key * k + np.asarray(frame[d], dtype=np.int64)
+        return key
+
+    atom, keys = pd.factorize(pack(facts, cell_code))
+    count = len(keys)
+    first = np.zeros(count, dtype=np.int64)
+    first[atom[::-1]] = np.arange(len(atom))[::-1]
+    sub_atom = np.zeros(0, dtype=np.int64)
+    subject = np.zeros(0, dtype=np.int64)
+    if len(subs["subject"]) and count:
+        sub_cells = pd.Index(cells).get_indexer(np.asarray(subs["cell"], dtype=np.int64))
+        found = sub_cells >= 0
+        sub_atom = pd.Index(keys).get_indexer(pack(subs, sub_cells))
+        found &= sub_atom >= 0
+        subject = pd.factorize(np.asarray(subs["subject"], dtype=np.int64)[found])[0]
+        width = int(subject.max()) + 1 if len(subject) else 1
+        pairs = pd.unique(sub_atom[found].astype(np.int64) * width + subject)
+        sub_atom, subject = pairs // width, pairs % width
+    return BaseTable(
+        cell=np.asarray(facts["cell"], dtype=np.int64)[first].astype(np.uint64),
+        day=np.asarray(facts["day"], dtype=np.int64)[first],
+        dims={d: np.asarray(facts[d], dtype=np.int64)[first] for d in dims},
+        n=np.bincount(atom, weights=facts["n"], minlength=count).astype(np.int64),
+        anon=np.bincount(atom, weights=facts["anon"], minlength=count).astype(np.int64),
+        subject_atom=sub_atom.astype(np.int64), subject=subject.astype(np.int64),
+        labels=labels)
+
+
+def _area_anchors(con, area_id: int) -> np.ndarray:
+    rows = store.cursor(con).execute("SELECT CAST(cell AS BIGINT) AS cell FROM area_cells "
+                                     "WHERE area_id = ?", [area_id]).fetchnumpy()
+    return np.asarray(rows["cell"]).astype(np.uint64)
 
 
 def resolve_area(con, area) -> int:
     """Return the id of an area given by name or id; refuse an unknown one."""
-    rows = con.execute("SELECT area_id, name FROM areas ORDER BY area_id").fetchall()
+    rows = store.cursor(con).execute("SELECT area_id, name FROM areas ORDER BY area_id") \
+        .fetchall()
     for area_id, name in rows:
         if str(area) == name or str(area) == str(area_id):
             return int(area_id)
@@ -199,40 +397,60 @@ def resolve_area(con, area) -> int:
 
 
 def disclosure_statement(policy: Policy) -> str:
-    """Return the plain-words statement of the disclosure control applied for ``policy``."""
+    """Return the plain-words statement of the disclosure control applied for ``policy``.
+
+    Examples
+    --------
+    >>> print(disclosure_statement(get_policy("partnership")))  # doctest: +ELLIPSIS
+    OFFICIAL-SENSITIVE. Figures are for the partnership meeting audience. A figure is shown...
+    """
     parts = [f"{policy.marking}. Figures are for the {policy.label.lower()} audience."]
-    parts.append(f"Counts are shown only where at least {policy.threshold} people or premises "
-                 f"lie behind them; smaller groups are not shown.")
-    parts.append(f"Places are shown as hexagons no smaller than H3 resolution "
-                 f"{policy.resolution_floor}.")
+    parts.append(f"A figure is shown only where at least {policy.threshold} people or premises "
+                 f"lie behind it (ten sightings of one person count as one).")
+    parts.append(f"Places are hexagons no smaller than H3 resolution {policy.resolution_floor}. "
+                 f"Where too few lie behind a hexagon in a week, they are added to a larger "
+                 f"hexagon (down to resolution {policy.coarsest_resolution}), a longer period "
+                 f"(up to a {policy.longest_period}) or combined categories, and shown there; "
+                 f"groups still too small are not shown at all.")
+    parts.append("Every total, area, period and category figure is the sum of figures shown, "
+                 "so no hidden value can be worked out by subtraction; a few figures are shown "
+                 "one lower so that the small groups inside them cannot be worked out either.")
     if policy.rounding_base > 1:
-        parts.append(f"Counts are rounded to the nearest {policy.rounding_base}.")
+        parts.append(f"Each figure is rounded to the nearest {policy.rounding_base} before "
+                     f"totals are added up.")
     parts.append("Nothing here identifies a person or a premises.")
     return " ".join(parts)
 
 
 def release_areas(con) -> pd.DataFrame:
     """Return the loaded areas (id, name, type, number of base cells). Areas are public."""
-    return con.execute("""SELECT a.area_id, a.name, a.area_type, count(c.cell) AS cells
-                          FROM areas a LEFT JOIN area_cells c USING (area_id)
-                          GROUP BY ALL ORDER BY a.area_type, a.name""").df()
+    return store.cursor(con).execute(
+        """SELECT a.area_id, a.name, a.area_type, count(c.cell) AS cells
+           FROM areas a LEFT JOIN area_cells c USING (area_id)
+           GROUP BY ALL ORDER BY a.area_type, a.name""").df()
 
 
 def release_area_cells(con, area, audience) -> list[str]:
-    """Return the string ids of an area's cells at the audience's resolution floor."""
+    """Return the string ids of the area's cells at the audience's resolution floor.
+
+    A floor cell belongs to the area when its centre cell does (the rule that places released
+    hexagons in areas).
+    """
     policy = _policy(audience)
-    area_id = resolve_area(con, area)
-    rows = con.execute(f"SELECT DISTINCT h3_parent(cell, {int(policy.resolution_floor)}) "
-                       f"FROM area_cells WHERE area_id = ?", [area_id]).fetchall()
-    return cells_to_str(sorted(r[0] for r in rows))
+    anchors = _area_anchors(con, resolve_area(con, area))
+    floor_cells = np.unique(cells_to_parents(anchors, policy.resolution_floor))
+    res = store.base_resolution(con)
+    inside = np.isin(cells_to_center_children(floor_cells, res), anchors)
+    return cells_to_str(floor_cells[inside])
 
 
 def release_periods(con) -> list[dt.date]:
     """Return the weeks (Mondays) that hold any data, oldest first."""
-    rows = con.execute("SELECT DISTINCT week FROM facts ORDER BY week").fetchall()
+    rows = store.cursor(con).execute("SELECT DISTINCT week FROM facts ORDER BY week").fetchall()
     return [r[0] for r in rows]
 
 
-__all__ = ["PERIODS", "PolicyError", "ReleaseError", "ReleasedTable", "disclosure_statement",
+__all__ = ["EVENT_FEEDS", "GRAINS", "PERIODS", "PolicyError", "ReleaseError", "ReleasedTable",
+           "SHOWN_BASE", "clear_release_cache", "disclosure_statement", "protected_table",
            "release_area_cells", "release_areas", "release_counts", "release_periods",
-           "resolve_area", "round_counts"]
+           "resolve_area", "round_counts", "view"]

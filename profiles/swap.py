@@ -87,23 +87,31 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def connect_snapshot(db_path):
-    """Open the database's *current* file read-only, even if this process has an older one open.
+def snapshot_path(db_path) -> Path:
+    """Return a path of its own for the database's *current* file (for read-only opening).
 
     DuckDB keeps one instance per path inside a process, so after a swap a plain
     ``connect(db_path)`` would hand back the old file while any connection to it is open.
     A hard link named after the current inode (``.<db>.snap-<inode>``) gives the new file a
     path of its own; links to older files are removed (open connections keep them alive).
+    Where no link can be made (a read-only folder), the database path itself is returned.
     """
     db_path = Path(db_path)
     ino = os.stat(db_path).st_ino
     snap = db_path.with_name(f".{db_path.name}.snap-{ino}")
-    if not snap.exists():
-        try:
+    try:
+        if not snap.exists():
             os.link(db_path, snap)
-        except FileExistsError:
-            pass
+    except FileExistsError:
+        pass
+    except OSError:
+        return db_path
     for old in db_path.parent.glob(f".{db_path.name}.snap-*"):
         if old != snap:
             old.unlink(missing_ok=True)
-    return store.connect(snap, read_only=True)
+    return snap
+
+
+def connect_snapshot(db_path):
+    """Open the database's current file read-only (see :func:`snapshot_path`)."""
+    return store.connect(snapshot_path(db_path), read_only=True)

@@ -87,10 +87,27 @@ def _fmt(ts, with_time=True) -> np.ndarray:
     return np.asarray(idx.strftime("%Y-%m-%dT%H:%M" if with_time else "%Y-%m-%d"), dtype=object)
 
 
+#: Events stay this far (km) from the centre, inside the 8 km force-area square with a margin
+#: of about one resolution-9 cell, so every event falls in a cell of the force area.
+_TOWN_HALF_KM = 3.6
+
+
+def _in_town(km) -> np.ndarray:
+    """Reflect scatter that would fall beyond the town's edge back inside (no extra draws)."""
+    km = np.asarray(km, dtype=float)
+    edge = _TOWN_HALF_KM
+    km = np.where(km > edge, 2 * edge - km, np.where(km < -edge, -2 * edge - km, km))
+    return np.clip(km, -edge, edge)
+
+
+def _event_latlon(east_km, north_km):
+    return _to_latlon(_in_town(east_km), _in_town(north_km))
+
+
 def _scatter(rng, n, centre, sd_km):
     east = rng.normal(centre[0], sd_km, n)
     north = rng.normal(centre[1], sd_km, n)
-    return _to_latlon(east, north)
+    return _event_latlon(east, north)
 
 
 _NIGHT = [6, 4, 3, 2, 1, 0.5, 0.3, 0.3, 0.3, 0.3, 0.4, 0.5, 0.6, 0.6, 0.6, 0.7, 0.8, 1, 2, 4,
@@ -129,6 +146,19 @@ def generate_town(seed: int = 7, scale: float = 1.0) -> dict:
     return out
 
 
+def on_street_events(n: int, *, seed: int = 7) -> pd.DataFrame:
+    """Return ``n`` synthetic on-street events alone (for benchmarks), same columns as the town.
+
+    Examples
+    --------
+    >>> list(on_street_events(3, seed=1).columns)
+    ['lat', 'lon', 'datetime', 'activity_type', 'source_agency', 'subject_key']
+    """
+    if int(n) < 1:
+        raise ValueError(f"n= must be at least 1, not {n!r}")
+    return _on_street(np.random.default_rng(seed), int(n))
+
+
 def _areas() -> dict:
     features = []
 
@@ -154,7 +184,7 @@ def _on_street(rng, n) -> pd.DataFrame:
     centre = np.where(second_year[:, None], _STREET_AREA_MOVED, _STREET_AREA)
     core = rng.random(n) < 0.8
     sd = np.where(core, 0.35, 1.6)
-    lat, lon = _to_latlon(rng.normal(centre[:, 0], sd), rng.normal(centre[:, 1], sd))
+    lat, lon = _event_latlon(rng.normal(centre[:, 0], sd), rng.normal(centre[:, 1], sd))
     pool = [f"S{i:03d}" for i in range(60)]
     subj = np.where(rng.random(n) < 0.5, rng.choice(pool, n), "")
     return pd.DataFrame({
@@ -220,7 +250,7 @@ def _contacts(rng, n) -> pd.DataFrame:
     ts = _times(rng, n, _NIGHT)
     where = rng.choice(3, n, p=[0.35, 0.45, 0.2])
     centres = np.array([_DROP_IN, _VANS[0], _VANS[1]])[where]
-    lat, lon = _to_latlon(rng.normal(centres[:, 0], 0.3), rng.normal(centres[:, 1], 0.3))
+    lat, lon = _event_latlon(rng.normal(centres[:, 0], 0.3), rng.normal(centres[:, 1], 0.3))
     return pd.DataFrame({
         "lat": lat.round(6), "lon": lon.round(6), "datetime": _fmt(ts),
         "service": rng.choice(OUTREACH_SERVICES, n, p=[0.35, 0.2, 0.15, 0.1, 0.1, 0.1]),
@@ -249,7 +279,7 @@ def _concerns(rng, n) -> pd.DataFrame:
     ts = _times(rng, n, _DAY)
     edge = rng.integers(0, 2, n)
     centres = np.array(_RESIDENTIAL_EDGE)[edge]
-    lat, lon = _to_latlon(rng.normal(centres[:, 0], 0.4), rng.normal(centres[:, 1], 0.4))
+    lat, lon = _event_latlon(rng.normal(centres[:, 0], 0.4), rng.normal(centres[:, 1], 0.4))
     kinds = ["complaint", "anti_social_behaviour", "litter_needles", "noise", "kerb_crawling",
              "other"]
     return pd.DataFrame({

@@ -1,10 +1,17 @@
 """Shared fixtures: the synthetic town written once, and a demo database built once."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+
+from profiles.access import DEMO_PATH
+
+# Tests drive every audience through the dashboard, as the demo does (synthetic data only).
+# Tests of the shipped partnership-only default load profiles/access.toml explicitly.
+os.environ.setdefault("LANTERN_ACCESS", str(DEMO_PATH))
 
 from profiles import store
 from profiles.demo import build_demo

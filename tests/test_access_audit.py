@@ -39,7 +39,9 @@ def test_oidc_identity(info, audiences):
 
 
 def test_default_config_is_partnership_only_and_says_so():
-    ident = resolve_identity(load_access())
+    from profiles.access import DEFAULT_PATH
+
+    ident = resolve_identity(load_access(DEFAULT_PATH))
     assert ident.audiences == ("partnership",)
     assert "partnership audience only" in ident.message
 
@@ -118,3 +120,19 @@ def test_failed_update_leaves_the_original_untouched(tmp_path):
     assert file_version(db) == before
     assert store.get_meta(store.connect(db, read_only=True), "k") == "1"
     assert not list(tmp_path.glob("*.updating-*"))
+
+
+def test_demo_access_opens_every_audience_and_says_so():
+    from profiles.access import DEMO_PATH
+
+    ident = resolve_identity(load_access(DEMO_PATH))
+    assert ident.audiences == ("partnership", "command", "analyst")
+    assert "opens partnership, command, analyst to everyone" in ident.message
+
+
+def test_bad_unidentified_audiences_refused(tmp_path):
+    path = tmp_path / "access.toml"
+    path.write_text('[identity]\nmode = "none"\nunidentified_audiences = ["public"]\n'
+                    '[roles]\np = ["partnership"]\n')
+    with pytest.raises(AccessError, match="unidentified_audiences must list audiences"):
+        load_access(path)

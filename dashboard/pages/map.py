@@ -1,47 +1,137 @@
-"""Map: released activity as H3 hexagons, legible without basemap tiles."""
+"""Map: released counts as hexagons and circles, reference layers, legible with no basemap."""
 from __future__ import annotations
 
 import streamlit as st
 
 from dashboard import data, maps, state
-from geo.cells import cells_to_center
 
-FEED_LABELS = {
-    "on_street": "On-street activity",
-    "harm_reports": "Harm reports",
-    "community_concerns": "Community concerns",
-    "outreach_contacts": "Outreach contacts",
-    "premises": "Off-street premises (assessments)",
+SHADE_NONE = "none"
+OVERLAYS = {
+    "premises_by_category": "Off-street premises by category (circles)",
+    "on_street": "On-street activity (circles)",
+    "harm_reports": "Harm reports (circles)",
+    "community_concerns": "Community concerns (circles)",
+    "outreach_contacts": "Outreach contacts (circles)",
+    "outreach_sites": "Outreach sites (non-confidential)",
+    "environment": "Environment features",
+    "hotspots": "Hotspots of the shaded layer (Gi*)",
 }
+#: the feed an overlay needs the audience to see (hotspots follow the shaded feed)
+OVERLAY_FEEDS = {"premises_by_category": "premises"}
 
-filters = state.sidebar()
-state.banners(filters)
-st.title("Map")
-if state.require_data():
-    weeks = data.periods()
-    feed = st.selectbox("Layer", list(FEED_LABELS), format_func=FEED_LABELS.get, key="map_feed")
-    start, end = st.select_slider("Weeks", options=weeks, value=(weeks[0], weeks[-1]),
-                                  format_func=lambda d: d.strftime("%d %b %Y"), key="map_weeks")
-    released = data.released(filters.audience, feed, "all", (), filters.area, start, end)
-    frame = released.frame
-    outline = data.area_cells(filters.area or data.force_area_name(), filters.audience) \
-        if len(data.areas()) else []
-    layers = []
-    if outline:
-        layers.append(maps.outline_layer(outline))
-    if len(frame):
-        layers.append(maps.hex_layer(frame, layer_id=feed, tooltip_label=FEED_LABELS[feed]))
-    centre = cells_to_center(outline or frame["h3_id"].tolist())
-    col_map, col_side = st.columns([4, 1])
+
+
+def _combined_note(coarse, unit: str) -> str:
+    if coarse.empty:
+        return ""
+    return (f"{int(coarse['count'].sum()):,} more {unit} are shown only for larger areas "
+            f"(too few to show one by one) and are not drawn as circles.")
+
+
+def _shade_words(feed: str) -> str:
+    return maps.FEEDS[feed][0] if feed in maps.FEEDS else "Nothing (outlines only)"
+
+
+filters, loaded = state.page("Map", "Where things are, for the area and weeks chosen in the "
+                                    "sidebar. Hover a hexagon or circle for its figure.")
+if loaded:
+    policy = data.policy(filters.audience)
+    text_size = 18 if filters.meeting_mode else 14
+    feeds = [f for f in maps.FEEDS if policy.may_see(f)]
+    hotspots = data.available("profiles.hotspot_release:hotspots_for")
+    overlays = [k for k in OVERLAYS if (hotspots if k == "hotspots" else
+                                        policy.may_see(OVERLAY_FEEDS.get(k, k)))]
+    ss = st.session_state
+    ss["map_overlays"] = [k for k in ss.get("map_overlays", ["outreach_sites"]) if k in overlays]
+    if ss.get("map_shade") not in [*feeds, SHADE_NONE]:
+        ss["map_shade"] = feeds[0] if feeds else SHADE_NONE
+    c1, c2 = st.columns([1, 2])
+    with c1:
+        shade = state.kept(st.selectbox, "Shade hexagons by", options=[*feeds, SHADE_NONE],
+                           key="map_shade", format_func=_shade_words)
+    with c2:
+        chosen = state.kept(st.multiselect, "Also show", options=overlays, key="map_overlays",
+                            format_func=OVERLAYS.get)
+    window = dict(area=filters.area, start=filters.start, end=filters.end)
+    outlines = data.outlines(filters.audience)
+    layers, legends, figures = [maps.land_layer(outlines)], [], []
+    if shade != SHADE_NONE:
+        label, unit, _ = maps.FEEDS[shade]
+        rel = data.released(filters.audience, shade, "all", (), **window)
+        fine, coarse = maps.split_rollup(rel.frame, policy.resolution_floor)
+        layers.append(maps.rollup_layer(coarse, layer_id=f"rollup-{shade}", label=label,
+                                        unit=unit))
+        if len(fine):
+            layer, breaks = maps.hex_layer(fine, layer_id=f"shade-{shade}", label=label,
+                                           unit=unit)
+            layers.append(layer)
+            legends.append(maps.legend_html(label, breaks, f"{unit} per hexagon, weeks chosen"))
+        if len(coarse):
+            legends.append(maps.key_html("Larger grey hexagons", [(
+                (200, 200, 200), f"{int(coarse['count'].sum()):,} {unit} combined")],
+                round_=False, note="places with too few to show one by one"))
+        figures.append((label, rel.total, unit))
+    for key in chosen:
+        if key in maps.FEEDS and key != shade:
+            label, unit, colour = maps.FEEDS[key]
+            rel = data.released(filters.audience, key, "all", (), **window)
+            fine, coarse = maps.split_rollup(rel.frame, policy.resolution_floor)
+            layers.append(maps.circle_layer(fine, layer_id=f"circles-{key}", label=label,
+                                            unit=unit, colour=colour))
+            legends.append(maps.key_html(label, [(colour, f"{unit}, circle area by count")],
+                                         note=_combined_note(coarse, unit)))
+            figures.append((label, rel.total, unit))
+        elif key == "premises_by_category":
+            rel = data.released(filters.audience, "premises", "all", ("category",), **window)
+            fine, coarse = maps.split_rollup(rel.frame, policy.resolution_floor)
+            layers += maps.premises_layers(fine)
+            legends.append(maps.key_html("Off-street premises", [
+                (c, cat) for cat, c in maps.PREMISES_COLOURS.items()],
+                note="assessments by category; circle area by count. "
+                     + _combined_note(coarse, "assessments")))
+            figures.append(("Premises assessments", rel.total, "assessments"))
+    if "environment" in chosen:
+        layers.append(maps.environment_layer(data.environment(filters.audience, **window),
+                                             text_size=text_size))
+        legends.append(maps.key_html("Environment features", [
+            (letter, kind) for kind, letter in maps.ENVIRONMENT_LETTERS.items()],
+            note="letters mark a hexagon holding that feature"))
+    if "hotspots" in chosen and shade != SHADE_NONE:
+        from profiles.hotspot_release import HotspotRunError
+
+        try:
+            run = data.hotspots(filters.audience, shade, **window)
+        except HotspotRunError as exc:
+            st.info(f"No hotspots to draw: {exc}")
+        else:
+            layers.append(maps.hotspot_layer(run.table, label=maps.FEEDS[shade][0]))
+            legends.append(maps.key_html("Hotspots (Gi*)", [(maps.HOT, "hot spot"),
+                                                            (maps.COLD, "cold spot")],
+                                         round_=False, note=f"of {maps.FEEDS[shade][0]}"))
+    layers += maps.outline_layers(outlines, selected=filters.area, text_size=text_size)
+    if "outreach_sites" in chosen:
+        layers += maps.sites_layers(data.sites(filters.audience), text_size=text_size)
+        legends.append(maps.key_html("Outreach sites", [((255, 255, 255), "drop-in, clinic "
+                                                         "or van stop")],
+                                     note="non-confidential sites only"))
+    if filters.area:
+        frame_cells = data.area_cells(filters.area, filters.audience)
+    else:
+        force = data.force_area_name()
+        frame_cells = data.area_cells(force, filters.audience) if force else []
+    lat, lon, zoom = maps.view_for(frame_cells)
+    col_map, col_side = st.columns([3, 1])
     with col_map:
-        st.pydeck_chart(maps.deck(layers, lat=centre[0], lon=centre[1], zoom=12.5),
-                        height=620)
+        st.pydeck_chart(maps.deck(layers, lat=lat, lon=lon, zoom=zoom), height=620,
+                        key="map_deck")
     with col_side:
-        _, breaks = maps.color_steps(frame["count"].tolist())
-        st.markdown(maps.legend_html(FEED_LABELS[feed], breaks, "events per hexagon, "
-                                     "selected weeks"), unsafe_allow_html=True)
-        st.metric("Shown (released total)", f"{released.total:,}")
-        st.caption(f"{len(frame):,} hexagons shown at H3 resolution "
-                   f"{released.policy.resolution_floor}. Hexagons with too few people behind "
-                   f"them are not shown.")
+        for label, total, unit in figures:
+            st.metric(f"{label} shown", f"{total:,}", help=f"Released total, {unit}")
+        for legend in legends:
+            st.markdown(legend, unsafe_allow_html=True)
+    st.caption(f"{state.WHOLE_FORCE if not filters.area else filters.area}, "
+               f"{filters.range_label}. Hexagons are H3 cells no smaller than resolution "
+               f"{policy.resolution_floor}; places with too few people behind them are not "
+               f"shown. No street map is drawn: the sand fill is the force area, lines are "
+               f"area boundaries.")
 state.footer(filters)

@@ -9,7 +9,8 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("profiles.cli.data", "profiles.cli.serve", "profiles.cli.admin")
+COMMANDS = ("profiles.cli.data", "profiles.cli.serve", "profiles.cli.admin",
+            "profiles.cli.analyses", "profiles.cli.plans", "profiles.cli.pack")
 
 
 class UserError(Exception):
@@ -41,14 +42,48 @@ def main(argv=None) -> int:
     from profiles.audiences import PolicyError
     from profiles.release import ReleaseError
 
+    import os
+
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
     except (UserError, ContractError, PolicyError, ReleaseError, FileNotFoundError) as exc:
         print(f"lantern {args.command}: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"lantern {args.command}: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - never a traceback for the user
+        if os.environ.get("LANTERN_DEBUG"):
+            raise
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        print(f"lantern {args.command}: failed ({type(exc).__name__}: {first[:300]}). "
+              f"Nothing was changed by a failed ingest. Set LANTERN_DEBUG=1 to see the "
+              f"details, and report it.", file=sys.stderr)
+        return 1
+    if code == 0 and getattr(args, "out", None):
+        _audit_export(args)
+    return code
+
+
+def _audit_export(args) -> None:
+    """Record a file written by a command (type, area, period, audience) in the audit log."""
+    from pathlib import Path
+
+    from profiles import audit
+    from profiles.store import default_db_path
+
+    db = Path(args.db) if getattr(args, "db", None) else default_db_path()
+    period = " to ".join(str(v) for v in (getattr(args, "from_", None) or
+                                          getattr(args, "start", None),
+                                          getattr(args, "to", None) or
+                                          getattr(args, "end", None)) if v) or \
+        getattr(args, "period", None)
+    audit.record(db, user=audit.local_user(), action="export",
+                 audience=getattr(args, "audience", None), what=args.command,
+                 format=Path(str(args.out)).suffix.lstrip(".") or
+                 str(getattr(args, "format", "") or ""),
+                 area=str(getattr(args, "area", None) or "whole force")[:200],
+                 period=str(period) if period else None)
 
 
 def add_db_argument(parser) -> None:

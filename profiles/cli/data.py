@@ -44,16 +44,24 @@ def register(sub) -> None:
 
     p = sub.add_parser("release", help="export released counts for an audience",
                        description="Write one row per released cell and period, after the "
-                                   "audience's disclosure control.")
+                                   "audience's disclosure control (each row says at which "
+                                   "resolution and period it is shown, and why). With "
+                                   "--report, print instead how much of each feed every "
+                                   "policy shows (a tool for the policy owner).")
     add_db_argument(p)
-    p.add_argument("--audience", required=True, help="partnership, command or analyst")
+    p.add_argument("--audience", default=None,
+                   help="partnership, command or analyst (required unless --report)")
     p.add_argument("--feed", default="on_street", help="feed to release (default on_street)")
-    p.add_argument("--period", default="week", choices=("week", "month", "quarter", "all"))
+    p.add_argument("--period", default="week",
+                   choices=("week", "month", "quarter", "year", "all"))
     p.add_argument("--by", action="append", default=[],
                    choices=("category", "detail", "band", "dow"), help="add a breakdown")
     p.add_argument("--area", default=None, help="area name or id (default: whole force)")
     p.add_argument("--format", default="csv", choices=("csv", "geojson"))
     p.add_argument("--out", metavar="PATH", default=None, help="output file (default: stdout)")
+    p.add_argument("--report", action="store_true",
+                   help="print the utility report (share of events shown at the base "
+                        "resolution, coarser, hidden) for --audience, or every audience")
     p.set_defaults(func=_release)
 
 
@@ -80,8 +88,16 @@ def _demo(args) -> int:
     print(f"Demo database (synthetic data) ready: {db}")
     if args.no_serve:
         return 0
+    import os
+
+    from profiles.access import DEMO_PATH
     from profiles.cli.serve import run_server
 
+    if not os.environ.get("LANTERN_ACCESS"):
+        # synthetic data only: open every audience so the whole app can be explored
+        os.environ["LANTERN_ACCESS"] = str(DEMO_PATH)
+        print("Demo: every audience is open (synthetic data). With real data, configure "
+              "sign-on: see README, Deployment behind sign-on.", file=sys.stderr)
     return run_server(db, args.port)
 
 
@@ -136,6 +152,15 @@ def _release(args) -> int:
     from profiles.release import release_counts
 
     con = store.connect(_db(args), read_only=True)
+    if args.report:
+        from profiles.utility import utility_report
+
+        audiences = [args.audience] if args.audience else None
+        sys.stdout.write(utility_report(con, audiences=audiences).as_text() + "\n")
+        return 0
+    if not args.audience:
+        raise UserError("--audience is required (partnership, command or analyst), "
+                        "or give --report for the utility report")
     released = release_counts(con, args.audience, args.feed, period=args.period, by=args.by,
                               area=args.area)
     text = release_to_csv(released) if args.format == "csv" else release_to_geojson(released)

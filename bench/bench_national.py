@@ -1,0 +1,76 @@
+"""Benchmark: ingest a national-scale synthetic set (10 million points, all point feeds).
+
+Target (issue 8): <= 15 s and peak memory <= 4 GiB on a 2-core machine. Generation of the CSV
+files is not timed; only ``ingest_file`` for every feed into a fresh store is.
+
+Usage: ``python bench/bench_national.py [--points N]``. Prints the figures and a final
+``RESULT {json}`` line.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from profiles import store  # noqa: E402
+from profiles.ingest import ingest_file  # noqa: E402
+from profiles.keys import load_key  # noqa: E402
+from sample_data.national import BOX, write_national  # noqa: E402
+from geo.extent import Extent  # noqa: E402
+
+
+def peak_mib() -> float:
+    """Peak resident memory of this process so far, in MiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--points", type=int, default=10_000_000)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        t0 = time.perf_counter()
+        paths = write_national(tmp / "data", points=args.points)
+        gen = time.perf_counter() - t0
+        size = sum(p.stat().st_size for p in paths.values()) / 1e6
+        print(f"generated {args.points:,} points in {len(paths)} files ({size:,.0f} MB) "
+              f"in {gen:.1f} s (not timed)")
+        base_mem = peak_mib()
+        db = tmp / "national.duckdb"
+        con = store.connect(db)
+        key = load_key(db)
+        extent = Extent("the synthetic sea box", BOX[0] - 0.1, BOX[1] + 0.1, BOX[2] - 0.1,
+                        BOX[3] + 0.1)
+        t0 = time.perf_counter()
+        loaded = 0
+        for feed, path in paths.items():
+            t1 = time.perf_counter()
+            result = ingest_file(con, feed, path, key=key, extent=extent)
+            loaded += result.loaded
+            print(f"  {feed:<20} {result.read:>12,} rows  {time.perf_counter() - t1:6.2f} s  "
+                  f"quarantined {result.quarantined}")
+        seconds = time.perf_counter() - t0
+        con.close()
+        peak = peak_mib()
+    cores = os.cpu_count()
+    print(f"machine: {cores} cores; ingested {loaded:,} points in {seconds:.2f} s "
+          f"({loaded / seconds:,.0f} rows/s); peak memory {peak:,.0f} MiB "
+          f"(before ingest {base_mem:,.0f} MiB)")
+    print(f"target: <= 15 s and <= 4096 MiB -> "
+          f"{'met' if seconds <= 15 and peak <= 4096 else 'NOT met'}")
+    print("RESULT " + json.dumps({"name": "ingest_national_10m", "seconds": round(seconds, 2),
+                                  "target": 15.0, "points": loaded,
+                                  "peak_mib": round(peak), "peak_target_mib": 4096}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

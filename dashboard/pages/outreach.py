@@ -1,0 +1,62 @@
+"""Outreach and need: where activity and harm are, against where outreach reaches."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import data, maps, state
+from profiles.release import ReleaseError
+
+filters, loaded = state.page("Outreach and need", "Need (on-street activity and harm reports) "
+                                                  "against outreach contacts, per hexagon.")
+if loaded:
+    try:
+        result = data.reach(filters.audience, filters.area, filters.start, filters.end)
+    except ReleaseError as exc:
+        st.info(f"Reach against need is not available to this audience: {exc}")
+    else:
+        counts = result.cells["status"].value_counts()
+        c1, c2, c3, c4 = st.columns(4)
+        c1.metric("Need shown", f"{result.total_need:,}", border=True,
+                  help="On-street activity and harm reports, released totals")
+        c2.metric("Outreach contacts shown", f"{result.total_reach:,}", border=True)
+        c3.metric("Hexagons with unmet need", f"{int(counts.get('unmet need', 0)):,}",
+                  border=True, help="Need shown, no outreach contacts shown")
+        c4.metric("Hexagons with low reach", f"{int(counts.get('low reach', 0)):,}",
+                  border=True, help=f"Fewer than {result.low_reach:g} contacts per need event")
+        st.markdown(result.summary)
+        text_size = 18 if filters.meeting_mode else 14
+        outlines = data.outlines(filters.audience)
+        layers = [maps.land_layer(outlines)]
+        if len(result.cells):
+            layers.append(maps.status_layer(result.cells,
+                                            floor=result.policy.resolution_floor))
+        layers += maps.outline_layers(outlines, selected=filters.area, text_size=text_size)
+        layers += maps.sites_layers(data.sites(filters.audience), text_size=text_size)
+        area = filters.area or data.force_area_name()
+        lat, lon, zoom = maps.view_for(data.area_cells(area, filters.audience) if area else [],
+                                       height=560)
+        col_map, col_side = st.columns([3, 1])
+        with col_map:
+            st.pydeck_chart(maps.deck(layers, lat=lat, lon=lon, zoom=zoom), height=560,
+                            key="reach_deck")
+        with col_side:
+            st.markdown(maps.key_html("Reach against need", list(
+                (c, s) for s, c in maps.STATUS_COLOURS.items()), round_=False,
+                note="per hexagon, weeks chosen; outlined only: a larger area where "
+                     "small numbers are combined"), unsafe_allow_html=True)
+            st.markdown(maps.key_html("Outreach sites", [((255, 255, 255), "non-confidential "
+                                                          "site")]), unsafe_allow_html=True)
+        st.subheader("Where need is least reached")
+        unmet = result.unmet
+        if unmet.empty:
+            st.write("No hexagon shows need with little or no outreach.")
+        else:
+            table = unmet[["h3_id", "need", "reach", "status", "note"]].astype(object)
+            table = table.where(table.notna(), None)
+            for col in ("need", "reach"):  # text, so "not shown" never reads as a zero
+                table[col] = ["not shown" if v is None else f"{int(v):,}" for v in table[col]]
+            table["note"] = [v or "" for v in table["note"]]
+            table = table.rename(columns={"h3_id": "hexagon", "need": "need shown",
+                                          "reach": "outreach contacts shown"})
+            st.dataframe(table, hide_index=True, width="stretch")
+state.footer(filters)

@@ -1,0 +1,116 @@
+"""Patrol planning: where and when visible safety patrols could help — police-internal.
+
+The page reads the commander's weights and settings, calls :func:`profiles.patrols.plan_patrols`
+and draws the plan: purpose, map, proposals, exclusions and the notice to share through
+outreach projects. Confidential support sites are never drawn or listed.
+"""
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import pydeck as pdk
+import streamlit as st
+
+from dashboard import data, maps, state
+from profiles.patrols import (DEFAULT_WEIGHTS, FEED_WORDS, PatrolError, patrol_brief_html,
+                              plan_patrols)
+
+RISK_COLOURS = {"high": maps.OKABE_ITO["vermillion"], "medium": maps.OKABE_ITO["orange"],
+                "low": maps.OKABE_ITO["bluish green"]}
+
+filters, loaded = state.page(
+    "Patrol planning", "Visible safety patrols to build trust and safety — not enforcement. "
+                       "Police-internal: never on a shared screen.")
+if loaded:
+    policy = data.policy(filters.audience)
+    if not {"dow", "band"} <= set(policy.breakdowns):
+        st.error("The patrol brief is police-internal and needs day-of-week and time-band "
+                 "figures, which this audience may not see. Stop sharing the screen, leave "
+                 "meeting mode and choose the District command audience.")
+    else:
+        with st.expander("Weights and settings (the commander's choice)", expanded=True):
+            cols = st.columns(5)
+            weights = {f: cols[i].slider(f"Weight: {FEED_WORDS[f]}", 0.0, 1.0, float(w), 0.05,
+                                         key=f"patrol_w_{f}")
+                       for i, (f, w) in enumerate(DEFAULT_WEIGHTS.items())}
+            km = cols[3].slider("Exclusion radius (km)", 0.0, 2.0, 0.5, 0.1, key="patrol_km",
+                                help="Around outreach sites while they are open, and around "
+                                     "confidential support sites at all times.")
+            top = int(cols[4].number_input("Proposals", 1, 50, 10, key="patrol_top"))
+        try:
+            plan = plan_patrols(data.cursor(), filters.audience, area=filters.area,
+                                start=filters.start, end=filters.end, weights=weights,
+                                exclusion_km=km, top=top)
+        except PatrolError as exc:
+            st.error(str(exc))
+            plan = None
+        if plan is not None:
+            st.info(f"**Purpose.** {plan.purpose}")
+            p = plan.proposals
+            col_map, col_side = st.columns([3, 1])
+            with col_map:
+                outlines = data.outlines(filters.audience)
+                layers = [maps.land_layer(outlines),
+                          *maps.outline_layers(outlines, selected=filters.area)]
+                if len(plan.zones):
+                    z = plan.zones.groupby("h3_id", as_index=False).agg(
+                        tip=("open", lambda s: "<b>Exclusion zone</b><br>" + "<br>".join(
+                            html.escape(x) for x in sorted(set(s)))))
+                    layers.append(pdk.Layer(
+                        "H3HexagonLayer", z, id="patrol-zones", get_hexagon="h3_id",
+                        get_fill_color=[120, 120, 120, 110], get_line_color=[60, 60, 60],
+                        line_width_min_pixels=1, stroked=True, filled=True, extruded=False,
+                        pickable=True))
+                if len(p):
+                    shown = p.groupby("h3_id", as_index=False).agg(
+                        ranks=("rank", lambda s: ", ".join(map(str, s))),
+                        risk=("displacement_risk", "first"),
+                        when=("band", lambda s: ", ".join(sorted(set(s)))))
+                    shown["fill"] = [list(RISK_COLOURS[r]) for r in shown["risk"]]
+                    shown["tip"] = [f"<b>Proposal {html.escape(r)}</b><br>{html.escape(w)}"
+                                    f"<br>displacement risk: {html.escape(k)}"
+                                    for r, w, k in zip(shown["ranks"], shown["when"],
+                                                       shown["risk"])]
+                    layers.append(pdk.Layer(
+                        "H3HexagonLayer", shown, id="patrol-proposals", get_hexagon="h3_id",
+                        get_fill_color="fill", get_line_color=[0, 0, 0],
+                        line_width_min_pixels=2, stroked=True, filled=True, opacity=0.85,
+                        extruded=False, pickable=True))
+                focus = p["h3_id"].tolist() + plan.zones["h3_id"].tolist()
+                lat, lon, zoom = maps.view_for(focus or plan.study_cells, width=600,
+                                               height=400)
+                st.pydeck_chart(maps.deck(layers, lat=lat, lon=lon, zoom=zoom), height=560)
+            with col_side:
+                st.markdown(maps.key_html("Proposals by displacement risk", [
+                    (c, k) for k, c in RISK_COLOURS.items()], round_=False,
+                    note="hover a hexagon for its ranks and times"), unsafe_allow_html=True)
+                st.markdown(maps.key_html("Exclusion zones", [((120, 120, 120), "near an "
+                                          "outreach site (while open)")], round_=False,
+                                          note="confidential sites are never shown"),
+                            unsafe_allow_html=True)
+                st.caption("Weights in force: " + ", ".join(
+                    f"{FEED_WORDS[k]} {v:g}" for k, v in plan.weights.items()))
+            st.subheader("Proposals")
+            if p.empty:
+                st.write("No candidates with released figures in this area and these weeks.")
+            else:
+                st.dataframe(p[["rank", "h3_id", "day", "band", "score",
+                                "displacement_risk", "reason"]].round({"score": 3}),
+                             hide_index=True)
+            st.subheader("Excluded")
+            if plan.excluded.empty:
+                st.write("No candidate fell inside an exclusion zone.")
+            else:
+                st.dataframe(pd.DataFrame(plan.excluded), hide_index=True)
+            st.subheader("Notice to share through outreach projects")
+            st.success(plan.notice)
+            st.caption(" ".join(plan.notes))
+            st.download_button("Download the patrol brief (HTML)",
+                               lambda: data.audit_export(filters.audience, "html", filters.area,
+                                                         f"{filters.start} to {filters.end}",
+                                                         what="patrol brief")
+                               or patrol_brief_html(plan),
+                               file_name="patrol-brief.html", mime="text/html",
+                               key="patrol_brief_dl")
+state.footer(filters)

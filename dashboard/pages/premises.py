@@ -1,0 +1,49 @@
+"""Premises: released assessments by category, the trend, and the response each calls for."""
+from __future__ import annotations
+
+import altair as alt
+import streamlit as st
+
+from dashboard import data, maps, state
+from profiles.premises import CATEGORIES, RESPONSES
+from profiles.release import ReleaseError
+
+filters, loaded = state.page("Off-street premises", "Assessments by category — non-nuisance, "
+                                                    "nuisance, risk — never a list of premises.")
+if loaded:
+    try:
+        trend = data.premises_trend(filters.audience, filters.period, filters.area,
+                                    filters.start, filters.end)
+    except ReleaseError as exc:
+        st.info(f"Premises figures are not available to this audience: {exc}")
+    else:
+        totals = trend.totals
+        cols = st.columns(len(CATEGORIES) + 1)
+        for col, cat in zip(cols, CATEGORIES):
+            col.metric(f"{cat.capitalize()} premises assessments", f"{totals[cat]:,}",
+                       border=True, help="Released total over the weeks chosen")
+        cols[-1].metric("Assessments, categories combined", f"{trend.combined_total:,}",
+                        border=True, help="Too few premises of one category in a place to "
+                                          "show the categories apart")
+        st.markdown(trend.summary)
+        hexes = ["#%02x%02x%02x" % maps.PREMISES_COLOURS[c] for c in CATEGORIES]
+        chart = (alt.Chart(trend.table, height=280, title=f"Assessments by {filters.period}")
+                 .mark_bar()
+                 .encode(x=alt.X("period_start:T", title=None),
+                         y=alt.Y("count:Q", title="assessments", stack=True,
+                                 axis=alt.Axis(format=",d", tickMinStep=1)),
+                         color=alt.Color("category:N", title="Category",
+                                         scale=alt.Scale(domain=list(CATEGORIES), range=hexes),
+                                         sort=list(CATEGORIES)),
+                         tooltip=[alt.Tooltip("period_start:T", title=filters.period),
+                                  "category:N",
+                                  alt.Tooltip("count:Q", title="released total")]))
+        if trend.table["count"].any():
+            st.altair_chart(chart, width="stretch")
+        st.subheader("What each category calls for")
+        for cat in CATEGORIES:
+            st.markdown(f"{maps._chip(maps.PREMISES_COLOURS[cat])} **{cat.capitalize()}** — "
+                        f"{RESPONSES[cat]}", unsafe_allow_html=True)
+        st.caption("Welfare and safety come first; enforcement is the last resort. Lantern "
+                   "never lists or maps a single premises.")
+state.footer(filters)

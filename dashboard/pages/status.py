@@ -1,0 +1,42 @@
+"""Data status: which feeds are loaded, over which weeks, from which files, and what was
+quarantined; and, before anything is loaded, how to load it."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import data, state
+
+filters, loaded = state.page("Data status", "What is loaded. File counts are shown with the "
+                                            "audience's disclosure control too.")
+if loaded:
+    status = data.status(filters.audience)
+    feeds = status.feeds.astype(object)
+    for col in ("first_week", "last_week"):
+        feeds[col] = [v if isinstance(v, str) else "reference data" for v in feeds[col]]
+    feeds = feeds.rename(columns={"first_week": "first week", "last_week": "last week",
+                                  "files": "files loaded"})
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Feeds loaded", f"{len(feeds):,}", border=True)
+    c2.metric("Files loaded", f"{len(status.ingests):,}", border=True)
+    weeks = data.periods()
+    c3.metric("Weeks covered", f"{len(weeks):,}", border=True,
+              help=f"{weeks[0]} to {weeks[-1]}" if weeks else None)
+    c4.metric("Last file loaded on", str(status.ingests["loaded_on"].max()), border=True)
+    if status.synthetic:
+        st.caption("This database was built from Lantern's synthetic town (`lantern demo`).")
+    st.subheader("Feeds")
+    st.dataframe(feeds, hide_index=True, width="stretch")
+    st.subheader("Files loaded")
+    st.dataframe(status.ingests.rename(columns=lambda c: c.replace("_", " ")), hide_index=True,
+                 width="stretch")
+    st.subheader("Quarantine")
+    if status.quarantine.empty:
+        st.success("No row has been quarantined: every row of every file met its feed's "
+                    "contract.")
+    else:
+        st.caption("Reasons rows were set aside at ingest (never the values themselves).")
+        st.dataframe(status.quarantine.rename(columns=lambda c: c.replace("_", " ")),
+                     hide_index=True, width="stretch")
+    with st.expander("How to load more data"):
+        st.markdown(state.EMPTY_STATE)
+state.footer(filters)

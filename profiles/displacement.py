@@ -1,0 +1,487 @@
+"""Displacement: a forward "what if" scenario before a response, and evaluation after it.
+
+Forward scenario — :func:`simulate`
+-----------------------------------
+An intervention in the *target* hexagons is expected to reduce the activity there by
+``reduction`` (a share of the released count). Of that reduced activity, a *displaced share*
+moves to other hexagons of the **study area**; the rest ceases. The scenario is run at three
+displaced shares (low, central, high) because displacement cannot be known in advance: a range,
+not one number.
+
+Distance-decay model. The displaced activity of target ``i`` goes to every other study-area
+hexagon ``j`` whose centre lies within ``max_km`` of the target's centre, in proportion to::
+
+    weight[i, j] = suitability[j] * exp(-d[i, j] / decay_km)   (0 when d[i, j] > max_km)
+
+    suitability[j] = 0.1                                    (any hexagon can receive some)
+                   + 1.0 * activity[j] / max(activity)      (released existing activity)
+                   + 0.5 * transport route present
+                   + 0.5 * street-lighting fault present
+                   + 0.5 * isolated space or lorry park present
+                   + 0.25 * min(1, distance to outreach / max_km)
+
+(:data:`SUITABILITY_WEIGHTS`; override with ``suitability_weights=``). Distances are between
+hexagon centres. Environment features enter only as presence; outreach is the non-confidential
+sites and the hexagons with released outreach contacts. Every input is a *released* figure for
+the audience: a figure the release rolled up to a coarser hexagon is spread evenly over the
+hexagons it covers, and hexagons with no released figure count as 0.
+
+Conservation: for every target and share, the activity moved equals ``share × reduced``
+exactly (the weights are normalised per target). Activity never leaves the study area: when a
+target has no receiving hexagon within ``max_km`` inside the area, its displaced activity is
+reported as **unplaced**, not dropped.
+
+Defaults per intervention (:data:`INTERVENTIONS`) are planning assumptions for the analyst to
+change, ordered as the evidence suggests — enforcement displaces most, environmental
+improvement least (Guerette & Bowers 2009 found displacement in about a quarter of situational
+prevention studies, usually smaller than the benefit; the seeds warn that crackdowns push
+street sex work into less safe, less visible places).
+
+Evaluation after the fact — :func:`evaluate_areas` and the re-exported :func:`wdq`, :func:`wdd`
+from :mod:`profiles.evaluation`, fed with released counts for target, buffer and control areas.
+
+Examples
+--------
+>>> sorted(INTERVENTIONS)
+['enforcement', 'environmental_improvement', 'patrol', 'premises_closure']
+>>> INTERVENTIONS["enforcement"].shares[2] > INTERVENTIONS["environmental_improvement"].shares[2]
+True
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import h3
+import numpy as np
+import pandas as pd
+
+from profiles import store
+from profiles.audiences import Policy, get_policy
+from profiles.evaluation import EvaluationError, WDDResult, WDQResult, wdd, wdq
+from profiles.patrols import (distance_km, environment_flags, outreach_points, outreach_reach,
+                              released_activity)
+from profiles.release import (ReleaseError, disclosure_statement, release_area_cells,
+                              release_areas, release_counts)
+
+LEVELS = ("low", "central", "high")
+
+
+@dataclass(frozen=True)
+class Intervention:
+    """Default expected reduction and displaced shares (low, central, high) of a response."""
+
+    words: str
+    reduction: float
+    shares: tuple
+
+
+#: Planning defaults per intervention (change them: they are assumptions, not findings).
+INTERVENTIONS = {
+    "patrol": Intervention("visible patrol", 0.2, (0.1, 0.25, 0.5)),
+    "enforcement": Intervention("enforcement", 0.5, (0.3, 0.5, 0.8)),
+    "premises_closure": Intervention("premises closure", 0.6, (0.2, 0.4, 0.7)),
+    "environmental_improvement": Intervention("environmental improvement (e.g. lighting)",
+                                              0.15, (0.0, 0.05, 0.15)),
+}
+
+#: Suitability of a receiving hexagon: a base plus weighted inputs (see the module text).
+SUITABILITY_WEIGHTS = {"base": 0.1, "activity": 1.0, "transport_route": 0.5,
+                       "lighting_fault": 0.5, "isolated": 0.5, "far_from_outreach": 0.25}
+
+FLAG_WORDS = {"no_outreach_reach": "hexagons with no outreach reach",
+              "poorly_lit_or_isolated": "poorly lit or isolated places",
+              "residential_concern": "residential areas with community concerns"}
+
+
+class DisplacementError(ValueError):
+    """A scenario was asked with targets, shares or settings that cannot be used."""
+
+
+@dataclass
+class DisplacementScenario:
+    """One forward displacement scenario: its parameters and its released results.
+
+    Attributes
+    ----------
+    params : dict
+        Everything needed to run it again (audience, targets, intervention, reduction,
+        shares, max_km, decay_km, area, start, end, feed, suitability weights).
+    cells : DataFrame
+        One row per target and receiving hexagon: ``h3_id, role`` (target/recipient),
+        ``baseline`` (released activity attributed to the hexagon; see the module text),
+        ``suitability, distance_km`` (to the nearest target),
+        ``change_low, change_central, change_high`` (expected change, model estimate), and
+        the harm flags ``no_outreach_reach, poorly_lit_or_isolated, residential_concern``.
+    totals : DataFrame
+        Indexed by level (low/central/high): ``share, reduced, displaced, moved, unplaced,
+        ceased, net_change`` and moved into each harm flag (``moved_<flag>``).
+    flags : list of str
+        The harm flags in words.
+    """
+
+    params: dict
+    cells: pd.DataFrame
+    totals: pd.DataFrame
+    flags: list
+    marking: str
+    statement: str
+    synthetic: bool = False
+    notes: list = field(default_factory=list)
+    name: str | None = None
+    created: str | None = None
+
+    @property
+    def audience(self) -> str:
+        """The audience the scenario was released for."""
+        return self.params["audience"]
+
+    def summary(self) -> str:
+        """Return the scenario in plain words (for the CLI and exports)."""
+        p, t = self.params, self.totals
+        base = self.cells.loc[self.cells.role == "target", "baseline"].sum()
+        lines = [self.marking, f"Displacement scenario{': ' + self.name if self.name else ''}"
+                 f" — {INTERVENTIONS[p['intervention']].words} in {len(p['targets'])} "
+                 f"hexagon(s), expected reduction {p['reduction']:.0%} of {p['feed']}.",
+                 f"Reduced activity in the targets: {t.loc['central', 'reduced']:.1f} "
+                 f"(released baseline {base:g})."]
+        for lvl in LEVELS:
+            r = t.loc[lvl]
+            lines.append(f"  {lvl:<7} displaced share {r.share:.0%}: moved {r.moved:.1f}, "
+                         f"unplaced {r.unplaced:.1f}, ceased {r.ceased:.1f}, net change in "
+                         f"the study area {r.net_change:+.1f}")
+        lines += [f"Harm flag: {f}" for f in self.flags] or ["No harm flags."]
+        lines += self.notes + [self.statement]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        """Return a JSON-ready dict (parameters and released results only)."""
+        return {"lantern_scenario": 1, "name": self.name, "created": self.created,
+                "marking": self.marking, "statement": self.statement,
+                "synthetic": self.synthetic, "params": self.params,
+                "cells": self.cells.to_dict("records"),
+                "totals": self.totals.reset_index().to_dict("records"),
+                "flags": list(self.flags), "notes": list(self.notes)}
+
+    @classmethod
+    def from_dict(cls, doc: dict) -> "DisplacementScenario":
+        """Rebuild a scenario from :meth:`to_dict` output."""
+        cells = pd.DataFrame(doc["cells"], columns=_CELL_COLUMNS)
+        totals = pd.DataFrame(doc["totals"]).set_index("level")
+        return cls(doc["params"], cells, totals, list(doc["flags"]), doc["marking"],
+                   doc["statement"], bool(doc.get("synthetic")), list(doc.get("notes", [])),
+                   doc.get("name"), doc.get("created"))
+
+
+_CELL_COLUMNS = ["h3_id", "role", "baseline", "suitability", "distance_km", "change_low",
+                 "change_central", "change_high", *FLAG_WORDS]
+
+
+def _policy(audience) -> Policy:
+    return audience if isinstance(audience, Policy) else get_policy(audience)
+
+
+def study_cells(con, audience, area=None) -> list[str]:
+    """Return the study area's hexagons at the audience's floor (default: the force area)."""
+    if area is None:
+        areas = release_areas(con)
+        if areas.empty:
+            raise DisplacementError("no areas are loaded, so there is no study area; load an "
+                                    "areas feed (`lantern ingest areas FILE`) or pass area=")
+        force = areas[areas["area_type"] == "force"]
+        area = (force if len(force) else areas)["name"].iloc[0]
+    return release_area_cells(con, area, audience)
+
+
+def _targets(con, policy, targets, study) -> list[str]:
+    if isinstance(targets, str):
+        try:
+            cells = release_area_cells(con, targets, policy)
+        except ReleaseError as exc:
+            raise DisplacementError(f"targets= is neither a list of hexagon ids nor a known "
+                                    f"area: {exc}") from None
+    else:
+        cells = []
+        for t in targets or ():
+            if not isinstance(t, str) or not h3.is_valid_cell(t):
+                raise DisplacementError(f"targets= must hold H3 hexagon ids, not {t!r}")
+            if h3.get_resolution(t) != policy.resolution_floor:
+                raise DisplacementError(
+                    f"target {t} is at H3 resolution {h3.get_resolution(t)}; audience "
+                    f"{policy.name!r} works at resolution {policy.resolution_floor}")
+            cells.append(t)
+    cells = sorted(set(cells))
+    if not cells:
+        raise DisplacementError("targets= is empty; pick at least one hexagon or an area")
+    outside = [c for c in cells if c not in set(study)]
+    if outside:
+        raise DisplacementError(f"target {outside[0]} is outside the study area; pick targets "
+                                f"inside it or widen area=")
+    return cells
+
+
+def _check(intervention, reduction, shares, max_km, decay_km):
+    if intervention not in INTERVENTIONS:
+        raise DisplacementError(f"intervention= must be one of {', '.join(INTERVENTIONS)}, "
+                                f"not {intervention!r}")
+    d = INTERVENTIONS[intervention]
+    reduction = d.reduction if reduction is None else reduction
+    if isinstance(reduction, bool) or not isinstance(reduction, (int, float)) \
+            or not 0 < reduction <= 1:
+        raise DisplacementError(f"reduction= must be a share above 0 and at most 1 (0.2 = "
+                                f"20%), not {reduction!r}")
+    shares = d.shares if shares is None else tuple(shares)
+    if len(shares) != 3 or not all(isinstance(s, (int, float)) and 0 <= s <= 1 for s in shares) \
+            or list(shares) != sorted(shares):
+        raise DisplacementError(f"displaced_shares= must be three shares 0–1 in order (low, "
+                                f"central, high), e.g. (0.1, 0.25, 0.5), not {shares!r}")
+    for name, v in (("max_km", max_km), ("decay_km", decay_km)):
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v <= 20:
+            raise DisplacementError(f"{name}= must be a distance above 0 and at most 20 km, "
+                                    f"not {v!r}")
+    return float(reduction), tuple(float(s) for s in shares)
+
+
+def simulate(con, audience, *, targets, intervention, reduction=None, displaced_shares=None,
+             max_km: float = 1.5, decay_km: float = 0.5, area=None, start=None, end=None,
+             feed: str = "on_street", suitability_weights=None) -> DisplacementScenario:
+    """Run a forward displacement scenario (see the module text for the model).
+
+    Parameters
+    ----------
+    con : duckdb connection to the store
+    audience : str or Policy
+    targets : list of str or str
+        Hexagon ids at the audience's resolution floor, or an area name.
+    intervention : {"patrol", "enforcement", "premises_closure", "environmental_improvement"}
+    reduction : float, optional
+        Expected reduction in the targets (0–1); default per :data:`INTERVENTIONS`.
+    displaced_shares : three floats, optional
+        Low, central, high displaced share of the reduced activity; default per intervention
+        (patrol: 0.1, 0.25, 0.5).
+    max_km, decay_km : float
+        Furthest a share can move, and the distance-decay length.
+    area : str, optional
+        The study area (default the force area). Activity never moves outside it.
+    start, end : date, optional
+        Weeks whose Monday is in [start, end] make the baseline.
+    feed : str
+        The activity feed displaced (``on_street``; ``premises`` for off-street).
+    suitability_weights : dict, optional
+        Overrides for :data:`SUITABILITY_WEIGHTS`.
+
+    Returns
+    -------
+    DisplacementScenario
+
+    Raises
+    ------
+    DisplacementError
+        For unknown interventions, bad shares or distances, or targets outside the area.
+    """
+    policy = _policy(audience)
+    reduction, shares = _check(intervention, reduction, displaced_shares, max_km, decay_km)
+    sw = dict(SUITABILITY_WEIGHTS)
+    for k, v in dict(suitability_weights or {}).items():
+        if k not in sw or not isinstance(v, (int, float)) or v < 0:
+            raise DisplacementError(f"suitability_weights= takes {', '.join(sw)} with values "
+                                    f"0 or more, not {k!r}: {v!r}")
+        sw[k] = float(v)
+    study = study_cells(con, policy, area)
+    tcells = _targets(con, policy, targets, study)
+    activity = released_activity(con, policy, feed, area=area, start=start, end=end)
+    tset = set(tcells)
+    recips = [c for c in study if c not in tset]
+    base_t = np.array([activity.get(c, 0.0) for c in tcells])
+    reduced_t = reduction * base_t
+    D = distance_km(tcells, recips) if recips else np.zeros((len(tcells), 0))
+    env = environment_flags(con, policy, recips, start=start, end=end)
+    reach = outreach_reach(con, policy, recips)
+    points = outreach_points(con, policy)
+    far = (np.minimum(1.0, distance_km(recips, points).min(axis=1) / max_km)
+           if points and recips else np.ones(len(recips)))
+    act_r = np.array([activity.get(c, 0.0) for c in recips])
+    top = activity.max() if len(activity) and activity.max() > 0 else 1.0
+    suit = (sw["base"] + sw["activity"] * act_r / top
+            + sw["transport_route"] * env["transport_route"].to_numpy()
+            + sw["lighting_fault"] * env["lighting_fault"].to_numpy()
+            + sw["isolated"] * (env["isolated_space"] | env["lorry_park"]).to_numpy()
+            + sw["far_from_outreach"] * far)
+    W = suit[None, :] * np.exp(-D / decay_km) * (D <= max_km + 1e-9)
+    rows = W.sum(axis=1)
+    placed = rows > 0
+    share_of = np.divide(W, rows[:, None], out=np.zeros_like(W), where=placed[:, None])
+    concerns = released_activity(con, policy, "community_concerns", area=area, start=start,
+                                 end=end)
+    flags = pd.DataFrame({
+        "no_outreach_reach": ~reach.to_numpy(),
+        "poorly_lit_or_isolated": (env["lighting_fault"] | env["isolated_space"]
+                                   | env["lorry_park"]).to_numpy(),
+        "residential_concern": (env["residential"].to_numpy()
+                                & np.array([concerns.get(c, 0.0) > 0 for c in recips],
+                                           dtype=bool))},
+        index=recips)
+    totals, moved = [], {}
+    for lvl, s in zip(LEVELS, shares):
+        displaced_t = s * reduced_t
+        moved[lvl] = displaced_t @ share_of
+        unplaced = float(displaced_t[~placed].sum())
+        row = {"level": lvl, "share": s, "reduced": float(reduced_t.sum()),
+               "displaced": float(displaced_t.sum()), "moved": float(moved[lvl].sum()),
+               "unplaced": unplaced, "ceased": float(reduced_t.sum() - displaced_t.sum())}
+        row["net_change"] = -row["reduced"] + row["moved"]
+        for f in FLAG_WORDS:
+            row[f"moved_{f}"] = float(moved[lvl][flags[f].to_numpy()].sum()) if recips else 0.0
+        totals.append(row)
+    totals = pd.DataFrame(totals).set_index("level")
+    receiving = np.flatnonzero(W.sum(axis=0) > 0)
+    dmin = D.min(axis=0) if len(tcells) and recips else np.zeros(len(recips))
+    target_rows = pd.DataFrame({"h3_id": tcells, "role": "target", "baseline": base_t,
+                                "suitability": np.nan, "distance_km": 0.0,
+                                **{f"change_{lvl}": -reduced_t for lvl in LEVELS},
+                                **{f: False for f in FLAG_WORDS}})
+    recip_rows = pd.DataFrame({"h3_id": [recips[j] for j in receiving], "role": "recipient",
+                               "baseline": act_r[receiving], "suitability": suit[receiving],
+                               "distance_km": dmin[receiving],
+                               **{f"change_{lvl}": moved[lvl][receiving] for lvl in LEVELS},
+                               **{f: flags[f].to_numpy()[receiving] for f in FLAG_WORDS}})
+    cells = pd.concat([target_rows, recip_rows], ignore_index=True)[_CELL_COLUMNS]
+    notes = ["Expected changes are model estimates from released figures, not counts of "
+             "people; pooled figures are spread over the hexagons they cover and hexagons "
+             "with no released figure count as 0."]
+    if not base_t.sum():
+        notes.append("No released activity in the targets: the scenario moves nothing.")
+    if (~placed & (reduced_t > 0)).any():
+        notes.append(f"{int((~placed & (reduced_t > 0)).sum())} target(s) have no receiving "
+                     f"hexagon within {max_km:g} km inside the study area: their displaced "
+                     f"activity is reported as unplaced (it may leave the area).")
+    params = {"audience": policy.name, "targets": tcells,
+              "target_area": targets if isinstance(targets, str) else None,
+              "intervention": intervention, "reduction": reduction, "shares": list(shares),
+              "max_km": float(max_km), "decay_km": float(decay_km),
+              "area": None if area is None else str(area),
+              "start": None if start is None else str(start),
+              "end": None if end is None else str(end), "feed": feed,
+              "suitability_weights": sw}
+    return DisplacementScenario(params, cells, totals, _flag_words(totals, cells),
+                                policy.marking, disclosure_statement(policy),
+                                store.is_synthetic(con), notes,
+                                created=dt.datetime.now().strftime("%Y-%m-%d %H:%M"))
+
+
+def _flag_words(totals, cells) -> list[str]:
+    out = []
+    c = totals.loc["central"]
+    for f, words in FLAG_WORDS.items():
+        n = int((cells[f] & (cells["change_central"] > 0)).sum())
+        if n and c[f"moved_{f}"] > 0:
+            out.append(f"{c[f'moved_{f}']:.1f} of {c.displaced:.1f} displaced (central) moves "
+                       f"into {words} ({n} hexagon{'s' if n != 1 else ''}; range "
+                       f"{totals.loc['low', f'moved_{f}']:.1f}–"
+                       f"{totals.loc['high', f'moved_{f}']:.1f}).")
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Evaluation after the fact, from released counts
+# --------------------------------------------------------------------------------------------
+
+@dataclass
+class AreaEvaluation:
+    """WDQ and WDD for target, buffer and control hexagons over two periods.
+
+    ``counts`` holds the released totals (target/buffer/control × before/after); ``wdq`` and
+    ``wdd`` are the results, or None with the reason in ``problems`` (which also says which
+    hexagons were left out of the buffer or control because they lie in the target or
+    buffer).
+    """
+
+    counts: dict
+    wdq: WDQResult | None
+    wdd: WDDResult | None
+    problems: list
+    marking: str
+    statement: str
+    cells: dict
+
+
+def ring_buffer(cells, k: int = 1) -> list[str]:
+    """Return the hexagons within ``k`` rings of ``cells`` that are not in ``cells``.
+
+    Examples
+    --------
+    >>> len(ring_buffer(["891942c58b7ffff"]))
+    6
+    """
+    inner = set(cells)
+    return sorted({n for c in inner for n in h3.grid_disk(c, k)} - inner)
+
+
+def evaluate_areas(con, audience, *, target, control, before, after, buffer=None,
+                   feed: str = "on_street") -> AreaEvaluation:
+    """Return WDQ and WDD from released counts for target, buffer and control hexagons.
+
+    Parameters
+    ----------
+    target, control, buffer : str or list of str
+        An area name or hexagon ids at the audience's floor. ``buffer`` defaults to the ring
+        of hexagons around the target.
+    before, after : (date, date)
+        First and last Monday of each period.
+    feed : str
+        The feed counted: released counts summed over hexagons and weeks; a figure the
+        release rolled up to a coarser hexagon counts where its centre child lies.
+    """
+    policy = _policy(audience)
+
+    def cells_of(x, name):
+        if isinstance(x, str):
+            return release_area_cells(con, x, policy)
+        out = sorted(set(x or ()))
+        if not out:
+            raise DisplacementError(f"{name}= is empty; give an area name or hexagon ids")
+        return out
+
+    t = cells_of(target, "target")
+    b = ring_buffer(t) if buffer is None else cells_of(buffer, "buffer")
+    c = cells_of(control, "control")
+    notes = []
+    b2 = [x for x in b if x not in set(t)]
+    c2 = [x for x in c if x not in set(t) | set(b2)]
+    if len(b2) < len(b):
+        notes.append(f"The buffer leaves out {len(b) - len(b2)} hexagon(s) of the target.")
+    if len(c2) < len(c):
+        notes.append(f"The control leaves out {len(c) - len(c2)} hexagon(s) of the target "
+                     f"or buffer.")
+    if not b2 or not c2:
+        raise DisplacementError(f"the {'buffer' if not b2 else 'control'} has no hexagons "
+                                f"left outside the target and buffer; pick one that does not "
+                                f"lie inside them")
+    b, c = b2, c2
+    counts, floor = {}, int(policy.resolution_floor)
+    for label, (s, e) in (("before", before), ("after", after)):
+        frame = release_counts(con, policy, feed, period="all", start=s, end=e).frame
+        # a rolled-up hexagon belongs where its centre child lies (the release's own rule)
+        home = [h3.cell_to_center_child(c, floor) if h3.get_resolution(c) < floor else c
+                for c in frame["h3_id"]]
+        per = frame["count"].groupby(pd.Index(home)).sum()
+        for name, cells in (("target", t), ("buffer", b), ("control", c)):
+            counts[f"{name}_{label}"] = int(per.reindex(cells).fillna(0).sum())
+    problems, q, d = notes, None, None
+    try:
+        q = wdq(counts["target_before"], counts["target_after"], counts["buffer_before"],
+                counts["buffer_after"], counts["control_before"], counts["control_after"])
+    except EvaluationError as exc:
+        problems.append(f"WDQ: {exc}")
+    try:
+        d = wdd(counts["target_before"], counts["target_after"], counts["control_before"],
+                counts["control_after"])
+    except EvaluationError as exc:
+        problems.append(f"WDD: {exc}")
+    return AreaEvaluation(counts, q, d, problems, policy.marking, disclosure_statement(policy),
+                          {"target": t, "buffer": b, "control": c})
+
+
+__all__ = ["AreaEvaluation", "DisplacementError", "DisplacementScenario", "FLAG_WORDS",
+           "INTERVENTIONS", "Intervention", "LEVELS", "SUITABILITY_WEIGHTS", "evaluate_areas",
+           "ring_buffer", "simulate", "study_cells", "wdd", "wdq"]

@@ -1,0 +1,290 @@
+"""Hotspots from released counts: the glue between a release and :mod:`profiles.hotspots`.
+
+:func:`hotspots_for` and :func:`classify_for` ask :func:`profiles.release.release_counts` for
+one audience's counts, lay them on every cell of the study area at the audience's resolution
+floor (cells the release does not show get 0 — "none shown": none, or fewer than the
+threshold), and run Gi* (:func:`profiles.hotspots.hotspot_gistar`) or the pattern over time
+(:func:`profiles.hotspots.hotspot_classify`). The statistics therefore see only what the
+audience may see, and are exactly as safe as its release.
+
+Choices made for you (``None`` means "choose for me", and the result says what it chose):
+
+* ``area=None``: the force area (the one area of type ``force``); with none loaded, every
+  loaded area together. The study area is that area's cells at the audience's resolution
+  floor (:func:`profiles.release.release_area_cells`), plus any cell the release shows outside
+  it.
+* ``start=None`` / ``end=None``: the first / last loaded week.
+* Figures a release shows only for a larger hexagon than the floor (a disclosure roll-up:
+  quiet places pooled together) cannot be placed on the floor grid; they are left out, which
+  reads those places as quiet, and the result says how many events that was. Patterns over
+  time likewise leave out figures shown only over a longer period than the one asked for.
+
+Examples
+--------
+>>> from profiles import store
+>>> con = store.connect(":memory:")
+>>> hotspots_for(con, "analyst", "on_street")
+Traceback (most recent call last):
+...
+profiles.hotspot_release.HotspotRunError: no areas are loaded, so the study area is unknown; load the areas feed (lantern ingest areas FILE) or pass area=
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from profiles.change import FEED_WORDS, TREND_PERIODS, at_grain, period_starts, policy_of
+
+
+class HotspotRunError(ValueError):
+    """Hotspots could not be computed for this audience, feed, area and weeks."""
+
+
+@dataclass
+class HotspotRun:
+    """One Gi* run on released counts: inputs, parameters, choices made, and results.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per study-area cell, hottest first: ``h3_id``, ``count`` (released; 0 = none
+        shown), ``n_neighbours``, ``z``, ``p``, ``p_adjusted``, ``hotspot``
+        (``hot``/``cold``/``none``).
+    counts : pandas.Series
+        The zero-filled released counts Gi* was run on, indexed by ``h3_id``.
+    chosen : dict
+        What was used for arguments left to default: ``area``, ``start``, ``end``,
+        ``resolution`` (the audience's floor), ``study_cells``.
+    notes : list of str
+        The same choices and any caveats, in words.
+    """
+
+    feed: str
+    policy: object
+    area: object
+    start: object
+    end: object
+    k: int
+    alpha: float
+    fdr: bool
+    chosen: dict
+    counts: pd.Series
+    table: pd.DataFrame
+    notes: list = field(default_factory=list)
+
+    @property
+    def hot_cells(self) -> list:
+        """``h3_id`` of the cells labelled ``hot``, hottest first."""
+        return self.table.loc[self.table["hotspot"] == "hot", "h3_id"].tolist()
+
+    @property
+    def cold_cells(self) -> list:
+        """``h3_id`` of the cells labelled ``cold``."""
+        return self.table.loc[self.table["hotspot"] == "cold", "h3_id"].tolist()
+
+    @property
+    def statement(self) -> str:
+        """The disclosure statement of the audience these figures were released for."""
+        from profiles.release import disclosure_statement
+
+        return disclosure_statement(self.policy)
+
+    @property
+    def summary(self) -> str:
+        """The result in plain words."""
+        words = FEED_WORDS.get(self.feed, self.feed)
+        c = self.chosen
+        hot, cold = len(self.hot_cells), len(self.cold_cells)
+        text = (f"Getis-Ord Gi* hotspots of {words} in {c['area']}, {c['start']} to "
+                f"{c['end']}, over {c['study_cells']} cells at H3 resolution "
+                f"{c['resolution']} (neighbours within {self.k} ring(s); "
+                f"{'false discovery rate' if self.fdr else 'unadjusted'} p below "
+                f"{self.alpha:g}): {hot} hot and {cold} cold cell(s).")
+        return " ".join([text, *self.notes])
+
+
+def hotspots_for(con, audience, feed: str, *, area=None, start=None, end=None, k: int = 1,
+                 alpha: float = 0.05, fdr: bool = True) -> HotspotRun:
+    """Return Gi* hotspots of ``feed`` from ``audience``'s released counts.
+
+    Parameters
+    ----------
+    con : duckdb connection to the store
+    audience : str or Policy
+    feed : str
+        A feed the audience may see, e.g. ``on_street``.
+    area : str or int, optional
+        The study area (name or id); default the force area (see the module notes).
+    start, end : date, optional
+        Only weeks whose Monday is in [start, end]; default all loaded weeks.
+    k, alpha, fdr
+        As for :func:`profiles.hotspots.hotspot_gistar`.
+
+    Returns
+    -------
+    HotspotRun
+
+    Raises
+    ------
+    HotspotRunError
+        If no study area can be found, or nothing (or no variation) is released to test.
+    profiles.release.ReleaseError
+        If the audience may not see ``feed``, or ``area`` is unknown.
+    """
+    from profiles.hotspots import hotspot_gistar
+    from profiles.release import release_counts
+
+    policy = policy_of(audience)
+    released = release_counts(con, policy, feed, period="all", area=area, start=start,
+                              end=end)
+    by_cell, chosen, notes, _ = _grid(con, policy, feed, released.frame, area, start, end)
+    if not (by_cell > 0).any():
+        raise HotspotRunError(_nothing_message(policy, feed, chosen))
+    try:
+        table = hotspot_gistar(by_cell, k=k, alpha=alpha, fdr=fdr)
+    except ValueError as exc:
+        raise HotspotRunError(f"Gi* cannot run on what the {policy.name} release shows for "
+                              f"{chosen['area']}: {exc}") from None
+    table = table.rename_axis("h3_id").reset_index()
+    table = table[["h3_id", "count", "n_neighbours", "z", "p", "p_adjusted", "hotspot"]]
+    table["count"] = table["count"].astype(np.int64)
+    order = np.lexsort((table["h3_id"].to_numpy(), -np.nan_to_num(table["z"], nan=-np.inf)))
+    table = table.iloc[order].reset_index(drop=True)
+    return HotspotRun(feed=feed, policy=policy, area=area, start=start, end=end, k=k,
+                      alpha=alpha, fdr=fdr, chosen=chosen, counts=by_cell, table=table,
+                      notes=notes)
+
+
+def classify_for(con, audience, feed: str, *, period: str = "month", area=None, start=None,
+                 end=None, recent: int = 3, k: int = 1, alpha: float = 0.05,
+                 fdr: bool = True) -> pd.DataFrame:
+    """Return each study-area cell's hot/cold-spot pattern over periods of released counts.
+
+    Gi* runs on every period from the first to the last loaded week (within ``start``/``end``);
+    the rules are those of :func:`profiles.hotspots.hotspot_classify`.
+
+    Parameters
+    ----------
+    con, audience, feed, area, start, end, k, alpha, fdr
+        As for :func:`hotspots_for`.
+    period : {"week", "month", "quarter", "year"}, default "month"
+    recent : int, default 3
+        The recent window, in periods.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``h3_id``, ``pattern``, ``hot_periods``, ``cold_periods``, ``periods``, ``total``
+        (sum of the released counts over the periods). ``attrs`` holds ``audience``, ``feed``,
+        ``period``, ``recent``, ``k``, ``alpha``, ``fdr``, ``chosen``, ``notes``,
+        ``period_starts``, ``undefined_periods`` and ``statement``.
+
+    Raises
+    ------
+    HotspotRunError
+        If ``period`` is not a trend period, no study area can be found, nothing is released,
+        or there are not more periods than ``recent``.
+    """
+    from profiles.hotspots import hotspot_classify
+    from profiles.release import release_counts
+
+    policy = policy_of(audience)
+    if period not in TREND_PERIODS:
+        raise HotspotRunError(f"period= must be one of {', '.join(TREND_PERIODS)} for patterns "
+                              f"over time, not {period!r}")
+    released = release_counts(con, policy, feed, period=period, area=area, start=start,
+                              end=end)
+    frame, longer = at_grain(released.frame, period)
+    _, chosen, notes, cells = _grid(con, policy, feed, frame, area, start, end)
+    if longer:
+        notes.append(f"{longer:,} {FEED_WORDS.get(feed, feed)} are shown only over periods "
+                     f"longer than a {period} and are not in any {period}'s Gi*.")
+    starts = sorted(set(period_starts(con, period, start=start, end=end))
+                    | set(frame["period_start"]))
+    floor = frame[frame["resolution"] == policy.resolution_floor]
+    wide = floor.pivot_table(index="h3_id", columns="period_start", values="count",
+                             aggfunc="sum")
+    wide = wide.reindex(index=cells, columns=starts).fillna(0)
+    if not (wide.to_numpy() > 0).any():
+        raise HotspotRunError(_nothing_message(policy, feed, chosen))
+    try:
+        table = hotspot_classify(wide, k=k, alpha=alpha, fdr=fdr, recent=recent)
+    except ValueError as exc:
+        raise HotspotRunError(f"hot-spot patterns cannot be found in what the {policy.name} "
+                              f"release shows ({len(starts)} {period}s): {exc}") from None
+    attrs = dict(table.attrs)
+    table = table.rename_axis("h3_id").reset_index()
+    table["total"] = wide.sum(axis=1).to_numpy().astype(np.int64)
+    table.attrs.update(attrs, audience=policy.name, feed=feed, period=period, chosen=chosen,
+                       notes=notes, period_starts=starts, statement=released.statement)
+    return table
+
+
+def _grid(con, policy, feed, frame, area, start, end):
+    """Return (zero-filled counts by h3_id, chosen, notes, study cells) for a release."""
+    from profiles.release import release_periods
+
+    cells, area_name, notes = _study_cells(con, policy, area)
+    floor_rows = frame["resolution"] == policy.resolution_floor
+    coarse = frame[~floor_rows]
+    if len(coarse):
+        notes.append(f"{int(coarse['count'].sum()):,} {FEED_WORDS.get(feed, feed)} are shown "
+                     f"only for hexagons larger than H3 resolution {policy.resolution_floor} "
+                     f"(quiet places pooled together) and are not on the grid Gi* uses.")
+    shown = frame.loc[floor_rows, ["h3_id", "count"]]
+    outside = sorted(set(shown["h3_id"]) - set(cells))
+    if outside:
+        notes.append(f"{len(outside)} cell(s) with released counts lie outside {area_name}; "
+                     f"they are included in the study area.")
+        cells = sorted(set(cells) | set(outside))
+    counts = shown.groupby("h3_id")["count"].sum().reindex(cells, fill_value=0)
+    counts.index.name = "h3_id"
+    weeks = release_periods(con)
+    chosen = {"area": area_name,
+              "start": pd.Timestamp(start).date() if start is not None
+              else (weeks[0] if weeks else None),
+              "end": pd.Timestamp(end).date() if end is not None
+              else (weeks[-1] if weeks else None),
+              "resolution": policy.resolution_floor, "study_cells": len(cells)}
+    if start is None:
+        notes.append(f"start= not given: from the first loaded week, {chosen['start']}.")
+    if end is None:
+        notes.append(f"end= not given: to the last loaded week, {chosen['end']}.")
+    notes.append(f"Cells with no figure shown to the {policy.label.lower()} audience count as 0 "
+                 f"(none, fewer than {policy.threshold}, or pooled into a larger hexagon).")
+    return counts, chosen, notes, cells
+
+
+def _study_cells(con, policy, area):
+    """Return (study cells at the floor, the area's name, notes)."""
+    from profiles.release import release_area_cells, release_areas
+
+    if area is not None:
+        areas = release_areas(con)
+        match = areas[(areas["name"] == str(area)) | (areas["area_id"].astype(str) == str(area))]
+        name = match["name"].iloc[0] if len(match) else str(area)
+        return release_area_cells(con, area, policy), name, []
+    areas = release_areas(con)
+    if areas.empty:
+        raise HotspotRunError("no areas are loaded, so the study area is unknown; load the "
+                              "areas feed (lantern ingest areas FILE) or pass area=")
+    force = areas[areas["area_type"] == "force"]
+    if len(force) == 1:
+        name = force["name"].iloc[0]
+        cells = release_area_cells(con, name, policy)
+        return cells, name, [f"area= not given: the force area, {name} ({len(cells)} cells "
+                             f"at H3 resolution {policy.resolution_floor})."]
+    cells = sorted({c for a in areas["area_id"] for c in release_area_cells(con, a, policy)})
+    return cells, "all loaded areas", [f"area= not given and no single force area is loaded: "
+                                       f"every loaded area together ({len(cells)} cells)."]
+
+
+def _nothing_message(policy, feed, chosen) -> str:
+    return (f"no {FEED_WORDS.get(feed, feed)} can be shown to the {policy.name} audience in "
+            f"{chosen['area']} from {chosen['start']} to {chosen['end']}, so there is nothing "
+            f"to find hotspots in; widen the dates or choose a larger area")
+
+
+__all__ = ["HotspotRun", "HotspotRunError", "classify_for", "hotspots_for"]

@@ -1,0 +1,346 @@
+"""The overview: headline figures, change on the previous period, trends and a plain summary.
+
+Every figure is a sum of **released** counts (:func:`profiles.release.release_counts` for the
+audience), never of raw ones, so a headline reveals nothing its released cells did not. A
+released total can be a little lower than the true count: groups too small to show are left out,
+and a figure the release could show only over a longer period than the one asked for (a
+roll-up) is in no single period's total — the summary says when that happens.
+
+The *current* period is the latest **complete** week, month or quarter of the range (the one
+holding ``end``, default the latest week with data, unless the range stops before that period
+ends — then the one before it, and the summary says so); the *previous* period is the one
+before the current one. Periods are whole: a range that starts mid-month still shows that month
+whole in the trend. Weeks belong to the month and quarter in which their Monday falls.
+
+A change is called "about the same" when it is within what chance alone gives for counts of
+that size (``|current - previous| <= 2 * sqrt(current + previous)``, about a 95 % band for
+Poisson counts), so a meeting does not chase noise.
+
+Examples
+--------
+>>> import datetime as dt
+>>> period_start(dt.date(2026, 8, 19), "quarter"), period_start(dt.date(2026, 8, 19), "week")
+(datetime.date(2026, 7, 1), datetime.date(2026, 8, 17))
+>>> previous_start(dt.date(2026, 1, 1), "month")
+datetime.date(2025, 12, 1)
+>>> period_label(dt.date(2026, 7, 1), "quarter"), period_label(dt.date(2026, 10, 1), "month")
+('Q3 2026', 'October 2026')
+>>> Headline("on_street", "On-street activity", "events", 120, 80, 4, 4).words("October 2026",
+...                                                                       "September 2026")
+'On-street activity: 120 events in October 2026, up 40 (+50%) on September 2026.'
+>>> from profiles import store
+>>> overview(store.connect(":memory:"), "partnership").summary
+['Nothing has been loaded for this area and range yet.']
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from profiles.audiences import Policy, get_policy
+from profiles.release import disclosure_statement, release_counts, release_periods
+
+PERIODS = ("week", "month", "quarter")
+
+#: Feeds the overview shows, in order: (label, unit).
+FEEDS: dict[str, tuple[str, str]] = {
+    "on_street": ("On-street activity", "events"),
+    "premises": ("Off-street premises", "assessments"),
+    "harm_reports": ("Harm reports", "reports"),
+    "community_concerns": ("Community concerns", "reports"),
+    "outreach_contacts": ("Outreach contacts", "contacts"),
+}
+_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                 "ten", "eleven", "twelve", "thirteen")
+
+
+class OverviewError(ValueError):
+    """An overview was asked for with an unknown period."""
+
+
+def _check_period(period: str) -> None:
+    if period not in PERIODS:
+        raise OverviewError(f"period= must be one of {', '.join(PERIODS)}, not {period!r}")
+
+
+def period_start(day: dt.date, period: str) -> dt.date:
+    """Return the first day of the week (Monday), month or quarter holding ``day``."""
+    _check_period(period)
+    day = pd.Timestamp(day).date()
+    if period == "week":
+        return day - dt.timedelta(days=day.weekday())
+    if period == "month":
+        return day.replace(day=1)
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def previous_start(start: dt.date, period: str) -> dt.date:
+    """Return the first day of the period before the one starting on ``start``."""
+    if period == "week":
+        return period_start(start, "week") - dt.timedelta(days=7)
+    return period_start(period_start(start, period) - dt.timedelta(days=1), period)
+
+
+def next_start(start: dt.date, period: str) -> dt.date:
+    """Return the first day of the period after the one starting on ``start``."""
+    if period == "week":
+        return period_start(start, "week") + dt.timedelta(days=7)
+    months = 1 if period == "month" else 3
+    s = period_start(start, period)
+    m = s.month - 1 + months
+    return dt.date(s.year + m // 12, m % 12 + 1, 1)
+
+
+def period_label(start: dt.date, period: str) -> str:
+    """Return a period in words: ``week of 26 Oct 2026``, ``October 2026``, ``Q4 2026``."""
+    _check_period(period)
+    if period == "week":
+        return f"week of {start:%d %b %Y}".replace(" 0", " ")
+    if period == "month":
+        return f"{start:%B %Y}"
+    return f"Q{(start.month - 1) // 3 + 1} {start.year}"
+
+
+@dataclass
+class Headline:
+    """One feed's released total in the current and the previous period."""
+
+    feed: str
+    label: str
+    unit: str
+    current: int
+    previous: int
+    current_weeks: int = 0
+    previous_weeks: int = 0
+
+    @property
+    def change(self) -> int:
+        """Current minus previous (both released totals)."""
+        return self.current - self.previous
+
+    @property
+    def change_pct(self) -> float | None:
+        """Change as a percentage of the previous total; None when the previous was 0."""
+        return None if self.previous == 0 else 100.0 * self.change / self.previous
+
+    @property
+    def steady(self) -> bool:
+        """True when the change is within chance variation for counts of this size."""
+        return abs(self.change) <= 2 * math.sqrt(self.current + self.previous)
+
+    def words(self, current_label: str, previous_label: str) -> str:
+        """Return the headline as one plain sentence."""
+        head = f"{self.label}: {self.current:,} {self.unit} in {current_label}"
+        if self.previous == 0 and self.current == 0:
+            tail = f", as in {previous_label}"
+        elif self.previous == 0:
+            tail = f", against none shown in {previous_label}"
+        elif self.change == 0:
+            tail = f", the same as in {previous_label}"
+        else:
+            way = "up" if self.change > 0 else "down"
+            tail = (f", {way} {abs(self.change):,} ({self.change_pct:+.0f}%) on "
+                    f"{previous_label}")
+            if self.steady:
+                tail += " — a change this small is within normal variation"
+        weeks = ""
+        if self.current_weeks and self.current_weeks != self.previous_weeks:
+            weeks = (f" ({_in_words(self.current_weeks)} weeks of data against "
+                     f"{_in_words(self.previous_weeks)})")
+        return head + tail + weeks + "."
+
+
+def _and(words: list) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _in_words(n: int) -> str:
+    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else f"{n:,}"
+
+
+@dataclass
+class Overview:
+    """Headline figures, trends and a plain summary for one audience, area and range.
+
+    Attributes
+    ----------
+    headlines : list of Headline
+        One per feed the audience may see, in :data:`FEEDS` order.
+    trends : pandas.DataFrame
+        ``feed``, ``label``, ``period_start``, ``count`` — released totals per whole period
+        of the range (0 where nothing is shown).
+    summary : list of str
+        Plain-words sentences for a meeting.
+    current_start, previous_start : date or None
+        The periods the headlines compare (None when nothing is loaded).
+    partial_start : date or None
+        The incomplete period at the end of the range, shown in the trend but left out of
+        the headlines (None when the range ends with a whole period).
+    pooled : dict
+        Feed label -> released count the disclosure roll-up could show only over a period
+        longer than ``period`` (it cannot be placed in one period, so it is in no headline
+        or trend bar; the summary says so).
+    mostly_pooled : list of str
+        Feed labels for which more is shown only over longer periods than by ``period``:
+        their headlines show a small part of the picture, and the summary suggests a longer
+        period.
+    """
+
+    audience: str
+    area: str | None
+    period: str
+    start: dt.date | None
+    end: dt.date | None
+    current_start: dt.date | None
+    previous_start: dt.date | None
+    headlines: list = field(default_factory=list)
+    trends: pd.DataFrame = field(default_factory=pd.DataFrame)
+    summary: list = field(default_factory=list)
+    statement: str = ""
+    partial_start: dt.date | None = None
+    partial_weeks: int = 0
+    pooled: dict = field(default_factory=dict)
+    mostly_pooled: list = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        """True when there is nothing to show (no data in range)."""
+        return self.current_start is None
+
+    @property
+    def current_label(self) -> str:
+        """The current period in words."""
+        return "" if self.empty else period_label(self.current_start, self.period)
+
+    @property
+    def previous_label(self) -> str:
+        """The previous period in words."""
+        return "" if self.empty else period_label(self.previous_start, self.period)
+
+    def headline(self, feed: str) -> Headline:
+        """Return the headline of ``feed``; refuse a feed that is not shown."""
+        for h in self.headlines:
+            if h.feed == feed:
+                return h
+        raise KeyError(f"no headline for feed {feed!r}; shown: "
+                       f"{', '.join(h.feed for h in self.headlines) or 'none'}")
+
+
+def overview(con, audience, *, period: str = "month", area=None, start: dt.date | None = None,
+             end: dt.date | None = None) -> Overview:
+    """Return the overview of released figures for ``audience``.
+
+    Parameters
+    ----------
+    con : duckdb connection to the store
+    audience : str or Policy
+    period : {"week", "month", "quarter"}
+    area : str or int, optional
+        An area name or id; default the whole force.
+    start, end : date, optional
+        The chosen range (weeks by their Monday); default all loaded weeks.
+
+    Returns
+    -------
+    Overview
+
+    Raises
+    ------
+    OverviewError
+        For an unknown ``period``.
+    profiles.release.ReleaseError
+        For an unknown area.
+    """
+    _check_period(period)
+    policy = audience if isinstance(audience, Policy) else get_policy(audience)
+    weeks = [w for w in release_periods(con)
+             if (start is None or w >= start) and (end is None or w <= end)]
+    base = Overview(policy.name, None if area is None else str(area), period, start, end, None,
+                    None, statement=disclosure_statement(policy))
+    feeds = [f for f in FEEDS if policy.may_see(f)]
+    if not weeks or not feeds:
+        base.summary = ["Nothing has been loaded for this area and range yet."]
+        base.trends = pd.DataFrame(columns=["feed", "label", "period_start", "count"])
+        return base
+    cur = period_start(weeks[-1], period)
+    partial = None
+    if period_start(weeks[-1] + dt.timedelta(days=7), period) == cur and \
+            period_start(weeks[0], period) < cur:
+        partial, cur = cur, previous_start(cur, period)
+    prev = previous_start(cur, period)
+    first = min(period_start(weeks[0], period), prev)
+    all_weeks = release_periods(con)
+    n_weeks = {p: sum(1 for w in all_weeks if period_start(w, period) == p
+                      and (end is None or w <= end)) for p in (cur, prev, partial)}
+    last = partial or cur
+    spine = [first]
+    while spine[-1] < last:
+        spine.append(next_start(spine[-1], period))
+    shown_from = period_start(weeks[0], period)
+    rows, headlines, pooled, mostly = [], [], {}, []
+    for feed in feeds:
+        label, unit = FEEDS[feed]
+        frame = release_counts(con, policy, feed, period=period, area=area, start=first,
+                               end=end).frame
+        if "period_grain" in frame:  # figures the roll-up could show only over longer periods
+            longer = frame["period_grain"] != period
+            if longer.any():
+                pooled[label] = int(frame.loc[longer, "count"].sum())
+                if pooled[label] > int(frame.loc[~longer, "count"].sum()):
+                    mostly.append(label)
+            frame = frame[~longer]
+        totals = frame.groupby("period_start")["count"].sum() if len(frame) else pd.Series()
+        series = {p: int(totals.get(p, 0)) for p in spine}
+        headlines.append(Headline(feed, label, unit, series[cur], series[prev],
+                                  n_weeks[cur], n_weeks[prev]))
+        rows += [(feed, label, p, c) for p, c in series.items() if p >= shown_from]
+    base.current_start, base.previous_start = cur, prev
+    base.partial_start, base.partial_weeks = partial, n_weeks[partial] if partial else 0
+    base.headlines = headlines
+    base.pooled = pooled
+    base.mostly_pooled = mostly
+    base.trends = pd.DataFrame(rows, columns=["feed", "label", "period_start", "count"])
+    base.summary = _summary(base)
+    return base
+
+
+def _summary(ov: Overview) -> list[str]:
+    lines = [h.words(ov.current_label, ov.previous_label) for h in ov.headlines]
+    if ov.partial_start is not None:
+        lines.append(f"{period_label(ov.partial_start, ov.period)} is not complete yet "
+                     f"({_in_words(ov.partial_weeks)} "
+                     f"week{'s' if ov.partial_weeks != 1 else ''} of data), so the headlines "
+                     f"compare the last two whole {ov.period}s.")
+    moving = [h for h in ov.headlines if not h.steady and h.previous > 0]
+    rises = sorted((h for h in moving if h.change > 0), key=lambda h: -h.change_pct)
+    falls = sorted((h for h in moving if h.change < 0), key=lambda h: h.change_pct)
+    if rises:
+        lines.append(f"The clearest rise is in {rises[0].label.lower()}.")
+    if falls:
+        lines.append(f"The clearest fall is in {falls[0].label.lower()}.")
+    if not moving:
+        lines.append("No figure moved by more than chance alone would explain.")
+    if ov.pooled:
+        which = ("every feed" if len(ov.pooled) == len(ov.headlines) else
+                 _and([k.lower() for k in ov.pooled]))
+        lines.append(f"Part of the picture for {which} has too few people behind it in any "
+                     f"one {ov.period} and is shown only over longer periods, so it is in no "
+                     f"{ov.period}'s total here.")
+    if ov.mostly_pooled:
+        which = _and([k.lower() for k in ov.mostly_pooled])
+        advice = ("choose a longer period in the sidebar for a fuller picture"
+                  if ov.period != "quarter" else "so these headlines show only a small part "
+                                                 "of it")
+        lines.append(f"Most of the figures for {which} can be shown only over periods longer "
+                     f"than a {ov.period}: {advice}.")
+    lines.append("These are released totals: groups too small to show are left out, so a "
+                 "total can be a little lower than the true count.")
+    return lines
+
+
+__all__ = ["FEEDS", "Headline", "Overview", "OverviewError", "next_start", "overview",
+           "period_label", "period_start", "previous_start"]

@@ -1,0 +1,80 @@
+"""Words for feeds and categories in the meeting pack (the seeds' domain words).
+
+Examples
+--------
+>>> category_label("harm_reports", "exploitation_coercion")
+'Exploitation and coercion'
+>>> category_label("on_street", "something_new")
+'Something new'
+"""
+from __future__ import annotations
+
+FEED_LABELS = {
+    "on_street": "On-street activity",
+    "premises": "Off-street premises assessments",
+    "outreach_contacts": "Outreach contacts",
+    "outreach_sites": "Outreach sites",
+    "harm_reports": "Harm reports",
+    "harm_context": "Harm report context flags",
+    "community_concerns": "Community concerns",
+    "environment": "Environment",
+    "areas": "Area boundaries",
+}
+
+_CATEGORIES = {
+    "on_street": {
+        "observation": "Observations", "incident": "Incidents",
+        "kerb_crawling": "Kerb-crawling reports", "outreach_sighting": "Outreach sightings"},
+    "premises": {
+        "non-nuisance": "Non-nuisance", "nuisance": "Nuisance", "risk": "Risk"},
+    "outreach_contacts": {
+        "health": "Health", "drugs_alcohol": "Drugs and alcohol", "housing": "Housing",
+        "sexual_violence": "Sexual violence support", "exit_support": "Exit support",
+        "num_signup": "National Ugly Mugs sign-up"},
+    "harm_reports": {
+        "violence": "Violence", "sexual_violence": "Sexual violence", "robbery": "Robbery",
+        "harassment_stalking": "Harassment and stalking",
+        "online_harassment": "Online harassment",
+        "exploitation_coercion": "Exploitation and coercion",
+        "domestic_abuse_coercive_control": "Domestic abuse and coercive control "
+                                           "(partner or relative)",
+        "other": "Other harm"},
+    "harm_context": {
+        "survival_sex": "Survival sex", "sex_for_rent": "Sex for rent or accommodation"},
+    "community_concerns": {
+        "complaint": "Complaints", "anti_social_behaviour": "Anti-social behaviour",
+        "litter_needles": "Litter and needles", "noise": "Noise",
+        "kerb_crawling": "Kerb-crawling", "public_order": "Public order", "drugs": "Drugs",
+        "criminal_damage": "Criminal damage", "other": "Other concerns"},
+}
+
+#: The category value the release layer gives rows whose breakdown it had to combine.
+COMBINED = "(combined)"
+
+ENVIRONMENT_LABELS = {
+    "lighting fault": "Street-lighting faults", "cctv": "CCTV coverage",
+    "transport route": "Transport routes", "lorry park": "Lorry parks",
+    "isolated space": "Isolated spaces", "residential": "Residential frontage",
+}
+
+ROUTE_LABELS = {
+    "police": "Reported to police",
+    "third_party": "Third-party report (e.g. National Ugly Mugs)",
+    "outreach": "Reported through outreach",
+    COMBINED: "Routes combined (too few to show apart)",
+}
+
+
+def feed_label(feed: str) -> str:
+    """Return the pack's name for ``feed``."""
+    return FEED_LABELS.get(feed, feed.replace("_", " ").capitalize())
+
+
+def category_label(feed: str, category: str) -> str:
+    """Return the pack's name for a category of ``feed`` (a tidy version of unknown ones)."""
+    known = _CATEGORIES.get(feed, {})
+    if category == COMBINED:
+        return "Types combined (too few to show apart)"
+    if category in known:
+        return known[category]
+    return str(category).replace("_", " ").capitalize()

@@ -1,0 +1,189 @@
+"""End to end in a real browser: ``lantern serve`` on a demo database, driven by headless
+Chromium (Debian's /usr/bin/chromium through Playwright).
+
+Visits every page through the sidebar menu (one session, so the sidebar's choices and meeting
+mode are kept), waits for the map's WebGL canvas, switches meeting mode on, and saves a
+screenshot of each view to ``tests/artifacts/`` (git-ignored) for a person to look at.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from profiles.audiences import get_policy
+from profiles.release import disclosure_statement
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).parent / "artifacts"
+ARGS = ["--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--no-first-run", "--disable-quic"]
+MARKING = "OFFICIAL-SENSITIVE"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"lantern serve exited with {proc.returncode}: "
+                                 f"{proc.stdout.read().decode(errors='replace')[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.read().decode().strip() == "ok":
+                    return
+        except OSError:
+            pass
+        time.sleep(0.25)
+    raise AssertionError(f"lantern serve was not healthy at {url} within {timeout:.0f} s")
+
+
+@pytest.fixture
+def server(demo_copy, tmp_path):
+    """``lantern serve`` on a copy of the demo database; the whole process group is killed."""
+    port = _free_port()
+    lantern = Path(sys.executable).with_name("lantern")
+    cmd = ([str(lantern)] if lantern.exists() else [sys.executable, "-m", "profiles.cli"])
+    env = dict(os.environ, HOME=str(tmp_path))
+    proc = subprocess.Popen([*cmd, "serve", "--db", str(demo_copy), "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
+                            start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc)
+        yield url
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=10)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+
+_SETTLED = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+    && !document.querySelector('[data-stale="true"]')
+    && document.querySelectorAll('.lantern-marking').length === 2
+    && !!document.querySelector('h1')"""
+
+
+def _settle(page) -> None:
+    """Wait until Streamlit has finished the run: no spinner, nothing stale, both markings,
+    and every table drawn on its canvas."""
+    page.wait_for_function(_SETTLED, timeout=45_000)
+    tables = page.locator("[data-testid='stDataFrame']")
+    height = page.viewport_size["height"]
+    for i in range(tables.count()):
+        box = tables.nth(i).bounding_box()
+        if box and box["y"] + box["height"] < height:  # others draw when scrolled to
+            tables.nth(i).locator("canvas").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(500)
+
+
+def _goto(page, title: str, timings: dict) -> None:
+    t0 = time.monotonic()
+    link = page.locator("[data-testid='stSidebarNav'] a", has_text=title).first
+    href = link.get_attribute("href") or ""
+    link.click()
+    page.wait_for_url(f"**{href.rsplit('/', 1)[-1]}", timeout=30_000)
+    _settle(page)
+    timings[title] = round(time.monotonic() - t0, 2)
+
+
+def _shot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 10_000, f"{path} looks empty"
+    return path
+
+
+def _map_canvas(page) -> None:
+    """Wait for the deck canvas, then until software WebGL has drawn the layers on it."""
+    page.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas", timeout=30_000)
+    canvas = page.locator("[data-testid='stDeckGlJsonChart'] canvas").first
+    box = canvas.bounding_box()
+    assert box and box["width"] > 300 and box["height"] > 300
+    deadline, size = time.monotonic() + 45, 0
+    while time.monotonic() < deadline:
+        size = len(canvas.screenshot())  # a blank canvas compresses to almost nothing
+        if size > 20_000:
+            break
+        page.wait_for_timeout(500)
+    assert size > 20_000, f"the map canvas stayed blank ({size} bytes as PNG)"
+
+
+def test_every_page_in_chromium_and_meeting_mode(server, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Debian's chromium is needed: apt-get install -y chromium"
+    statement = disclosure_statement(get_policy("partnership"))
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"), executable_path=CHROMIUM, headless=True,
+            args=ARGS, viewport={"width": 1600, "height": 1800},
+            env=dict(os.environ, HOME=str(tmp_path)))
+        try:
+            context.set_default_timeout(60_000)
+            page = context.pages[0] if context.pages else context.new_page()
+            timings = {}
+            t0 = time.monotonic()
+            page.goto(server, wait_until="domcontentloaded")
+            _settle(page)
+            timings["first paint (Overview)"] = round(time.monotonic() - t0, 2)
+            assert page.inner_text("h1") == "Overview"
+            titles = [a.inner_text().strip().split("\n")[-1] for a in
+                      page.locator("[data-testid='stSidebarNav'] a").all()]
+            assert titles[:2] == ["Overview", "Map"] and "Data status" in titles
+            for title in titles:
+                _goto(page, title, timings)
+                if title == "Map":
+                    _map_canvas(page)
+                body = page.inner_text("body")
+                assert MARKING in body and "SYNTHETIC" in body
+                _shot(page, f"page-{title.lower().replace(' ', '-')}")
+
+            # Meeting mode: one switch; the marking and statement top and bottom.
+            page.get_by_text("Meeting mode", exact=True).click()
+            page.wait_for_selector("text=MEETING MODE", timeout=30_000)
+            _settle(page)
+            meeting = {}
+            for title in ("Overview", "Map", "Outreach and need"):
+                if title not in titles:
+                    continue
+                _goto(page, title, meeting)
+                if title == "Map":
+                    _map_canvas(page)
+                markings = page.locator(".lantern-marking").all_inner_texts()
+                assert len(markings) == 2 and all(MARKING in m and "MEETING MODE" in m
+                                                  for m in markings)
+                body = page.inner_text("body")
+                assert body.count(statement) >= 2  # top and bottom
+                assert "Audience" not in page.inner_text("[data-testid='stSidebar']")
+                _shot(page, f"meeting-{title.lower().replace(' ', '-')}")
+
+            # Leaving needs a second, deliberate click.
+            page.get_by_text("Meeting mode", exact=True).click()
+            page.wait_for_selector("text=Yes, leave meeting mode", timeout=30_000)
+            assert "MEETING MODE" in page.locator(".lantern-marking").first.inner_text()
+            _shot(page, "meeting-leave-confirm")
+            timings.update({f"meeting mode: {k}": v for k, v in meeting.items()})
+            (ARTIFACTS / "browser-timings.json").write_text(json.dumps(timings, indent=1))
+        finally:
+            context.close()

@@ -1,0 +1,329 @@
+"""The dashboard in Streamlit's AppTest: every page, two audiences, meeting mode, empty state.
+
+Pages run against the session's demo database (``LANTERN_DB``), through the real release
+layer. The meeting-mode tests walk everything a page shows — map layer data and tooltips,
+metrics, tables and sentences — and check that each count of people or events is 0 or a
+multiple of 5 no smaller than 5 (the partnership policy), that no hexagon is finer than
+resolution 8, and that the marking and the disclosure statement are at the top and bottom.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import h3
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from profiles import store
+from profiles.audiences import get_policy
+from profiles.release import disclosure_statement
+
+DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard"
+PAGES = {
+    "overview": ("overview.py", "Overview"),
+    "map": ("map.py", "Map"),
+    "premises": ("premises.py", "Off-street premises"),
+    "outreach": ("outreach.py", "Outreach and need"),
+    "status": ("status.py", "Data status"),
+}
+AUDIENCES = ("partnership", "analyst")
+#: Metric labels that count hexagons, files, feeds or weeks — not people or events.
+NOT_PEOPLE = ("Hexagons", "Feeds", "Files", "Weeks", "Last file")
+#: A count of people or events in a sentence: "175 events", "2,450 contact(s)".
+COUNT_IN_TEXT = re.compile(r"(?<![\w.])(\d[\d,]*) (?:events?|reports?|contacts?|contact\(s\)|"
+                           r"assessments?|need events)\b")
+#: Layers of reference data (sites, environment features) that are not counts of people.
+REFERENCE_LAYERS = {"outreach-sites", "outreach-site-labels", "environment", "land",
+                    "area-outlines", "area-labels"}
+
+
+@pytest.fixture
+def demo_env(demo_db, monkeypatch):
+    monkeypatch.setenv("LANTERN_DB", str(demo_db))
+    return demo_db
+
+
+def run_page(name: str, *, audience: str = "partnership", meeting: bool = False) -> AppTest:
+    at = AppTest.from_file(str(DASHBOARD / "pages" / PAGES[name][0]), default_timeout=60)
+    at.session_state["audience"] = audience
+    at.session_state["meeting_mode"] = meeting
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def deck_specs(at: AppTest) -> list[dict]:
+    return [json.loads(e.proto.json) for e in at.get("deck_gl_json_chart")]
+
+
+def markdown_text(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def marking_bars(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown if m.value.startswith("<div class='lantern-marking'")]
+
+
+def _number(text: str) -> int:
+    return int(text.replace(",", "").replace("+", "").replace("−", "-"))
+
+
+# ---- every page, two audiences ---------------------------------------------------------------
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_runs_with_marking_and_statement(demo_env, name, audience):
+    at = run_page(name, audience=audience)
+    assert at.title[0].value == PAGES[name][1]
+    bars = marking_bars(at)
+    policy = get_policy(audience)
+    assert len(bars) == 2 and all(f"{policy.marking} — {policy.label}" in b for b in bars)
+    assert any(c.value == disclosure_statement(policy) for c in at.caption)
+    assert "SYNTHETIC DEMONSTRATION DATA" in at.warning[0].value
+    assert at.selectbox(key="w_audience").value == audience
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_overview_headlines_trends_and_summary(demo_env, audience):
+    at = run_page("overview", audience=audience)
+    labels = [m.label for m in at.metric]
+    assert labels == ["On-street activity", "Off-street premises", "Harm reports",
+                      "Community concerns", "Outreach contacts"]
+    assert at.subheader[0].value == "October 2026 against September 2026"
+    summary = markdown_text(at)
+    assert "On-street activity:" in summary and "events in October 2026" in summary
+    charts = len(at.get("vega_lite_chart"))
+    empty = [c.value for c in at.caption if c.value.startswith("None shown in any month")]
+    listed = empty[0].rsplit(": ", 1)[1].rstrip(".").split(", ") if empty else []
+    assert charts >= 1 and charts + len(listed) == 5  # a chart, or a line saying none
+    values = [_number(m.value) for m in at.metric]
+    if audience == "partnership":
+        assert values[0] > 0 and all(v % 5 == 0 for v in values)
+
+
+def test_overview_period_choice_changes_the_comparison(demo_env):
+    at = run_page("overview")
+    at.radio(key="w_period_label").set_value("Quarter").run()
+    assert not at.exception
+    assert at.subheader[0].value == "Q3 2026 against Q2 2026"
+    assert "Q4 2026 is not complete yet" in markdown_text(at)
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_map_draws_released_hexagons_at_the_audience_floor(demo_env, audience):
+    at = run_page("map", audience=audience)
+    floor = get_policy(audience).resolution_floor
+    (spec,) = deck_specs(at)
+    assert spec["mapStyle"] == "__MAP_STYLE__"  # no basemap tiles to fetch
+    layers = {layer["id"]: layer for layer in spec["layers"]}
+    shade = layers["shade-on_street"]["data"]
+    assert shade and {h3.get_resolution(r["h3_id"]) for r in shade} == {floor}
+    assert all(r["tip"].endswith(f"{r['count']:,} events") for r in shade)
+    assert {"land", "area-outlines", "area-labels", "outreach-sites"} <= set(layers)
+    assert "<b>Outreach site:" in layers["outreach-sites"]["data"][0]["tip"]
+    assert any("On-street activity" in m.value for m in at.markdown)  # the legend
+    assert at.metric[0].label == "On-street activity shown"
+
+
+def test_map_layers_toggle_on_and_off(demo_env):
+    at = run_page("map", audience="analyst")
+    at.multiselect(key="w_map_overlays").set_value(
+        ["premises_by_category", "harm_reports", "environment", "hotspots"]).run()
+    assert not at.exception
+    ids = {layer["id"] for layer in deck_specs(at)[0]["layers"]}
+    assert {"circles-harm_reports", "environment", "hotspots"} <= ids
+    assert "outreach-sites" not in ids
+    legend = markdown_text(at)
+    assert "Environment features" in legend and "Hotspots (Gi*)" in legend
+    assert "Off-street premises" in legend and "risk" in legend
+    at.selectbox(key="w_map_shade").set_value("none").run()
+    ids = {layer["id"] for layer in deck_specs(at)[0]["layers"]}
+    assert not any(i.startswith("shade-") for i in ids) and "hotspots" not in ids
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_premises_page_shows_categories_and_responses_never_a_list(demo_env, audience):
+    from profiles.premises import RESPONSES
+
+    at = run_page("premises", audience=audience)
+    assert [m.label for m in at.metric] == ["Non-nuisance premises assessments",
+                                            "Nuisance premises assessments",
+                                            "Risk premises assessments",
+                                            "Assessments, categories combined"]
+    assert sum(_number(m.value) for m in at.metric) > 0
+    text = markdown_text(at)
+    assert all(response in text for response in RESPONSES.values())
+    assert len(at.dataframe) == 0  # never a premises-level table
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_outreach_page_shows_reach_against_need(demo_env, audience):
+    at = run_page("outreach", audience=audience)
+    assert [m.label for m in at.metric][:2] == ["Need shown", "Outreach contacts shown"]
+    (spec,) = deck_specs(at)
+    status = next(layer for layer in spec["layers"] if layer["id"] == "reach-status")
+    floor = get_policy(audience).resolution_floor
+    assert status["data"] and all(h3.get_resolution(r["h3_id"]) <= floor
+                                  for r in status["data"])
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["hexagon", "need shown", "outreach contacts shown",
+                                   "status", "note"]
+    assert set(table["status"]) <= {"unmet need", "low reach"}
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_status_page_masks_file_counts_for_the_audience(demo_env, audience):
+    at = run_page("status", audience=audience)
+    feeds = at.dataframe[0].value
+    assert set(feeds["feed"]) >= {"on_street", "premises", "harm_reports", "areas"}
+    files = at.dataframe[1].value
+    sites = files.loc[files["feed"] == "outreach_sites", "rows loaded"].iloc[0]
+    if audience == "partnership":
+        assert sites == "fewer than 5"  # three non-confidential sites and one confidential
+    else:
+        assert sites == "4"
+    assert "No row has been quarantined" in at.success[0].value
+
+
+# ---- meeting mode ------------------------------------------------------------------------------
+
+def partnership_violations(at: AppTest) -> tuple[list[str], int]:
+    """Walk everything a page shows; return (what the partnership may not see, figures checked).
+
+    Counts of people or events must be 0 or a multiple of 5 no smaller than 5, and no hexagon
+    may be finer than resolution 8.
+    """
+    bad, checked = [], 0
+
+    def check(value: int, where: str) -> None:
+        nonlocal checked
+        checked += 1
+        value = abs(int(value))
+        if not (value == 0 or (value >= 5 and value % 5 == 0)):
+            bad.append(f"{value} in {where}")
+
+    for spec in deck_specs(at):
+        for layer in spec["layers"]:
+            for row in layer.get("data") or []:
+                if "h3_id" in row and h3.get_resolution(row["h3_id"]) > 8:
+                    bad.append(f"resolution {h3.get_resolution(row['h3_id'])} hexagon in "
+                               f"{layer['id']}")
+                if layer["id"] in REFERENCE_LAYERS:
+                    continue
+                for key in ("count", "need", "reach"):
+                    if isinstance(row.get(key), int):
+                        check(row[key], f"{layer['id']}.{key}")
+                for n in COUNT_IN_TEXT.findall(row.get("tip", "")):
+                    check(_number(n), f"{layer['id']} tooltip")
+    for metric in at.metric:
+        if metric.label.startswith(NOT_PEOPLE):
+            continue
+        check(_number(metric.value), f"metric {metric.label}")
+        if metric.delta and metric.delta != "no change":
+            check(_number(metric.delta.split()[0]), f"change in {metric.label}")
+    for frame in (d.value for d in at.dataframe):
+        for col in frame.columns:
+            if not col.startswith(("rows", "need", "outreach", "count")):
+                continue
+            for v in frame[col]:
+                if v is None or v == "not shown":
+                    continue
+                if isinstance(v, str) and v.startswith("fewer than"):
+                    if v != "fewer than 5":
+                        bad.append(f"{v!r} in table column {col}")
+                    continue
+                check(_number(str(v)), f"table column {col}")
+    for text in [m.value for m in at.markdown] + [c.value for c in at.caption]:
+        for n in COUNT_IN_TEXT.findall(text):
+            check(_number(n), f"text {text[:40]!r}")
+    return bad, checked
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_meeting_mode_shows_nothing_the_partnership_may_not_see(demo_env, name):
+    at = run_page(name, audience="analyst", meeting=True)  # the lock overrides the audience
+    statement = disclosure_statement(get_policy("partnership"))
+    bars = marking_bars(at)
+    assert len(bars) == 2 and all("OFFICIAL-SENSITIVE" in b and "MEETING MODE" in b
+                                  for b in bars)
+    assert at.info[0].value == statement and at.main.caption[-1].value == statement
+    assert "font-size: 21px" in markdown_text(at)  # larger text for the back of the room
+    assert "Audience" not in [s.label for s in at.selectbox]
+    bad, checked = partnership_violations(at)
+    assert not bad
+    assert checked > 0, "nothing was checked: the page showed no figures at all"
+
+
+@pytest.mark.parametrize("name", ["overview", "map", "outreach"])
+def test_the_meeting_mode_check_catches_analyst_figures(demo_env, name):
+    """The walk above is not vacuous: outside meeting mode, analyst pages fail it."""
+    bad, _ = partnership_violations(run_page(name, audience="analyst"))
+    assert bad
+
+
+def test_meeting_mode_switch_needs_a_deliberate_second_action_to_leave(demo_env):
+    at = AppTest.from_file(str(DASHBOARD / "app.py"), default_timeout=60)
+    at.session_state["audience"] = "command"
+    at.run()
+    at.toggle(key="meeting_switch").set_value(True).run()
+    assert at.session_state["meeting_mode"] and at.session_state["audience"] == "partnership"
+    assert "Audience" not in [s.label for s in at.selectbox]
+    at.toggle(key="meeting_switch").set_value(False).run()
+    assert at.session_state["meeting_mode"], "one click must not leave meeting mode"
+    assert "Stop sharing the screen first" in at.sidebar.warning[0].value
+    at.button(key="stay_meeting_btn").click().run()
+    assert at.session_state["meeting_mode"] and not at.session_state["confirm_leave"]
+    at.toggle(key="meeting_switch").set_value(False).run()
+    at.button(key="confirm_leave_btn").click().run()
+    assert not at.session_state["meeting_mode"]
+    assert at.selectbox(key="w_audience").value == "partnership"  # not back to command
+
+
+def test_meeting_mode_hides_pages_the_partnership_may_not_see(demo_env, monkeypatch):
+    from dashboard import pages
+
+    monkeypatch.setattr(pages, "PAGES", pages.PAGES + (
+        ("status.py", "Police only", ":material/lock:", None, ("command", "analyst")),))
+    titles = [t for _, t, _ in pages.visible_pages("partnership")]
+    assert "Police only" not in titles and "Map" in titles
+    assert "Police only" in [t for _, t, _ in pages.visible_pages("command")]
+
+
+def test_a_page_whose_analysis_is_missing_is_not_offered(monkeypatch):
+    from dashboard import pages
+
+    monkeypatch.setattr(pages, "PAGES", (
+        ("map.py", "Map", ":material/map:"),
+        ("overview.py", "Not yet", ":material/hourglass:", "profiles.not_written_yet:thing"),
+        ("no_such_page.py", "No file", ":material/help:")))
+    assert [t for _, t, _ in pages.visible_pages()] == ["Map"]
+
+
+# ---- choices kept across pages, and the empty state --------------------------------------------
+
+def test_sidebar_choices_are_kept_across_pages(demo_env):
+    at = AppTest.from_file(str(DASHBOARD / "app.py"), default_timeout=60)
+    at.run()
+    at.selectbox(key="w_area").set_value("Ashcombe Ward (synthetic)").run()
+    at.radio(key="w_period_label").set_value("Week").run()
+    at.switch_page("pages/map.py").run()
+    assert not at.exception
+    assert at.title[0].value == "Map"
+    assert at.selectbox(key="w_area").value == "Ashcombe Ward (synthetic)"
+    assert at.radio(key="w_period_label").value == "Week"
+    labels = [layer for layer in deck_specs(at)[0]["layers"] if layer["id"] == "area-labels"]
+    assert [r["name"] for r in labels[0]["data"]] == ["Ashcombe Ward"]
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_empty_database_shows_how_to_load_data(tmp_path, monkeypatch, name):
+    path = tmp_path / "empty.duckdb"
+    store.connect(path).close()
+    monkeypatch.setenv("LANTERN_DB", str(path))
+    at = run_page(name)
+    assert at.header[0].value == "No data loaded yet"
+    text = markdown_text(at)
+    assert "lantern demo" in text and "lantern ingest areas" in text
+    assert not deck_specs(at) and not at.metric

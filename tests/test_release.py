@@ -1,0 +1,239 @@
+"""The release layer on small, hand-made stores and on the demo: roll-up, subjects, rounding,
+areas, dates, caching, refusals, the CLI and the utility report."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import h3
+import pandas as pd
+import pytest
+
+from profiles import store
+from profiles.cli import main
+from profiles.release import (PERIODS, SHOWN_BASE, ReleaseError, clear_release_cache,
+                              disclosure_statement, protected_table, release_area_cells,
+                              release_counts)
+from profiles.audiences import PolicyError, get_policy
+from profiles.utility import SHARES, percent, utility_report, _shares
+
+MONDAY = dt.date(2025, 3, 10)
+CELL = h3.latlng_to_cell(54.50, 1.00, 9)
+SIBLINGS = sorted(h3.cell_to_children(h3.cell_to_parent(CELL, 8), 9))
+COUSIN = sorted(h3.cell_to_children(sorted(h3.cell_to_children(
+    h3.cell_to_parent(CELL, 7), 8))[-1], 9))[0]
+
+
+def put(con, rows, subjects=()):
+    """Insert facts rows (cell, week, n[, category, dow, band, detail, n_keyed])."""
+    full = []
+    for r in rows:
+        cell, week, n, *rest = r
+        category, dow, band, detail, keyed = (list(rest) + ["incident", 0, "night", "police",
+                                                            0][len(rest):])
+        full.append(("on_street", h3.str_to_int(cell), week, dow, band, category, detail, n,
+                     keyed, 1))
+    con.executemany("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", full)
+    if subjects:
+        con.executemany("INSERT INTO subjects VALUES ('on_street', ?, ?, 0, 'night', "
+                        "'incident', 'police', ?, 1)",
+                        [(h3.str_to_int(c), w, s) for c, w, s in subjects])
+
+
+@pytest.fixture
+def con(tmp_path):
+    connection = store.connect(tmp_path / "r.duckdb")
+    yield connection
+    connection.close()
+
+
+def test_a_cell_under_threshold_is_shown_in_its_parent_not_dropped(con):
+    put(con, [(CELL, MONDAY, 5), (SIBLINGS[0], MONDAY, 1), (SIBLINGS[1], MONDAY, 1),
+              (SIBLINGS[2], MONDAY, 1)])
+    frame = release_counts(con, "command", "on_street", period="week").frame
+    rows = {(r.h3_id, r.resolution): (r.count, r.shown_as) for r in frame.itertuples()}
+    assert rows[(CELL, 9)] == (5, SHOWN_BASE)
+    parent = h3.cell_to_parent(CELL, 8)
+    # the three single events (1 each) are not in any res-9 row ...
+    assert not any(h in rows for h in ((s, 9) for s in SIBLINGS if s != CELL))
+    # ... they are pooled: first over the month at res 9 (still 1 each), then in the parent
+    count, why = rows[(parent, 8)]
+    assert count == 3 and why.startswith("rolled up") and "finer resolution" in why
+    assert release_counts(con, "command", "on_street", period="week").total == 8
+
+
+def test_ten_sightings_of_one_person_are_one_person(con):
+    put(con, [(CELL, MONDAY, 10, "incident", 0, "night", "police", 10)],
+        subjects=[(CELL, MONDAY, "person-a")])
+    assert release_counts(con, "command", "on_street", period="all").frame.empty
+    clear_release_cache()
+    put(con, [(CELL, MONDAY, 2, "incident", 0, "night", "police", 2)],
+        subjects=[(CELL, MONDAY, "person-b"), (CELL, MONDAY, "person-c")])
+    frame = release_counts(con, "command", "on_street", period="all").frame
+    assert frame["count"].tolist() == [12]   # three people, twelve events
+
+
+def test_small_weeks_are_pooled_into_their_month(con):
+    weeks = [MONDAY + dt.timedelta(weeks=i) for i in range(3)]
+    put(con, [(CELL, w, 1) for w in weeks] + [(CELL, dt.date(2025, 4, 7), 3)])
+    frame = release_counts(con, "command", "on_street", period="week").frame
+    got = {(str(r.period_start), r.period_grain, r.count) for r in frame.itertuples()}
+    assert got == {("2025-03-01", "month", 3), ("2025-04-07", "week", 3)}
+    monthly = release_counts(con, "command", "on_street", period="month").frame
+    assert monthly["count"].tolist() == [3, 3]
+    assert (monthly["shown_as"] == SHOWN_BASE).all()
+
+
+def test_a_small_category_is_combined_and_the_view_says_so(con):
+    put(con, [(CELL, MONDAY, 4, "incident"), (CELL, MONDAY, 1, "observation"),
+              (CELL, MONDAY, 1, "kerb_crawling")])
+    by_cat = release_counts(con, "partnership", "on_street", by=["category"]).frame
+    # each category is under 5 for the partnership even over a month (its on-street ladder
+    # keeps the category for a month); together they are 6, shown (rounded) as 5
+    assert by_cat[["category", "count", "shown_as"]].values.tolist() == [
+        ["(combined)", 5, "rolled up (under threshold over a shorter period; under threshold "
+                          "by category)"]]
+    frame = release_counts(con, "command", "on_street", by=["category"]).frame
+    cats = dict(zip(frame["category"], frame["count"]))
+    assert cats == {"incident": 4}   # 1 + 1 pool to 2 (< 3) all the way up: hidden
+    assert release_counts(con, "command", "on_street").total == 4
+
+
+def test_partnership_figures_are_rounded_before_totals_are_added(con):
+    put(con, [(CELL, MONDAY, 7), (COUSIN, MONDAY, 7)])
+    released = release_counts(con, "partnership", "on_street", period="week")
+    assert released.frame["count"].tolist() == [5, 5]
+    assert released.total == 10   # not round(14) = 15: the total adds rounded figures
+    assert release_counts(con, "partnership", "on_street", period="all").total == 10
+
+
+def test_a_rolled_up_hexagon_belongs_to_the_area_holding_its_centre(con):
+    parent = h3.cell_to_parent(CELL, 8)
+    centre = h3.cell_to_center_child(parent, 9)
+    others = [s for s in SIBLINGS if s != centre]
+    put(con, [(others[0], MONDAY, 2), (others[1], MONDAY, 2)])
+    con.execute("INSERT INTO areas VALUES (1, 'with centre', 'beat', 1), "
+                "(2, 'without centre', 'beat', 1)")
+    con.executemany("INSERT INTO area_cells VALUES (?, ?)",
+                    [(1, h3.str_to_int(centre))] + [(2, h3.str_to_int(c)) for c in others])
+    whole = release_counts(con, "command", "on_street", period="all").frame
+    # 2 + 2 in two children: a 4 would pin both at 2 (each under 3), so it is shown as 3
+    assert whole[["h3_id", "count"]].values.tolist() == [[parent, 3]]
+    assert release_counts(con, "command", "on_street", period="all",
+                          area="with centre").total == 3
+    # the events lie in the second area, but the hexagon is not split to follow them
+    assert release_counts(con, "command", "on_street", period="all",
+                          area="without centre").total == 0
+    assert release_area_cells(con, "with centre", "partnership") == [h3.cell_to_parent(
+        centre, 8)]
+
+
+def test_a_date_range_holds_only_whole_periods(con):
+    put(con, [(CELL, MONDAY, 1), (CELL, MONDAY + dt.timedelta(weeks=2), 2),
+              (CELL, dt.date(2025, 4, 14), 3)])
+    whole = release_counts(con, "command", "on_street", period="all")
+    assert whole.total == 6
+    part = release_counts(con, "command", "on_street", period="all", start=MONDAY,
+                          end=MONDAY + dt.timedelta(weeks=1))
+    assert part.total == 0   # March is a month-long unit; a fortnight does not hold it
+    assert release_counts(con, "command", "on_street", period="all", start=MONDAY,
+                          end=dt.date(2025, 3, 31)).total == 3
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"feed": "environment"}, "reference data"),
+    ({"feed": "areas"}, "may not see feed"),
+    ({"period": "fortnight"}, "period= must be one of"),
+    ({"by": ["detail"], "audience": "partnership"}, "may not see the 'detail' breakdown"),
+    ({"by": ["colour"]}, "by= takes"),
+    ({"by": ["band", "band"]}, "names a breakdown twice"),
+    ({"area": "Nowhere"}, "unknown area 'Nowhere'"),
+], ids=["reference-feed", "unknown-feed", "period", "breakdown-not-allowed",
+        "unknown-breakdown", "twice", "area"])
+def test_release_refuses_what_the_audience_may_not_see(con, kwargs, message):
+    args = {"audience": "command", "feed": "on_street", **kwargs}
+    with pytest.raises(ReleaseError, match=message):
+        release_counts(con, args.pop("audience"), args.pop("feed"), **args)
+
+
+def test_unknown_audience_is_refused(con):
+    with pytest.raises(PolicyError, match="unknown audience 'press'"):
+        release_counts(con, "press", "on_street")
+
+
+def test_cache_follows_the_store(con):
+    put(con, [(CELL, MONDAY, 3)])
+    first, _ = protected_table(con, "command", "on_street")
+    again, _ = protected_table(con, "command", "on_street")
+    assert again is first
+    put(con, [(CELL, MONDAY + dt.timedelta(weeks=1), 4)])
+    changed, _ = protected_table(con, "command", "on_street")
+    assert changed is not first
+    assert release_counts(con, "command", "on_street", period="all").total == 7
+
+
+def test_every_period_view_totals_the_same_released_units(con):
+    put(con, [(CELL, MONDAY + dt.timedelta(weeks=i % 9), 1 + i % 4) for i in range(20)]
+        + [(s, dt.date(2025, 6, 2), 2) for s in SIBLINGS])
+    totals = {p: release_counts(con, "command", "on_street", period=p).total for p in PERIODS}
+    assert len(set(totals.values())) == 1 and totals["all"] > 0
+
+
+def test_statement_names_the_controls():
+    text = disclosure_statement(get_policy("partnership"))
+    for words in ("OFFICIAL-SENSITIVE", "at least 5 people", "H3 resolution 8",
+                  "larger hexagon", "subtraction", "nearest 5"):
+        assert words in text
+    assert "rounded" not in disclosure_statement(get_policy("command"))
+
+
+# --- the demo, the CLI and the utility report ---------------------------------------------------
+def test_cli_partnership_csv_has_no_small_counts_and_nothing_finer_than_res_8(demo_db, capsys):
+    assert main(["release", "--db", str(demo_db), "--audience", "partnership",
+                 "--format", "csv"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("# OFFICIAL-SENSITIVE")
+    frame = pd.read_csv(io.StringIO(text), comment="#")
+    assert len(frame) > 0
+    assert not frame["count"].between(1, 4).any()
+    assert (frame["count"] % 5 == 0).all()
+    assert (frame["resolution"] <= 8).all()
+    assert all(h3.get_resolution(h) == r for h, r in zip(frame["h3_id"], frame["resolution"]))
+    assert set(frame["shown_as"].str.split(" ").str[0]) <= {"base", "rolled"}
+
+
+def test_cli_report_prints_the_utility_report(demo_db, capsys):
+    assert main(["release", "--db", str(demo_db), "--report"]) == 0
+    out = capsys.readouterr().out
+    assert "POLICY-OWNER TOOL" in out and "not for circulation" in out
+    for audience in ("partnership", "command", "analyst"):
+        assert f"{audience}: roll-up ladder H3 res" in out
+    assert "on_street" in out and "hidden" in out
+    assert main(["release", "--db", str(demo_db)]) == 1
+    assert "--audience is required" in capsys.readouterr().err
+
+
+def test_utility_shares_add_up_and_show_no_counts(demo_con):
+    report = utility_report(demo_con)
+    assert set(report.frame["audience"]) == {"partnership", "command", "analyst"}
+    assert report.frame[list(SHARES)].map(lambda v: v.endswith("%")).all().all()
+    for audience in ("partnership", "command"):
+        prot, _ = protected_table(demo_con, audience, "on_street", atoms=True)
+        shares = _shares(prot, get_policy(audience).resolution_floor)
+        assert abs(shares["floor_resolution"] + shares["coarser_resolution"]
+                   + shares["hidden"] - 1) < 1e-9
+        assert shares["hidden"] < 0.05   # the roll-up keeps the picture
+
+
+@pytest.mark.parametrize("share, text", [(0.0, "0%"), (0.004, "<1%"), (0.5, "50%"),
+                                         (0.996, ">99%"), (1.0, "100%")],
+                         ids=["zero", "tiny", "half", "nearly-all", "all"])
+def test_percent(share, text):
+    assert percent(share) == text
+
+
+def test_demo_map_view_keeps_the_picture(demo_con):
+    """The map's view (all weeks) still shows on-street activity at the floor for partnership."""
+    frame = release_counts(demo_con, "partnership", "on_street", period="all").frame
+    floor = frame[frame["resolution"] == 8]
+    assert len(floor) >= 10 and floor["count"].sum() > 0.7 * frame["count"].sum()

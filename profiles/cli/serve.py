@@ -34,7 +34,7 @@ def server_command(db, port: int, address: str = "127.0.0.1") -> tuple[list[str]
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
            "--server.address", address, "--server.headless", "true",
            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-           "--theme.base", "light"]
+           "--theme.base", "light", "--client.toolbarMode", "viewer"]
     return cmd, env
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import tempfile
 import threading
@@ -48,8 +49,8 @@ async def _sessions(base: str, n: int, home: Path, timeout_ms: int) -> int:
 
     ok = 0
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS
-                                           + [f"--user-data-dir={home / 'chromium'}"])
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                           env={**os.environ, "HOME": str(home)})
         try:
             async def one(i):
                 ctx = await browser.new_context(viewport={"width": 1280, "height": 800})

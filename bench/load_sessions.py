@@ -188,7 +188,7 @@ async def _session(browser, url: str, result: SessionResult, timeout_ms: int,
         result.seconds = time.monotonic() - start
         if screenshot is not None:
             await page.wait_for_timeout(1500)   # let the software-WebGL canvas paint
-            await page.screenshot(path=str(screenshot), full_page=False)
+            await page.screenshot(path=str(screenshot), full_page=False, timeout=timeout_ms)
     except Exception as exc:  # a timeout or a crashed page: recorded, never raised
         result.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
         result.seconds = time.monotonic() - start

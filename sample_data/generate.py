@@ -195,9 +195,16 @@ def _on_street(rng, n) -> pd.DataFrame:
 
 
 def _premises(rng) -> pd.DataFrame:
-    n_prem = 70
-    east = rng.uniform(-3.5, 3.5, n_prem)
-    north = rng.uniform(-3.5, 3.5, n_prem)
+    # A force area holds a few hundred off-street premises, most in a few clusters of flats
+    # and parlours (town centre, the corridor, a residential edge), the rest scattered.
+    n_prem = 220
+    clusters = np.array([(-0.6, 0.1), (1.5, 1.2), (-1.8, -1.5)])
+    which = rng.integers(0, len(clusters), n_prem)
+    scattered = rng.random(n_prem) < 0.3
+    east = np.where(scattered, rng.uniform(-3.5, 3.5, n_prem),
+                    rng.normal(clusters[which, 0], 0.5))
+    north = np.where(scattered, rng.uniform(-3.5, 3.5, n_prem),
+                     rng.normal(clusters[which, 1], 0.5))
     ptype = rng.choice(["flat", "massage_parlour", "sauna", "hotel", "pop_up", "other"], n_prem,
                        p=[0.45, 0.15, 0.1, 0.1, 0.15, 0.05])
     profile = rng.choice(3, n_prem, p=[0.6, 0.25, 0.15])   # 0 non-nuisance, 1 nuisance, 2 risk

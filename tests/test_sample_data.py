@@ -76,8 +76,8 @@ def test_a_large_scale_still_keeps_every_event_in_town():
 def test_scale_multiplies_event_volumes():
     small, large = generate_town(seed=5, scale=0.1), generate_town(seed=5, scale=0.5)
     assert (len(small["on_street"]), len(large["on_street"])) == (600, 3000)
-    assert small["premises"]["premises_ref"].nunique() == 70     # premises do not scale
-    assert large["premises"]["premises_ref"].nunique() == 70
+    assert small["premises"]["premises_ref"].nunique() == 220    # premises do not scale
+    assert large["premises"]["premises_ref"].nunique() == 220
 
 
 def test_scale_must_be_positive():

@@ -224,7 +224,7 @@ def test_every_table_was_checked_and_is_not_empty(privacy_store):
 def test_references_are_stored_only_as_keyed_hashes(privacy_store):
     con, _ = privacy_store
     subjects = store.fetch_row(con, "SELECT count(DISTINCT subject) FROM subjects")[0]
-    assert 60 < subjects <= 60 + 70 + 2      # 60 people + 70 premises in the demo, + extras
+    assert 60 < subjects <= 60 + 220 + 2     # 60 people + 220 premises in the demo, + extras
     keyed = store.fetch_row(con, "SELECT sum(n_keyed) FROM facts")[0]
     assert 0 < keyed < store.fetch_row(con, "SELECT sum(n) FROM facts")[0]
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from profiles.displacement import FLAG_WORDS, INTERVENTIONS, LEVELS, DisplacementScenario
-from profiles.exports import safe_cell
+from profiles.exports import safe_cell, safe_comment
 
 FOLDER = "lantern-scenarios"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _\-.]{0,59}$")
@@ -165,10 +165,10 @@ def compare_scenarios(scenarios) -> pd.DataFrame:
 def scenario_to_csv(scenario: DisplacementScenario) -> str:
     """Return the scenario's hexagon table as CSV, with marking and statement as ``#`` lines."""
     buf = io.StringIO()
-    for line in (f"# {scenario.marking}", f"# Lantern displacement scenario: "
+    for line in (scenario.marking, f"Lantern displacement scenario: "
                  f"{scenario.name or 'unsaved'} ({scenario.params['intervention']}, audience "
-                 f"{scenario.audience})", f"# {scenario.statement}"):
-        buf.write(safe_cell(line) + "\n")
+                 f"{scenario.audience})", scenario.statement):
+        buf.write(safe_comment(line) + "\n")
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(scenario.cells.columns)
     for row in scenario.cells.itertuples(index=False):

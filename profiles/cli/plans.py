@@ -137,7 +137,7 @@ def _errors():
 
 
 def _patrols_plan(args) -> int:
-    from profiles.exports import safe_cell
+    from profiles.exports import safe_cell, safe_comment
     from profiles.patrols import PatrolError, patrol_brief_html, plan_patrols
 
     weights = {}
@@ -162,9 +162,8 @@ def _patrols_plan(args) -> int:
         import csv
         import io
         buf = io.StringIO()
-        for line in (f"# {plan.marking}", "# Lantern patrol plan (police-internal)",
-                     f"# {plan.statement}"):
-            buf.write(safe_cell(line) + "\n")
+        for line in (plan.marking, "Lantern patrol plan (police-internal)", plan.statement):
+            buf.write(safe_comment(line) + "\n")
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(cols)
         for row in table.itertuples(index=False):
@@ -264,10 +263,19 @@ def _compare(args) -> int:
     except ScenarioError as exc:
         raise UserError(str(exc)) from None
     if args.format == "csv":
-        from profiles.exports import safe_cell
-        body = table.to_csv()
-        return _emit(args, f"# {safe_cell(scs[0].marking)}\n# {scs[0].statement}\n{body}",
-                     scs[0].marking)
+        import csv
+        import io
+
+        from profiles.exports import safe_cell, safe_comment
+        buf = io.StringIO()
+        for line in (scs[0].marking, "Lantern displacement scenarios compared",
+                     scs[0].statement):
+            buf.write(safe_comment(line) + "\n")
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow([safe_cell(table.index.name or ""), *map(safe_cell, table.columns)])
+        for label, row in zip(table.index, table.itertuples(index=False)):
+            w.writerow([safe_cell(label), *(safe_cell(v) for v in row)])
+        return _emit(args, buf.getvalue(), scs[0].marking)
     return _emit(args, "\n".join([scs[0].marking, table.to_string(), scs[0].statement,
                                   scs[0].marking]), scs[0].marking)
 

@@ -18,6 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from profiles.audiences import get_policy
 from profiles.release import disclosure_statement
@@ -87,12 +88,15 @@ def _settle(page) -> None:
     """Wait until Streamlit has finished the run: no spinner, nothing stale, both markings,
     and every table drawn on its canvas."""
     page.wait_for_function(_SETTLED, timeout=45_000)
-    tables = page.locator("[data-testid='stDataFrame']")
     height = page.viewport_size["height"]
-    for i in range(tables.count()):
-        box = tables.nth(i).bounding_box()
+    for table in page.locator("[data-testid='stDataFrame']").all():
+        try:   # a rerun may replace the table between listing and measuring it
+            box = table.bounding_box(timeout=5_000)
+        except PlaywrightTimeout:
+            continue
         if box and box["y"] + box["height"] < height:  # others draw when scrolled to
-            tables.nth(i).locator("canvas").first.wait_for(timeout=30_000)
+            table.locator("canvas").first.wait_for(timeout=30_000)
+    page.wait_for_function(_SETTLED, timeout=45_000)
     page.wait_for_timeout(500)
 
 

@@ -158,21 +158,15 @@ def write_quarantine_report(checked: ValidatedFeed, directory, sha: str) -> Path
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     out = directory / f"{checked.feed}-{Path(checked.path).stem}-{sha[:8]}.csv"
+    from profiles.exports import safe_cell
+
     with out.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, ["file", "row", "column", "value", "reason"])
         writer.writeheader()
         for p in checked.problems:
-            # Every text cell: the file name and the value both come from the partner.
-            writer.writerow({k: _defuse(v) if isinstance(v, str) else v
-                             for k, v in p.as_dict().items()})
+            # Every cell: the file name and the value both come from the partner.
+            writer.writerow({k: safe_cell(v) for k, v in p.as_dict().items()})
     return out
-
-
-def _defuse(text: str) -> str:
-    """Neutralise spreadsheet formulas in a text cell (the exports' rule)."""
-    from profiles.exports import safe_cell
-
-    return safe_cell(text)
 
 
 def _default_quarantine_dir(con) -> Path:

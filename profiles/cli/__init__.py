@@ -73,9 +73,7 @@ def _audit_export(args) -> None:
     from profiles.store import default_db_path
 
     db = Path(args.db) if getattr(args, "db", None) else default_db_path()
-    period = " to ".join(str(v) for v in (getattr(args, "from_", None) or
-                                          getattr(args, "start", None),
-                                          getattr(args, "to", None) or
+    period = " to ".join(str(v) for v in (getattr(args, "start", None),
                                           getattr(args, "end", None)) if v) or \
         getattr(args, "period", None)
     audit.record(db, user=audit.local_user(), action="export",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import threading
 
 import streamlit as st
 
@@ -26,7 +27,33 @@ def connection(db_path: str, version: tuple = ()):
     version (inode, size, modification time) changes with it, so the next run opens the new
     file through a path of its own while sessions still reading the old one finish.
     """
-    return _store.connect(_swap.snapshot_path(db_path), read_only=True)
+    con = _store.connect(_swap.snapshot_path(db_path), read_only=True)
+    if os.environ.get("LANTERN_WARM_CACHE") == "1":
+        threading.Thread(target=_warm, args=(con,), name="lantern-warm-release-cache",
+                         daemon=True).start()
+    return con
+
+
+def _warm(con) -> None:
+    """Build every servable audience's protected tables (partnership, the meeting audience,
+    first), so the first page after a load does not wait for the roll-up (``lantern serve``
+    sets ``LANTERN_WARM_CACHE=1``). Only timings are logged, never a figure."""
+    import logging
+    import time
+
+    from profiles.access import load_access
+
+    log = logging.getLogger("lantern.warm")
+    try:
+        config = load_access()
+        wanted = ["partnership", *config.unidentified,
+                  *(a for audiences in config.roles.values() for a in audiences)]
+        t0 = time.perf_counter()
+        built = _release.warm_release_cache(_store.cursor(con), list(dict.fromkeys(wanted)))
+        log.info("release cache warmed: %d protected tables in %.1f s", len(built),
+                 time.perf_counter() - t0)
+    except Exception as exc:  # noqa: BLE001 - warming is an optimisation; views still work
+        log.warning("release cache warm-up stopped: %s", type(exc).__name__)
 
 
 def db_path() -> str:

@@ -10,12 +10,20 @@ Design rules (the map must read on a projector with no street map underneath):
 * every pickable object carries a ready-made ``tip`` built from released values only, and the
   deck's tooltip shows nothing else.
 
+First paint on machines with no GPU (software WebGL) is dominated by compiling one shader
+program per *kind* of deck.gl layer, not by the data (a few hundred hexagons are nothing). So
+the map page draws with as few kinds as it can: every hexagon, ring and boundary line is a
+filled polygon computed here (one ``SolidPolygonLayer`` program), and outreach sites are
+labels (the ``TextLayer`` program the area names need anyway). ``H3HexagonLayer`` strokes and
+``PathLayer`` lines each cost a further second or more on such machines.
+
 Nothing here computes a figure: values arrive released, and are only coloured and placed.
 """
 from __future__ import annotations
 
 import html
 import math
+import re
 
 import h3
 import pandas as pd
@@ -49,6 +57,8 @@ HOT, COLD = OKABE_ITO["vermillion"], OKABE_ITO["blue"]
 NO_BASEMAP = "__MAP_STYLE__"
 #: A literal string for pydeck: unquoted strings become data accessors ("@@=pixels").
 PIXELS = '"pixels"'
+#: Text layers build their font atlas from the characters their labels use, not all ASCII.
+AUTO = '"auto"'
 #: Label font: the sans-serif the rest of the page uses, not deck.gl's default monospace.
 FONT = '"Helvetica, Arial, sans-serif"'
 LAND = (247, 243, 232)
@@ -58,6 +68,64 @@ def positions(h3_ids) -> tuple[list, list]:
     """Return (lats, lons) of the cells' centres, for placing symbols."""
     pts = [h3.cell_to_latlng(c) for c in h3_ids]
     return [p[0] for p in pts], [p[1] for p in pts]
+
+
+#: Share of a hexagon's size its fill covers: the thin gap left between neighbours shows the
+#: layer underneath and separates them without a line layer.
+HEX_COVERAGE = 0.9
+#: Thickness of a rolled-up hexagon's ring, as a share of the hexagon's radius.
+RING_SHARE = 0.02
+_WORLD_M = 40_075_016.686   # the equator in metres; deck.gl's world is 512 px wide at zoom 0
+_DEGREE_M = 111_195.08      # metres in one degree of latitude
+
+
+def metres_per_pixel(lat: float, zoom: float) -> float:
+    """Return how many metres one screen pixel covers at ``lat`` and deck.gl ``zoom``.
+
+    >>> round(metres_per_pixel(0.0, 0.0))
+    78272
+    >>> round(metres_per_pixel(60.0, 1.0))
+    19568
+    """
+    return _WORLD_M * math.cos(math.radians(lat)) / 512 / 2 ** zoom
+
+
+def hex_ring(h3_id: str, scale: float = 1.0) -> list[list[float]]:
+    """Return a cell's boundary as ``[lon, lat]`` pairs, shrunk towards its centre by ``scale``.
+
+    >>> ring = hex_ring("881f1d4a91fffff")
+    >>> len(ring), len(hex_ring("881f1d4a91fffff", 0.5))
+    (6, 6)
+    """
+    lat0, lon0 = h3.cell_to_latlng(h3_id)
+    return [[round(lon0 + scale * (lon - lon0), 6), round(lat0 + scale * (lat - lat0), 6)]
+            for lat, lon in h3.cell_to_boundary(h3_id)]
+
+
+def line_band(path, width_m: float) -> list[list]:
+    """Return a path as filled polygons ``width_m`` metres wide (each a list of rings).
+
+    A closed path (first point = last) gives one polygon with a hole: the outline itself.
+
+    >>> square = [[1.0, 54.5], [1.01, 54.5], [1.01, 54.51], [1.0, 54.51], [1.0, 54.5]]
+    >>> [len(rings) for rings in line_band(square, 30.0)]
+    [2]
+    """
+    import shapely
+
+    lat0 = sum(p[1] for p in path) / len(path)
+    kx, ky = _DEGREE_M * math.cos(math.radians(lat0)), _DEGREE_M
+    pts = [(lon * kx, lat * ky) for lon, lat in path]
+    closed = len(pts) > 3 and pts[0] == pts[-1]
+    line = shapely.LinearRing(pts) if closed else shapely.LineString(pts)
+    band = line.buffer(width_m / 2, cap_style="flat", join_style="mitre", mitre_limit=3.0)
+    polys = [band] if band.geom_type == "Polygon" else list(getattr(band, "geoms", []))
+
+    def ring(coords) -> list:
+        return [[round(x / kx, 6), round(y / ky, 6)] for x, y in coords]
+
+    return [[ring(p.exterior.coords), *(ring(h.coords) for h in p.interiors)]
+            for p in polys if not p.is_empty]
 
 
 def view_for(h3_ids, *, width: int = 900, height: int = 620) -> tuple[float, float, float]:
@@ -142,32 +210,44 @@ def split_rollup(frame: pd.DataFrame, floor: int) -> tuple[pd.DataFrame, pd.Data
 
 
 def hex_layer(frame: pd.DataFrame, *, layer_id: str, label: str, unit: str,
-              opacity: float = 0.8) -> tuple[pdk.Layer, list]:
-    """Shade released cells by count (viridis); return (layer, legend breaks)."""
+              opacity: float = 0.85) -> tuple[pdk.Layer, list]:
+    """Shade released cells by count (viridis); return (layer, legend breaks).
+
+    Hexagons are filled polygons covering :data:`HEX_COVERAGE` of each cell, so neighbours of
+    the same shade stay apart without an outline layer.
+    """
     data = frame[["h3_id", "count"]].copy()
     colours, breaks = color_steps(data["count"].tolist())
     data["fill"] = colours
     data["tip"] = [f"<b>{html.escape(label)}</b><br>{c:,} {unit}" for c in data["count"]]
-    layer = pdk.Layer("H3HexagonLayer", data, id=layer_id, get_hexagon="h3_id",
-                      get_fill_color="fill", get_line_color=[60, 60, 60],
-                      line_width_min_pixels=1, stroked=True, filled=True, extruded=False,
+    data["polygon"] = [hex_ring(c, HEX_COVERAGE) for c in data["h3_id"]]
+    layer = pdk.Layer("PolygonLayer", data, id=layer_id, get_polygon="polygon",
+                      get_fill_color="fill", stroked=False, filled=True, extruded=False,
                       opacity=opacity, pickable=True)
     return layer, breaks
 
 
 def rollup_layer(frame: pd.DataFrame, *, layer_id: str, label: str,
                  unit: str) -> pdk.Layer | None:
-    """Rolled-up rows (larger hexagons) as grey outlines: a count spread over a wide area is
-    not shaded on the same scale as one hexagon's."""
+    """Rolled-up rows (larger hexagons) as grey rings on a faint fill: a count spread over a
+    wide area is not shaded on the same scale as one hexagon's.
+
+    Two rows per hexagon, both carrying the tooltip: the faint inside, and the ring around
+    it (a polygon with the inside as its hole), so no line layer is needed.
+    """
     if frame.empty:
         return None
-    data = frame[["h3_id", "count"]].copy()
-    data["tip"] = [f"<b>{html.escape(label)}</b><br>{c:,} {unit} across this larger area "
-                   f"(places with too few to show one by one, combined)"
-                   for c in data["count"]]
-    return pdk.Layer("H3HexagonLayer", data, id=layer_id, get_hexagon="h3_id", filled=True,
-                     get_fill_color=[120, 120, 120, 20], stroked=True,
-                     get_line_color=[170, 170, 170], line_width_min_pixels=1, extruded=False,
+    rows = []
+    for c, n in zip(frame["h3_id"], frame["count"]):
+        outer, inner = hex_ring(c), hex_ring(c, 1 - RING_SHARE)
+        tip = (f"<b>{html.escape(label)}</b><br>{n:,} {unit} across this larger area "
+               f"(places with too few to show one by one, combined)")
+        rows.append({"h3_id": c, "count": n, "tip": tip, "polygon": [inner],
+                     "fill": [120, 120, 120, 20]})
+        rows.append({"h3_id": c, "count": n, "tip": tip, "polygon": [outer, inner],
+                     "fill": [170, 170, 170, 255]})
+    return pdk.Layer("PolygonLayer", pd.DataFrame(rows), id=layer_id, get_polygon="polygon",
+                     get_fill_color="fill", stroked=False, filled=True, extruded=False,
                      pickable=True)
 
 
@@ -198,8 +278,43 @@ def premises_layers(frame: pd.DataFrame, *, max_radius: float = 20.0) -> list[pd
     return layers
 
 
-def sites_layers(sites: pd.DataFrame, *, text_size: int = 14) -> list[pdk.Layer]:
-    """Outreach sites (released, non-confidential) as white markers with a type label."""
+#: Pixel offsets of the halo copies drawn behind a label (a 2-pixel ring around each letter).
+HALO = [[dx, dy] for dx in (-2, 0, 2) for dy in (-2, 0, 2) if dx or dy]
+
+
+def label_layers(data: pd.DataFrame, *, layer_id: str, text: str, size: int,
+                 colour=(20, 20, 20), halo=(255, 255, 255), pickable: bool = False
+                 ) -> list[pdk.Layer]:
+    """Bold labels with a halo: each label drawn eight times in ``halo``, shifted two pixels
+    round, then once on top in ``colour`` — legible over any shade, and one text program
+    (a ``background`` box would compile a second one).
+
+    ``data`` needs ``lat``, ``lon`` and the ``text`` column; its other columns (a ``tip``)
+    ride along, so with ``pickable`` the halo answers hovering too.
+    """
+    # colour and offset per row in both layers: the same vertex layout, so software WebGL
+    # builds one pipeline for them (a constant accessor is a different layout)
+    common = dict(get_position=["lon", "lat"], get_text=text, get_size=size,
+                  size_units=PIXELS, font_weight=700, font_family=FONT, character_set=AUTO,
+                  get_color="colour", get_pixel_offset="offset", pickable=pickable)
+    ring = data.loc[data.index.repeat(len(HALO))].reset_index(drop=True)
+    ring["offset"] = HALO * len(data)
+    ring["colour"] = [[*halo, 255]] * len(ring)
+    top = data.copy()
+    top["offset"] = [[0, 0]] * len(top)
+    top["colour"] = [[*colour, 255]] * len(top)
+    return [pdk.Layer("TextLayer", ring, id=f"{layer_id}-halo", **common),
+            pdk.Layer("TextLayer", top, id=layer_id, **common)]
+
+
+def sites_layers(sites: pd.DataFrame, *, text_size: int = 14,
+                 labels_only: bool = False) -> list[pdk.Layer]:
+    """Outreach sites (released, non-confidential) as white markers with a type label.
+
+    With ``labels_only`` each site is one label, white with a black halo, centred on its
+    hexagon and carrying the tooltip: no circle or text-box program to compile (faster first
+    paint in software WebGL).
+    """
     if sites.empty:
         return []
     data = sites.copy()
@@ -208,6 +323,9 @@ def sites_layers(sites: pd.DataFrame, *, text_size: int = 14) -> list[pdk.Layer]
     data["tip"] = [f"<b>Outreach site: {html.escape(t)}</b><br>{html.escape(d)}, "
                    f"{html.escape(h)}" for t, d, h in
                    zip(data["site_type"], data["days"], data["hours"])]
+    if labels_only:
+        return label_layers(data, layer_id="outreach-sites", text="name", size=text_size,
+                            colour=(255, 255, 255), halo=(0, 0, 0), pickable=True)
     marker = pdk.Layer("ScatterplotLayer", data, id="outreach-sites", get_position=["lon", "lat"],
                        get_radius=9, radius_units=PIXELS, get_fill_color=[255, 255, 255],
                        get_line_color=[0, 0, 0], stroked=True, line_width_min_pixels=3,
@@ -260,19 +378,24 @@ def land_layer(outlines: pd.DataFrame) -> pdk.Layer | None:
     force = outlines[outlines["area_type"] == "force"]
     if force.empty:
         force = outlines
-    polys = [{"polygon": p} for paths in force["paths"] for p in paths]
+    # the colour per row, like every other polygon layer: one vertex layout, one pipeline
+    polys = [{"polygon": p, "fill": [*LAND, 255]} for paths in force["paths"] for p in paths]
     if not polys:
         return None
     return pdk.Layer("PolygonLayer", pd.DataFrame(polys), id="land", get_polygon="polygon",
-                     get_fill_color=[*LAND, 255], stroked=False, pickable=False)
+                     get_fill_color="fill", stroked=False, pickable=False)
 
 
-def outline_layers(outlines: pd.DataFrame, *, selected: str | None,
-                   text_size: int = 15) -> list[pdk.Layer]:
+def outline_layers(outlines: pd.DataFrame, *, selected: str | None, text_size: int = 15,
+                   metres_per_px: float | None = None) -> list[pdk.Layer]:
     """Area outlines as dark lines (the selected area thicker) and area names as labels.
 
     With no area selected, wards and neighbourhoods are outlined and named; with one
-    selected, it is drawn thick and named, and the others thin.
+    selected, it is drawn thick and named, and the others thin. Lines are pixels wide
+    (``PathLayer``) and names sit on white boxes unless ``metres_per_px`` is given (see
+    :func:`metres_per_pixel`): then lines are filled bands as wide on the ground as they
+    would be on screen at the opening zoom (they widen as one zooms in) and names have a
+    halo (:func:`label_layers`) — only the polygon and text programs to compile.
     """
     if outlines.empty:
         return []
@@ -291,10 +414,20 @@ def outline_layers(outlines: pd.DataFrame, *, selected: str | None,
         if chosen or (selected is None and r.area_type in ("ward", "neighbourhood")):
             labels.append({"name": short_name(r.name), "lat": r.label_lat,
                            "lon": r.label_lon})
-    layers = [pdk.Layer("PathLayer", pd.DataFrame(rows), id="area-outlines", get_path="path",
-                        get_width="width", width_units=PIXELS, get_color="colour",
-                        pickable=False)]
-    if labels:
+    if metres_per_px:
+        bands = [{"polygon": rings, "colour": r["colour"]} for r in rows
+                 for rings in line_band(r["path"], r["width"] * metres_per_px)]
+        layers = [pdk.Layer("PolygonLayer", pd.DataFrame(bands), id="area-outlines",
+                            get_polygon="polygon", get_fill_color="colour", stroked=False,
+                            filled=True, extruded=False, pickable=False)]
+    else:
+        layers = [pdk.Layer("PathLayer", pd.DataFrame(rows), id="area-outlines",
+                            get_path="path", get_width="width", width_units=PIXELS,
+                            get_color="colour", pickable=False)]
+    if labels and metres_per_px:
+        layers += label_layers(pd.DataFrame(labels), layer_id="area-labels", text="name",
+                               size=text_size)
+    elif labels:
         layers.append(pdk.Layer("TextLayer", pd.DataFrame(labels), id="area-labels",
                                 get_position=["lon", "lat"], get_text="name",
                                 get_size=text_size, size_units=PIXELS,
@@ -310,14 +443,41 @@ def short_name(name: str) -> str:
     return name.removesuffix(" (synthetic)")
 
 
+def tip_parts(tip: str) -> tuple[str, str]:
+    """Split a ``tip`` (``<b>title</b><br>line<br>line``) into plain (title, lines).
+
+    Streamlit escapes every value it puts into a tooltip template, so tags inside ``tip``
+    would show as text: the deck's template holds the markup, the rows plain words.
+
+    >>> tip_parts("<b>Harm reports</b><br>15 reports<br><i>a larger area</i>")
+    ('Harm reports', '15 reports\\na larger area')
+    >>> tip_parts("no title &amp; no tags")
+    ('', 'no title & no tags')
+    """
+    head, sep, rest = tip.partition("</b>")
+    title, body = (head.removeprefix("<b>"), rest.removeprefix("<br>")) if sep else ("", tip)
+    body = re.sub(r"<[^>]+>", "", body.replace("<br>", "\n"))
+    return html.unescape(title), html.unescape(body)
+
+
 def deck(layers, *, lat: float, lon: float, zoom: float = 12.0) -> pdk.Deck:
-    """A deck with no basemap (tiles cannot load offline) and a released-values tooltip."""
-    return pdk.Deck(layers=[layer for layer in layers if layer is not None], map_style=NO_BASEMAP,
-                    map_provider=None,
+    """A deck with no basemap (tiles cannot load offline) and a released-values tooltip.
+
+    Each row's ``tip`` is also split into ``tip_title`` and ``tip_body`` (:func:`tip_parts`),
+    which the tooltip shows: a bold title over the lines.
+    """
+    layers = [layer for layer in layers if layer is not None]
+    for layer in layers:
+        rows = layer.data if isinstance(layer.data, list) else []
+        for row in rows:
+            if isinstance(row, dict) and "tip" in row:
+                row["tip_title"], row["tip_body"] = tip_parts(row["tip"])
+    return pdk.Deck(layers=layers, map_style=NO_BASEMAP, map_provider=None,
                     initial_view_state=pdk.ViewState(latitude=lat, longitude=lon, zoom=zoom),
-                    tooltip={"html": "{tip}",
+                    tooltip={"html": "<b>{tip_title}</b><br>{tip_body}",
                              "style": {"fontSize": "16px", "backgroundColor": "#fff",
-                                       "color": "#111", "border": "1px solid #333"}})
+                                       "color": "#111", "border": "1px solid #333",
+                                       "whiteSpace": "pre-line", "maxWidth": "360px"}})
 
 
 #: reach-against-need status -> Okabe–Ito colour

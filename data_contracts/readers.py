@@ -115,7 +115,7 @@ def _read_csv(path: Path, data: bytes) -> RawTable:
     if records is not None:
         _check_header(path, header)
         table = _fast_csv(body, header)
-        if table is not None and table.num_rows == records:
+        if table is not None and table.num_rows == records and not _has_blank_record(table):
             return RawTable(table, "csv", "utf-8")
     text, encoding = _decode(path, data)
     csv.field_size_limit(1_000_000_000)   # a long value is validated, not a reason to refuse
@@ -152,19 +152,32 @@ def _fast_header(body: bytes) -> list[str] | None:
         return None
 
 
-def _plain_records(body: bytes) -> int | None:
-    """Data records in ``body`` if it has one per line and no blank lines, else None.
+def _plain_records(body: bytes) -> int:
+    """Lines after the header: the number of records when there is one per line.
 
-    The fast reader is used only when this matches the records it parsed, so that a line
+    The fast reader's table is kept only when it has this many records, so that a line
     break inside quotes (or a lone CR line ending) sends the file to the careful reader.
     """
-    raw = np.frombuffer(body, dtype=np.uint8)
-    newlines = np.flatnonzero(raw == 10)
-    gaps = np.diff(newlines)
-    if (gaps == 1).any() or ((gaps == 2) & (raw[newlines[:-1] + 1] == 13)).any():
-        return None                                   # a blank line: the careful reader
-    lines = len(newlines) + (0 if body.endswith(b"\n") else 1)
-    return lines - 1
+    newlines = int(np.count_nonzero(np.frombuffer(body, dtype=np.uint8) == 10))
+    return newlines + (0 if body.endswith(b"\n") else 1) - 1
+
+
+def _has_blank_record(table: pa.Table) -> bool:
+    """True if a record has every value blank (a blank line, or a line of bare commas).
+
+    The careful reader skips blank lines but keeps their numbers, and keeps a line of bare
+    commas as a record; only it can tell the two apart, so either sends the file to it.
+    """
+    import pyarrow.compute as pc
+
+    if not table.num_columns:
+        return False
+    candidates = table.filter(pc.equal(table.column(0), ""))
+    for name in table.column_names[1:]:
+        if not candidates.num_rows:
+            return False
+        candidates = candidates.filter(pc.equal(candidates.column(name), ""))
+    return candidates.num_rows > 0
 
 
 def _check_header(path: Path, header: list[str]) -> None:

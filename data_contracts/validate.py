@@ -25,6 +25,7 @@ from data_contracts.errors import ContractError, Problem
 from data_contracts.feeds import Contract, contract_for, identifying_reason, normalise_name
 from data_contracts.police_uk import CRIME_TYPE_TO_CONCERN, is_police_uk_header
 from data_contracts.readers import read_raw
+from data_contracts.timestamps import parse_timestamps
 from geo.extent import UK_EXTENT, Extent
 
 _TRUE = {"true", "t", "yes", "y", "1", "1.0"}
@@ -32,12 +33,6 @@ _FALSE = {"false", "f", "no", "n", "0", "0.0", ""}
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _EARLIEST = np.datetime64("1990-01-01", "s")
-#: Formats tried (in order, each on the rows still unparsed) before the general ISO parser.
-_FAST_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
-                 "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d/%m/%Y %H:%M:%S")
-_OFFSET = r"(?:[zZ]|[+-]\d\d:?\d\d)$"
-#: Where the day of the month sits in the fast formats (by their first directive).
-_DAY_TEXT = {"%Y": r"^\s*\d{4}-\d{1,2}-(?P<day>\d{1,2})", "%d": r"^\s*(?P<day>\d{1,2})/"}
 _HEX_CELL = re.compile(r"[0-9a-fA-F]{15,16}")
 #: Line breaks, tabs and other control characters, and bidirectional-text overrides: a label
 #: holding them could break a CSV header line or show different text from what it holds.
@@ -335,35 +330,7 @@ def _coordinate(col, values, out, report, **_):
 
 
 def _datetime(col, values, out, report, *, today, **_):
-    n = len(values)
-    ts = np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
-    blank = _np(pc.equal(values, ""))
-    pending = np.flatnonzero(~blank)
-    for fmt in _FAST_FORMATS:
-        if not len(pending):
-            break
-        sub = values if len(pending) == n else values.take(pa.array(pending))
-        parsed = pc.strptime(sub, format=fmt, unit="s", error_is_null=True)
-        got = parsed.to_numpy(zero_copy_only=False).astype("datetime64[s]")
-        ok = ~np.isnat(got)
-        # Arrow rolls an impossible day over (2025-02-30 -> 2025-03-02): a parsed day 1-3
-        # whose text says day 29-31 is re-read by pandas, which is strict.
-        rolled = np.flatnonzero(_np(pc.less_equal(pc.day(parsed), 3)))
-        if len(rolled):
-            texts = sub.take(pa.array(rolled))
-            day = pc.struct_field(pc.extract_regex(texts, _DAY_TEXT[fmt[:2]]), [0])
-            late = _np(pc.greater_equal(pc.cast(day, pa.int8()), 29))
-            rolled, texts = rolled[late], texts.filter(pa.array(late))
-        if len(rolled):
-            strict = pd.to_datetime(pd.Series(texts.to_pylist()), format=fmt, errors="coerce")
-            got[rolled] = strict.to_numpy(dtype="datetime64[s]")
-            ok[rolled] = strict.notna().to_numpy()
-        ts[pending[ok]] = got[ok]
-        pending = pending[~ok]
-    if len(pending):
-        parsed, empty = _parse_general(values.take(pa.array(pending)).to_pylist())
-        ts[pending] = parsed
-        blank[pending[empty]] = True
+    ts, blank = parse_timestamps(values)
     failed = ~blank & np.isnat(ts)
     if col.required:
         report(col.name, blank, f"{col.name} is missing")
@@ -377,23 +344,6 @@ def _datetime(col, values, out, report, *, today, **_):
     seconds = ts.astype(np.int64) % 86400
     out["has_time"] = (pc.utf8_length(values).to_numpy(zero_copy_only=False) > 10) \
         & (seconds != 0) & ~np.isnat(ts)
-
-
-def _parse_general(texts: list) -> tuple[np.ndarray, np.ndarray]:
-    """Parse the few values the fast formats did not: any ISO 8601, with or without offset."""
-    s = pd.Series(texts, dtype=object).str.strip()
-    empty = (s == "").to_numpy()
-    aware = (s.str.contains(_OFFSET, regex=True) & (s.str.len() > 10)).to_numpy(dtype=bool)
-    result = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[s]")
-    naive = ~aware & ~empty
-    if naive.any():
-        got = pd.to_datetime(s[naive], format="ISO8601", errors="coerce")
-        result[naive] = got.to_numpy(dtype="datetime64[s]")
-    if aware.any():
-        got = pd.to_datetime(s[aware], format="ISO8601", errors="coerce", utc=True)
-        local = got.dt.tz_convert("Europe/London").dt.tz_localize(None)
-        result[aware] = local.to_numpy(dtype="datetime64[s]")
-    return result, empty
 
 
 def _category(col, values, out, report, **_):

@@ -285,3 +285,38 @@ def get_policy(audience: str) -> Policy:
     except (KeyError, TypeError):
         raise PolicyError(f"unknown audience {audience!r}; audiences are: "
                           f"{', '.join(policies)}") from None
+
+
+def disclosure_statement(policy: Policy) -> str:
+    """Return the plain-words statement of the disclosure control applied for ``policy``.
+
+    Examples
+    --------
+    >>> print(disclosure_statement(get_policy("partnership")))  # doctest: +ELLIPSIS
+    OFFICIAL-SENSITIVE. Figures are for the partnership meeting audience. A figure is shown...
+    """
+    parts = [f"{policy.marking}. Figures are for the {policy.label.lower()} audience."]
+    parts.append(f"A figure is shown only where at least {policy.threshold} people or premises "
+                 f"lie behind it (ten sightings of one person count as one).")
+    parts.append(f"Places are hexagons no smaller than H3 resolution {policy.resolution_floor}. "
+                 f"Where too few lie behind a hexagon in a week, they are added to a larger "
+                 f"hexagon (down to resolution {policy.coarsest_resolution}), a longer period "
+                 f"(up to a {policy.longest_period}) or combined categories, and shown there; "
+                 f"groups still too small are not shown at all.")
+    parts.append("Every total, area, period and category figure is the sum of figures shown, "
+                 "so no hidden value can be worked out by subtraction; a few figures are shown "
+                 "one lower so that the small groups inside them cannot be worked out either.")
+    if policy.rounding_base > 1:
+        parts.append(f"Each figure is rounded to the nearest {policy.rounding_base} before "
+                     f"totals are added up.")
+    parts.append("Nothing here identifies a person or a premises.")
+    return " ".join(parts)
+
+
+class ReleasedForAudience:
+    """Mixin for results released for an audience (a ``policy`` attribute): ``statement``."""
+
+    @property
+    def statement(self) -> str:
+        """The plain-words disclosure statement of the audience these figures are for."""
+        return disclosure_statement(self.policy)

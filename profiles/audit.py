@@ -5,6 +5,10 @@ SHA-256 of the one before it, so a deleted or edited line breaks the chain and
 :func:`verify_chain` says where. Records hold *who did what*, never the data itself: audience,
 feed, area, period, file type, file hash and row counts of a load — no cell, no count of a
 cell, no value from a file.
+
+A load is recorded just before its database copy is swapped in (write-ahead), so a crash
+between the two leaves an ``ingest`` record whose ``ingest_id`` is not in the ``ingests``
+table — a load that did not land — and never a landed load with no record of who made it.
 """
 from __future__ import annotations
 

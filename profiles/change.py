@@ -53,6 +53,7 @@ import numpy as np
 import pandas as pd
 
 from geo.cells import cells_to_parents, cells_to_str, resolution_of
+from profiles.audiences import ReleasedForAudience
 
 #: Note for a row where both sides are below twice the audience threshold.
 NOTE_SMALL = "too small to read anything into"
@@ -87,7 +88,7 @@ class ChangeError(ValueError):
 
 
 @dataclass
-class ChangeResult:
+class ChangeResult(ReleasedForAudience):
     """Before/after change for one audience, feed and area, from released counts.
 
     Attributes
@@ -123,13 +124,6 @@ class ChangeResult:
     area_note: str | None
     small_below: int
     notes: list = field(default_factory=list)
-
-    @property
-    def statement(self) -> str:
-        """The disclosure statement of the audience these figures were released for."""
-        from profiles.release import disclosure_statement
-
-        return disclosure_statement(self.policy)
 
     @property
     def summary(self) -> str:

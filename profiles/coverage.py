@@ -62,6 +62,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from profiles.audiences import ReleasedForAudience
 from profiles.change import FEED_WORDS, NOTE_SMALL, hexagons_side_by_side, policy_of
 
 #: Every status a hexagon can get, most urgent first.
@@ -80,7 +81,7 @@ class CoverageError(ValueError):
 
 
 @dataclass
-class CoverageResult:
+class CoverageResult(ReleasedForAudience):
     """Outreach reach against need for one audience, area and range of weeks.
 
     Attributes
@@ -117,13 +118,6 @@ class CoverageResult:
         c = self.cells[self.cells["status"].isin(STATUSES[:2])]
         return c.sort_values(["need", "h3_id"], ascending=[False, True],
                              kind="stable").reset_index(drop=True)
-
-    @property
-    def statement(self) -> str:
-        """The disclosure statement of the audience these figures were released for."""
-        from profiles.release import disclosure_statement
-
-        return disclosure_statement(self.policy)
 
     @property
     def summary(self) -> str:

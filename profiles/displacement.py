@@ -59,8 +59,8 @@ import pandas as pd
 from profiles import store
 from profiles.audiences import Policy, get_policy
 from profiles.evaluation import EvaluationError, WDDResult, WDQResult, wdd, wdq
-from profiles.patrols import (distance_km, environment_flags, outreach_points, outreach_reach,
-                              released_activity)
+from profiles.planning_inputs import (distance_km, environment_flags, outreach_points,
+                                      outreach_reach, released_activity)
 from profiles.release import (ReleaseError, disclosure_statement, release_area_cells,
                               release_areas, release_counts)
 

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from profiles.audiences import ReleasedForAudience
 from profiles.change import FEED_WORDS, TREND_PERIODS, at_grain, period_starts, policy_of
 
 
@@ -43,7 +44,7 @@ class HotspotRunError(ValueError):
 
 
 @dataclass
-class HotspotRun:
+class HotspotRun(ReleasedForAudience):
     """One Gi* run on released counts: inputs, parameters, choices made, and results.
 
     Attributes
@@ -83,13 +84,6 @@ class HotspotRun:
     def cold_cells(self) -> list:
         """``h3_id`` of the cells labelled ``cold``."""
         return self.table.loc[self.table["hotspot"] == "cold", "h3_id"].tolist()
-
-    @property
-    def statement(self) -> str:
-        """The disclosure statement of the audience these figures were released for."""
-        from profiles.release import disclosure_statement
-
-        return disclosure_statement(self.policy)
 
     @property
     def summary(self) -> str:

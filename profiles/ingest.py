@@ -253,10 +253,8 @@ def _insert_events(con, rows: pd.DataFrame, ingest_id, key, base, *, feed, categ
     cols = {"cell": pa.array(_cells(rows, base), type=pa.uint64()),
             **_periods(rows["when"].to_numpy(), rows["has_time"].to_numpy(dtype=bool)),
             "c": pa.array(cat_codes), "d": pa.array(det_codes)}
-    w = "1"
     if weights is not None:
         cols["w"] = pa.array(np.asarray(weights, dtype=np.int64))
-        w = "w"
     keyed = subject is not None and subject in rows
     subjects: list = []
     if keyed:
@@ -265,14 +263,22 @@ def _insert_events(con, rows: pd.DataFrame, ingest_id, key, base, *, feed, categ
     labels = f"""'{feed}', cell, DATE '1970-01-01' + week, dow, $bands[band + 1],
                  $cats[c + 1], $dets[d + 1]"""
     params = {"bands": list(store.TIME_BANDS), "cats": cats, "dets": dets}
-    nk = f"sum(CASE WHEN s IS NULL THEN 0 ELSE {w} END)" if keyed else "0"
+    nk = ("0" if not keyed else "count(s)" if weights is None
+          else "sum(CASE WHEN s IS NULL THEN 0 ELSE w END)")
     con.execute(f"""INSERT INTO facts SELECT {labels}, CAST(n AS INTEGER), CAST(nk AS INTEGER),
-                    {int(ingest_id)} FROM (SELECT cell, week, dow, band, c, d, sum({w}) AS n,
+                    {int(ingest_id)} FROM (SELECT cell, week, dow, band, c, d,
+                    {'count(*)' if weights is None else 'sum(w)'} AS n,
                     {nk} AS nk FROM ev GROUP BY ALL)""", params)
     if keyed:
-        con.execute(f"""INSERT INTO subjects SELECT {labels}, $subjects[s + 1], {int(ingest_id)}
-                        FROM (SELECT DISTINCT cell, week, dow, band, c, d, s FROM ev
-                              WHERE s IS NOT NULL)""", {**params, "subjects": subjects})
+        # Hashes join in from a table: a list parameter of 100,000+ hashes binds very slowly.
+        con.register("ev_subjects", pa.table({
+            "code": pa.array(np.arange(len(subjects), dtype=np.int32)),
+            "subject": pa.array(subjects, type=pa.string())}))
+        con.execute(f"""INSERT INTO subjects SELECT {labels}, ev_subjects.subject,
+                        {int(ingest_id)} FROM (SELECT DISTINCT cell, week, dow, band, c, d, s
+                                               FROM ev WHERE s IS NOT NULL) AS e
+                        JOIN ev_subjects ON e.s = ev_subjects.code""", params)
+        con.unregister("ev_subjects")
     con.unregister("ev")
 
 

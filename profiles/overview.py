@@ -115,6 +115,9 @@ class Headline:
     previous: int
     current_weeks: int = 0
     previous_weeks: int = 0
+    #: Most of this feed's figures can be shown only over periods longer than the one asked
+    #: for, and none is shown in the current one: a 0 here would mislead.
+    shown_longer: bool = False
 
     @property
     def change(self) -> int:
@@ -133,6 +136,10 @@ class Headline:
 
     def words(self, current_label: str, previous_label: str) -> str:
         """Return the headline as one plain sentence."""
+        if self.shown_longer and self.current == 0:
+            return (f"{self.label}: none shown in {current_label} on its own — there are too "
+                    f"few in any one period of this length to show, so they are shown only "
+                    f"over longer periods.")
         head = f"{self.label}: {self.current:,} {self.unit} in {current_label}"
         if self.previous == 0 and self.current == 0:
             tail = f", as in {previous_label}"
@@ -296,7 +303,7 @@ def overview(con, audience, *, period: str = "month", area=None, start: dt.date 
         totals = frame.groupby("period_start")["count"].sum() if len(frame) else pd.Series()
         series = {p: int(totals.get(p, 0)) for p in spine}
         headlines.append(Headline(feed, label, unit, series[cur], series[prev],
-                                  n_weeks[cur], n_weeks[prev]))
+                                  n_weeks[cur], n_weeks[prev], label in mostly))
         rows += [(feed, label, p, c) for p, c in series.items() if p >= shown_from]
     base.current_start, base.previous_start = cur, prev
     base.partial_start, base.partial_weeks = partial, n_weeks[partial] if partial else 0
@@ -315,7 +322,8 @@ def _summary(ov: Overview) -> list[str]:
                      f"({_in_words(ov.partial_weeks)} "
                      f"week{'s' if ov.partial_weeks != 1 else ''} of data), so the headlines "
                      f"compare the last two whole {ov.period}s.")
-    moving = [h for h in ov.headlines if not h.steady and h.previous > 0]
+    moving = [h for h in ov.headlines if not h.steady and h.previous > 0
+              and not (h.shown_longer and h.current == 0)]
     rises = sorted((h for h in moving if h.change > 0), key=lambda h: -h.change_pct)
     falls = sorted((h for h in moving if h.change < 0), key=lambda h: h.change_pct)
     if rises:

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from profiles.audiences import ReleasedForAudience
+
 CATEGORIES = ("non-nuisance", "nuisance", "risk")
 RISK_INDICATORS = ("exploitation", "coercion", "under_18", "trafficking", "violence")
 NUISANCE_INDICATORS = ("community_impact", "drugs")
@@ -80,7 +82,7 @@ def more_serious(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 @dataclass
-class PremisesTrend:
+class PremisesTrend(ReleasedForAudience):
     """Released premises assessments by category and period, with the response each calls for.
 
     Attributes
@@ -118,13 +120,6 @@ class PremisesTrend:
     def combined_total(self) -> int:
         """Assessments shown only with their categories combined."""
         return int(self.other.loc[~self.other["category"].isin(CATEGORIES), "count"].sum())
-
-    @property
-    def statement(self) -> str:
-        """The disclosure statement of the audience these figures were released for."""
-        from profiles.release import disclosure_statement
-
-        return disclosure_statement(self.policy)
 
     @property
     def summary(self) -> str:

@@ -38,7 +38,8 @@ import pandas as pd
 
 from geo.cells import cells_to_parents, cells_to_str, resolution_of
 from profiles import store
-from profiles.audiences import BREAKDOWNS, GRAINS, Policy, PolicyError, get_policy
+from profiles.audiences import (BREAKDOWNS, GRAINS, Policy, PolicyError, ReleasedForAudience,
+                                disclosure_statement, get_policy)
 from profiles.disclosure import (BaseTable, Protected, cells_to_center_children,
                                  period_starts, policy_ladder, protect, round_counts)
 
@@ -58,6 +59,8 @@ CACHE_UNITS = 3_000_000
 #: Protected tables kept in the cache at most (audiences x feeds x databases).
 CACHE_TABLES = 48
 _LOCK = threading.Lock()
+#: Keys whose protected table is being built, each with an event set when the build ends.
+_BUILDING: dict = {}
 
 
 class ReleaseError(ValueError):
@@ -65,7 +68,7 @@ class ReleaseError(ValueError):
 
 
 @dataclass
-class ReleasedTable:
+class ReleasedTable(ReleasedForAudience):
     """Released counts for one audience and feed.
 
     Attributes
@@ -95,11 +98,6 @@ class ReleasedTable:
     def total(self) -> int:
         """Sum of the released counts (itself built only from released values)."""
         return int(self.frame["count"].sum()) if len(self.frame) else 0
-
-    @property
-    def statement(self) -> str:
-        """The plain-words disclosure statement for this release's audience."""
-        return disclosure_statement(self.policy)
 
 
 def _policy(audience) -> Policy:
@@ -284,24 +282,66 @@ def protected_table(con, audience, feed: str, *, atoms: bool = False
     sig = _store_version(cur, feed)
     span = ((sig[-2] - _EPOCH).days, (sig[-1] - _EPOCH).days) if sig[-2] else (0, 0)
     key = (sig, policy, feed)
-    if sig[0] and not atoms:
+    if not sig[0] or atoms:
+        return _build(cur, policy, feed, atoms=atoms), span
+    while True:   # single flight: one build per key, later callers wait for it
         with _LOCK:
             if key in _CACHE:
                 _CACHE.move_to_end(key)
                 return _CACHE[key], span
-    prot = protect(load_base_table(cur, policy, feed), policy_ladder(policy, feed),
-                   threshold=policy.threshold, rounding_base=policy.rounding_base,
-                   base_resolution=store.base_resolution(cur))
-    if atoms:
-        return prot, span
-    prot.atom_unit = prot.atom_n = np.zeros(0, dtype=np.int64)   # views need only units
-    if sig[0]:
+            pending = _BUILDING.get(key)
+            if pending is None:
+                pending = _BUILDING[key] = threading.Event()
+                break
+        pending.wait()
+    try:
+        prot = _build(cur, policy, feed)
         with _LOCK:
             _CACHE[key] = prot
             while len(_CACHE) > CACHE_TABLES or (len(_CACHE) > 1 and sum(
                     len(p.units) for p in _CACHE.values()) > CACHE_UNITS):
                 _CACHE.popitem(last=False)
+    finally:
+        with _LOCK:
+            _BUILDING.pop(key).set()
     return prot, span
+
+
+def _build(cur, policy: Policy, feed: str, *, atoms: bool = False) -> Protected:
+    prot = protect(load_base_table(cur, policy, feed), policy_ladder(policy, feed),
+                   threshold=policy.threshold, rounding_base=policy.rounding_base,
+                   base_resolution=store.base_resolution(cur))
+    if not atoms:
+        prot.atom_unit = prot.atom_n = np.zeros(0, dtype=np.int64)   # views need only units
+    return prot
+
+
+def warm_release_cache(con, audiences, feeds=EVENT_FEEDS) -> list[tuple[str, str, float]]:
+    """Build the protected tables of ``audiences`` x ``feeds`` now, so first views are fast.
+
+    The dashboard calls this in a background thread when it opens a database (``lantern
+    serve``), so the first person to open a page after a load does not wait for the roll-up.
+    A view asked for while its table is being built waits for that build (no second build).
+    Feeds an audience may not see are skipped. Returns (audience, feed, seconds) per table.
+
+    Examples
+    --------
+    >>> from profiles import store
+    >>> [(a, f) for a, f, _ in warm_release_cache(store.connect(":memory:"), ["partnership"],
+    ...                                           feeds=["on_street"])]
+    [('partnership', 'on_street')]
+    """
+    import time
+
+    timings = []
+    for audience in audiences:
+        policy = _policy(audience)
+        for feed in feeds:
+            if policy.may_see(feed):
+                t0 = time.perf_counter()
+                protected_table(con, policy, feed)
+                timings.append((policy.name, feed, time.perf_counter() - t0))
+    return timings
 
 
 def _store_version(cur, feed: str) -> tuple:
@@ -396,32 +436,6 @@ def resolve_area(con, area) -> int:
     raise ReleaseError(f"unknown area {area!r}; areas are: {known}")
 
 
-def disclosure_statement(policy: Policy) -> str:
-    """Return the plain-words statement of the disclosure control applied for ``policy``.
-
-    Examples
-    --------
-    >>> print(disclosure_statement(get_policy("partnership")))  # doctest: +ELLIPSIS
-    OFFICIAL-SENSITIVE. Figures are for the partnership meeting audience. A figure is shown...
-    """
-    parts = [f"{policy.marking}. Figures are for the {policy.label.lower()} audience."]
-    parts.append(f"A figure is shown only where at least {policy.threshold} people or premises "
-                 f"lie behind it (ten sightings of one person count as one).")
-    parts.append(f"Places are hexagons no smaller than H3 resolution {policy.resolution_floor}. "
-                 f"Where too few lie behind a hexagon in a week, they are added to a larger "
-                 f"hexagon (down to resolution {policy.coarsest_resolution}), a longer period "
-                 f"(up to a {policy.longest_period}) or combined categories, and shown there; "
-                 f"groups still too small are not shown at all.")
-    parts.append("Every total, area, period and category figure is the sum of figures shown, "
-                 "so no hidden value can be worked out by subtraction; a few figures are shown "
-                 "one lower so that the small groups inside them cannot be worked out either.")
-    if policy.rounding_base > 1:
-        parts.append(f"Each figure is rounded to the nearest {policy.rounding_base} before "
-                     f"totals are added up.")
-    parts.append("Nothing here identifies a person or a premises.")
-    return " ".join(parts)
-
-
 def release_areas(con) -> pd.DataFrame:
     """Return the loaded areas (id, name, type, number of base cells). Areas are public."""
     return store.cursor(con).execute(
@@ -452,5 +466,6 @@ def release_periods(con) -> list[dt.date]:
 
 __all__ = ["EVENT_FEEDS", "GRAINS", "PERIODS", "PolicyError", "ReleaseError", "ReleasedTable",
            "SHOWN_BASE", "clear_release_cache", "disclosure_statement", "protected_table",
+           "warm_release_cache",
            "release_area_cells", "release_areas", "release_counts", "release_periods",
            "resolve_area", "round_counts", "view"]

@@ -29,6 +29,11 @@ BOX = (53.6, 57.4, 0.6, 1.8)   # min_lat, max_lat, min_lon, max_lon: open sea
 #: Share of points per feed (on-street dominates, as in the demo town).
 SHARES = {"on_street": 0.6, "outreach_contacts": 0.2, "community_concerns": 0.12,
           "harm_reports": 0.07, "premises": 0.01}
+#: Pseudonymous references, as real feeds carry them: (column, share of rows keyed,
+#: distinct references per keyed row). People are seen many times; premises a few times.
+KEYS = {"on_street": ("subject_key", 0.5, 1 / 40), "harm_reports": ("subject_key", 0.7, 1 / 3),
+        "outreach_contacts": ("subject_key", 0.6, 1 / 20),
+        "premises": ("premises_ref", 1.0, 1 / 4)}
 _END = np.datetime64("2026-11-01T00:00")
 _SPAN_MIN = 104 * 7 * 24 * 60
 
@@ -44,6 +49,15 @@ def _times(rng, n):
     minutes = rng.integers(0, _SPAN_MIN, n)
     ts = _END - np.timedelta64(_SPAN_MIN, "m") + minutes.astype("timedelta64[m]")
     return pa.array(ts.astype("datetime64[s]")).cast(pa.string())
+
+
+def _keys(rng, n, share, per_row, prefix):
+    """Fictional references (``prefix`` + number), blank on rows without one."""
+    pool = max(1, int(n * share * per_row))
+    numbers = pa.array(np.arange(pool)).cast(pa.string())
+    labels = pa.compute.binary_join_element_wise(prefix, numbers, "")
+    keys = _choice(rng, labels, n)
+    return pa.compute.if_else(pa.array(rng.random(n) >= share), "", keys)
 
 
 def _choice(rng, values, n):
@@ -80,6 +94,9 @@ def generate_national(seed: int = 11, points: int = 10_000_000, towns: int = 400
         elif feed == "harm_reports":
             cols["harm_category"] = _choice(rng, list(HARM_CATEGORIES), n)
             cols["reporting_route"] = _choice(rng, list(REPORTING_ROUTES), n)
+        if feed in KEYS:
+            column, share, per_row = KEYS[feed]
+            cols[column] = _keys(rng, n, share, per_row, f"{feed[:1].upper()}K")
         out[feed] = pa.table(cols)
     return out
 

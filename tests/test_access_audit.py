@@ -136,3 +136,21 @@ def test_bad_unidentified_audiences_refused(tmp_path):
                     '[roles]\np = ["partnership"]\n')
     with pytest.raises(AccessError, match="unidentified_audiences must list audiences"):
         load_access(path)
+
+
+def test_cli_ingest_records_each_load_and_refusal_against_the_landed_ingest(tmp_path, town_files):
+    from profiles.cli import main
+
+    db = tmp_path / "a.duckdb"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("lat,lon\n54.5,1.0\n")
+    assert main(["ingest", "on_street", str(town_files["on_street"]), "--db", str(db)]) == 0
+    assert main(["ingest", "on_street", str(bad), "--db", str(db)]) == 1
+    log = audit.read_log(db)
+    assert [r["action"] for r in log] == ["ingest", "refused"]
+    assert log[0]["user"].startswith("local:") and log[1]["file_name"] == "bad.csv"
+    con = store.connect(db, read_only=True)
+    landed = store.fetch_row(con, "SELECT ingest_id, rows_loaded FROM ingests")
+    con.close()
+    assert (log[0]["ingest_id"], log[0]["rows_loaded"]) == tuple(landed)
+    assert audit.verify_chain(db) == (True, "ok")

@@ -49,6 +49,13 @@ def test_headline_words_and_noise_rule(current, previous, steady, words):
     assert h.words("Oct", "Sep") == words
 
 
+def test_a_headline_shown_only_over_longer_periods_does_not_say_zero():
+    h = Headline("harm_reports", "Harm reports", "reports", 0, 0, shown_longer=True)
+    words = h.words("Oct", "Sep")
+    assert "0 reports" not in words and words.startswith("Harm reports: none shown in Oct")
+    assert "only over longer periods" in words
+
+
 def test_headline_names_unequal_weeks():
     h = Headline("on_street", "X", "events", 50, 40, current_weeks=5, previous_weeks=4)
     assert h.words("Oct", "Sep").endswith("(five weeks of data against four).")
@@ -79,6 +86,11 @@ def test_a_period_too_short_for_the_release_is_named_with_advice(demo_con):
     assert ov.mostly_pooled and set(ov.mostly_pooled) <= set(ov.pooled)
     assert any(line.startswith("Most of the figures for ") and line.endswith(
         "choose a longer period in the sidebar for a fuller picture.") for line in ov.summary)
+    longer = [h for h in ov.headlines if h.shown_longer]
+    assert longer and {h.label for h in longer} == set(ov.mostly_pooled)
+    for h in longer:
+        line = h.words(ov.current_label, ov.previous_label)
+        assert h.current or (" 0 " not in line and "only over longer periods" in line)
 
 
 def test_trend_covers_whole_periods_of_the_range_and_matches_the_headlines(demo_con):

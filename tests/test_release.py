@@ -13,7 +13,7 @@ from profiles import store
 from profiles.cli import main
 from profiles.release import (PERIODS, SHOWN_BASE, ReleaseError, clear_release_cache,
                               disclosure_statement, protected_table, release_area_cells,
-                              release_counts)
+                              release_counts, warm_release_cache)
 from profiles.audiences import PolicyError, get_policy
 from profiles.utility import SHARES, percent, utility_report, _shares
 
@@ -170,6 +170,38 @@ def test_cache_follows_the_store(con):
     changed, _ = protected_table(con, "command", "on_street")
     assert changed is not first
     assert release_counts(con, "command", "on_street", period="all").total == 7
+
+
+def test_warming_builds_each_visible_feed_once_and_views_reuse_it(con):
+    put(con, [(CELL, MONDAY, 12)])
+    clear_release_cache()
+    built = warm_release_cache(con, ["partnership", "command"])
+    assert {(a, f) for a, f, _ in built} >= {("partnership", "on_street"),
+                                             ("command", "on_street")}
+    assert all(get_policy(a).may_see(f) for a, f, _ in built)
+    warmed, _ = protected_table(con, "partnership", "on_street")
+    again = warm_release_cache(con, ["partnership"], feeds=["on_street"])
+    assert protected_table(con, "partnership", "on_street")[0] is warmed
+    assert again[0][2] < 0.5   # served from the cache, not rebuilt
+
+
+def test_concurrent_first_views_share_one_build(con):
+    import threading
+
+    put(con, [(CELL, MONDAY + dt.timedelta(weeks=i), 5 + i) for i in range(30)])
+    clear_release_cache()
+    got, start = [], threading.Barrier(4)
+
+    def first_view():
+        start.wait()
+        got.append(protected_table(store.cursor(con), "command", "on_street")[0])
+
+    threads = [threading.Thread(target=first_view) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(got) == 4 and all(p is got[0] for p in got)
 
 
 def test_every_period_view_totals_the_same_released_units(con):

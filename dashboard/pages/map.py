@@ -53,6 +53,12 @@ if loaded:
         chosen = state.kept(st.multiselect, "Also show", options=overlays, key="map_overlays",
                             format_func=OVERLAYS.get)
     window = dict(area=filters.area, start=filters.start, end=filters.end)
+    if filters.area:
+        frame_cells = data.area_cells(filters.area, filters.audience)
+    else:
+        force = data.force_area_name()
+        frame_cells = data.area_cells(force, filters.audience) if force else []
+    lat, lon, zoom = maps.view_for(frame_cells)
     outlines = data.outlines(filters.audience)
     layers, legends, figures = [maps.land_layer(outlines)], [], []
     if shade != SHADE_NONE:
@@ -108,18 +114,16 @@ if loaded:
             legends.append(maps.key_html("Hotspots (Gi*)", [(maps.HOT, "hot spot"),
                                                             (maps.COLD, "cold spot")],
                                          round_=False, note=f"of {maps.FEEDS[shade][0]}"))
-    layers += maps.outline_layers(outlines, selected=filters.area, text_size=text_size)
+    # Outlines as filled bands and sites as labels: no line or circle programs for software
+    # WebGL to compile before the first paint (see dashboard.maps).
+    layers += maps.outline_layers(outlines, selected=filters.area, text_size=text_size,
+                                  metres_per_px=maps.metres_per_pixel(lat, zoom))
     if "outreach_sites" in chosen:
-        layers += maps.sites_layers(data.sites(filters.audience), text_size=text_size)
-        legends.append(maps.key_html("Outreach sites", [((255, 255, 255), "drop-in, clinic "
-                                                         "or van stop")],
-                                     note="non-confidential sites only"))
-    if filters.area:
-        frame_cells = data.area_cells(filters.area, filters.audience)
-    else:
-        force = data.force_area_name()
-        frame_cells = data.area_cells(force, filters.audience) if force else []
-    lat, lon, zoom = maps.view_for(frame_cells)
+        layers += maps.sites_layers(data.sites(filters.audience), text_size=text_size,
+                                    labels_only=True)
+        legends.append(maps.key_html("Outreach sites", [((0, 0, 0), "drop-in, clinic or van "
+                                                         "stop, in white letters edged black")],
+                                     round_=False, note="non-confidential sites only"))
     col_map, col_side = st.columns([3, 1])
     with col_map:
         st.pydeck_chart(maps.deck(layers, lat=lat, lon=lon, zoom=zoom), height=620,

@@ -20,6 +20,11 @@ if loaded:
                    f"{filters.period} of the range with the one before.")
         cols = st.columns(len(ov.headlines))
         for col, h in zip(cols, ov.headlines):
+            if h.shown_longer and h.current == 0:   # a 0 would read as "none happened"
+                col.metric(h.label, "—", f"too few by {filters.period}", delta_color="off",
+                           delta_arrow="off", border=True,
+                           help=h.words(ov.current_label, ov.previous_label))
+                continue
             if h.change == 0:
                 delta, arrow = "no change", "off"
             else:

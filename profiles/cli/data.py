@@ -120,6 +120,16 @@ def _ingest(args) -> int:
                 result = ingest_file(con, args.feed, path, key=key, strict=args.strict,
                                      quarantine_dir=args.quarantine_dir
                                      or db.resolve().parent / "lantern-quarantine")
+                if result.status == "loaded":
+                    # Written ahead of the swap: a crash in between leaves a record of a load
+                    # that did not land (its ingest_id is not in `ingests`), never a load
+                    # with no record of who made it.
+                    audit.record(db, user=audit.local_user(), action="ingest",
+                                 feed=args.feed, file_name=Path(path).name[:200],
+                                 ingest_id=result.ingest_id, rows_read=result.read,
+                                 rows_loaded=result.loaded,
+                                 rows_quarantined=result.quarantined,
+                                 rows_excluded=result.excluded)
         except ContractError as exc:
             print(f"refused: {exc}", file=sys.stderr)
             audit.record(db, user=audit.local_user(), action="refused", feed=args.feed,
@@ -129,11 +139,6 @@ def _ingest(args) -> int:
         print(result.summary())
         for msg in result.messages:
             print(f"  {msg}")
-        if result.status == "loaded":
-            audit.record(db, user=audit.local_user(), action="ingest", feed=args.feed,
-                         file_name=Path(path).name[:200], ingest_id=result.ingest_id,
-                         rows_read=result.read, rows_loaded=result.loaded,
-                         rows_quarantined=result.quarantined, rows_excluded=result.excluded)
     return 1 if failed else 0
 
 

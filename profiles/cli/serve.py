@@ -30,7 +30,9 @@ def server_command(db, port: int, address: str = "127.0.0.1") -> tuple[list[str]
         raise UserError(f"no database at {db}; build the demo with `lantern demo` or load "
                         f"feeds with `lantern ingest`")
     app = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
-    env = dict(os.environ, LANTERN_DB=str(db.resolve()))
+    # LANTERN_WARM_CACHE: build the released tables in the background as soon as the server
+    # opens the database, rather than on the first person's first page.
+    env = dict(os.environ, LANTERN_DB=str(db.resolve()), LANTERN_WARM_CACHE="1")
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
            "--server.address", address, "--server.headless", "true",
            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",

@@ -102,7 +102,8 @@ def build_store(path: Path, n_cells: int, weeks: int, rate: float, seed: int) ->
     con.execute("""INSERT INTO facts SELECT 'on_street', cell, CAST(week AS DATE), dow, band,
                    category, detail, count(*), sum(keyed), 1 FROM ev GROUP BY ALL""")
     con.execute("""INSERT INTO subjects SELECT DISTINCT 'on_street', cell, CAST(week AS DATE),
-                   dow, band, category, detail, subject, 1 FROM ev WHERE subject IS NOT NULL""")
+                   dow, band, category, detail, hash(subject), 1 FROM ev
+                   WHERE subject IS NOT NULL""")   # subjects are 64-bit keyed hashes
     con.unregister("ev")
     rows = store.fetch_row(con, "SELECT count(*), count(DISTINCT cell) FROM facts")
     subs = store.fetch_row(con, "SELECT count(*) FROM subjects")[0]

@@ -12,6 +12,7 @@ an offset (``Z``, ``+01:00``) are converted to UK local time.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,9 +161,10 @@ def read_feed(feed: str, path, *, extent: Extent | None = None, data: bytes | No
             problems.extend(Problem(str(path), int(rows[i]), "(row)", f"{fields[i]} fields",
                                     RAGGED_REASON) for i in idx)
             bad |= ragged
-    for col in contract.columns:
-        if col.name in columns:
-            _CHECKS[col.kind](col, columns[col.name], out, report, extent=extent, today=today)
+    for found, calls in _run_checks(contract, columns, n, extent=extent, today=today):
+        out.update(found)
+        for args in calls:
+            report(*args)
     if contract.geometry == "point":
         _check_extent(out, report, extent)
     elif contract.geometry == "point_or_cell":
@@ -180,6 +182,33 @@ def read_feed(feed: str, path, *, extent: Extent | None = None, data: bytes | No
     return ValidatedFeed(contract.feed, str(path), raw.file_format, raw.encoding,
                          n + sum(excluded.values()), frame, problems, excluded, ignored,
                          raw.geometry)
+
+
+#: Rows from which the column checks run in parallel threads (pyarrow and numpy release the
+#: GIL); below it a thread pool costs more than it saves.
+PARALLEL_ROWS = 200_000
+
+
+def _run_checks(contract: Contract, columns: dict, n: int, *, extent, today) -> list:
+    """Run every present column's check; return (values, report calls) per column, in order.
+
+    Each check writes its typed values to its own dict and records its ``report`` calls, so
+    checks can run on both cores at once; the caller applies the reports in contract order,
+    so the outcome does not depend on which thread finished first.
+    """
+    def check(col):
+        found, calls = {}, []
+        _CHECKS[col.kind](col, columns[col.name], found,
+                          lambda *args: calls.append(args), extent=extent, today=today)
+        return found, calls
+
+    todo = [col for col in contract.columns if col.name in columns]
+    if n < PARALLEL_ROWS or len(todo) < 2:
+        return [check(col) for col in todo]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+        return list(pool.map(check, todo))
 
 
 def _np(mask) -> np.ndarray:
@@ -242,19 +271,20 @@ def _shown_names(names, limit: int = 30) -> str:
 def _uniques(values) -> tuple[np.ndarray, list[str]]:
     """Return (codes, distinct stripped values): ``distinct[codes]`` is the stripped column.
 
-    Each Arrow chunk is dictionary-encoded on its own (one pass, no copy of the strings);
-    the chunks' small dictionaries are then merged in Python.
+    The column is dictionary-encoded in one pass over all its chunks (one dictionary, so
+    Python sees each distinct value once even when there are 100,000 references), then values
+    that differ only by surrounding spaces are merged.
     """
+    if isinstance(values, pa.ChunkedArray):
+        if values.nbytes > 2**30:        # past 32-bit string offsets once combined
+            values = values.cast(pa.large_string())
+        values = values.combine_chunks()
+    enc = values.dictionary_encode()
     canon: dict = {}
-    parts = []
-    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
-    for chunk in chunks:
-        enc = chunk.dictionary_encode()
-        remap = np.array([canon.setdefault(str(u).strip(), len(canon))
-                          for u in enc.dictionary.to_pylist()], dtype=np.int64)
-        idx = enc.indices.to_numpy(zero_copy_only=False)
-        parts.append(remap[idx] if len(remap) else idx.astype(np.int64))
-    codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    remap = np.array([canon.setdefault(str(u).strip(), len(canon))
+                      for u in enc.dictionary.to_pylist()], dtype=np.int64)
+    idx = enc.indices.to_numpy(zero_copy_only=False)
+    codes = remap[idx] if len(remap) else idx.astype(np.int64)
     return codes, list(canon)
 
 

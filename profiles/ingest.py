@@ -230,12 +230,13 @@ def _codes(values) -> tuple[np.ndarray, list]:
 
 
 def _subject_codes(values, key: bytes) -> tuple[pa.Array, list]:
-    """Return (int32 codes, null = no reference; keyed hashes), hashing each reference once."""
+    """Return (int32 codes, null = no reference; keyed hashes as 64-bit ints), hashing each
+    reference once."""
     cat = values.array if isinstance(values, pd.Series) else values
     if not isinstance(cat, pd.Categorical):
         cat = pd.Categorical(pd.Series(values, dtype=object).replace("", None))
     codes = np.asarray(cat.codes, dtype=np.int32)
-    hashes = keyed_hashes(np.asarray(cat.categories, dtype=object), key).tolist()
+    hashes = [int(h, 16) for h in keyed_hashes(np.asarray(cat.categories, dtype=object), key)]
     return pa.array(codes, mask=codes < 0), hashes
 
 
@@ -273,7 +274,7 @@ def _insert_events(con, rows: pd.DataFrame, ingest_id, key, base, *, feed, categ
         # Hashes join in from a table: a list parameter of 100,000+ hashes binds very slowly.
         con.register("ev_subjects", pa.table({
             "code": pa.array(np.arange(len(subjects), dtype=np.int32)),
-            "subject": pa.array(subjects, type=pa.string())}))
+            "subject": pa.array(subjects, type=pa.uint64())}))
         con.execute(f"""INSERT INTO subjects SELECT {labels}, ev_subjects.subject,
                         {int(ingest_id)} FROM (SELECT DISTINCT cell, week, dow, band, c, d, s
                                                FROM ev WHERE s IS NOT NULL) AS e

@@ -6,9 +6,9 @@ Tables
                     week), dow (0 = Monday), band (night/morning/afternoon/evening/unknown),
                     category, detail, n (count), n_keyed (how many of n carried a subject
                     key), ingest_id
-``subjects``        the same grain plus ``subject``: a keyed hash of a pseudonymous subject or
-                    premises reference, one row per distinct subject, so thresholds can count
-                    people or premises rather than rows
+``subjects``        the same grain plus ``subject``: a keyed hash (64 bits, UBIGINT) of a
+                    pseudonymous subject or premises reference, one row per distinct subject,
+                    so thresholds can count people or premises rather than rows
 ``environment``     cell, feature_type, week (NULL for standing features), n, ingest_id
 ``outreach_sites``  cell, site_type, days (7-bit mask, bit 0 = Monday), opens/closes (minutes
                     after midnight), confidential, ingest_id
@@ -29,7 +29,7 @@ import duckdb
 
 from geo.cells import BASE_RESOLUTION
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"   # 2: subjects.subject is the 64-bit keyed hash as UBIGINT, not hex
 DEFAULT_DB = "lantern.duckdb"
 TIME_BANDS = ("night", "morning", "afternoon", "evening", "unknown")
 
@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS facts (
 CREATE TABLE IF NOT EXISTS subjects (
     feed VARCHAR NOT NULL, cell UBIGINT NOT NULL, week DATE NOT NULL, dow TINYINT NOT NULL,
     band VARCHAR NOT NULL, category VARCHAR NOT NULL, detail VARCHAR NOT NULL,
-    subject VARCHAR NOT NULL, ingest_id INTEGER NOT NULL);
+    subject UBIGINT NOT NULL, ingest_id INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS environment (
     cell UBIGINT NOT NULL, feature_type VARCHAR NOT NULL, week DATE, n INTEGER NOT NULL,
     ingest_id INTEGER NOT NULL);
@@ -108,10 +108,25 @@ def connect(path=None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(path, read_only=read_only)
     if not read_only:
         con.execute(_SCHEMA)
+        _migrate(con)
         con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?), "
                     "('base_resolution', ?)", [SCHEMA_VERSION, str(BASE_RESOLUTION)])
     con.execute(_MACROS)
     return con
+
+
+def _migrate(con) -> None:
+    """Bring a store written by an earlier version up to :data:`SCHEMA_VERSION`.
+
+    Version 1 held ``subjects.subject`` as 16 hex characters; version 2 holds the same 64 bits
+    as UBIGINT (half the space, and faster to write). Readers work with either.
+    """
+    kind = fetch_row(con, "SELECT data_type FROM information_schema.columns WHERE "
+                          "table_name = 'subjects' AND column_name = 'subject'")
+    if kind and kind[0] == "VARCHAR":
+        con.execute("ALTER TABLE subjects ALTER COLUMN subject TYPE UBIGINT "
+                    "USING CAST('0x' || subject AS UBIGINT)")
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
 
 
 def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:

@@ -594,3 +594,26 @@ def test_times_land_in_their_uk_week_day_and_band(empty_db, tmp_path, when, week
     path = write(tmp_path, "t.csv", ON_STREET + f"54.5,1.0,{when},observation,police,\n")
     assert load(con, key, "on_street", path).loaded == 1
     assert con.execute("SELECT week, dow, band FROM facts").fetchall() == [(week, dow, band)]
+
+
+def test_column_checks_in_parallel_threads_give_the_serial_outcome(tmp_path, monkeypatch):
+    from data_contracts import validate
+
+    good = "54.5,1.0,2025-03-01T21:30,observation,police,S1\n"
+    bad = ["95,1.0,2025-03-01T21:30,observation,police,S1\n",      # impossible lat
+           "54.5,x,2025-03-01T21:30,observation,police,S2\n",      # lon not a number
+           "54.5,1.0,2025-02-30,observation,police,S3\n",          # no 30 February
+           "54.5,1.0,2025-03-01,dancing,police,\n",                # unknown category
+           "54.5,1.0,,observation,nobody,S4\n"]                    # missing date, bad agency
+    lines = [good * 40 + bad[i % len(bad)] for i in range(60)]
+    path = tmp_path / "mixed.csv"
+    path.write_text("lat,lon,datetime,activity_type,source_agency,subject_key\n"
+                    + "".join(lines))
+    outcomes = []
+    for threshold in (10**9, 0):          # serial, then parallel for any size
+        monkeypatch.setattr(validate, "PARALLEL_ROWS", threshold)
+        v = read_feed("on_street", path, today=dt.date(2026, 1, 1))
+        outcomes.append(([p.as_dict() for p in v.problems], v.rows))
+    (serial_problems, serial_rows), (parallel_problems, parallel_rows) = outcomes
+    assert len(serial_problems) == 72 and parallel_problems == serial_problems
+    pd.testing.assert_frame_equal(parallel_rows, serial_rows)

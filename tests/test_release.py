@@ -36,7 +36,7 @@ def put(con, rows, subjects=()):
     con.executemany("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", full)
     if subjects:
         con.executemany("INSERT INTO subjects VALUES ('on_street', ?, ?, 0, 'night', "
-                        "'incident', 'police', ?, 1)",
+                        "'incident', 'police', hash(CAST(? AS VARCHAR)), 1)",
                         [(h3.str_to_int(c), w, s) for c, w, s in subjects])
 
 

@@ -14,16 +14,17 @@ import shutil
 import h3
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from data_contracts.feeds import (AREA_TYPES, CONTRACTS, ENVIRONMENT_FEATURES, FEEDS,
                                   PREMISES_CATEGORIES, SITE_TYPES)
 from data_contracts.validate import RAGGED_REASON
 from profiles import store
 from profiles.ingest import ingest_file
-from profiles.keys import load_key
+from profiles.keys import keyed_hashes, load_key
 
 TODAY = dt.date(2026, 11, 2)
-HEX16 = re.compile(r"^[0-9a-f]{16}$")
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 SECRETS = ("SUBJ-SECRET-77", "PREM-SECRET-42", "Meet at the cafe by the pier",
            "Niche RMS 4.2", "SECRET-VALUE-99", "54.5003", "1.0004", "21:47")
@@ -68,6 +69,11 @@ def _reasons(values, ctx):
     return bad
 
 
+def _keyed_hash(values, ctx):
+    """A 64-bit keyed hash of one of the references in the loaded files, nothing else."""
+    return [v for v in values if not (isinstance(v, int) and v in ctx["hashes"])]
+
+
 def _count(values, ctx):
     return [v for v in values if not (isinstance(v, int) and v >= 0)]
 
@@ -104,7 +110,7 @@ COLUMNS = {
     ("facts", "n"): _count, ("facts", "n_keyed"): _count,
     **{("subjects", c): f for c, f in _GRAIN.items()},
     ("subjects", "detail"): lambda v, ctx: _in(CATEGORIES | {""})(v, ctx),
-    ("subjects", "subject"): _matches(HEX16),
+    ("subjects", "subject"): _keyed_hash,
     ("environment", "cell"): _cells, ("environment", "feature_type"): _in(ENVIRONMENT_FEATURES),
     ("environment", "week"): _mondays, ("environment", "n"): _count,
     ("environment", "ingest_id"): _count,
@@ -197,7 +203,9 @@ def privacy_store(demo_db, town_files, tmp_path_factory):
         keys = pd.read_csv(town_files[feed], dtype=str)[column].dropna()
         raw_keys |= set(keys)
     areas = json.loads(town_files["areas"].read_text())["features"]
+    hashes = {int(h, 16) for h in keyed_hashes(sorted(raw_keys), load_key(path))}
     ctx = {"base": store.base_resolution(con), "today": dt.date.today(), "raw_keys": raw_keys,
+           "hashes": hashes,
            "areas": {f["properties"]["name"] for f in areas},
            "files": {p.name for p in town_files.values()} | {p.name for p in extra.values()}}
     yield con, ctx
@@ -245,8 +253,8 @@ def test_quarantine_keeps_reasons_and_counts_never_values(privacy_store):
     ("CREATE TABLE notes (body VARCHAR); INSERT INTO notes VALUES ('hello')",
      "notes.body (VARCHAR): not whitelisted"),
     ("UPDATE facts SET week = week + 1 WHERE rowid = 0", "facts.week (DATE): unexpected"),
-    ("UPDATE subjects SET subject = 'S001' WHERE rowid = 0", "subjects.subject (VARCHAR): "
-                                                            "unexpected values ['S001']"),
+    ("UPDATE subjects SET subject = 1001 WHERE rowid = 0", "subjects.subject (UBIGINT): "
+                                                          "unexpected values ['1001']"),
     ("UPDATE facts SET detail = 'Meet at the cafe by the pier' WHERE rowid = 0",
      "facts.detail (VARCHAR): unexpected"),
     ("UPDATE facts SET cell = 612934032732192767 WHERE rowid = 0",   # 88194415bbfffff, res 8
@@ -262,3 +270,15 @@ def test_the_check_catches_a_leak(privacy_store, change, expect):
     finally:
         con.execute("ROLLBACK")
     assert any(p.startswith(expect) for p in found), found
+
+
+@settings(max_examples=200, deadline=None)
+@given(key=st.binary(min_size=0, max_size=100),
+       messages=st.lists(st.binary(max_size=80), min_size=1, max_size=5))
+def test_reference_hashing_is_standard_hmac_sha256(key, messages):
+    import hmac
+
+    from profiles.keys import _hmac_sha256_hex16
+
+    assert _hmac_sha256_hex16(key, messages) == [
+        hmac.new(key, m, "sha256").hexdigest()[:16] for m in messages]

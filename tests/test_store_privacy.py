@@ -282,3 +282,32 @@ def test_reference_hashing_is_standard_hmac_sha256(key, messages):
 
     assert _hmac_sha256_hex16(key, messages) == [
         hmac.new(key, m, "sha256").hexdigest()[:16] for m in messages]
+
+
+def test_a_version_1_store_is_migrated_on_open_and_still_releases(tmp_path):
+    """Version 1 kept subjects as hex text; opening it writable stores the same 64 bits."""
+    import duckdb
+
+    from profiles.release import release_counts
+
+    path = tmp_path / "v1.duckdb"
+    old = duckdb.connect(str(path))
+    old.execute("CREATE TABLE subjects (feed VARCHAR NOT NULL, cell UBIGINT NOT NULL, "
+                "week DATE NOT NULL, dow TINYINT NOT NULL, band VARCHAR NOT NULL, category "
+                "VARCHAR NOT NULL, detail VARCHAR NOT NULL, subject VARCHAR NOT NULL, "
+                "ingest_id INTEGER NOT NULL)")
+    old.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
+    old.execute("INSERT INTO meta VALUES ('schema_version', '1'), ('base_resolution', '9')")
+    cell = h3.str_to_int(h3.latlng_to_cell(54.5, 1.0, 9))
+    hashes = ["ffffffffffffffff", "0123456789abcdef"]
+    old.executemany("INSERT INTO subjects VALUES ('on_street', ?, DATE '2025-03-03', 0, "
+                    "'night', 'incident', 'police', ?, 1)", [(cell, h) for h in hashes])
+    old.close()
+    con = store.connect(path)
+    assert store.get_meta(con, "schema_version") == store.SCHEMA_VERSION == "2"
+    stored = sorted(r[0] for r in con.execute("SELECT subject FROM subjects").fetchall())
+    assert stored == sorted(int(h, 16) for h in hashes)
+    con.execute("INSERT INTO facts VALUES ('on_street', ?, DATE '2025-03-03', 0, 'night', "
+                "'incident', 'police', 2, 2, 1)", [cell])
+    assert release_counts(con, "analyst", "on_street", period="all").frame.empty  # 2 people
+    con.close()

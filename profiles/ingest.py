@@ -39,6 +39,7 @@ class IngestResult:
     ingest_id: int | None = None
     quarantine_report: str | None = None
     messages: list = field(default_factory=list)
+    file_sha256: str | None = None
 
     def summary(self) -> str:
         """Return a one-line plain-words summary."""
@@ -93,12 +94,12 @@ def ingest_file(con, feed: str, path, *, key: bytes, extent: Extent | None = Non
                             fix="check the path and permissions.") from None
     sha = hashlib.sha256(data).hexdigest()
     if store.fetch_row(con, "SELECT 1 FROM ingests WHERE file_sha256 = ?", [sha]):
-        return IngestResult(feed, str(path), "already loaded")
+        return IngestResult(feed, str(path), "already loaded", file_sha256=sha)
     extent = extent or force_extent(con)
     checked = read_feed(feed, path, extent=extent, data=data, today=today)
     result = IngestResult(feed, str(path), "loaded", read=checked.n_read,
                           quarantined=checked.n_quarantined, excluded=checked.n_excluded,
-                          loaded=len(checked.rows))
+                          loaded=len(checked.rows), file_sha256=sha)
     if checked.problems:
         result.quarantine_report = str(write_quarantine_report(
             checked, quarantine_dir or _default_quarantine_dir(con), sha))

@@ -154,3 +154,20 @@ def test_cli_ingest_records_each_load_and_refusal_against_the_landed_ingest(tmp_
     con.close()
     assert (log[0]["ingest_id"], log[0]["rows_loaded"]) == tuple(landed)
     assert audit.verify_chain(db) == (True, "ok")
+
+
+def test_audit_names_a_recorded_load_that_never_landed(tmp_path, town_files, capsys):
+    """The ingest record is written just before the swap; a crash in between is reported."""
+    from profiles.cli import main
+
+    db = tmp_path / "a.duckdb"
+    assert main(["ingest", "on_street", str(town_files["on_street"]), "--db", str(db)]) == 0
+    capsys.readouterr()
+    assert main(["audit", "--db", str(db)]) == 0
+    assert "not in the database" not in capsys.readouterr().err
+    audit.record(db, user="local:ops", action="ingest", feed="on_street",
+                 file_name="crashed.csv", ingest_id=2, file_sha256="ab" * 32)
+    assert main(["audit", "--db", str(db)]) == 0
+    err = capsys.readouterr().err
+    assert "(crashed.csv, by local:ops) is not in the database" in err
+    assert err.count("is not in the database") == 1    # the landed load is not named

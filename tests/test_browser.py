@@ -84,6 +84,12 @@ _SETTLED = """() => !document.querySelector('[data-testid="stStatusWidget"]')
     && !!document.querySelector('h1')"""
 
 
+_MEETING_BARS = """() => {
+    const bars = [...document.querySelectorAll('.lantern-marking')];
+    return bars.length === 2 && bars.every(b => b.innerText.includes('MEETING MODE'));
+}"""
+
+
 def _settle(page) -> None:
     """Wait until Streamlit has finished the run: no spinner, nothing stale, both markings,
     and every table drawn on its canvas."""
@@ -174,6 +180,8 @@ def test_every_page_in_chromium_and_meeting_mode(server, tmp_path):
                 _goto(page, title, meeting)
                 if title == "Map":
                     _map_canvas(page)
+                # A rerun may still be replacing the page: wait (bounded) for both bars.
+                page.wait_for_function(_MEETING_BARS, timeout=30_000)
                 markings = page.locator(".lantern-marking").all_inner_texts()
                 assert len(markings) == 2 and all(MARKING in m and "MEETING MODE" in m
                                                   for m in markings)

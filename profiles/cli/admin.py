@@ -21,6 +21,21 @@ def register(sub) -> None:
     p.set_defaults(func=_audit)
 
 
+def _not_landed(db: Path, records: list) -> list:
+    """Ingest records (written just before their swap) whose file is not in ``ingests``."""
+    from profiles import store
+
+    wanted = [r for r in records if r.get("action") == "ingest" and r.get("file_sha256")]
+    if not wanted or not db.exists():
+        return []
+    con = store.connect(db, read_only=True)
+    try:
+        landed = {row[0] for row in con.execute("SELECT file_sha256 FROM ingests").fetchall()}
+    finally:
+        con.close()
+    return [r for r in wanted if r["file_sha256"] not in landed]
+
+
 def _audit(args) -> int:
     from profiles import audit
     from profiles.store import default_db_path
@@ -40,6 +55,10 @@ def _audit(args) -> int:
     ok, where = audit.verify_chain(db)
     print(f"{len(records)} record(s); chain {'intact' if ok else 'BROKEN: ' + where}",
           file=sys.stderr)
+    for r in _not_landed(db, audit.read_log(db)):
+        print(f"note: the load recorded at {r['at']} ({r.get('file_name')}, by {r['user']}) "
+              f"is not in the database: it was interrupted before the database was swapped, "
+              f"so nothing from it was loaded", file=sys.stderr)
     if not ok:
         raise UserError(f"the audit log {audit.audit_path(db)} has been altered: {where}")
     return 0

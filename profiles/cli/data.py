@@ -126,7 +126,8 @@ def _ingest(args) -> int:
                     # with no record of who made it.
                     audit.record(db, user=audit.local_user(), action="ingest",
                                  feed=args.feed, file_name=Path(path).name[:200],
-                                 ingest_id=result.ingest_id, rows_read=result.read,
+                                 ingest_id=result.ingest_id,
+                                 file_sha256=result.file_sha256, rows_read=result.read,
                                  rows_loaded=result.loaded,
                                  rows_quarantined=result.quarantined,
                                  rows_excluded=result.excluded)

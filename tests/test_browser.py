@@ -128,6 +128,11 @@ def _map_canvas(page) -> None:
     """Wait for the deck canvas, then until software WebGL has drawn the layers on it."""
     page.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas", timeout=30_000)
     canvas = page.locator("[data-testid='stDeckGlJsonChart'] canvas").first
+    # deck.gl creates the canvas at the browser's default 300 x 150, then sizes it to the chart.
+    page.wait_for_function("""() => {
+        const c = document.querySelector("[data-testid='stDeckGlJsonChart'] canvas");
+        return c && c.clientWidth > 300 && c.clientHeight > 300;
+    }""", timeout=30_000)
     box = canvas.bounding_box()
     assert box and box["width"] > 300 and box["height"] > 300
     deadline, size = time.monotonic() + 45, 0

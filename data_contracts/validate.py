@@ -26,7 +26,7 @@ from data_contracts.errors import ContractError, Problem
 from data_contracts.feeds import Contract, contract_for, identifying_reason, normalise_name
 from data_contracts.police_uk import CRIME_TYPE_TO_CONCERN, is_police_uk_header
 from data_contracts.readers import read_raw
-from data_contracts.timestamps import parse_timestamps
+from data_contracts.timestamps import _np, parse_timestamps
 from geo.extent import UK_EXTENT, Extent
 
 _TRUE = {"true", "t", "yes", "y", "1", "1.0"}
@@ -209,11 +209,6 @@ def _run_checks(contract: Contract, columns: dict, n: int, *, extent, today) -> 
 
     with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
         return list(pool.map(check, todo))
-
-
-def _np(mask) -> np.ndarray:
-    """A boolean Arrow array (nulls = False) as numpy."""
-    return pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
 
 
 def _match_columns(path: Path, contract: Contract, columns: dict,

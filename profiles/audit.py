@@ -7,8 +7,9 @@ feed, area, period, file type, file hash and row counts of a load — no cell, n
 cell, no value from a file.
 
 A load is recorded just before its database copy is swapped in (write-ahead), so a crash
-between the two leaves an ``ingest`` record whose ``ingest_id`` is not in the ``ingests``
-table — a load that did not land — and never a landed load with no record of who made it.
+between the two leaves an ``ingest`` record whose ``file_sha256`` is not in the ``ingests``
+table — a load that did not land, which ``lantern audit`` names — and never a landed load with
+no record of who made it. (Its ``ingest_id`` may be given again to the next load.)
 """
 from __future__ import annotations
 

@@ -41,7 +41,8 @@ def _audit(args) -> int:
     from profiles.store import default_db_path
 
     db = Path(args.db) if args.db else default_db_path()
-    records = [r for r in audit.read_log(db)
+    log = audit.read_log(db)
+    records = [r for r in log
                if (args.action is None or r["action"] == args.action)
                and (args.user is None or r["user"] == args.user)]
     for r in records:
@@ -55,7 +56,7 @@ def _audit(args) -> int:
     ok, where = audit.verify_chain(db)
     print(f"{len(records)} record(s); chain {'intact' if ok else 'BROKEN: ' + where}",
           file=sys.stderr)
-    for r in _not_landed(db, audit.read_log(db)):
+    for r in _not_landed(db, log):
         print(f"note: the load recorded at {r['at']} ({r.get('file_name')}, by {r['user']}) "
               f"is not in the database: it was interrupted before the database was swapped, "
               f"so nothing from it was loaded", file=sys.stderr)

@@ -122,8 +122,8 @@ def _ingest(args) -> int:
                                      or db.resolve().parent / "lantern-quarantine")
                 if result.status == "loaded":
                     # Written ahead of the swap: a crash in between leaves a record of a load
-                    # that did not land (its ingest_id is not in `ingests`), never a load
-                    # with no record of who made it.
+                    # that did not land (its file hash is not in `ingests`; `lantern audit`
+                    # names it), never a load with no record of who made it.
                     audit.record(db, user=audit.local_user(), action="ingest",
                                  feed=args.feed, file_name=Path(path).name[:200],
                                  ingest_id=result.ingest_id,

@@ -51,8 +51,8 @@ def map_filter_changes(db: Path, changes: int) -> dict:
     os.environ["LANTERN_DB"] = str(db)
     from streamlit.testing.v1 import AppTest
 
-    from profiles import store
-    from profiles.release import release_periods
+    from profiles.store import database as store
+    from profiles.release.api import release_periods
 
     con = store.connect(db, read_only=True)
     weeks = release_periods(con)
@@ -166,7 +166,7 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="lantern-bench-") as tmp:
         db = args.db
         if db is None:
-            from profiles.demo import build_demo
+            from profiles.store.demo import build_demo
 
             db = Path(tmp) / "demo.duckdb"
             t = time.perf_counter()

@@ -79,7 +79,7 @@ def main(argv=None) -> int:
     parser.add_argument("--scale", type=float, default=10.0)
     parser.add_argument("--timeout", type=float, default=600.0, help="overall seconds")
     args = parser.parse_args(argv)
-    from profiles.demo import build_demo
+    from profiles.store.demo import build_demo
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

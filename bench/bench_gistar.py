@@ -1,4 +1,4 @@
-"""Benchmark: Lantern's Gi* (profiles.hotspots.hotspot_gistar) against PySAL esda on 100,000 cells.
+"""Benchmark: Lantern's Gi* (profiles.analyses.hotspots.hotspot_gistar) against PySAL esda on 100,000 cells.
 
 Run from the repository root::
 
@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from profiles.hotspots import hotspot_gistar  # noqa: E402
+from profiles.analyses.hotspots import hotspot_gistar  # noqa: E402
 
 TARGET_SECONDS = 1.0
 CENTRE = "891942c58b7ffff"  # res 9, Leeds

@@ -1,6 +1,6 @@
 """Benchmark: ingest 1,000,000 synthetic on-street points from one CSV file.
 
-Times :func:`profiles.ingest.ingest_file` (read, validate every row, H3 cells, keyed hashes,
+Times :func:`profiles.store.ingest.ingest_file` (read, validate every row, H3 cells, keyed hashes,
 aggregate, write to a fresh DuckDB file in one transaction) and, on the same file, the
 straightforward pipeline an analyst might write (pandas ``read_csv`` -> geopandas points ->
 ``h3.latlng_to_cell`` per row -> ``groupby``), which validates nothing and writes nothing.
@@ -95,8 +95,8 @@ def write_csv(path: Path, rows: int, seed: int) -> float:
 
 def lantern_ingest(path: Path, db: Path) -> dict:
     """Ingest ``path`` into a fresh store at ``db``; return the result's figures."""
-    from profiles import store
-    from profiles.ingest import ingest_file
+    from profiles.store import database as store
+    from profiles.store.ingest import ingest_file
 
     con = store.connect(db)
     t0 = time.perf_counter()

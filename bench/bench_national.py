@@ -23,8 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from profiles import store  # noqa: E402
-from profiles.ingest import ingest_file  # noqa: E402
-from profiles.keys import load_key  # noqa: E402
+from profiles.store.ingest import ingest_file  # noqa: E402
+from profiles.store.keys import load_key  # noqa: E402
 from sample_data.national import BOX, write_national  # noqa: E402
 from geo.extent import Extent  # noqa: E402
 

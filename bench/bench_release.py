@@ -41,7 +41,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from profiles import store  # noqa: E402
-from profiles.release import (clear_release_cache, release_counts,  # noqa: E402
+from profiles.release.api import (clear_release_cache, release_counts,  # noqa: E402
                               warm_release_cache)
 
 TARGET_FORCE = 0.2

@@ -316,7 +316,7 @@ def main(argv=None) -> int:
     work = Path(tempfile.mkdtemp(prefix="lantern-load-"))
     db = Path(args.db) if args.db else None
     if db is None:
-        from profiles.demo import build_demo
+        from profiles.store.demo import build_demo
 
         db = work / "demo.duckdb"
         build_demo(db, seed=7, scale=1.0)

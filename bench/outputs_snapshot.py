@@ -36,6 +36,13 @@ _STAMPS = re.compile(
     rb"|\b\d{1,2} [A-Z][a-z]+ \d{4},? (at )?\d{2}:\d{2}(:\d{2})?( UTC)?")
 
 
+#: The meeting pack names each analysis it used by its module path (its provenance). Those
+#: paths moved when ``profiles/`` was split into layers (issue 13); outputs are compared with
+#: the old names put back, so every other byte must still match.
+_MOVED = ((b"profiles.analyses.", b"profiles."), (b"profiles.release.reference.", b"profiles.reference."),
+          (b"profiles.planning.", b"profiles."))
+
+
 def commands() -> list[tuple[str, list[str], str | None]]:
     """Return ``(name, lantern arguments, output file or None for stdout)`` for each check."""
     out: list[tuple[str, list[str], str | None]] = []
@@ -86,6 +93,8 @@ def snapshot() -> dict[str, str]:
             code, text = _run(lantern, db, work, args)
             body = (work / out_file).read_bytes() if out_file and code == 0 else text
             body = _STAMPS.sub(b"<time>", body.replace(str(work).encode(), b"<tmp>"))
+            for new, old in _MOVED:
+                body = body.replace(new, old)
             hashes[name] = f"{code}:{hashlib.sha256(body).hexdigest()}"
     return hashes
 

@@ -14,20 +14,15 @@ import threading
 import streamlit as st
 
 from profiles import release as _release
-from profiles import status as _status
-from profiles import store as _store
-from profiles import swap as _swap
-
-
 @st.cache_resource(show_spinner=False, max_entries=4)
 def connection(db_path: str, version: tuple = ()):
     """One read-only connection per server and database file (pages take a cursor per call).
 
-    ``lantern ingest`` swaps a new file in place of the old one (``profiles.swap``); the
+    ``lantern ingest`` swaps a new file in place of the old one (a copy-and-swap); the
     version (inode, size, modification time) changes with it, so the next run opens the new
     file through a path of its own while sessions still reading the old one finish.
     """
-    con = _store.connect(_swap.snapshot_path(db_path), read_only=True)
+    con = _release.open_snapshot(db_path)
     if os.environ.get("LANTERN_WARM_CACHE") == "1":
         threading.Thread(target=_warm, args=(con,), name="lantern-warm-release-cache",
                          daemon=True).start()
@@ -41,7 +36,7 @@ def _warm(con) -> None:
     import logging
     import time
 
-    from profiles.access import load_access
+    from profiles.governance import load_access
 
     log = logging.getLogger("lantern.warm")
     try:
@@ -49,7 +44,7 @@ def _warm(con) -> None:
         wanted = ["partnership", *config.unidentified,
                   *(a for audiences in config.roles.values() for a in audiences)]
         t0 = time.perf_counter()
-        built = _release.warm_release_cache(_store.cursor(con), list(dict.fromkeys(wanted)))
+        built = _release.warm_release_cache(_release.cursor(con), list(dict.fromkeys(wanted)))
         log.info("release cache warmed: %d protected tables in %.1f s", len(built),
                  time.perf_counter() - t0)
     except Exception as exc:  # noqa: BLE001 - warming is an optimisation; views still work
@@ -58,14 +53,14 @@ def _warm(con) -> None:
 
 def db_path() -> str:
     """The database this server shows (``$LANTERN_DB``, else ``./lantern.duckdb``)."""
-    return str(os.environ.get("LANTERN_DB") or _store.default_db_path())
+    return str(os.environ.get("LANTERN_DB") or _release.default_db_path())
 
 
 def token() -> tuple[str, tuple] | None:
     """The cache key of the database in force: (path, file version), or None if absent."""
     path = db_path()
     try:
-        return path, _swap.file_version(path)
+        return path, _release.store_version(path)
     except OSError:
         return None
 
@@ -75,7 +70,7 @@ def cursor(tok=None):
     tok = tok or token()
     if tok is None:
         return None
-    return _store.cursor(connection(tok[0], tok[1]))
+    return _release.cursor(connection(tok[0], tok[1]))
 
 
 def has_data() -> bool:
@@ -150,7 +145,7 @@ def periods():
 
 @st.cache_data(show_spinner=False)
 def _status_cached(tok, audience):
-    return _status.data_status(cursor(tok), audience)
+    return _release.data_status(cursor(tok), audience)
 
 
 def status(audience: str | None):
@@ -160,14 +155,14 @@ def status(audience: str | None):
 
 def statement(audience: str) -> str:
     """The disclosure statement of the audience."""
-    from profiles.audiences import get_policy
+    from profiles.release import get_policy
 
     return _release.disclosure_statement(get_policy(audience))
 
 
 def policy(audience: str):
     """The audience's disclosure policy."""
-    from profiles.audiences import get_policy
+    from profiles.release import get_policy
 
     return get_policy(audience)
 
@@ -176,19 +171,19 @@ def policy(audience: str):
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def _overview(tok, audience, period, area, start, end):
-    from profiles.overview import overview as _ov
+    from profiles.analyses import overview as _ov
 
     return _ov(cursor(tok), audience, period=period, area=area, start=start, end=end)
 
 
 def overview(audience, period, area=None, start=None, end=None):
-    """The Overview (headlines, trends, summary) of :mod:`profiles.overview`."""
+    """The Overview (headlines, trends, summary) of :mod:`profiles.analyses.overview`."""
     return _overview(token(), audience, period, area, start, end)
 
 
 @st.cache_data(show_spinner=False)
 def _sites(tok, audience):
-    from profiles.reference import release_sites
+    from profiles.release import release_sites
 
     return release_sites(cursor(tok), audience)
 
@@ -200,7 +195,7 @@ def sites(audience):
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def _environment(tok, audience, area, start, end):
-    from profiles.reference import release_environment
+    from profiles.release import release_environment
 
     return release_environment(cursor(tok), audience, area=area, start=start, end=end)
 
@@ -212,7 +207,7 @@ def environment(audience, area=None, start=None, end=None):
 
 @st.cache_data(show_spinner=False)
 def _outlines(tok, audience):
-    from profiles.reference import release_area_outlines
+    from profiles.release import release_area_outlines
 
     return release_area_outlines(cursor(tok), audience)
 
@@ -224,49 +219,49 @@ def outlines(audience):
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def _premises_trend(tok, audience, period, area, start, end):
-    from profiles.premises import premises_trend as _pt
+    from profiles.analyses import premises_trend as _pt
 
     return _pt(cursor(tok), audience, period=period, area=area, start=start, end=end)
 
 
 def premises_trend(audience, period, area=None, start=None, end=None):
-    """Premises counts and trend by category (:func:`profiles.premises.premises_trend`)."""
+    """Premises counts and trend by category (:func:`profiles.analyses.premises.premises_trend`)."""
     return _premises_trend(token(), audience, period, area, start, end)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def _reach(tok, audience, area, start, end):
-    from profiles.coverage import reach_against_need
+    from profiles.analyses import reach_against_need
 
     return reach_against_need(cursor(tok), audience, area=area, start=start, end=end)
 
 
 def reach(audience, area=None, start=None, end=None):
-    """Outreach reach against need (:func:`profiles.coverage.reach_against_need`)."""
+    """Outreach reach against need (:func:`profiles.analyses.coverage.reach_against_need`)."""
     return _reach(token(), audience, area, start, end)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def _hotspots(tok, audience, feed, area, start, end):
-    from profiles.hotspot_release import hotspots_for
+    from profiles.analyses import hotspots_for
 
     return hotspots_for(cursor(tok), audience, feed, area=area, start=start, end=end)
 
 
 def hotspots(audience, feed, area=None, start=None, end=None):
-    """Hot and cold spots of a feed (:func:`profiles.hotspot_release.hotspots_for`)."""
+    """Hot and cold spots of a feed (:func:`profiles.analyses.hotspot_release.hotspots_for`)."""
     return _hotspots(token(), audience, feed, area, start, end)
 
 
 # ---- who is viewing, and the audit log ------------------------------------------------------
 
 def identity():
-    """Who is viewing and which audiences they may see (``profiles.access``).
+    """Who is viewing and which audiences they may see (``profiles.governance.access``).
 
     OIDC (``st.user``) or a trusted proxy header (``st.context.headers``), as configured;
     with neither, the configured audiences for unidentified viewers (partnership by default).
     """
-    from profiles.access import load_access, resolve_identity
+    from profiles.governance import load_access, resolve_identity
 
     config = load_access()
     user_info, headers = None, None
@@ -290,8 +285,7 @@ def _who() -> str:
 
 def audit_view(audience: str) -> None:
     """Record that this session viewed ``audience`` (once per session and audience)."""
-    from profiles import audit
-
+    from profiles.governance import audit
     seen = st.session_state.setdefault("_audited_audiences", set())
     if audience in seen or token() is None:
         return
@@ -302,8 +296,7 @@ def audit_view(audience: str) -> None:
 def audit_export(audience: str, file_type: str, area: str | None = None,
                  period: str | None = None, what: str = "meeting pack") -> None:
     """Record an export (file type, area, period, audience) — never its content."""
-    from profiles import audit
-
+    from profiles.governance import audit
     audit.record(db_path(), user=_who(), action="export", audience=audience,
                  format=file_type, area=(area or "whole force")[:200], period=period,
                  what=what)

@@ -81,7 +81,7 @@ def kept(widget, label: str, *, key: str, **kwargs):
 
 
 def allowed_audiences() -> tuple:
-    """The audiences this viewer may choose: their role's, from sign-on (``profiles.access``)."""
+    """The audiences this viewer may choose: their role's, from sign-on (``profiles.governance.access``)."""
     return data.identity().audiences
 
 

@@ -99,7 +99,7 @@ def cells_to_parents(cells, resolution: int) -> np.ndarray:
     """Return each cell's parent at ``resolution`` by bit arithmetic (no Python loop).
 
     Cells already at or coarser than ``resolution`` are returned unchanged.
-    The same arithmetic is used in SQL by :mod:`profiles.store` (``h3_parent`` macro).
+    The same arithmetic is used in SQL by :mod:`profiles.store.database` (``h3_parent`` macro).
     """
     _check_resolution(resolution)
     cells = np.asarray(cells, dtype=np.uint64)

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from profiles.access import DEMO_PATH
+from profiles.governance.access import DEMO_PATH
 
 # Tests drive every audience through the dashboard, as the demo does (synthetic data only).
-# Tests of the shipped partnership-only default load profiles/access.toml explicitly.
+# Tests of the shipped partnership-only default load profiles/governance/access.toml explicitly.
 os.environ.setdefault("LANTERN_ACCESS", str(DEMO_PATH))
 
-from profiles import store
-from profiles.demo import build_demo
-from profiles.keys import load_key
+from profiles.store import database as store
+from profiles.store.demo import build_demo
+from profiles.store.keys import load_key
 from sample_data.generate import write_town
 
 

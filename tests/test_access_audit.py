@@ -5,9 +5,11 @@ import json
 
 import pytest
 
-from profiles import audit, store
-from profiles.access import AccessConfig, AccessError, load_access, resolve_identity
-from profiles.swap import connect_snapshot, file_version, updating
+from profiles.governance import audit
+
+from profiles.store import database as store
+from profiles.governance.access import AccessConfig, AccessError, load_access, resolve_identity
+from profiles.store.swap import connect_snapshot, file_version, updating
 
 ROLES = {"partner": ("partnership",), "commander": ("partnership", "command"),
          "analyst": ("partnership", "command", "analyst")}
@@ -39,7 +41,7 @@ def test_oidc_identity(info, audiences):
 
 
 def test_default_config_is_partnership_only_and_says_so():
-    from profiles.access import DEFAULT_PATH
+    from profiles.governance.access import DEFAULT_PATH
 
     ident = resolve_identity(load_access(DEFAULT_PATH))
     assert ident.audiences == ("partnership",)
@@ -123,7 +125,7 @@ def test_failed_update_leaves_the_original_untouched(tmp_path):
 
 
 def test_demo_access_opens_every_audience_and_says_so():
-    from profiles.access import DEMO_PATH
+    from profiles.governance.access import DEMO_PATH
 
     ident = resolve_identity(load_access(DEMO_PATH))
     assert ident.audiences == ("partnership", "command", "analyst")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from profiles.audiences import (AUDIENCES, DEFAULT_PATH, PolicyError, default_rollup,
+from profiles.release.audiences import (AUDIENCES, DEFAULT_PATH, PolicyError, default_rollup,
                                 get_policy, load_policies)
 
 BASE = DEFAULT_PATH.read_text(encoding="utf-8")

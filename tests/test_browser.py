@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from profiles.audiences import get_policy
-from profiles.release import disclosure_statement
+from profiles.release.audiences import get_policy
+from profiles.release.api import disclosure_statement
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

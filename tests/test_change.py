@@ -1,4 +1,4 @@
-"""Tests for profiles.change: before/after change per cell and area, trends, common cells."""
+"""Tests for profiles.analyses.change: before/after change per cell and area, trends, common cells."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from profiles.change import (NOTE_NONE_AFTER, NOTE_NONE_BEFORE, NOTE_NOT_COMPARABLE, NOTE_PART,
+from profiles.analyses.change import (NOTE_NONE_AFTER, NOTE_NONE_BEFORE, NOTE_NOT_COMPARABLE, NOTE_PART,
                              NOTE_SMALL, ChangeError, change_by_cell, change_periods,
                              hexagons_side_by_side)
-from profiles.release import ReleaseError
+from profiles.release.api import ReleaseError
 
 # Cells in the open sea north of the synthetic town (never a real place), 33 km apart, so the
 # release's roll-up never pools two of them into one larger hexagon.

@@ -1,6 +1,8 @@
 """The ``lantern`` command line: demo, ingest, status, release, serve — exit codes and output."""
 from __future__ import annotations
 
+import datetime as dt
+
 import io
 import json
 import os
@@ -12,7 +14,7 @@ import h3
 import pandas as pd
 import pytest
 
-from profiles import store
+from profiles.store import database as store
 from profiles.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -182,6 +184,26 @@ def test_release_csv_for_the_partnership(capsys, demo_db, tmp_path, extra):
     assert (frame["count"] >= 5).all()
     assert max(h3.get_resolution(c) for c in frame["h3_id"]) <= 8
     assert "cell" not in frame.columns
+
+
+def test_release_over_the_whole_range_says_which_weeks(capsys, demo_db, tmp_path):
+    """``--period all`` names the first and last loaded week, never 1970-01-01."""
+    import duckdb
+
+    frame, text = _released_csv(capsys, demo_db, tmp_path, "--period", "all")
+    assert "1970-01-01" not in text
+    con = duckdb.connect(str(demo_db), read_only=True)
+    first, last = con.execute("SELECT min(week), max(week) FROM facts "
+                              "WHERE feed = 'on_street'").fetchone()
+    con.close()
+    assert set(frame["period_start"]) == {first.isoformat()}
+    assert set(frame["period_end"]) == {(last + dt.timedelta(days=6)).isoformat()}
+    # a date range narrows the weeks named
+    from profiles.release import open_read_only, release_counts, release_to_csv
+    released = release_counts(open_read_only(demo_db), "partnership", "on_street",
+                              period="all", start=dt.date(2025, 3, 3), end=dt.date(2025, 6, 29))
+    assert released.weeks == (dt.date(2025, 3, 3), dt.date(2025, 6, 29))
+    assert ",2025-03-03,2025-06-29,all," in release_to_csv(released)
 
 
 def test_release_geojson_parses_and_carries_the_marking(capsys, demo_db, tmp_path):

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from profiles.audiences import get_policy
+from profiles.release.audiences import get_policy
 from profiles.cli import main
 
 # Columns that hold released figures (or sums of them), per command.

@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from profiles import store
-
+from profiles.store import database as store
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("load_sessions",
                                                ROOT / "bench" / "load_sessions.py")

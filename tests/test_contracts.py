@@ -1,6 +1,6 @@
 """Feed contracts end to end: good files load, bad files are refused whole, bad rows quarantined.
 
-Every case goes through :func:`profiles.ingest.ingest_file` on a real DuckDB store, and every
+Every case goes through :func:`profiles.store.ingest.ingest_file` on a real DuckDB store, and every
 refusal checks that *nothing* was written (every table's row count and the ingests table).
 """
 from __future__ import annotations
@@ -14,9 +14,9 @@ import pytest
 
 from data_contracts import ContractError, read_feed
 from data_contracts.police_uk import POLICE_UK_HEADER
-from profiles import ingest as ingest_module
-from profiles import store
-from profiles.ingest import ingest_file
+from profiles.store import ingest as ingest_module
+from profiles.store import database as store
+from profiles.store.ingest import ingest_file
 
 TODAY = dt.date(2026, 11, 2)
 ON_STREET = "lat,lon,datetime,activity_type,source_agency,subject_key\n"
@@ -50,7 +50,7 @@ GOOD_FILES = [
 @pytest.fixture(scope="module")
 def refusal_store(tmp_path_factory):
     """One store shared by the refusal tests: each checks it wrote nothing, so none can leak."""
-    from profiles.keys import load_key
+    from profiles.store.keys import load_key
 
     path = tmp_path_factory.mktemp("refusals") / "store.duckdb"
     con = store.connect(path)

@@ -1,15 +1,15 @@
-"""Tests for profiles.coverage: outreach reach against need from released counts."""
+"""Tests for profiles.analyses.coverage: outreach reach against need from released counts."""
 from __future__ import annotations
 
 import h3
 import pandas as pd
 import pytest
 
-from profiles.audiences import get_policy
-from profiles.change import NOTE_SMALL
-from profiles.coverage import (NOTE_MAY_DIFFER, STATUSES, CoverageError, coverage_cells,
+from profiles.release.audiences import get_policy
+from profiles.analyses.change import NOTE_SMALL
+from profiles.analyses.coverage import (NOTE_MAY_DIFFER, STATUSES, CoverageError, coverage_cells,
                                reach_against_need)
-from profiles.release import ReleaseError
+from profiles.release.api import ReleaseError
 
 # Cells in the open sea north of the synthetic town (never a real place), 33 km apart, so the
 # release's roll-up never pools two of them into one larger hexagon.
@@ -176,3 +176,23 @@ def test_demo_unmet_need_sits_in_the_on_street_area(demo_con):
     street = h3.latlng_to_cell(54.5 + 0.8 / 111, 1.0 + 1.2 / (111 * math.cos(math.radians(54.5))),
                                8)
     assert h3.grid_distance(result.unmet["h3_id"].iloc[0], street) <= 2
+
+
+def _hexagon_counts(con) -> tuple:
+    result = reach_against_need(con, "analyst")
+    return (result.cells["status"].value_counts().sort_index().to_dict(), result.summary,
+            result.unmet["h3_id"].tolist())
+
+
+def test_hexagon_counts_are_selected_by_released_figures_only(con):
+    """Policy: hexagons may be counted at any value, but never *selected by* a people-count
+    under the threshold. A hidden 1-2 contacts and a true 0 must give the same counts."""
+    before = _hexagon_counts(con)
+    assert before[0]["unmet need"] == 3            # UNMET (0 contacts), PART (2), TINY (0)
+    con.execute("DELETE FROM facts WHERE feed = 'outreach_contacts' AND cell = ?",
+                [h3.str_to_int(PART)])             # PART: 2 hidden contacts -> none at all
+    put(con, "outreach_contacts", UNMET, 2)        # UNMET: none -> 2 hidden contacts
+    assert _hexagon_counts(con) == before
+    # the control: a count that reaches the threshold does change what is counted
+    put(con, "outreach_contacts", PART, 3)
+    assert _hexagon_counts(con)[0]["unmet need"] == 2

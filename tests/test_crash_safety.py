@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from profiles import store
+from profiles.store import database as store
 from profiles.cli import main
 from sample_data.generate import generate_town
 

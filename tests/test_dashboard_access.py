@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from profiles import audit
-from profiles.access import DEFAULT_PATH, DEMO_PATH
+from profiles.governance import audit
+from profiles.governance.access import DEFAULT_PATH, DEMO_PATH
 
 OVERVIEW = Path(__file__).resolve().parents[1] / "dashboard" / "pages" / "overview.py"
 

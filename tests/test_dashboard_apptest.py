@@ -16,9 +16,9 @@ import h3
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from profiles import store
-from profiles.audiences import get_policy
-from profiles.release import disclosure_statement
+from profiles.store import database as store
+from profiles.release.audiences import get_policy
+from profiles.release.api import disclosure_statement
 
 DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard"
 PAGES = {
@@ -177,7 +177,7 @@ def test_map_first_paint_uses_only_polygon_and_text_layers(demo_env):
 
 @pytest.mark.parametrize("audience", AUDIENCES)
 def test_premises_page_shows_categories_and_responses_never_a_list(demo_env, audience):
-    from profiles.premises import RESPONSES
+    from profiles.analyses.premises import RESPONSES
 
     at = run_page("premises", audience=audience)
     assert [m.label for m in at.metric] == ["Non-nuisance premises assessments",

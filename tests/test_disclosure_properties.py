@@ -3,7 +3,7 @@
 Each example writes random event counts (resolution-9 cells under two resolution-7 parents,
 weeks across month, quarter and year boundaries, several breakdown values) straight into the
 ``facts`` table of a real DuckDB file, releases them for every audience through
-:func:`profiles.release.release_counts`, and checks them against
+:func:`profiles.release.api.release_counts`, and checks them against
 
 * a slow, plain-Python *reference* of the documented method (adaptive roll-up along the
   policy's ladder, distinct subjects, the pinning guard, rounding), written with ``h3`` and
@@ -32,10 +32,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from profiles import store
-from profiles.audiences import GRAINS, get_policy
-from profiles.disclosure import COMBINED, COMBINED_DOW, make_ladder, round_counts
-from profiles.release import PERIODS, release_counts
+from profiles.store import database as store
+from profiles.release.audiences import GRAINS, get_policy
+from profiles.release.disclosure import COMBINED, COMBINED_DOW, make_ladder, round_counts
+from profiles.release.api import PERIODS, release_counts
 
 AUDIENCES = ("partnership", "command", "analyst")
 SETTINGS = settings(max_examples=12, deadline=None, derandomize=True,

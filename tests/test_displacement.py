@@ -1,5 +1,5 @@
-"""Tests for profiles.displacement (forward scenarios, evaluation from released counts) and
-profiles.scenarios (save, load, list, compare, export).
+"""Tests for profiles.planning.displacement (forward scenarios, evaluation from released counts) and
+profiles.planning.scenarios (save, load, list, compare, export).
 
 Conservation and "never outside the study area" are checked on the demo town and, as a
 property, over random targets, shares and distances on a small constructed store.
@@ -16,12 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from profiles.cli import main
-from profiles.displacement import (INTERVENTIONS, LEVELS, DisplacementError, evaluate_areas,
+from profiles.planning.displacement import (INTERVENTIONS, LEVELS, DisplacementError, evaluate_areas,
                                    ring_buffer, simulate, study_cells)
-from profiles.evaluation import wdd, wdq
-from profiles.patrols import released_activity
-from profiles.release import release_counts
-from profiles.scenarios import (ScenarioError, compare_scenarios, list_scenarios,
+from profiles.planning.evaluation import wdd, wdq
+from profiles.planning.patrols import released_activity
+from profiles.release.api import release_counts
+from profiles.planning.scenarios import (ScenarioError, compare_scenarios, list_scenarios,
                                 load_scenario, save_scenario, scenario_dir, scenario_to_csv,
                                 scenarios_to_html)
 from test_patrols import CENTRE, build_store

@@ -1,4 +1,4 @@
-"""Tests for profiles.evaluation: WDQ (Bowers & Johnson 2003) and WDD (Wheeler & Ratcliffe 2018).
+"""Tests for profiles.planning.evaluation: WDQ (Bowers & Johnson 2003) and WDD (Wheeler & Ratcliffe 2018).
 
 Where a number comes from a publication the test says so; every other expected value is worked
 by hand in the comments beside it.
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
-from profiles.evaluation import EvaluationError, WDQ_BANDS, Z_95, wdd, wdq
+from profiles.planning.evaluation import EvaluationError, WDQ_BANDS, Z_95, wdd, wdq
 
 # --------------------------------------------------------------------------------------------
 # WDQ

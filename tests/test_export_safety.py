@@ -17,12 +17,12 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
-from profiles import store
-from profiles.audiences import get_policy
-from profiles.exports import frame_to_csv, release_to_csv, safe_cell
-from profiles.ingest import ingest_file, write_quarantine_report
-from profiles.keys import load_key
-from profiles.release import release_counts
+from profiles.store import database as store
+from profiles.release.audiences import get_policy
+from profiles.release.exports import frame_to_csv, release_to_csv, safe_cell
+from profiles.store.ingest import ingest_file, write_quarantine_report
+from profiles.store.keys import load_key
+from profiles.release.api import release_counts
 from sample_data.generate import generate_town
 
 EVIL_AREA = '<img src=x onerror=alert(1)>=HYPERLINK("http://evil")'
@@ -207,7 +207,7 @@ def test_quarantine_report_defuses_every_column(tmp_path):
 
 
 def _patrol_brief(con, name):
-    from profiles.patrols import patrol_brief_html, plan_patrols
+    from profiles.planning.patrols import patrol_brief_html, plan_patrols
 
     return patrol_brief_html(plan_patrols(con, "command", area=name))
 
@@ -219,8 +219,8 @@ def _meeting_pack(con, name):
 
 
 def _scenarios(con, name):
-    from profiles.displacement import simulate, study_cells
-    from profiles.scenarios import scenarios_to_html
+    from profiles.planning.displacement import simulate, study_cells
+    from profiles.planning.scenarios import scenarios_to_html
 
     cells = study_cells(con, "analyst", area=name)
     scenario = simulate(con, "analyst", targets=cells[:3], intervention="enforcement",

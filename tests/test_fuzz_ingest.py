@@ -1,6 +1,6 @@
 """Fuzzing the feed contracts: malformed CSV, GeoJSON and Parquet never break the store.
 
-Every generated file goes through :func:`profiles.ingest.ingest_file` on a real DuckDB store
+Every generated file goes through :func:`profiles.store.ingest.ingest_file` on a real DuckDB store
 (with the synthetic town's areas loaded, so the force extent is real), and a smaller set
 through ``lantern ingest`` in-process. Each case must end in a clear refusal (one line, naming
 the file; nothing written) or a load with quarantine where ``read == loaded + quarantined +
@@ -24,10 +24,10 @@ from hypothesis import strategies as st
 
 from data_contracts import FEEDS, ContractError, read_feed
 from data_contracts.feeds import CONTRACTS
-from profiles import store
+from profiles.store import database as store
 from profiles.cli import main
-from profiles.ingest import ingest_file
-from profiles.keys import load_key
+from profiles.store.ingest import ingest_file
+from profiles.store.keys import load_key
 
 TODAY = dt.date(2026, 11, 2)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -9,8 +9,7 @@ from shapely.geometry import MultiPolygon, Point, box
 from geo import (UK_EXTENT, Extent, cell_to_str, cells_to_center, cells_to_parents,
                  cells_to_polygons, cells_to_str, cells_within_rings, is_in_extent,
                  points_to_cells, polygon_to_cells, resolution_of, str_to_cell)
-from profiles import store
-
+from profiles.store import database as store
 N = 10_000
 
 

@@ -1,4 +1,4 @@
-"""Tests for profiles.hotspot_release: Gi* and patterns over time on released counts."""
+"""Tests for profiles.analyses.hotspot_release: Gi* and patterns over time on released counts."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,8 +7,8 @@ import math
 import h3
 import pytest
 
-from profiles.hotspot_release import HotspotRunError, classify_for, hotspots_for
-from profiles.release import release_area_cells
+from profiles.analyses.hotspot_release import HotspotRunError, classify_for, hotspots_for
+from profiles.release.api import release_area_cells
 
 _KM_LON = 1 / (111 * math.cos(math.radians(54.5)))
 # The synthetic town's on-street area: year 1, and where it drifts in year 2.

@@ -1,4 +1,4 @@
-"""Tests for profiles.hotspots: Gi* against PySAL esda, known cases, BH, classification."""
+"""Tests for profiles.analyses.hotspots: Gi* against PySAL esda, known cases, BH, classification."""
 from __future__ import annotations
 
 import warnings
@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import false_discovery_control, norm
 
-from profiles.hotspots import (
+from profiles.analyses.hotspots import (
     PATTERNS,
     HotspotResult,
     _benjamini_hochberg,

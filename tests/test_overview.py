@@ -1,4 +1,4 @@
-"""profiles.overview: headline figures, change on the previous period, trends, plain summary."""
+"""profiles.analyses.overview: headline figures, change on the previous period, trends, plain summary."""
 from __future__ import annotations
 
 import dataclasses
@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from profiles.audiences import get_policy
-from profiles.overview import (Headline, OverviewError, next_start, overview, period_label,
+from profiles.release.audiences import get_policy
+from profiles.analyses.overview import (Headline, OverviewError, next_start, overview, period_label,
                                period_start, previous_start)
-from profiles.release import ReleaseError, release_counts
+from profiles.release.api import ReleaseError, release_counts
 
 D = dt.date
 

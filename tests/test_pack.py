@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from profiles import store
-from profiles.audiences import get_policy
+from profiles.store import database as store
+from profiles.release.audiences import get_policy
 from profiles.cli import main
 from profiles.pack import (EvaluationSpec, PackError, build_pack, pack_file_name, render_html,
                            render_pack, render_pdf)
-from profiles.release import release_counts, release_periods
+from profiles.release.api import release_counts, release_periods
 
 AUDIENCES = ("partnership", "command", "analyst")
 NOW = dt.datetime(2026, 11, 2, 9, 30)
@@ -122,7 +122,7 @@ def check_figure(con, audience, pack, fig) -> None:
         weeks = [w for w in release_periods(con) if pack.start <= w <= pack.end]
         assert fig.value == sum(1 for w in weeks if w not in shown), fig
     elif fig.kind == "features":
-        from profiles.reference import release_environment
+        from profiles.release.reference import release_environment
 
         frame = release_environment(con, audience, area=fig.source.area)
         for column, value in fig.source.where:
@@ -200,8 +200,8 @@ def test_every_figure_is_the_released_value(packs, demo_db, audience):
 
 
 def test_hotspot_and_evaluation_figures_match_their_analyses(packs, demo_db):
-    from profiles.displacement import evaluate_areas
-    from profiles.hotspot_release import hotspots_for
+    from profiles.planning.displacement import evaluate_areas
+    from profiles.analyses.hotspot_release import hotspots_for
 
     pack, page, _ = packs["analyst"]
     con = store.connect(demo_db, read_only=True)
@@ -293,8 +293,8 @@ def test_render_pack_refuses_unknown_format(demo_con):
 
 
 def test_html_escapes_a_malicious_area_name(demo_copy, tmp_path):
-    from profiles.ingest import ingest_file
-    from profiles.keys import load_key
+    from profiles.store.ingest import ingest_file
+    from profiles.store.keys import load_key
 
     evil = "<script>alert(1)</script>"
     ring = [[0.96, 54.48], [1.04, 54.48], [1.04, 54.52], [0.96, 54.52], [0.96, 54.48]]
@@ -362,8 +362,8 @@ def test_dashboard_page_warns_before_a_police_only_pack(demo_db, monkeypatch):
     assert not any("For partners" in w.value for w in at.warning)
 
 
-@pytest.mark.parametrize("module", ["profiles.hotspot_release", "profiles.coverage",
-                                    "profiles.change"], ids=["hotspots", "coverage", "change"])
+@pytest.mark.parametrize("module", ["profiles.analyses.hotspot_release", "profiles.analyses.coverage",
+                                    "profiles.analyses.change"], ids=["hotspots", "coverage", "change"])
 def test_a_missing_analysis_leaves_a_note_not_a_failure(demo_con, monkeypatch, module):
     import sys
 

@@ -1,4 +1,4 @@
-"""Tests for profiles.patrols: ranking, weights, exclusion zones, displacement risk, the brief.
+"""Tests for profiles.planning.patrols: ranking, weights, exclusion zones, displacement risk, the brief.
 
 The exclusion tests build a store with outreach sites at known hexagons and hours, and check
 every proposal against distances and opening bands worked out here by hand (great-circle
@@ -11,11 +11,11 @@ import re
 import h3
 import pytest
 
-from profiles import store
+from profiles.store import database as store
 from profiles.cli import main
-from profiles.patrols import (DEFAULT_WEIGHTS, PURPOSE, PatrolError, open_slots,
+from profiles.planning.patrols import (DEFAULT_WEIGHTS, PURPOSE, PatrolError, open_slots,
                               patrol_brief_html, plan_patrols, released_slots)
-from profiles.release import clear_release_cache, release_counts
+from profiles.release.api import clear_release_cache, release_counts
 
 CENTRE = "8919441598fffff"          # a resolution-9 hexagon in the synthetic town
 RING3 = sorted(h3.grid_ring(CENTRE, 3))

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from profiles.displacement import simulate
-from profiles.patrols import patrol_brief_html, plan_patrols
-from profiles.scenarios import load_scenario, save_scenario, scenarios_to_html
+from profiles.planning.displacement import simulate
+from profiles.planning.patrols import patrol_brief_html, plan_patrols
+from profiles.planning.scenarios import load_scenario, save_scenario, scenarios_to_html
 
 pytestmark = [pytest.mark.browser]
 

@@ -11,8 +11,7 @@ import h3
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from profiles import store
-
+from profiles.store import database as store
 PAGES = Path(__file__).resolve().parents[1] / "dashboard" / "pages"
 
 

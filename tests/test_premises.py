@@ -1,4 +1,4 @@
-"""Tests for profiles.premises: the category rubric, responses, and the released trend."""
+"""Tests for profiles.analyses.premises: the category rubric, responses, and the released trend."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,8 +7,9 @@ import h3
 import pandas as pd
 import pytest
 
-from profiles.premises import CATEGORIES, RESPONSES, categorise, premises_trend
-from profiles.release import ReleaseError
+from data_contracts.premises_rubric import CATEGORIES, RESPONSES, categorise
+from profiles.analyses.premises import premises_trend
+from profiles.release.api import ReleaseError
 
 # Cells in the open sea north of the synthetic town (never a real place), 33 km apart, so the
 # release's roll-up never pools two of them into one larger hexagon.

@@ -1,4 +1,4 @@
-"""profiles.reference: outreach sites, environment features and area outlines for maps."""
+"""profiles.release.reference: outreach sites, environment features and area outlines for maps."""
 from __future__ import annotations
 
 import dataclasses
@@ -6,8 +6,8 @@ import dataclasses
 import h3
 import pytest
 
-from profiles.audiences import get_policy
-from profiles.reference import (days_to_words, minutes_to_clock, release_area_outlines,
+from profiles.release.audiences import get_policy
+from profiles.release.reference import (days_to_words, minutes_to_clock, release_area_outlines,
                                 release_environment, release_sites)
 
 

@@ -9,13 +9,13 @@ import h3
 import pandas as pd
 import pytest
 
-from profiles import store
+from profiles.store import database as store
 from profiles.cli import main
-from profiles.release import (PERIODS, SHOWN_BASE, ReleaseError, clear_release_cache,
+from profiles.release.api import (PERIODS, SHOWN_BASE, ReleaseError, clear_release_cache,
                               disclosure_statement, protected_table, release_area_cells,
                               release_counts, warm_release_cache)
-from profiles.audiences import PolicyError, get_policy
-from profiles.utility import SHARES, percent, utility_report, _shares
+from profiles.release.audiences import PolicyError, get_policy
+from profiles.release.utility import SHARES, percent, utility_report, _shares
 
 MONDAY = dt.date(2025, 3, 10)
 CELL = h3.latlng_to_cell(54.50, 1.00, 9)

@@ -1,5 +1,5 @@
 """End-to-end smoke: the demo builds, every feed loads, and partnership releases respect policy."""
-from profiles.release import release_counts
+from profiles.release.api import release_counts
 
 
 def test_demo_loads_every_feed_without_quarantine(demo_con):

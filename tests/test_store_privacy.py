@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 from data_contracts.feeds import (AREA_TYPES, CONTRACTS, ENVIRONMENT_FEATURES, FEEDS,
                                   PREMISES_CATEGORIES, SITE_TYPES)
 from data_contracts.validate import RAGGED_REASON
-from profiles import store
-from profiles.ingest import ingest_file
-from profiles.keys import keyed_hashes, load_key
+from profiles.store import database as store
+from profiles.store.ingest import ingest_file
+from profiles.store.keys import keyed_hashes, load_key
 
 TODAY = dt.date(2026, 11, 2)
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -278,17 +278,38 @@ def test_the_check_catches_a_leak(privacy_store, change, expect):
 def test_reference_hashing_is_standard_hmac_sha256(key, messages):
     import hmac
 
-    from profiles.keys import _hmac_sha256_hex16
+    from profiles.store.keys import _hmac_sha256_hex16
 
     assert _hmac_sha256_hex16(key, messages) == [
         hmac.new(key, m, "sha256").hexdigest()[:16] for m in messages]
+
+
+#: Hashes written by Lantern 0.2.0 (hand-built HMAC pads) for this key: a store made then
+#: must keep de-duplicating against loads made now, so the hashes may never change.
+PINNED_KEY = b"lantern-pinned-key"
+PINNED = {"A1": "ba93076728ca860d", "OP-2024-000117": "131232eae7a3e649", "Zo\u00eb": "32bd6ef9a0a425c5"}
+
+
+def test_reference_hashes_equal_those_stored_by_earlier_versions(tmp_path, monkeypatch):
+    assert keyed_hashes(list(PINNED), PINNED_KEY).tolist() == list(PINNED.values())
+    # and as they land in a store: the subject column holds the same 64 bits
+    monkeypatch.setenv("LANTERN_KEY", PINNED_KEY.hex())
+    path = tmp_path / "pinned.duckdb"
+    con = store.connect(path)
+    src = tmp_path / "street.csv"
+    src.write_text("lat,lon,datetime,activity_type,source_agency,subject_key\n" + "".join(
+        f"54.50,1.00,2025-03-0{i + 1} 21:00,observation,police,{ref}\n"
+        for i, ref in enumerate(PINNED)), encoding="utf-8")
+    ingest_file(con, "on_street", src, key=load_key(path))
+    stored = {int(r[0]) for r in con.execute("SELECT subject FROM subjects").fetchall()}
+    assert stored == {int(h, 16) for h in PINNED.values()}
 
 
 def test_a_version_1_store_is_migrated_on_open_and_still_releases(tmp_path):
     """Version 1 kept subjects as hex text; opening it writable stores the same 64 bits."""
     import duckdb
 
-    from profiles.release import release_counts
+    from profiles.release.api import release_counts
 
     path = tmp_path / "v1.duckdb"
     old = duckdb.connect(str(path))

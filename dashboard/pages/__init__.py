@@ -21,15 +21,15 @@ _HERE = Path(__file__).parent
 
 #: (file, title, icon[, requires[, audiences]]) in menu order.
 PAGES = (
-    ("overview.py", "Overview", ":material/dashboard:", "profiles.overview:overview"),
-    ("map.py", "Map", ":material/map:", "profiles.reference:release_sites"),
-    ("premises.py", "Premises", ":material/apartment:", "profiles.premises:premises_trend"),
+    ("overview.py", "Overview", ":material/dashboard:", "profiles.analyses.overview:overview"),
+    ("map.py", "Map", ":material/map:", "profiles.release.reference:release_sites"),
+    ("premises.py", "Premises", ":material/apartment:", "profiles.analyses.premises:premises_trend"),
     ("outreach.py", "Outreach and need", ":material/volunteer_activism:",
-     "profiles.coverage:reach_against_need"),
-    ("patrols.py", "Patrol planning", ":material/local_police:", "profiles.patrols:plan_patrols",
+     "profiles.analyses.coverage:reach_against_need"),
+    ("patrols.py", "Patrol planning", ":material/local_police:", "profiles.planning.patrols:plan_patrols",
      ("command", "analyst")),
     ("displacement.py", "Displacement scenarios", ":material/alt_route:",
-     "profiles.displacement:simulate"),
+     "profiles.planning.displacement:simulate"),
     ("pack.py", "Meeting pack", ":material/picture_as_pdf:", "profiles.pack:render_pack"),
     ("status.py", "Data status", ":material/database:"),
 )

@@ -1,8 +1,8 @@
 """Displacement scenarios: test a response before it runs, as a range, with harm flags.
 
-The page reads the analyst's choices, calls :func:`profiles.displacement.simulate`, draws the
+The page reads the analyst's choices, calls :func:`profiles.planning.displacement.simulate`, draws the
 expected change and the harm flags, and saves, compares and exports scenarios through
-:mod:`profiles.scenarios` (JSON files in ``lantern-scenarios/`` beside the database).
+:mod:`profiles.planning.scenarios` (JSON files in ``lantern-scenarios/`` beside the database).
 """
 from __future__ import annotations
 
@@ -12,11 +12,8 @@ import pydeck as pdk
 import streamlit as st
 
 from dashboard import data, maps, state
-from profiles.displacement import (FLAG_WORDS, INTERVENTIONS, LEVELS, DisplacementError,
-                                   simulate)
-from profiles.scenarios import (ScenarioError, compare_scenarios, list_scenarios,
-                                load_scenario, save_scenario, scenario_dir, scenario_to_csv,
-                                scenarios_to_html)
+from profiles.planning import FLAG_WORDS, INTERVENTIONS, LEVELS, DisplacementError, simulate
+from profiles.planning import (ScenarioError, compare_scenarios, list_scenarios, load_scenario, save_scenario, scenario_dir, scenario_to_csv, scenarios_to_html)
 
 TARGET_COLOUR = maps.OKABE_ITO["blue"]
 

@@ -38,7 +38,7 @@ if loaded:
     policy = data.policy(filters.audience)
     text_size = 18 if filters.meeting_mode else 14
     feeds = [f for f in maps.FEEDS if policy.may_see(f)]
-    hotspots = data.available("profiles.hotspot_release:hotspots_for")
+    hotspots = data.available("profiles.analyses.hotspot_release:hotspots_for")
     overlays = [k for k in OVERLAYS if (hotspots if k == "hotspots" else
                                         policy.may_see(OVERLAY_FEEDS.get(k, k)))]
     ss = st.session_state
@@ -103,7 +103,7 @@ if loaded:
             (letter, kind) for kind, letter in maps.ENVIRONMENT_LETTERS.items()],
             note="letters mark a hexagon holding that feature"))
     if "hotspots" in chosen and shade != SHADE_NONE:
-        from profiles.hotspot_release import HotspotRunError
+        from profiles.analyses import HotspotRunError
 
         try:
             run = data.hotspots(filters.audience, shade, **window)

@@ -5,7 +5,7 @@ import altair as alt
 import streamlit as st
 
 from dashboard import data, state
-from profiles.overview import period_label
+from profiles.analyses import period_label
 
 filters, loaded = state.page("Overview", "The picture for the area and weeks chosen in the "
                                          "sidebar, in released figures.")

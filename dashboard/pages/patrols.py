@@ -1,6 +1,6 @@
 """Patrol planning: where and when visible safety patrols could help — police-internal.
 
-The page reads the commander's weights and settings, calls :func:`profiles.patrols.plan_patrols`
+The page reads the commander's weights and settings, calls :func:`profiles.planning.patrols.plan_patrols`
 and draws the plan: purpose, map, proposals, exclusions and the notice to share through
 outreach projects. Confidential support sites are never drawn or listed.
 """
@@ -13,7 +13,7 @@ import pydeck as pdk
 import streamlit as st
 
 from dashboard import data, maps, state
-from profiles.patrols import (DEFAULT_WEIGHTS, FEED_WORDS, PatrolError, patrol_brief_html,
+from profiles.planning.patrols import (DEFAULT_WEIGHTS, FEED_WORDS, PatrolError, patrol_brief_html,
                               plan_patrols)
 
 RISK_COLOURS = {"high": maps.OKABE_ITO["vermillion"], "medium": maps.OKABE_ITO["orange"],

@@ -5,7 +5,7 @@ import altair as alt
 import streamlit as st
 
 from dashboard import data, maps, state
-from profiles.premises import CATEGORIES, RESPONSES
+from profiles.analyses import CATEGORIES, RESPONSES
 from profiles.release import ReleaseError
 
 filters, loaded = state.page("Off-street premises", "Assessments by category — non-nuisance, "

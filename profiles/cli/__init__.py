@@ -39,7 +39,7 @@ def main(argv=None) -> int:
         parser.print_help()
         return 2
     from data_contracts import ContractError
-    from profiles.audiences import PolicyError
+    from profiles.release import PolicyError
     from profiles.release import ReleaseError
 
     import os
@@ -69,8 +69,8 @@ def _audit_export(args) -> None:
     """Record a file written by a command (type, area, period, audience) in the audit log."""
     from pathlib import Path
 
-    from profiles import audit
-    from profiles.store import default_db_path
+    from profiles.governance import audit
+    from profiles.release import default_db_path
 
     db = Path(args.db) if getattr(args, "db", None) else default_db_path()
     period = " to ".join(str(v) for v in (getattr(args, "start", None),

@@ -23,22 +23,21 @@ def register(sub) -> None:
 
 def _not_landed(db: Path, records: list) -> list:
     """Ingest records (written just before their swap) whose file is not in ``ingests``."""
-    from profiles import store
-
+    from profiles.release import landed_file_hashes, open_read_only
     wanted = [r for r in records if r.get("action") == "ingest" and r.get("file_sha256")]
     if not wanted or not db.exists():
         return []
-    con = store.connect(db, read_only=True)
+    con = open_read_only(db)
     try:
-        landed = {row[0] for row in con.execute("SELECT file_sha256 FROM ingests").fetchall()}
+        landed = landed_file_hashes(con)
     finally:
         con.close()
     return [r for r in wanted if r["file_sha256"] not in landed]
 
 
 def _audit(args) -> int:
-    from profiles import audit
-    from profiles.store import default_db_path
+    from profiles.governance import audit
+    from profiles.release import default_db_path
 
     db = Path(args.db) if args.db else default_db_path()
     log = audit.read_log(db)

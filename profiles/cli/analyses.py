@@ -126,17 +126,15 @@ def _date_range(text: str) -> tuple:
 
 
 def _connect(args):
-    from profiles import store
-
-    return store.connect(Path(args.db) if args.db else store.default_db_path(), read_only=True)
+    from profiles.release import open_read_only
+    return open_read_only(Path(args.db) if args.db else None)
 
 
 def _write(args, con, frame, policy, title, notes) -> int:
-    from profiles import store
-    from profiles.exports import frame_to_csv, frame_to_geojson
+    from profiles.release import frame_to_csv, frame_to_geojson, is_synthetic
 
     lines = []
-    if store.is_synthetic(con):
+    if is_synthetic(con):
         lines.append("SYNTHETIC DATA: a fictional town, for demonstration only.")
     lines += list(notes)
     if args.format == "geojson":
@@ -152,7 +150,7 @@ def _write(args, con, frame, policy, title, notes) -> int:
 
 
 def _hotspots(args) -> int:
-    from profiles.hotspot_release import HotspotRunError, classify_for, hotspots_for
+    from profiles.analyses import HotspotRunError, classify_for, hotspots_for
 
     con = _connect(args)
     try:
@@ -160,7 +158,7 @@ def _hotspots(args) -> int:
             table = classify_for(con, args.audience, args.feed, period=args.patterns,
                                  area=args.area, start=args.start, end=args.end,
                                  recent=args.recent, k=args.k, alpha=args.alpha)
-            from profiles.change import policy_of
+            from profiles.analyses import policy_of
 
             a = table.attrs
             title = (f"Lantern hot-spot patterns: feed={args.feed} audience={args.audience} "
@@ -182,7 +180,7 @@ def _hotspots(args) -> int:
 
 
 def _change(args) -> int:
-    from profiles.change import ChangeError, change_by_cell, change_periods, policy_of
+    from profiles.analyses import ChangeError, change_by_cell, change_periods, policy_of
 
     con = _connect(args)
     try:
@@ -212,7 +210,7 @@ def _change(args) -> int:
 
 
 def _coverage(args) -> int:
-    from profiles.coverage import CoverageError, reach_against_need
+    from profiles.analyses import CoverageError, reach_against_need
 
     con = _connect(args)
     try:
@@ -229,7 +227,7 @@ def _coverage(args) -> int:
 
 
 def _premises(args) -> int:
-    from profiles.premises import premises_trend
+    from profiles.analyses import premises_trend
 
     con = _connect(args)
     trend = premises_trend(con, args.audience, period=args.period, area=args.area,

@@ -72,7 +72,7 @@ def _db(args):
 
 
 def _demo(args) -> int:
-    from profiles.demo import build_demo
+    from profiles.store import build_demo
 
     db = _db(args)
 
@@ -90,7 +90,7 @@ def _demo(args) -> int:
         return 0
     import os
 
-    from profiles.access import DEMO_PATH
+    from profiles.governance import DEMO_PATH
     from profiles.cli.serve import run_server
 
     if not os.environ.get("LANTERN_ACCESS"):
@@ -103,10 +103,10 @@ def _demo(args) -> int:
 
 def _ingest(args) -> int:
     from data_contracts import ContractError
-    from profiles import audit
-    from profiles.ingest import ingest_file
-    from profiles.keys import load_key
-    from profiles.swap import updating
+    from profiles.governance import audit
+    from profiles.store import ingest_file
+    from profiles.store import load_key
+    from profiles.store import updating
 
     db = _db(args)
     key = load_key(db)
@@ -144,22 +144,19 @@ def _ingest(args) -> int:
 
 
 def _status(args) -> int:
-    from profiles import store
-    from profiles.status import data_status
+    from profiles.release import data_status, open_read_only
 
-    con = store.connect(_db(args), read_only=True)
+    con = open_read_only(_db(args))
     print(data_status(con).as_text())
     return 0
 
 
 def _release(args) -> int:
-    from profiles import store
-    from profiles.exports import release_to_csv, release_to_geojson
-    from profiles.release import release_counts
+    from profiles.release import open_read_only, release_counts, release_to_csv, release_to_geojson
 
-    con = store.connect(_db(args), read_only=True)
+    con = open_read_only(_db(args))
     if args.report:
-        from profiles.utility import utility_report
+        from profiles.release import utility_report
 
         audiences = [args.audience] if args.audience else None
         sys.stdout.write(utility_report(con, audiences=audiences).as_text() + "\n")

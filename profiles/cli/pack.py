@@ -53,14 +53,13 @@ def parse_date(value, option: str) -> dt.date | None:
 
 
 def _profile(args) -> int:
-    from profiles import store
     from profiles.pack import PackError, render_pack
+    from profiles.release import open_read_only
 
     out = Path(args.out)
     fmt = args.fmt or ("pdf" if out.suffix.lower() == ".pdf" else "html")
     start, end = parse_date(args.start, "--from"), parse_date(args.end, "--to")
-    db = Path(args.db) if args.db else store.default_db_path()
-    con = store.connect(db, read_only=True)
+    con = open_read_only(Path(args.db) if args.db else None)
     try:
         data = render_pack(con, args.audience, fmt=fmt, area=args.area, start=start, end=end)
     except PackError as exc:
@@ -68,7 +67,7 @@ def _profile(args) -> int:
     finally:
         con.close()
     out.write_bytes(data)
-    from profiles.audiences import get_policy
+    from profiles.release import get_policy
 
     print(f"wrote the {fmt.upper()} problem profile for the {args.audience} audience to "
           f"{out} ({get_policy(args.audience).marking})", file=sys.stderr)

@@ -110,12 +110,12 @@ def _span(text: str) -> tuple:
 
 
 def _con(args):
-    from profiles import store
-    return store.connect(_db(args), read_only=True)
+    from profiles.release import open_read_only
+    return open_read_only(_db(args))
 
 
 def _db(args) -> Path:
-    from profiles.store import default_db_path
+    from profiles.release import default_db_path
     return Path(args.db) if args.db else default_db_path()
 
 
@@ -129,16 +129,16 @@ def _emit(args, text: str, marking: str) -> int:
 
 
 def _errors():
-    from profiles.displacement import DisplacementError
-    from profiles.evaluation import EvaluationError
-    from profiles.patrols import PatrolError
-    from profiles.scenarios import ScenarioError
+    from profiles.planning import DisplacementError
+    from profiles.planning import EvaluationError
+    from profiles.planning import PatrolError
+    from profiles.planning import ScenarioError
     return (DisplacementError, EvaluationError, PatrolError, ScenarioError)
 
 
 def _patrols_plan(args) -> int:
-    from profiles.exports import safe_cell, safe_comment
-    from profiles.patrols import PatrolError, patrol_brief_html, plan_patrols
+    from profiles.release import safe_cell, safe_comment
+    from profiles.planning import PatrolError, patrol_brief_html, plan_patrols
 
     weights = {}
     for item in args.weight:
@@ -194,9 +194,8 @@ def _cells_arg(text):
 
 
 def _simulate(args) -> int:
-    from profiles.displacement import simulate
-    from profiles.scenarios import (save_scenario, scenario_dir, scenario_to_csv,
-                                    scenarios_to_html)
+    from profiles.planning import simulate
+    from profiles.planning import save_scenario, scenario_dir, scenario_to_csv, scenarios_to_html
 
     if bool(args.targets) == bool(args.target_area):
         raise UserError("give either --targets H3,H3,... or --target-area NAME")
@@ -231,9 +230,9 @@ def _simulate(args) -> int:
 
 
 def _list(args) -> int:
-    from profiles.scenarios import list_scenarios, scenario_dir
+    from profiles.planning import list_scenarios, scenario_dir
 
-    from profiles.audiences import get_policy
+    from profiles.release import get_policy
 
     frame = list_scenarios(scenario_dir(_db(args)), audience=args.audience)
     marks = sorted({get_policy(a).marking for a in frame["audience"]})
@@ -243,7 +242,7 @@ def _list(args) -> int:
 
 
 def _load_all(args):
-    from profiles.scenarios import ScenarioError, load_scenario, scenario_dir
+    from profiles.planning import ScenarioError, load_scenario, scenario_dir
 
     try:
         return [load_scenario(n, scenario_dir(_db(args)), audience=args.audience)
@@ -253,7 +252,7 @@ def _load_all(args):
 
 
 def _compare(args) -> int:
-    from profiles.scenarios import ScenarioError, compare_scenarios, scenarios_to_html
+    from profiles.planning import ScenarioError, compare_scenarios, scenarios_to_html
 
     scs = _load_all(args)
     try:
@@ -266,7 +265,7 @@ def _compare(args) -> int:
         import csv
         import io
 
-        from profiles.exports import safe_cell, safe_comment
+        from profiles.release import safe_cell, safe_comment
         buf = io.StringIO()
         for line in (scs[0].marking, "Lantern displacement scenarios compared",
                      scs[0].statement):
@@ -281,7 +280,7 @@ def _compare(args) -> int:
 
 
 def _export(args) -> int:
-    from profiles.scenarios import scenario_to_csv, scenarios_to_html
+    from profiles.planning import scenario_to_csv, scenarios_to_html
 
     scs = _load_all(args)
     if args.format == "html":
@@ -292,7 +291,7 @@ def _export(args) -> int:
 
 
 def _evaluate(args) -> int:
-    from profiles.displacement import evaluate_areas
+    from profiles.planning import evaluate_areas
 
     try:
         ev = evaluate_areas(_con(args), args.audience, target=_cells_arg(args.target),

@@ -23,7 +23,7 @@ def register(sub) -> None:
 
 def server_command(db, port: int, address: str = "127.0.0.1") -> tuple[list[str], dict]:
     """Return the command and environment that serve the dashboard on ``db``."""
-    from profiles.store import default_db_path
+    from profiles.release import default_db_path
 
     db = Path(db) if db else default_db_path()
     if not db.exists():

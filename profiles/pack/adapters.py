@@ -6,7 +6,7 @@ part of the pack with the note :data:`NOT_AVAILABLE` rather than failing the who
 
 Examples
 --------
->>> analysis("profiles.release", "release_counts") is not None
+>>> analysis("profiles.release.api", "release_counts") is not None
 True
 >>> analysis("profiles.no_such_module", "f") is None
 True

@@ -1,13 +1,13 @@
 """Analysis by the problem analysis triangle — victim, offender, location — and outreach.
 
 Each part uses released tables for the pack's audience and the analyses built on them
-(:mod:`profiles.hotspot_release`, :mod:`profiles.change`, :mod:`profiles.coverage`,
-:mod:`profiles.reference`); a missing analysis leaves a note instead of its part.
+(:mod:`profiles.analyses.hotspot_release`, :mod:`profiles.analyses.change`, :mod:`profiles.analyses.coverage`,
+:mod:`profiles.release.reference`); a missing analysis leaves a note instead of its part.
 """
 from __future__ import annotations
 
 from profiles.pack.adapters import guarded
-from profiles.pack.labels import COMBINED, ROUTE_LABELS, category_label, feed_label
+from profiles.pack.labels import COMBINED, ROUTE_LABELS, category_label, change_words, feed_label
 from profiles.pack.model import BarChart, HexMap, Section, Table
 
 #: Offender-side indicators: (label, feed, category), aggregated only.
@@ -50,8 +50,6 @@ def victim_section(ctx) -> Section:
         return s
     total = ctx.figure("Harm reports, whole period", feed)
     s.figures.append(total)
-    from profiles.pack.build import change_words
-
     change = ctx.change("Harm reports", feed)
     if change:
         s.figures += list(change)

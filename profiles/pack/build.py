@@ -22,14 +22,15 @@ import datetime as dt
 
 from profiles import __version__
 from profiles.pack import analysis as analyse
+from profiles.pack.analysis import activity_map
 from profiles.pack import respond
 from profiles.pack.adapters import analysis, guarded, missing_note
 from profiles.pack.context import FINE_SHARE, PackContext, period_of
-from profiles.pack.labels import COMBINED, category_label, feed_label
+from profiles.pack.labels import COMBINED, category_label, change_words, feed_label
 from profiles.pack.model import Figure, LineChart, MeetingPack, Section, Table
-from profiles.premises import CATEGORIES, RESPONSES
+from profiles.analyses import CATEGORIES, RESPONSES
 from profiles.release import disclosure_statement
-from profiles.status import data_status
+from profiles.release import data_status
 
 #: Feeds a complete problem profile draws on (areas included).
 EXPECTED_FEEDS = ("areas", "on_street", "premises", "outreach_contacts", "outreach_sites",
@@ -63,9 +64,9 @@ def build_pack(con, audience="partnership", *, area=None, start=None, end=None, 
     ------
     profiles.pack.context.PackError
         If ``start`` is after ``end``.
-    profiles.release.ReleaseError
+    profiles.release.api.ReleaseError
         For an unknown area (the message lists the loaded areas).
-    profiles.audiences.PolicyError
+    profiles.release.audiences.PolicyError
         For an unknown audience.
     """
     ctx = PackContext.open(con, audience, area=area, start=start, end=end)
@@ -194,26 +195,10 @@ def _feed_scan(ctx, feed: str, key: str, title: str) -> Section:
                               note="Types are released separately; groups too small to show "
                                    "are left out, so they can add up to less than the total."))
     if feed == "on_street":
-        from profiles.pack.analysis import activity_map
-
         m = activity_map(ctx, feed, f"Where {title.lower()} was recorded")
         if m is not None:
             s.charts.append(m)
     return s
-
-
-def change_words(ctx, title, total, change, win) -> str:
-    """Return "Title: N in the period; R in <recent> against E in <earlier> (+P%)."."""
-    r, e, p = change
-    if p.blank == "not comparable":
-        return (f"{title}: {total.text} in the period. Too much of it is shown only over "
-                f"longer periods to compare recent {ctx.trend_period}s with earlier ones.")
-    text = (f"{title}: {total.text} in the period; {r.text} in {win.recent_label} against "
-            f"{e.text} in {win.earlier_label}")
-    small = 2 * ctx.policy.threshold
-    if r.value < small and e.value < small:
-        return text + " — too few to read a change into."
-    return text + (f" ({p.text})." if p.value is not None else ".")
 
 
 def _premises_scan(ctx) -> Section:
@@ -228,10 +213,10 @@ def _premises_scan(ctx) -> Section:
         "which sets the level of response. No premises is named or placed on a map.")
     total = ctx.figure("Premises assessments, whole period", feed)
     s.figures.append(total)
-    trend_fn = analysis("profiles.premises", "premises_trend")
+    trend_fn = analysis("profiles.analyses.premises", "premises_trend")
     totals = None
     if trend_fn is None:
-        s.notes.append(missing_note("profiles.premises", "premises_trend") +
+        s.notes.append(missing_note("profiles.analyses.premises", "premises_trend") +
                        " Category totals come straight from the release.")
     else:
         trend = guarded(s.notes, trend_fn, ctx.con, ctx.policy, period="quarter",
@@ -244,7 +229,7 @@ def _premises_scan(ctx) -> Section:
             fig = ctx.figure(label, feed, "all", ("category",), (("category", cat),))
         else:
             src = ctx.source(feed, "quarter", ("category",), (("category", cat),),
-                             analysis="profiles.premises.premises_trend")
+                             analysis="profiles.analyses.premises.premises_trend")
             fig = Figure(label, int(totals[cat]), src)
         rows.append((category_label(feed, cat), fig, RESPONSES[cat]))
     combined = ctx.figure("Premises, categories combined", feed, "all", ("category",),

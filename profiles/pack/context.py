@@ -1,7 +1,7 @@
 """What every part of the pack builder shares: the audience, area and weeks, and released tables.
 
 :class:`PackContext` is the only place the pack asks for numbers. Each released table is fetched
-once from :func:`profiles.release.release_counts` and every :class:`~profiles.pack.model.Figure`
+once from :func:`profiles.release.api.release_counts` and every :class:`~profiles.pack.model.Figure`
 is a sum of released counts, carrying the :class:`~profiles.pack.model.Source` it came from.
 
 Examples
@@ -19,11 +19,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from profiles.audiences import Policy, get_policy
+from profiles.release import Policy, get_policy
 from profiles.pack.labels import COMBINED
 from profiles.pack.model import Figure, Source
-from profiles.release import (ReleasedTable, release_areas, release_counts, release_periods,
-                              resolve_area)
+from profiles.release import (ReleasedTable, release_areas, release_counts, release_periods, resolve_area)
 
 #: How many trend periods make "recent" (compared with as many before them).
 RECENT = {"week": 4, "month": 3, "quarter": 1}
@@ -96,9 +95,9 @@ class PackContext:
         ------
         PackError
             If ``start`` is after ``end``.
-        profiles.release.ReleaseError
+        profiles.release.api.ReleaseError
             For an unknown area (the message lists the loaded areas).
-        profiles.audiences.PolicyError
+        profiles.release.audiences.PolicyError
             For an unknown audience.
         """
         policy = audience if isinstance(audience, Policy) else get_policy(audience)

@@ -78,3 +78,17 @@ def category_label(feed: str, category: str) -> str:
     if category in known:
         return known[category]
     return str(category).replace("_", " ").capitalize()
+
+
+def change_words(ctx, title, total, change, win) -> str:
+    """Return "Title: N in the period; R in <recent> against E in <earlier> (+P%)."."""
+    r, e, p = change
+    if p.blank == "not comparable":
+        return (f"{title}: {total.text} in the period. Too much of it is shown only over "
+                f"longer periods to compare recent {ctx.trend_period}s with earlier ones.")
+    text = (f"{title}: {total.text} in the period; {r.text} in {win.recent_label} against "
+            f"{e.text} in {win.earlier_label}")
+    small = 2 * ctx.policy.threshold
+    if r.value < small and e.value < small:
+        return text + " — too few to read a change into."
+    return text + (f" ({p.text})." if p.value is not None else ".")

@@ -4,7 +4,7 @@ A :class:`MeetingPack` is built once (see :func:`profiles.pack.build.build_pack`
 to HTML and PDF from the same object, so the two cannot disagree. Every number in it is a
 :class:`Figure` — ``(label, value, source)`` — whose :class:`Source` names the released table it
 came from (feed, period, breakdowns, area, weeks and the rows selected), so a reader or a test
-can recompute it from :func:`profiles.release.release_counts` for the pack's audience.
+can recompute it from :func:`profiles.release.api.release_counts` for the pack's audience.
 
 Examples
 --------
@@ -36,7 +36,7 @@ class Source(NamedTuple):
     feed : str
         The feed released (``on_street``, ``harm_reports``, ...).
     period, by, area, start, end
-        The arguments given to :func:`profiles.release.release_counts`.
+        The arguments given to :func:`profiles.release.api.release_counts`.
     where : tuple of (column, value)
         The rows summed; empty means every row.
     analysis : str or None

@@ -26,7 +26,7 @@ def outlines(ctx) -> tuple:
         return ctx.cache[("outlines",)]
     names = [ctx.area] if ctx.area is not None else \
         [n for n in (ctx.force_area(),) if n] + ctx.sub_areas()
-    fn = analysis("profiles.reference", "release_area_outlines")
+    fn = analysis("profiles.release.reference", "release_area_outlines")
     out = []
     frame = guarded([], fn, ctx.con, ctx.policy) if fn is not None else None
     if frame is not None:
@@ -83,13 +83,13 @@ def _wards_of(ctx, cells) -> list:
 
 
 def hotspots_part(ctx, s) -> None:
-    """Gi* hotspots of on-street activity and harm reports (:mod:`profiles.hotspot_release`)."""
-    fn = analysis("profiles.hotspot_release", "hotspots_for")
+    """Gi* hotspots of on-street activity and harm reports (:mod:`profiles.analyses.hotspot_release`)."""
+    fn = analysis("profiles.analyses.hotspot_release", "hotspots_for")
     if fn is None:
-        s.notes.append(missing_note("profiles.hotspot_release", "hotspots_for") +
+        s.notes.append(missing_note("profiles.analyses.hotspot_release", "hotspots_for") +
                        " Hotspots are not shown.")
         return
-    from profiles.hotspot_release import HotspotRunError
+    from profiles.analyses import HotspotRunError
 
     rows = []
     for feed, label in (("on_street", "On-street activity"), ("harm_reports", "Harm reports")):
@@ -100,7 +100,7 @@ def hotspots_part(ctx, s) -> None:
         except HotspotRunError as exc:
             s.notes.append(f"Hotspots of {label.lower()}: {exc}.")
             continue
-        src = ctx.source(feed, "all", analysis="profiles.hotspot_release.hotspots_for")
+        src = ctx.source(feed, "all", analysis="profiles.analyses.hotspot_release.hotspots_for")
         hot = run.hot_cells
         hot_fig = Figure(f"{label}: hotspot hexagons", len(hot), src, "cells")
         in_hot = Figure(f"{label} in hotspot hexagons",
@@ -134,10 +134,10 @@ def hotspots_part(ctx, s) -> None:
 
 
 def change_part(ctx, s) -> None:
-    """Recent against earlier on-street activity, place by place (:mod:`profiles.change`)."""
-    fn = analysis("profiles.change", "change_by_cell")
+    """Recent against earlier on-street activity, place by place (:mod:`profiles.analyses.change`)."""
+    fn = analysis("profiles.analyses.change", "change_by_cell")
     if fn is None:
-        s.notes.append(missing_note("profiles.change", "change_by_cell") +
+        s.notes.append(missing_note("profiles.analyses.change", "change_by_cell") +
                        " Change by place is not shown.")
         return
     win = ctx.windows()
@@ -148,7 +148,7 @@ def change_part(ctx, s) -> None:
              area=ctx.area)
     cells = res.cells
     readable = cells[cells["note"].isna()]
-    src = ctx.source("on_street", "all", analysis="profiles.change.change_by_cell")
+    src = ctx.source("on_street", "all", analysis="profiles.analyses.change.change_by_cell")
     rose = Figure("Hexagons where on-street activity rose", int((readable["change"] > 0).sum()),
                   src, "cells")
     fell = Figure("Hexagons where on-street activity fell", int((readable["change"] < 0).sum()),
@@ -173,10 +173,10 @@ def change_part(ctx, s) -> None:
 
 
 def environment_part(ctx, s) -> None:
-    """Environment features in the area and in on-street hotspots (:mod:`profiles.reference`)."""
-    fn = analysis("profiles.reference", "release_environment")
+    """Environment features in the area and in on-street hotspots (:mod:`profiles.release.reference`)."""
+    fn = analysis("profiles.release.reference", "release_environment")
     if fn is None:
-        s.notes.append(missing_note("profiles.reference", "release_environment") +
+        s.notes.append(missing_note("profiles.release.reference", "release_environment") +
                        " Environment features are not shown.")
         return
     env = fn(ctx.con, ctx.policy, area=ctx.area, start=ctx.start, end=ctx.end)
@@ -185,7 +185,7 @@ def environment_part(ctx, s) -> None:
         return
     run = ctx.cache.get(("hotspots", "on_street"))
     hot = set(run.hot_cells) if run is not None else set()
-    src = ctx.source("environment", "all", analysis="profiles.reference.release_environment")
+    src = ctx.source("environment", "all", analysis="profiles.release.reference.release_environment")
     rows = []
     for ftype in sorted(env["feature_type"].unique()):
         part = env[env["feature_type"] == ftype]
@@ -206,10 +206,10 @@ def environment_part(ctx, s) -> None:
 
 
 def coverage_part(ctx, s, contacts: Figure) -> None:
-    """Reach against need per hexagon (:mod:`profiles.coverage`)."""
-    fn = analysis("profiles.coverage", "reach_against_need")
+    """Reach against need per hexagon (:mod:`profiles.analyses.coverage`)."""
+    fn = analysis("profiles.analyses.coverage", "reach_against_need")
     if fn is None:
-        s.notes.append(missing_note("profiles.coverage", "reach_against_need") +
+        s.notes.append(missing_note("profiles.analyses.coverage", "reach_against_need") +
                        " Reach against need is not shown.")
         return
     feeds = tuple(f for f in ("on_street", "harm_reports") if ctx.may(f))
@@ -218,13 +218,12 @@ def coverage_part(ctx, s, contacts: Figure) -> None:
     res = fn(ctx.con, ctx.policy, area=ctx.area, start=ctx.start, end=ctx.end,
              need_feeds=feeds)
     src = ctx.source("outreach_contacts", "all",
-                     analysis="profiles.coverage.reach_against_need")
+                     analysis="profiles.analyses.coverage.reach_against_need")
     parts = tuple(ctx.figure(f"Need: {f}", f) for f in feeds)
     need = Figure("Need (on-street activity and harm reports) in the hexagons shown",
                   res.total_need, src, "count", parts)
     counts = res.cells["status"].value_counts()
-    from profiles import coverage
-
+    from profiles.analyses import coverage
     statuses = tuple(getattr(coverage, "STATUSES", REACH_CLASSES))
     statuses += tuple(sorted(set(counts.index) - set(statuses)))
     status_figs = tuple((st.capitalize(), Figure(f"Hexagons: {st}", int(counts.get(st, 0)), src,

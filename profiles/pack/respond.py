@@ -23,7 +23,7 @@ import h3
 from profiles.pack.adapters import analysis, guarded, missing_note
 from profiles.pack.labels import category_label, feed_label
 from profiles.pack.model import Figure, Section, Table
-from profiles.premises import CATEGORIES, RESPONSES
+from profiles.analyses import CATEGORIES, RESPONSES
 
 
 def _date(value, name) -> dt.date:
@@ -131,7 +131,7 @@ def _pointers(ctx) -> dict:
     cov = ctx.cache.get(("coverage",))
     if cov is not None:
         src = ctx.source("outreach_contacts", "all",
-                         analysis="profiles.coverage.reach_against_need")
+                         analysis="profiles.analyses.coverage.reach_against_need")
         out["unmet"] = Figure("Hexagons with need and no outreach contacts shown",
                               int((cov.cells["status"] == "unmet need").sum()), src, "cells")
     if ctx.may("outreach_contacts"):
@@ -154,12 +154,12 @@ def _pointers(ctx) -> dict:
         hot = tuple(sorted(run.hot_cells))
         out["in_hot"] = ctx.figure("On-street activity in hotspot hexagons (most exposed to "
                                    "displacement)", "on_street", where=(("h3_id", hot),))
-    env = analysis("profiles.reference", "release_environment")
+    env = analysis("profiles.release.reference", "release_environment")
     frame = guarded([], env, ctx.con, ctx.policy, area=ctx.area, start=ctx.start,
                     end=ctx.end) if env is not None and ctx.policy.may_see("environment") \
         else None
     if frame is not None:
-        src = ctx.source("environment", "all", analysis="profiles.reference.release_environment",
+        src = ctx.source("environment", "all", analysis="profiles.release.reference.release_environment",
                          where=(("feature_type", "lighting fault"),))
         if len(frame):
             out["lighting"] = Figure("Street-lighting faults", src.evaluate(
@@ -218,9 +218,9 @@ def assessment_section(ctx, evaluations=()) -> Section:
 
 def _evaluation(ctx, spec: EvaluationSpec) -> Section:
     sub = Section(f"evaluation-{spec.name}", f"Evaluation: {spec.name}")
-    fn = analysis("profiles.displacement", "evaluate_areas")
+    fn = analysis("profiles.planning.displacement", "evaluate_areas")
     if fn is None:
-        sub.notes.append(missing_note("profiles.displacement", "evaluate_areas"))
+        sub.notes.append(missing_note("profiles.planning.displacement", "evaluate_areas"))
         return sub
     res = fn(ctx.con, ctx.policy, target=spec.target, control=spec.control,
              before=spec.before, after=spec.after, buffer=spec.buffer, feed=spec.feed)
@@ -235,7 +235,7 @@ def _evaluation(ctx, spec: EvaluationSpec) -> Section:
         figs = []
         for when, rng in (("before", spec.before), ("after", spec.after)):
             base = ctx.source(spec.feed, "all", area=None,
-                              analysis="profiles.displacement.evaluate_areas")
+                              analysis="profiles.planning.displacement.evaluate_areas")
             base = base._replace(start=rng[0], end=rng[1])
             frame = ctx.released(base).frame
             # a larger (rolled-up) hexagon counts where its centre child lies, as in the release
@@ -246,7 +246,7 @@ def _evaluation(ctx, spec: EvaluationSpec) -> Section:
                                base._replace(where=(("h3_id", ids),))))
         rows.append((place.capitalize(), *figs))
     sub.tables.append(Table("Released counts", ("Area", "Before", "After"), tuple(rows)))
-    src = ctx.source(spec.feed, "all", analysis="profiles.evaluation")
+    src = ctx.source(spec.feed, "all", analysis="profiles.planning.evaluation")
     if res.wdq is not None:
         sub.figures += [Figure("Weighted Displacement Quotient", res.wdq.wdq, src, "statistic"),
                         Figure("Total Net Effect (events)", res.wdq.tne, src, "statistic")]

@@ -33,7 +33,7 @@ import pandas as pd
 
 from geo.cells import cells_to_str
 from profiles import store
-from profiles.audiences import Policy, get_policy
+from profiles.release.audiences import Policy, get_policy
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 SITE_COLUMNS = ["h3_id", "site_type", "days", "hours", "sites"]
@@ -130,10 +130,10 @@ def release_environment(con, audience, *, area=None, start: dt.date | None = Non
 
     Raises
     ------
-    profiles.release.ReleaseError
+    profiles.release.api.ReleaseError
         For an unknown area.
     """
-    from profiles.release import resolve_area
+    from profiles.release.api import resolve_area
 
     policy = _policy(audience)
     if not policy.may_see("environment"):
@@ -205,3 +205,34 @@ def release_area_outlines(con, audience, *, area_type: str | None = None) -> pd.
 
 __all__ = ["days_to_words", "minutes_to_clock", "release_area_outlines", "release_environment",
            "release_sites"]
+
+
+def sites_for_exclusions(con, policy: Policy) -> pd.DataFrame:
+    """Return every outreach site, confidential ones included, for patrol exclusion zones only.
+
+    The one read of confidential sites. Its only caller is patrol planning, which reports the
+    exclusions they cause as a count and never draws them; public callers use
+    :func:`release_sites`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``h3_id`` (at the audience's floor), ``site_type``, ``days``, ``opens``, ``closes``,
+        ``confidential``.
+
+    Raises
+    ------
+    ReleaseError
+        When the audience may not see outreach sites.
+    """
+    from profiles.release.api import ReleaseError
+    if not policy.may_see("outreach_sites"):
+        raise ReleaseError(f"audience {policy.name!r} may not see feed 'outreach_sites'")
+    floor = int(policy.resolution_floor)
+    frame = store.cursor(con).execute(
+        f"SELECT CAST(h3_parent(cell, {floor}) AS BIGINT) AS cell, site_type, "
+        f"CAST(days AS INTEGER) AS days, CAST(opens AS INTEGER) AS opens, "
+        f"CAST(closes AS INTEGER) AS closes, confidential FROM outreach_sites "
+        f"ORDER BY site_type, days, opens").df()
+    frame.insert(0, "h3_id", [h3.int_to_str(int(c) & (2**64 - 1)) for c in frame["cell"]])
+    return frame.drop(columns="cell")

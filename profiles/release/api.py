@@ -2,7 +2,7 @@
 
 Every figure the dashboard, the CLI or an export shows comes from :func:`release_counts` (or
 the small reference-data releases below it), which applies the audience's policy from
-:mod:`profiles.audiences` through the engine in :mod:`profiles.disclosure`:
+:mod:`profiles.release.audiences` through the engine in :mod:`profiles.release.disclosure`:
 
 * one *protected base table* per audience and feed (floor cell x ISO week x the audience's
   breakdowns), built by adaptive H3 roll-up: a group with too few people or premises behind it
@@ -10,7 +10,7 @@ the small reference-data releases below it), which applies the audience's policy
   enough, and hidden only if it never is;
 * every view - any period, breakdown, area or date range - is a sum of whole released units of
   that table, so no combination of views can be subtracted down to a hidden value
-  (see :mod:`profiles.disclosure` for the method and the argument);
+  (see :mod:`profiles.release.disclosure` for the method and the argument);
 * counts are rounded to the audience's base before anything is summed.
 
 Each released row says at which ``resolution`` and ``period_grain`` it is shown and, in
@@ -38,9 +38,9 @@ import pandas as pd
 
 from geo.cells import cells_to_parents, cells_to_str, resolution_of
 from profiles import store
-from profiles.audiences import (BREAKDOWNS, GRAINS, Policy, PolicyError, ReleasedForAudience,
+from profiles.release.audiences import (BREAKDOWNS, GRAINS, Policy, PolicyError, ReleasedForAudience,
                                 disclosure_statement, get_policy)
-from profiles.disclosure import (BaseTable, Protected, cells_to_center_children,
+from profiles.release.disclosure import (BaseTable, Protected, cells_to_center_children,
                                  period_starts, policy_ladder, protect, round_counts)
 
 PERIODS = ("week", "month", "quarter", "year", "all")
@@ -84,6 +84,10 @@ class ReleasedTable(ReleasedForAudience):
     by : tuple of str
     area : str or None
     notes : list of str
+    weeks : tuple of date or None
+        The first Monday and the last Sunday of the loaded weeks the release covers (within
+        ``start`` and ``end``); None when nothing is loaded. Exports of ``period="all"`` show
+        these instead of the internal 1970-01-01 start.
     """
 
     frame: pd.DataFrame
@@ -93,6 +97,7 @@ class ReleasedTable(ReleasedForAudience):
     by: tuple = ()
     area: str | None = None
     notes: list = field(default_factory=list)
+    weeks: tuple | None = None
 
     @property
     def total(self) -> int:
@@ -166,7 +171,21 @@ def release_counts(con, audience, feed: str, *, period: str = "week", by=(), are
                      "breakdowns combined, because too few people lay behind them at the "
                      "finer grain; each such figure counts only what is not shown inside it.")
     return ReleasedTable(frame, policy, feed, period, by,
-                         area=str(area) if area is not None else None, notes=notes)
+                         area=str(area) if area is not None else None, notes=notes,
+                         weeks=_covered_weeks(span, start, end))
+
+
+def _covered_weeks(span, start, end) -> tuple | None:
+    """First Monday and last Sunday of the loaded weeks ``span``, within ``start``/``end``."""
+    if span == (0, 0):
+        return None
+    first = _EPOCH + dt.timedelta(days=int(span[0]))
+    last = _EPOCH + dt.timedelta(days=int(span[1]) + 6)
+    if start is not None:
+        first = max(first, pd.Timestamp(start).date())
+    if end is not None:
+        last = min(last, pd.Timestamp(end).date())
+    return (first, last) if first <= last else None
 
 
 def view(prot: Protected, *, period: str, by: tuple, anchors=None, start=None, end=None,

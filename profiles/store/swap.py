@@ -18,9 +18,7 @@ import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
-from profiles import store
-
-
+from profiles.store import database as store
 def file_version(db_path) -> tuple:
     """Return an identity for the database file's current content (inode, size, mtime)."""
     st = os.stat(db_path)

@@ -38,7 +38,7 @@ prevention studies, usually smaller than the benefit; the seeds warn that crackd
 street sex work into less safe, less visible places).
 
 Evaluation after the fact — :func:`evaluate_areas` and the re-exported :func:`wdq`, :func:`wdd`
-from :mod:`profiles.evaluation`, fed with released counts for target, buffer and control areas.
+from :mod:`profiles.planning.evaluation`, fed with released counts for target, buffer and control areas.
 
 Examples
 --------
@@ -56,13 +56,11 @@ import h3
 import numpy as np
 import pandas as pd
 
-from profiles import store
-from profiles.audiences import Policy, get_policy
-from profiles.evaluation import EvaluationError, WDDResult, WDQResult, wdd, wdq
-from profiles.planning_inputs import (distance_km, environment_flags, outreach_points,
+from profiles.planning.evaluation import EvaluationError, WDDResult, WDQResult, wdd, wdq
+from profiles.planning.inputs import (distance_km, environment_flags, outreach_points,
                                       outreach_reach, released_activity)
-from profiles.release import (ReleaseError, disclosure_statement, release_area_cells,
-                              release_areas, release_counts)
+from profiles.release import (Policy, ReleaseError, disclosure_statement, get_policy,
+                              is_synthetic, release_area_cells, release_areas, release_counts)
 
 LEVELS = ("low", "central", "high")
 
@@ -365,7 +363,7 @@ def simulate(con, audience, *, targets, intervention, reduction=None, displaced_
               "suitability_weights": sw}
     return DisplacementScenario(params, cells, totals, _flag_words(totals, cells),
                                 policy.marking, disclosure_statement(policy),
-                                store.is_synthetic(con), notes,
+                                is_synthetic(con), notes,
                                 created=dt.datetime.now().strftime("%Y-%m-%d %H:%M"))
 
 

@@ -1,6 +1,6 @@
 """Change: before/after counts per cell and per area, and period-over-period trends.
 
-Everything here is computed from released tables (:func:`profiles.release.release_counts`)
+Everything here is computed from released tables (:func:`profiles.release.api.release_counts`)
 for one audience, so it is exactly as safe as that audience's release: a cell a release does
 not show is read as "none shown" (none, or fewer than the audience's threshold), never as a
 known zero, and every total is a sum of released values.
@@ -15,7 +15,7 @@ suppression and rounding alone can shift them by up to a threshold.
 
 *Hexagons.* A release shows most places as cells at the audience's resolution floor, and
 rolls quiet ones up into a larger hexagon whose figure counts only what is not shown in the
-smaller hexagons inside it (:mod:`profiles.disclosure`). Each row here is one hexagon as a
+smaller hexagons inside it (:mod:`profiles.release.disclosure`). Each row here is one hexagon as a
 release shows it, at its own ``resolution``, and compares like with like:
 
 * shown on both sides: ``change`` is after - before;
@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from geo.cells import cells_to_parents, cells_to_str, resolution_of
-from profiles.audiences import ReleasedForAudience
+from profiles.release import ReleasedForAudience
 
 #: Note for a row where both sides are below twice the audience threshold.
 NOTE_SMALL = "too small to read anything into"
@@ -186,7 +186,7 @@ def change_by_cell(con, audience, feed: str, *, before, after, area=None) -> Cha
     ------
     ChangeError
         If ``before`` or ``after`` is not an ordered pair of dates, or they overlap.
-    profiles.release.ReleaseError
+    profiles.release.api.ReleaseError
         If the audience may not see ``feed``, or ``area`` is unknown.
 
     Examples
@@ -197,7 +197,7 @@ def change_by_cell(con, audience, feed: str, *, before, after, area=None) -> Cha
     ...                after=("2025-04-01", "2025-06-30"))
     Traceback (most recent call last):
     ...
-    profiles.change.ChangeError: before= starts on 2025-03-01, after its end 2025-01-01; give (start, end) with start <= end
+    profiles.analyses.change.ChangeError: before= starts on 2025-03-01, after its end 2025-01-01; give (start, end) with start <= end
     """
     from profiles.release import release_counts
 
@@ -408,7 +408,7 @@ def period_starts(con, period: str, *, start=None, end=None) -> list:
     """Return the start of every period from the first to the last loaded week (public).
 
     Weeks belong to the month or quarter their Monday falls in, as in
-    :func:`profiles.release.release_counts`.
+    :func:`profiles.release.api.release_counts`.
     """
     from profiles.release import release_periods
 
@@ -427,8 +427,8 @@ def period_starts(con, period: str, *, start=None, end=None) -> list:
 
 
 def policy_of(audience):
-    """Return the :class:`~profiles.audiences.Policy` of an audience name (or a Policy)."""
-    from profiles.audiences import Policy, get_policy
+    """Return the :class:`~profiles.release.audiences.Policy` of an audience name (or a Policy)."""
+    from profiles.release import Policy, get_policy
 
     return audience if isinstance(audience, Policy) else get_policy(audience)
 

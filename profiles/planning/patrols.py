@@ -47,13 +47,13 @@ import h3
 import numpy as np
 import pandas as pd
 
-from profiles import store
-from profiles.audiences import Policy, ReleasedForAudience
-from profiles.planning_inputs import (_SLOT, BANDS, DAYS, REACH_KM, _policy, distance_km,
+from profiles.release import Policy, ReleasedForAudience
+from profiles.planning.inputs import (_SLOT, BANDS, DAYS, REACH_KM, _policy, distance_km,
                                       environment_flags, open_slots, opening_words,
                                       outreach_points, outreach_reach, released_activity,
                                       released_slots)
-from profiles.release import ReleaseError, release_area_cells, release_areas
+from profiles.release import (ReleaseError, is_synthetic, release_area_cells, release_areas,
+                              sites_for_exclusions)
 
 ANY_DAY = "any day"
 #: Feeds that score a candidate, with their default weights.
@@ -127,23 +127,14 @@ class PatrolPlan(ReleasedForAudience):
 def _sites(con, policy: Policy) -> pd.DataFrame:
     """Every outreach site, confidential ones included, for exclusion zones only.
 
-    The one read of confidential sites. It serves :func:`plan_patrols` (police-internal
-    audiences, checked there); confidential rows never leave this module: exclusions they
-    cause are reported only as a count. Public callers use
-    :func:`profiles.reference.release_sites`.
+    Read through :func:`profiles.release.sites_for_exclusions` (police-internal audiences,
+    checked there); confidential rows never leave this module: exclusions they cause are
+    reported only as a count. Public callers use :func:`profiles.release.release_sites`.
     """
-    if not policy.may_see("outreach_sites"):
-        raise ReleaseError(f"audience {policy.name!r} may not see feed 'outreach_sites'")
-    floor = int(policy.resolution_floor)
-    frame = store.cursor(con).execute(
-        f"SELECT CAST(h3_parent(cell, {floor}) AS BIGINT) AS cell, site_type, "
-        f"CAST(days AS INTEGER) AS days, CAST(opens AS INTEGER) AS opens, "
-        f"CAST(closes AS INTEGER) AS closes, confidential FROM outreach_sites "
-        f"ORDER BY site_type, days, opens").df()
-    frame.insert(0, "h3_id", [h3.int_to_str(int(c) & (2**64 - 1)) for c in frame["cell"]])
+    frame = sites_for_exclusions(con, policy)
     frame["open"] = [opening_words(d, o, c) for d, o, c in
                      zip(frame["days"], frame["opens"], frame["closes"])]
-    return frame.drop(columns="cell")
+    return frame
 
 
 # --------------------------------------------------------------------------------------------
@@ -251,7 +242,7 @@ def plan_patrols(con, audience="command", *, area=None, start=None, end=None, we
     notice = _notice(con, policy, proposals, notice_period)
     return PatrolPlan(proposals, excluded, weights, PURPOSE, notice, policy, float(exclusion_km),
                       zones, study, None if area is None else str(area), start, end,
-                      store.is_synthetic(con), notes)
+                      is_synthetic(con), notes)
 
 
 def _any_day(cand: pd.DataFrame) -> pd.DataFrame:
@@ -370,7 +361,7 @@ def patrol_brief_html(plan: PatrolPlan) -> str:
     Marking at top and bottom, purpose, weights, map (embedded image), proposals,
     exclusions and the shareable notice. All text is escaped.
     """
-    from profiles.scenarios import hex_map_png
+    from profiles.planning.scenarios import hex_map_png
 
     e = html.escape
     mark = (f"<div class='mark'>{e(plan.marking)} — {e(plan.policy.label)}</div>")

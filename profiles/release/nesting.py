@@ -2,7 +2,7 @@
 
 Weeks (Mondays) nest in the month, quarter and year their Monday falls in; a hexagon is placed
 in an area by its *centre child* at the store's base resolution. Both are pure functions of the
-key, never of the data, which is what lets :mod:`profiles.disclosure` build every view from
+key, never of the data, which is what lets :mod:`profiles.release.disclosure` build every view from
 whole released units.
 
 Examples

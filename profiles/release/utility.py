@@ -31,9 +31,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from profiles.audiences import get_policy, load_policies
-from profiles.disclosure import policy_ladder
-from profiles.release import EVENT_FEEDS, protected_table
+from profiles.release.audiences import get_policy, load_policies
+from profiles.release.disclosure import policy_ladder
+from profiles.release.api import EVENT_FEEDS, protected_table
 
 SHARES = ("full_detail", "floor_resolution", "coarser_resolution", "longer_period",
           "breakdown_combined", "hidden")

@@ -3,7 +3,7 @@
 Identity comes from Streamlit's OIDC sign-in (``st.user``) when ``mode = "oidc"``, or from a
 trusted reverse-proxy header when ``mode = "header"``. With neither configured
 (``mode = "none"``, the default), everyone gets the partnership audience only, and the app says
-so. The role -> audiences mapping is data (``profiles/access.toml``, or ``$LANTERN_ACCESS``).
+so. The role -> audiences mapping is data (``profiles/governance/access.toml``, or ``$LANTERN_ACCESS``).
 
 Examples
 --------
@@ -21,7 +21,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from profiles.audiences import AUDIENCES
+from profiles.release import AUDIENCES
 
 DEFAULT_PATH = Path(__file__).with_name("access.toml")
 #: The demo's access file: synthetic data, so every audience is open to explore.

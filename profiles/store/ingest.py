@@ -19,9 +19,10 @@ import pyarrow as pa
 from data_contracts import ContractError, ValidatedFeed, read_feed
 from geo.cells import points_to_cells, polygon_to_cells
 from geo.extent import UK_EXTENT, Extent
-from profiles import premises, store
-from profiles.keys import keyed_hashes
-from profiles.store import TIME_BANDS
+from data_contracts import premises_rubric
+from profiles.store import database as store
+from profiles.store.keys import keyed_hashes
+from profiles.store.database import TIME_BANDS
 
 
 @dataclass
@@ -63,12 +64,12 @@ def ingest_file(con, feed: str, path, *, key: bytes, extent: Extent | None = Non
 
     Parameters
     ----------
-    con : duckdb connection (writable), from :func:`profiles.store.connect`.
+    con : duckdb connection (writable), from :func:`profiles.store.database.connect`.
     feed : str
         The feed's name (see :data:`data_contracts.FEEDS`).
     path : str or Path
     key : bytes
-        Hashing key for subject/premises references (:func:`profiles.keys.load_key`).
+        Hashing key for subject/premises references (:func:`profiles.store.keys.load_key`).
     extent : Extent, optional
         Force area; default: derived from loaded areas, else the UK.
     strict : bool
@@ -159,7 +160,7 @@ def write_quarantine_report(checked: ValidatedFeed, directory, sha: str) -> Path
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     out = directory / f"{checked.feed}-{Path(checked.path).stem}-{sha[:8]}.csv"
-    from profiles.exports import safe_cell
+    from data_contracts.cell_safety import safe_cell
 
     with out.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, ["file", "row", "column", "value", "reason"])
@@ -183,7 +184,7 @@ _DAY = 86_400
 def _periods(when, has_time=None) -> dict:
     """Return week (days since 1970-01-01 of its Monday), dow (0 = Monday) and band code.
 
-    Band codes index :data:`profiles.store.TIME_BANDS` (night 0–6 h, morning 6–12 h,
+    Band codes index :data:`profiles.store.database.TIME_BANDS` (night 0–6 h, morning 6–12 h,
     afternoon 12–18 h, evening 18–24 h; ``unknown`` where the row gave no time of day).
     A missing time (NaT) gives a null week.
 
@@ -306,14 +307,14 @@ def _load_premises(con, checked, ingest_id, key, base, result) -> int:
     rows = checked.rows
     if not len(rows):
         return 0
-    rubric = premises.categorise_frame(rows)
+    rubric = premises_rubric.categorise_frame(rows)
     supplied = rows["category"].to_numpy(dtype=object) if "category" in rows else \
         np.full(len(rows), None, dtype=object)
     has = np.array([s is not None and s == s for s in supplied], dtype=bool)
     clash = has & (supplied != rubric)
     final = rubric.astype(object).copy()
     if has.any():
-        final[has] = premises.more_serious(supplied[has], rubric[has])
+        final[has] = premises_rubric.more_serious(supplied[has], rubric[has])
     for r, s, c in zip(rows["row"].to_numpy()[clash], supplied[clash], rubric[clash]):
         result.messages.append(f"flagged row {r}: supplied category {s!r} contradicts the "
                                f"indicators (rubric: {str(c)!r}); stored the more serious")

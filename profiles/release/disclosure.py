@@ -75,8 +75,8 @@ import numpy as np
 import pandas as pd
 
 from geo.cells import BASE_RESOLUTION, cells_to_parents
-from profiles.audiences import GRAINS, Policy
-from profiles.nesting import cells_to_center_children, period_ends, period_starts
+from profiles.release.audiences import GRAINS, Policy
+from profiles.release.nesting import cells_to_center_children, period_ends, period_starts
 
 #: The breakdown value of a unit whose breakdown was combined by the roll-up.
 COMBINED = "(combined)"
@@ -183,7 +183,7 @@ class Protected:
     ----------
     units : pandas.DataFrame
         One row per released unit: ``rung``, ``cell`` (uint64), ``resolution``, ``grain``
-        (index into :data:`~profiles.audiences.GRAINS`), ``period_start`` / ``period_end``
+        (index into :data:`~profiles.release.audiences.GRAINS`), ``period_start`` / ``period_end``
         (days since 1970-01-01, first and last day of the unit's period), one column per
         breakdown (a code into ``labels``, -1 where combined), ``count`` (rounded events) and
         ``anchor`` (the centre cell at the base resolution that places the unit in areas).
@@ -192,7 +192,7 @@ class Protected:
         Breakdown name -> array of its values; see :meth:`values`.
     atom_unit : int array
         Per atom, the row of ``units`` it went to, or -1 when hidden (empty in the tables the
-        release layer caches; see :func:`profiles.release.protected_table`).
+        release layer caches; see :func:`profiles.release.api.protected_table`).
     atom_n : int array
         Per atom, its events: for the policy owner's utility report, never released (empty
         in cached tables).

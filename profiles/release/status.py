@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from profiles import store
-from profiles.audiences import Policy, get_policy
-from profiles.release import round_counts
+from profiles.release.audiences import Policy, get_policy
+from profiles.release.api import round_counts
 
 _COUNT_COLUMNS = ("rows_read", "rows_loaded", "rows_quarantined", "rows_excluded",
                   "rows_flagged", "n")
@@ -66,6 +66,16 @@ class DataStatus:
             for r in self.quarantine.itertuples():
                 lines.append(f"  #{r.ingest_id} {r.column_name}: {r.reason} ({r.n})")
         return "\n".join(lines)
+
+
+def landed_file_hashes(con) -> set[str]:
+    """Return the SHA-256 of every file whose load landed (for ``lantern audit``).
+
+    File hashes are not figures about people; they let the audit log name a recorded load
+    whose swap never happened.
+    """
+    return {row[0] for row in store.cursor(con).execute(
+        "SELECT file_sha256 FROM ingests").fetchall()}
 
 
 def data_status(con, audience=None) -> DataStatus:

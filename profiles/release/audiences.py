@@ -1,6 +1,6 @@
 """Audience policies (disclosure control settings) loaded from a TOML file and validated.
 
-The shipped defaults are ``profiles/audiences.toml``; ``$LANTERN_AUDIENCES`` points at a
+The shipped defaults are ``profiles/release/audiences.toml``; ``$LANTERN_AUDIENCES`` points at a
 replacement. The whole file is validated when it is first read: an unknown setting, a bad value
 or a missing audience refuses to start, with a :class:`PolicyError` naming the file, the
 audience, the setting and the fix.
@@ -134,7 +134,7 @@ def load_policies(path=None) -> dict[str, Policy]:
     Parameters
     ----------
     path : str or Path, optional
-        Default ``$LANTERN_AUDIENCES``, else the shipped ``profiles/audiences.toml``.
+        Default ``$LANTERN_AUDIENCES``, else the shipped ``profiles/release/audiences.toml``.
 
     Raises
     ------
@@ -182,7 +182,7 @@ def policy_from_dict(body, *, name: str, path: str = "<policy>") -> Policy:
     ...                  name="t")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    profiles.audiences.PolicyError: <policy>: audience [t], setting 'threshold': 1 would ...
+    profiles.release.audiences.PolicyError: <policy>: audience [t], setting 'threshold': 1 would ...
     """
     def fail(key, why, fix):
         raise PolicyError(f"{path}: audience [{name}], setting {key!r}: {why}. Fix: {fix}")
@@ -196,7 +196,7 @@ def policy_from_dict(body, *, name: str, path: str = "<policy>") -> Policy:
                                                 f"{', '.join(SETTINGS)}")
     for key in _REQUIRED:
         if key not in body:
-            fail(key, "is missing", "add it (see profiles/audiences.toml for an example)")
+            fail(key, "is missing", "add it (see profiles/release/audiences.toml for an example)")
     threshold = body["threshold"]
     if not _whole(threshold) or threshold < 2:
         fail("threshold", f"{threshold!r} would show single people or premises"
@@ -277,7 +277,7 @@ def get_policy(audience: str) -> Policy:
     >>> get_policy("public")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    profiles.audiences.PolicyError: unknown audience 'public'; audiences are: partnership, ...
+    profiles.release.audiences.PolicyError: unknown audience 'public'; audiences are: partnership, ...
     """
     policies = load_policies()
     try:

@@ -6,7 +6,7 @@ cannot be de-duplicated against earlier ones by subject; no data is exposed by i
 """
 from __future__ import annotations
 
-import hashlib
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -60,23 +60,17 @@ def keyed_hashes(values, key: bytes) -> np.ndarray:
 def _hmac_sha256_hex16(key: bytes, messages: list) -> list:
     """HMAC-SHA256 (RFC 2104) of each message, first 16 hex characters.
 
-    The keyed inner and outer hash states are built once and copied per message, which is
-    about twice as fast as ``hmac.digest`` for the 100,000+ references of a national file.
+    The keyed HMAC is set up once and copied per message (no re-keying), which is as fast as
+    hand-built inner and outer states for the 100,000+ references of a national file.
 
     >>> import hmac
     >>> _hmac_sha256_hex16(b"k", [b"A1"]) == [hmac.new(b"k", b"A1", "sha256").hexdigest()[:16]]
     True
     """
-    if len(key) > 64:                     # SHA-256's block size
-        key = hashlib.sha256(key).digest()
-    key = key.ljust(64, b"\0")
-    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
-    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+    keyed = hmac.new(key, digestmod="sha256")
     out = []
     for message in messages:
-        i = inner.copy()
-        i.update(message)
-        o = outer.copy()
-        o.update(i.digest())
-        out.append(o.hexdigest()[:16])
+        h = keyed.copy()
+        h.update(message)
+        out.append(h.hexdigest()[:16])
     return out

@@ -1,6 +1,6 @@
 """Exports of released tables: CSV and GeoJSON, each carrying the audience's marking.
 
-Every export starts from a :class:`~profiles.release.ReleasedTable`; nothing here reads the
+Every export starts from a :class:`~profiles.release.api.ReleasedTable`; nothing here reads the
 store. Text cells that a spreadsheet could run as a formula are neutralised.
 """
 from __future__ import annotations
@@ -8,61 +8,27 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 
+from data_contracts.cell_safety import safe_cell, safe_comment
 from geo.cells import cells_to_polygons
-from profiles.release import ReleasedTable
+from profiles.release.api import ReleasedTable
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
-#: A formula character where a spreadsheet could start a new cell: after a comma or a
-#: semicolon (the separator in many European locales) or a line break (csv.writer leaves a
-#: lone CR unquoted when the line ends with LF), spaces, and an opening quote.
-_AFTER_SEPARATOR = re.compile(r'([,;\r\n]\s*"?)(?=[=+\-@])')
+def _shown_frame(released: ReleasedTable):
+    """The released rows as written: whole-range rows carry the real first and last week.
 
-
-def safe_cell(value) -> str:
-    """Return ``value`` as text a spreadsheet will not execute (prefix ``'`` to formulas).
-
-    Numbers are left alone. Text starting with = + - @ tab or CR gets a ``'`` in front, and
-    so does such a character after a comma, semicolon or line break inside the text (where a
-    spreadsheet set to a semicolon list separator, or reading a lone CR as a line end, would
-    start a new cell).
-
-    Examples
-    --------
-    >>> safe_cell('=HYPERLINK("http://x")')
-    '\\'=HYPERLINK("http://x")'
-    >>> safe_cell("Ward 1;=1+1")
-    "Ward 1;'=1+1"
-    >>> safe_cell(-5)
-    '-5'
+    Internally a figure over the whole range starts on 1970-01-01; an export says instead
+    which weeks it covers, in ``period_start`` and a ``period_end`` column after it.
     """
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    text = _AFTER_SEPARATOR.sub(r"\1'", "" if value is None else str(value))
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def safe_comment(text) -> str:
-    """Return ``text`` as one ``#`` header line that no spreadsheet can split into a formula.
-
-    A header line is written whole, not as a quoted CSV field, so text inside it (an area
-    name, a scenario name) could otherwise end the line or start a new cell. Line breaks and
-    other control characters become spaces, and a formula character after a comma or
-    semicolon gets a ``'`` before it.
-
-    Examples
-    --------
-    >>> safe_comment('Lantern release: area=x,=HYPERLINK("http://evil")')
-    '# Lantern release: area=x,\\'=HYPERLINK("http://evil")'
-    >>> safe_comment("# two\\n=lines; @SUM(1)")
-    "# two =lines; '@SUM(1)"
-    """
-    text = "" if text is None else str(text)
-    if not text.startswith("#"):
-        text = "# " + text
-    return _AFTER_SEPARATOR.sub(r"\1'", _CONTROL.sub(" ", text))
+    frame = released.frame
+    whole = frame["period_grain"] == "all" if "period_grain" in frame else None
+    if whole is None or not whole.any() or released.weeks is None:
+        return frame
+    frame = frame.copy()
+    first, last = released.weeks
+    frame.loc[whole, "period_start"] = first
+    at = frame.columns.get_loc("period_start") + 1
+    frame.insert(at, "period_end", [last if w else "" for w in whole])
+    return frame
 
 
 def _header_lines(released: ReleasedTable) -> list[str]:
@@ -82,10 +48,11 @@ def release_to_csv(released: ReleasedTable) -> str:
     buf = io.StringIO()
     for line in _header_lines(released):
         buf.write(safe_comment(line) + "\n")
-    cols = [c for c in released.frame.columns if c != "cell"]
+    frame = _shown_frame(released)
+    cols = [c for c in frame.columns if c != "cell"]
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(cols)
-    for row in released.frame[cols].itertuples(index=False):
+    for row in frame[cols].itertuples(index=False):
         writer.writerow([safe_cell(v) for v in row])
     return buf.getvalue()
 
@@ -96,7 +63,7 @@ def release_to_geojson(released: ReleasedTable) -> str:
     The collection carries ``marking`` and ``disclosure`` members; each feature's properties
     are the released row (``h3_id``, ``resolution``, ``period_start``, breakdowns, ``count``).
     """
-    frame = released.frame
+    frame = _shown_frame(released)
     polys = cells_to_polygons(frame["h3_id"]) if len(frame) else []
     cols = [c for c in frame.columns if c != "cell"]
     features = []
@@ -125,13 +92,13 @@ def frame_to_csv(frame, policy, title: str, notes=()) -> str:
     Examples
     --------
     >>> import pandas as pd
-    >>> from profiles.audiences import get_policy
+    >>> from profiles.release.audiences import get_policy
     >>> text = frame_to_csv(pd.DataFrame({"h3_id": ["881942c58bfffff"], "change": [-5]}),
     ...                     get_policy("partnership"), "Change")
     >>> text.splitlines()[0], text.splitlines()[-1]
     ('# OFFICIAL-SENSITIVE', '881942c58bfffff,-5')
     """
-    from profiles.release import disclosure_statement
+    from profiles.release.api import disclosure_statement
 
     buf = io.StringIO()
     for line in [policy.marking, title, disclosure_statement(policy), *notes]:
@@ -153,14 +120,14 @@ def frame_to_geojson(frame, policy, title: str, notes=()) -> str:
     Examples
     --------
     >>> import json, pandas as pd
-    >>> from profiles.audiences import get_policy
+    >>> from profiles.release.audiences import get_policy
     >>> doc = json.loads(frame_to_geojson(pd.DataFrame({"h3_id": ["881942c58bfffff"],
     ...                                                 "z": [2.5]}),
     ...                                   get_policy("analyst"), "Hotspots"))
     >>> doc["marking"], doc["features"][0]["properties"]
     ('OFFICIAL-SENSITIVE', {'h3_id': '881942c58bfffff', 'z': 2.5})
     """
-    from profiles.release import disclosure_statement
+    from profiles.release.api import disclosure_statement
 
     if "h3_id" not in frame.columns:
         raise ValueError("frame= needs an h3_id column to draw hexagons; export it as CSV "

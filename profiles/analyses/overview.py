@@ -1,6 +1,6 @@
 """The overview: headline figures, change on the previous period, trends and a plain summary.
 
-Every figure is a sum of **released** counts (:func:`profiles.release.release_counts` for the
+Every figure is a sum of **released** counts (:func:`profiles.release.api.release_counts` for the
 audience), never of raw ones, so a headline reveals nothing its released cells did not. A
 released total can be a little lower than the true count: groups too small to show are left out,
 and a figure the release could show only over a longer period than the one asked for (a
@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from profiles.audiences import Policy, get_policy
+from profiles.release import Policy, get_policy
 from profiles.release import disclosure_statement, release_counts, release_periods
 
 PERIODS = ("week", "month", "quarter")
@@ -259,7 +259,7 @@ def overview(con, audience, *, period: str = "month", area=None, start: dt.date 
     ------
     OverviewError
         For an unknown ``period``.
-    profiles.release.ReleaseError
+    profiles.release.api.ReleaseError
         For an unknown area.
     """
     _check_period(period)

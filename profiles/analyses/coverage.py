@@ -2,13 +2,13 @@
 
 *Need* in a cell is the sum of the released counts of the need feeds (by default on-street
 activity reports and harm reports); *reach* is the released count of outreach contacts. Both
-come from :func:`profiles.release.release_counts` for one audience over the same weeks, so the
+come from :func:`profiles.release.api.release_counts` for one audience over the same weeks, so the
 analysis is exactly as safe as that audience's release.
 
 A hexagon a release does not show is **not** a zero: it holds none, or fewer than the
 audience's threshold, or its figure is pooled into a larger hexagon the release shows instead
 (a roll-up; a larger hexagon counts only what is not shown in the smaller ones inside it,
-:mod:`profiles.disclosure`). Each row is one hexagon as a release shows it, at its own
+:mod:`profiles.release.disclosure`). Each row is one hexagon as a release shows it, at its own
 ``resolution``:
 
 * ``need`` is the sum of the need feeds shown for exactly that hexagon (``<NA>`` when none is);
@@ -41,7 +41,7 @@ Need from one feed not shown in a hexagon adds nothing, so need may be understat
 to ``threshold - 1`` per feed.
 
 *Small counts.* Where need and reach are both below twice the audience's threshold (as in
-:mod:`profiles.change`) the row's ``note`` is :data:`~profiles.change.NOTE_SMALL` (unless it
+:mod:`profiles.analyses.change`) the row's ``note`` is :data:`~profiles.analyses.change.NOTE_SMALL` (unless it
 is :data:`NOTE_MAY_DIFFER`); such a hexagon still gets its status, and sorts to the bottom of
 :attr:`CoverageResult.unmet`.
 
@@ -62,8 +62,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from profiles.audiences import ReleasedForAudience
-from profiles.change import FEED_WORDS, NOTE_SMALL, hexagons_side_by_side, policy_of
+from profiles.release import ReleasedForAudience
+from profiles.analyses.change import FEED_WORDS, NOTE_SMALL, hexagons_side_by_side, policy_of
 
 #: Every status a hexagon can get, most urgent first.
 STATUSES = ("unmet need", "low reach", "reached", "reach without recorded need")
@@ -92,7 +92,7 @@ class CoverageResult(ReleasedForAudience):
         ``need_in_larger``, ``reach_in_larger``, ``ratio`` (reach / need where both are shown,
         else NaN), ``status`` (one of :data:`STATUSES`),
         ``resolution``, ``note`` (:data:`NOTE_MAY_DIFFER`, else
-        :data:`~profiles.change.NOTE_SMALL` where need and reach are both below twice the
+        :data:`~profiles.analyses.change.NOTE_SMALL` where need and reach are both below twice the
         threshold, else None). Sorted by status (as in :data:`STATUSES`), then need, largest first.
     total_need, total_reach : int
         Sums of the released values.
@@ -178,7 +178,7 @@ def reach_against_need(con, audience, *, area=None, start=None, end=None,
     ------
     CoverageError
         If ``need_feeds`` is empty or holds ``reach_feed``, or ``low_reach`` is not positive.
-    profiles.release.ReleaseError
+    profiles.release.api.ReleaseError
         If the audience may not see a feed, or ``area`` is unknown.
 
     Examples
@@ -188,7 +188,7 @@ def reach_against_need(con, audience, *, area=None, start=None, end=None,
     >>> reach_against_need(con, "analyst", need_feeds=("outreach_contacts",))
     Traceback (most recent call last):
     ...
-    profiles.coverage.CoverageError: need_feeds= holds the reach feed 'outreach_contacts'; need and reach must come from different feeds
+    profiles.analyses.coverage.CoverageError: need_feeds= holds the reach feed 'outreach_contacts'; need and reach must come from different feeds
     """
     from profiles.release import release_counts
 
@@ -239,7 +239,7 @@ def coverage_cells(frames: dict, policy, *, need_feeds, reach_feed,
     Examples
     --------
     >>> import h3, pandas as pd
-    >>> from profiles.audiences import get_policy
+    >>> from profiles.release.audiences import get_policy
     >>> cell = h3.str_to_int("89194415bb7ffff")
     >>> frames = {"on_street": pd.DataFrame({"cell": [cell], "count": [40]}),
     ...           "outreach_contacts": pd.DataFrame({"cell": [], "count": []})}

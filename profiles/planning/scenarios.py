@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from profiles.displacement import FLAG_WORDS, INTERVENTIONS, LEVELS, DisplacementScenario
-from profiles.exports import safe_cell, safe_comment
+from profiles.planning.displacement import FLAG_WORDS, INTERVENTIONS, LEVELS, DisplacementScenario
+from profiles.release import safe_cell, safe_comment
 
 FOLDER = "lantern-scenarios"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _\-.]{0,59}$")

@@ -1,17 +1,17 @@
-"""Hotspots from released counts: the glue between a release and :mod:`profiles.hotspots`.
+"""Hotspots from released counts: the glue between a release and :mod:`profiles.analyses.hotspots`.
 
-:func:`hotspots_for` and :func:`classify_for` ask :func:`profiles.release.release_counts` for
+:func:`hotspots_for` and :func:`classify_for` ask :func:`profiles.release.api.release_counts` for
 one audience's counts, lay them on every cell of the study area at the audience's resolution
 floor (cells the release does not show get 0 — "none shown": none, or fewer than the
-threshold), and run Gi* (:func:`profiles.hotspots.hotspot_gistar`) or the pattern over time
-(:func:`profiles.hotspots.hotspot_classify`). The statistics therefore see only what the
+threshold), and run Gi* (:func:`profiles.analyses.hotspots.hotspot_gistar`) or the pattern over time
+(:func:`profiles.analyses.hotspots.hotspot_classify`). The statistics therefore see only what the
 audience may see, and are exactly as safe as its release.
 
 Choices made for you (``None`` means "choose for me", and the result says what it chose):
 
 * ``area=None``: the force area (the one area of type ``force``); with none loaded, every
   loaded area together. The study area is that area's cells at the audience's resolution
-  floor (:func:`profiles.release.release_area_cells`), plus any cell the release shows outside
+  floor (:func:`profiles.release.api.release_area_cells`), plus any cell the release shows outside
   it.
 * ``start=None`` / ``end=None``: the first / last loaded week.
 * Figures a release shows only for a larger hexagon than the floor (a disclosure roll-up:
@@ -26,7 +26,7 @@ Examples
 >>> hotspots_for(con, "analyst", "on_street")
 Traceback (most recent call last):
 ...
-profiles.hotspot_release.HotspotRunError: no areas are loaded, so the study area is unknown; load the areas feed (lantern ingest areas FILE) or pass area=
+profiles.analyses.hotspot_release.HotspotRunError: no areas are loaded, so the study area is unknown; load the areas feed (lantern ingest areas FILE) or pass area=
 """
 from __future__ import annotations
 
@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from profiles.audiences import ReleasedForAudience
-from profiles.change import FEED_WORDS, TREND_PERIODS, at_grain, period_starts, policy_of
+from profiles.release import ReleasedForAudience
+from profiles.analyses.change import FEED_WORDS, TREND_PERIODS, at_grain, period_starts, policy_of
 
 
 class HotspotRunError(ValueError):
@@ -114,7 +114,7 @@ def hotspots_for(con, audience, feed: str, *, area=None, start=None, end=None, k
     start, end : date, optional
         Only weeks whose Monday is in [start, end]; default all loaded weeks.
     k, alpha, fdr
-        As for :func:`profiles.hotspots.hotspot_gistar`.
+        As for :func:`profiles.analyses.hotspots.hotspot_gistar`.
 
     Returns
     -------
@@ -124,10 +124,10 @@ def hotspots_for(con, audience, feed: str, *, area=None, start=None, end=None, k
     ------
     HotspotRunError
         If no study area can be found, or nothing (or no variation) is released to test.
-    profiles.release.ReleaseError
+    profiles.release.api.ReleaseError
         If the audience may not see ``feed``, or ``area`` is unknown.
     """
-    from profiles.hotspots import hotspot_gistar
+    from profiles.analyses.hotspots import hotspot_gistar
     from profiles.release import release_counts
 
     policy = policy_of(audience)
@@ -157,7 +157,7 @@ def classify_for(con, audience, feed: str, *, period: str = "month", area=None, 
     """Return each study-area cell's hot/cold-spot pattern over periods of released counts.
 
     Gi* runs on every period from the first to the last loaded week (within ``start``/``end``);
-    the rules are those of :func:`profiles.hotspots.hotspot_classify`.
+    the rules are those of :func:`profiles.analyses.hotspots.hotspot_classify`.
 
     Parameters
     ----------
@@ -181,7 +181,7 @@ def classify_for(con, audience, feed: str, *, period: str = "month", area=None, 
         If ``period`` is not a trend period, no study area can be found, nothing is released,
         or there are not more periods than ``recent``.
     """
-    from profiles.hotspots import hotspot_classify
+    from profiles.analyses.hotspots import hotspot_classify
     from profiles.release import release_counts
 
     policy = policy_of(audience)

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from profiles import store
-from profiles.ingest import IngestResult, ingest_file
-from profiles.keys import load_key
+from profiles.store import database as store
+from profiles.store.ingest import IngestResult, ingest_file
+from profiles.store.keys import load_key
 from sample_data.generate import LOAD_ORDER, write_town
 
 

@@ -6,7 +6,7 @@ cover; where outreach works (:func:`outreach_points`, :func:`outreach_reach`); e
 features present (:func:`environment_flags`); distances between hexagon centres
 (:func:`distance_km`); and opening hours as time slots (:func:`open_slots`).
 
-Every read goes through :mod:`profiles.release` or :mod:`profiles.reference` for the audience,
+Every read goes through :mod:`profiles.release.api` or :mod:`profiles.release.reference` for the audience,
 so nothing here can hold a figure the audience could not see.
 
 Examples
@@ -20,7 +20,7 @@ import h3
 import numpy as np
 import pandas as pd
 
-from profiles.audiences import Policy, get_policy
+from profiles.release import Policy, get_policy
 from profiles.release import release_counts
 
 #: Time bands with their hours [start, end).
@@ -39,7 +39,7 @@ def _policy(audience) -> Policy:
 def environment_flags(con, audience, cells, *, start=None, end=None) -> pd.DataFrame:
     """Return, per hexagon in ``cells``, whether each environment feature is present.
 
-    Built on :func:`profiles.reference.release_environment` (the audience-checked release);
+    Built on :func:`profiles.release.reference.release_environment` (the audience-checked release);
     only presence is used, never how many features.
 
     Returns
@@ -50,7 +50,7 @@ def environment_flags(con, audience, cells, *, start=None, end=None) -> pd.DataF
         ``isolated_space``, ``residential``).
     """
     from data_contracts.feeds import ENVIRONMENT_FEATURES
-    from profiles.reference import release_environment
+    from profiles.release import release_environment
 
     env = release_environment(con, audience, start=start, end=end)
     frame = pd.DataFrame(False, index=pd.Index(list(cells), name="h3_id"),
@@ -68,7 +68,7 @@ def outreach_points(con, audience) -> list[str]:
     contacts the release pooled more than one resolution above the floor are too vague to
     count and are left out).
     """
-    from profiles.reference import release_sites
+    from profiles.release import release_sites
 
     policy = _policy(audience)
     floor = int(policy.resolution_floor)

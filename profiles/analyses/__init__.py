@@ -1,0 +1,23 @@
+"""Analyses of released figures: hotspots, change, coverage, premises, the overview.
+
+Every analysis takes released tables from :mod:`profiles.release` (never the store) and
+returns an inspectable result object that the dashboard, the CLI and the meeting pack all
+render: :class:`~profiles.analyses.hotspot_release.HotspotRun`,
+:class:`~profiles.analyses.change.ChangeResult`,
+:class:`~profiles.analyses.coverage.CoverageResult`,
+:class:`~profiles.analyses.premises.PremisesTrend`,
+:class:`~profiles.analyses.overview.Overview`.
+"""
+from profiles.analyses.change import (FEED_WORDS, NOTE_SMALL, TREND_PERIODS, ChangeError,
+                                      ChangeResult, change_by_cell, change_periods,
+                                      hexagons_side_by_side, policy_of)
+from profiles.analyses.coverage import CoverageError, CoverageResult, reach_against_need
+from profiles.analyses.hotspot_release import HotspotRun, HotspotRunError, classify_for, hotspots_for
+from profiles.analyses.overview import Overview, OverviewError, overview, period_label
+from profiles.analyses.premises import CATEGORIES, RESPONSES, PremisesTrend, premises_trend
+
+__all__ = ["CATEGORIES", "FEED_WORDS", "NOTE_SMALL", "RESPONSES", "TREND_PERIODS", "ChangeError",
+           "ChangeResult", "CoverageError", "CoverageResult", "HotspotRun", "HotspotRunError",
+           "Overview", "OverviewError", "PremisesTrend", "change_by_cell", "change_periods",
+           "classify_for", "hexagons_side_by_side", "hotspots_for", "overview", "period_label",
+           "policy_of", "premises_trend", "reach_against_need"]

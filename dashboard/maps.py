@@ -4,18 +4,19 @@ Design rules (the map must read on a projector with no street map underneath):
 
 * counts shade hexagons with **viridis** (light = few, dark = many); a second or third feed is
   drawn as proportional **circles** in **Okabe–Ito** colours, so layers never hide each other;
-* reference layers are drawn as text: outreach sites as labelled markers, environment features
-  as letters (L, C, T, P, I, R) with a legend, area outlines as dark lines with names;
+* reference layers are drawn as text: outreach sites as labels, environment features as
+  letters (L, C, T, P, I, R) with a legend, area outlines as dark bands with names;
 * the force area is filled a light sand colour so the town stands out from the sea;
-* every pickable object carries a ready-made ``tip`` built from released values only, and the
-  deck's tooltip shows nothing else.
+* every pickable row carries a plain ``tip_title`` and ``tip_body`` built, where its layer is
+  made, from released values only; the deck's tooltip shows nothing else.
 
 First paint on machines with no GPU (software WebGL) is dominated by compiling one shader
 program per *kind* of deck.gl layer, not by the data (a few hundred hexagons are nothing). So
-the map page draws with as few kinds as it can: every hexagon, ring and boundary line is a
-filled polygon computed here (one ``SolidPolygonLayer`` program), and outreach sites are
-labels (the ``TextLayer`` program the area names need anyway). ``H3HexagonLayer`` strokes and
-``PathLayer`` lines each cost a further second or more on such machines.
+every page draws with as few kinds as it can: every hexagon, ring and boundary line is a
+filled polygon computed here (:func:`cell_shapes`, :func:`outline_layers`: one polygon
+program), and every label is haloed text (one ``TextLayer`` program). ``H3HexagonLayer``
+strokes and ``PathLayer`` lines would each cost a further second or more on such machines.
+Proportional circles (:func:`circle_layer`) appear only when a second feed is chosen.
 
 Nothing here computes a figure: values arrive released, and are only coloured and placed.
 """
@@ -23,11 +24,12 @@ from __future__ import annotations
 
 import html
 import math
-import re
 
-import h3
 import pandas as pd
 import pydeck as pdk
+
+from dashboard.map_geometry import (HEX_COVERAGE, RING_SHARE, hex_ring, line_band,
+                                    metres_per_pixel, positions, view_for)
 
 # Colour-blind-safe sequential palette (viridis, 6 steps), light to dark for "more".
 VIRIDIS = [(253, 231, 37), (122, 209, 81), (34, 168, 132), (42, 120, 142), (65, 68, 135),
@@ -62,88 +64,6 @@ AUTO = '"auto"'
 #: Label font: the sans-serif the rest of the page uses, not deck.gl's default monospace.
 FONT = '"Helvetica, Arial, sans-serif"'
 LAND = (247, 243, 232)
-
-
-def positions(h3_ids) -> tuple[list, list]:
-    """Return (lats, lons) of the cells' centres, for placing symbols."""
-    pts = [h3.cell_to_latlng(c) for c in h3_ids]
-    return [p[0] for p in pts], [p[1] for p in pts]
-
-
-#: Share of a hexagon's size its fill covers: the thin gap left between neighbours shows the
-#: layer underneath and separates them without a line layer.
-HEX_COVERAGE = 0.9
-#: Thickness of a rolled-up hexagon's ring, as a share of the hexagon's radius.
-RING_SHARE = 0.02
-_WORLD_M = 40_075_016.686   # the equator in metres; deck.gl's world is 512 px wide at zoom 0
-_DEGREE_M = 111_195.08      # metres in one degree of latitude
-
-
-def metres_per_pixel(lat: float, zoom: float) -> float:
-    """Return how many metres one screen pixel covers at ``lat`` and deck.gl ``zoom``.
-
-    >>> round(metres_per_pixel(0.0, 0.0))
-    78272
-    >>> round(metres_per_pixel(60.0, 1.0))
-    19568
-    """
-    return _WORLD_M * math.cos(math.radians(lat)) / 512 / 2 ** zoom
-
-
-def hex_ring(h3_id: str, scale: float = 1.0) -> list[list[float]]:
-    """Return a cell's boundary as ``[lon, lat]`` pairs, shrunk towards its centre by ``scale``.
-
-    >>> ring = hex_ring("881f1d4a91fffff")
-    >>> len(ring), len(hex_ring("881f1d4a91fffff", 0.5))
-    (6, 6)
-    """
-    lat0, lon0 = h3.cell_to_latlng(h3_id)
-    return [[round(lon0 + scale * (lon - lon0), 6), round(lat0 + scale * (lat - lat0), 6)]
-            for lat, lon in h3.cell_to_boundary(h3_id)]
-
-
-def line_band(path, width_m: float) -> list[list]:
-    """Return a path as filled polygons ``width_m`` metres wide (each a list of rings).
-
-    A closed path (first point = last) gives one polygon with a hole: the outline itself.
-
-    >>> square = [[1.0, 54.5], [1.01, 54.5], [1.01, 54.51], [1.0, 54.51], [1.0, 54.5]]
-    >>> [len(rings) for rings in line_band(square, 30.0)]
-    [2]
-    """
-    import shapely
-
-    lat0 = sum(p[1] for p in path) / len(path)
-    kx, ky = _DEGREE_M * math.cos(math.radians(lat0)), _DEGREE_M
-    pts = [(lon * kx, lat * ky) for lon, lat in path]
-    closed = len(pts) > 3 and pts[0] == pts[-1]
-    line = shapely.LinearRing(pts) if closed else shapely.LineString(pts)
-    band = line.buffer(width_m / 2, cap_style="flat", join_style="mitre", mitre_limit=3.0)
-    polys = [band] if band.geom_type == "Polygon" else list(getattr(band, "geoms", []))
-
-    def ring(coords) -> list:
-        return [[round(x / kx, 6), round(y / ky, 6)] for x, y in coords]
-
-    return [[ring(p.exterior.coords), *(ring(h.coords) for h in p.interiors)]
-            for p in polys if not p.is_empty]
-
-
-def view_for(h3_ids, *, width: int = 900, height: int = 620) -> tuple[float, float, float]:
-    """Return (lat, lon, zoom) that fits the cells in a map of about ``width`` x ``height``."""
-    if not len(h3_ids):
-        return 54.5, 1.0, 11.0
-    lats, lons = [], []
-    for c in h3_ids:
-        for la, lo in h3.cell_to_boundary(c):
-            lats.append(la)
-            lons.append(lo)
-    lat, lon = (min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2
-    span_lon = max(max(lons) - min(lons), 1e-4)
-    span_lat = max(max(lats) - min(lats), 1e-4) / math.cos(math.radians(lat))
-    # deck.gl's world is 512 px wide at zoom 0
-    zoom = min(math.log2(width * 360 / (512 * span_lon)),
-               math.log2(height * 360 / (512 * span_lat)))
-    return lat, lon, round(zoom - 0.4, 2)
 
 
 def color_steps(values, palette=VIRIDIS) -> tuple[list, list]:
@@ -209,6 +129,42 @@ def split_rollup(frame: pd.DataFrame, floor: int) -> tuple[pd.DataFrame, pd.Data
     return frame[~coarse], frame[coarse]
 
 
+def cell_shapes(frame: pd.DataFrame, *, layer_id: str, fill=None, ring=None,
+                ring_share: float = 0.06, opacity: float = 1.0) -> pdk.Layer | None:
+    """Hexagons as filled polygons, each optionally edged by a ring: how every cell is drawn.
+
+    ``frame`` has ``h3_id``, ``tip_title`` and ``tip_body``. ``fill`` and ``ring`` are each an
+    RGBA list for every row, the name of a column holding one per row (None in a row: not
+    drawn), or None. The fill covers :data:`HEX_COVERAGE` of the cell; the ring is a polygon
+    with a hole, ``ring_share`` of the radius thick. One polygon program draws it all, so
+    software WebGL compiles no line or H3 program for it.
+
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"h3_id": ["881f1d4a91fffff"], "tip_title": ["t"], "tip_body": ["b"]})
+    >>> len(cell_shapes(f, layer_id="x", fill=[1, 2, 3, 255], ring=[0, 0, 0, 255]).data)
+    2
+    """
+    if frame.empty:
+        return None
+    rows = []
+    for rec in frame.to_dict("records"):
+        cell = rec["h3_id"]
+        tip = {"h3_id": cell, "tip_title": rec.get("tip_title", ""),
+               "tip_body": rec.get("tip_body", "")}
+        if "count" in rec:
+            tip["count"] = rec["count"]
+        colour = rec.get(fill) if isinstance(fill, str) else fill
+        if colour is not None:
+            rows.append({**tip, "polygon": [hex_ring(cell, HEX_COVERAGE)], "fill": list(colour)})
+        colour = rec.get(ring) if isinstance(ring, str) else ring
+        if colour is not None:
+            rows.append({**tip, "polygon": [hex_ring(cell), hex_ring(cell, 1 - ring_share)],
+                         "fill": list(colour)})
+    return pdk.Layer("PolygonLayer", rows, id=layer_id, get_polygon="polygon",
+                     get_fill_color="fill", stroked=False, filled=True, extruded=False,
+                     opacity=opacity, pickable=True)
+
+
 def hex_layer(frame: pd.DataFrame, *, layer_id: str, label: str, unit: str,
               opacity: float = 0.85) -> tuple[pdk.Layer, list]:
     """Shade released cells by count (viridis); return (layer, legend breaks).
@@ -219,36 +175,23 @@ def hex_layer(frame: pd.DataFrame, *, layer_id: str, label: str, unit: str,
     data = frame[["h3_id", "count"]].copy()
     colours, breaks = color_steps(data["count"].tolist())
     data["fill"] = colours
-    data["tip"] = [f"<b>{html.escape(label)}</b><br>{c:,} {unit}" for c in data["count"]]
-    data["polygon"] = [hex_ring(c, HEX_COVERAGE) for c in data["h3_id"]]
-    layer = pdk.Layer("PolygonLayer", data, id=layer_id, get_polygon="polygon",
-                      get_fill_color="fill", stroked=False, filled=True, extruded=False,
-                      opacity=opacity, pickable=True)
-    return layer, breaks
+    data["tip_title"] = label
+    data["tip_body"] = [f"{c:,} {unit}" for c in data["count"]]
+    return cell_shapes(data, layer_id=layer_id, fill="fill", opacity=opacity), breaks
 
 
 def rollup_layer(frame: pd.DataFrame, *, layer_id: str, label: str,
                  unit: str) -> pdk.Layer | None:
     """Rolled-up rows (larger hexagons) as grey rings on a faint fill: a count spread over a
-    wide area is not shaded on the same scale as one hexagon's.
-
-    Two rows per hexagon, both carrying the tooltip: the faint inside, and the ring around
-    it (a polygon with the inside as its hole), so no line layer is needed.
-    """
+    wide area is not shaded on the same scale as one hexagon's."""
     if frame.empty:
         return None
-    rows = []
-    for c, n in zip(frame["h3_id"], frame["count"]):
-        outer, inner = hex_ring(c), hex_ring(c, 1 - RING_SHARE)
-        tip = (f"<b>{html.escape(label)}</b><br>{n:,} {unit} across this larger area "
-               f"(places with too few to show one by one, combined)")
-        rows.append({"h3_id": c, "count": n, "tip": tip, "polygon": [inner],
-                     "fill": [120, 120, 120, 20]})
-        rows.append({"h3_id": c, "count": n, "tip": tip, "polygon": [outer, inner],
-                     "fill": [170, 170, 170, 255]})
-    return pdk.Layer("PolygonLayer", pd.DataFrame(rows), id=layer_id, get_polygon="polygon",
-                     get_fill_color="fill", stroked=False, filled=True, extruded=False,
-                     pickable=True)
+    data = frame[["h3_id", "count"]].copy()
+    data["tip_title"] = label
+    data["tip_body"] = [f"{n:,} {unit} across this larger area (places with too few to show "
+                        f"one by one, combined)" for n in data["count"]]
+    return cell_shapes(data, layer_id=layer_id, fill=[120, 120, 120, 20],
+                       ring=[170, 170, 170, 255], ring_share=RING_SHARE)
 
 
 def circle_layer(frame: pd.DataFrame, *, layer_id: str, label: str, unit: str, colour,
@@ -258,7 +201,8 @@ def circle_layer(frame: pd.DataFrame, *, layer_id: str, label: str, unit: str, c
     top = max(1, int(scale_max or (data["count"].max() if len(data) else 1)))
     data["lat"], data["lon"] = positions(data["h3_id"])
     data["r"] = [3 + max_radius * math.sqrt(c / top) for c in data["count"]]
-    data["tip"] = [f"<b>{html.escape(label)}</b><br>{c:,} {unit}" for c in data["count"]]
+    data["tip_title"] = label
+    data["tip_body"] = [f"{c:,} {unit}" for c in data["count"]]
     return pdk.Layer("ScatterplotLayer", data, id=layer_id, get_position=["lon", "lat"],
                      get_radius="r", radius_units=PIXELS, get_fill_color=[*colour, 150],
                      get_line_color=[*[int(v * 0.6) for v in colour], 255], stroked=True,
@@ -289,59 +233,44 @@ def label_layers(data: pd.DataFrame, *, layer_id: str, text: str, size: int,
     round, then once on top in ``colour`` — legible over any shade, and one text program
     (a ``background`` box would compile a second one).
 
-    ``data`` needs ``lat``, ``lon`` and the ``text`` column; its other columns (a ``tip``)
-    ride along, so with ``pickable`` the halo answers hovering too.
+    ``data`` needs ``lat``, ``lon`` and the ``text`` column, and may have an ``offset`` (pixels)
+    per row; its other columns (``tip_title``, ``tip_body``) ride along, so with ``pickable``
+    the halo answers hovering too.
     """
     # colour and offset per row in both layers: the same vertex layout, so software WebGL
     # builds one pipeline for them (a constant accessor is a different layout)
     common = dict(get_position=["lon", "lat"], get_text=text, get_size=size,
                   size_units=PIXELS, font_weight=700, font_family=FONT, character_set=AUTO,
                   get_color="colour", get_pixel_offset="offset", pickable=pickable)
+    base = (data["offset"].tolist() if "offset" in data else [[0, 0]] * len(data))
     ring = data.loc[data.index.repeat(len(HALO))].reset_index(drop=True)
-    ring["offset"] = HALO * len(data)
+    ring["offset"] = [[x + dx, y + dy] for x, y in base for dx, dy in HALO]
     ring["colour"] = [[*halo, 255]] * len(ring)
     top = data.copy()
-    top["offset"] = [[0, 0]] * len(top)
+    top["offset"] = base
     top["colour"] = [[*colour, 255]] * len(top)
     return [pdk.Layer("TextLayer", ring, id=f"{layer_id}-halo", **common),
             pdk.Layer("TextLayer", top, id=layer_id, **common)]
 
 
-def sites_layers(sites: pd.DataFrame, *, text_size: int = 14,
-                 labels_only: bool = False) -> list[pdk.Layer]:
-    """Outreach sites (released, non-confidential) as white markers with a type label.
-
-    With ``labels_only`` each site is one label, white with a black halo, centred on its
-    hexagon and carrying the tooltip: no circle or text-box program to compile (faster first
-    paint in software WebGL).
-    """
+def sites_layers(sites: pd.DataFrame, *, text_size: int = 14) -> list[pdk.Layer]:
+    """Outreach sites (released, non-confidential) as labels: the site type in white capitals
+    edged black, centred on its hexagon and carrying the tooltip."""
     if sites.empty:
         return []
     data = sites.copy()
     data["lat"], data["lon"] = positions(data["h3_id"])
     data["name"] = data["site_type"].str.upper()
-    data["tip"] = [f"<b>Outreach site: {html.escape(t)}</b><br>{html.escape(d)}, "
-                   f"{html.escape(h)}" for t, d, h in
-                   zip(data["site_type"], data["days"], data["hours"])]
-    if labels_only:
-        return label_layers(data, layer_id="outreach-sites", text="name", size=text_size,
-                            colour=(255, 255, 255), halo=(0, 0, 0), pickable=True)
-    marker = pdk.Layer("ScatterplotLayer", data, id="outreach-sites", get_position=["lon", "lat"],
-                       get_radius=9, radius_units=PIXELS, get_fill_color=[255, 255, 255],
-                       get_line_color=[0, 0, 0], stroked=True, line_width_min_pixels=3,
-                       pickable=True)
-    label = pdk.Layer("TextLayer", data, id="outreach-site-labels", get_position=["lon", "lat"],
-                      get_text="name", get_size=text_size, size_units=PIXELS,
-                      get_color=[0, 0, 0], get_pixel_offset=[0, -20], font_weight=700,
-                      font_family=FONT, background=True, get_background_color=[255, 255, 255, 220],
-                      background_padding=[3, 1], pickable=False)
-    return [marker, label]
+    data["tip_title"] = [f"Outreach site: {t}" for t in data["site_type"]]
+    data["tip_body"] = [f"{d}, {h}" for d, h in zip(data["days"], data["hours"])]
+    return label_layers(data, layer_id="outreach-sites", text="name", size=text_size,
+                        colour=(255, 255, 255), halo=(0, 0, 0), pickable=True)
 
 
-def environment_layer(env: pd.DataFrame, *, text_size: int = 14) -> pdk.Layer | None:
-    """Environment features as letters around each cell's centre (one slot per type)."""
+def environment_layers(env: pd.DataFrame, *, text_size: int = 14) -> list[pdk.Layer]:
+    """Environment features as haloed letters around each cell's centre (one slot per type)."""
     if env.empty:
-        return None
+        return []
     data = env.copy()
     data["lat"], data["lon"] = positions(data["h3_id"])
     data["letter"] = data["feature_type"].map(ENVIRONMENT_LETTERS).fillna("?")
@@ -349,28 +278,23 @@ def environment_layer(env: pd.DataFrame, *, text_size: int = 14) -> pdk.Layer | 
     data["offset"] = [[int(14 * math.cos(2 * math.pi * slots.get(t, 0) / 6)),
                        int(14 * math.sin(2 * math.pi * slots.get(t, 0) / 6))]
                       for t in data["feature_type"]]
-    data["tip"] = [f"<b>Environment: {html.escape(t)}</b><br>{n:,} feature(s)"
-                   for t, n in zip(data["feature_type"], data["features"])]
-    return pdk.Layer("TextLayer", data, id="environment", get_position=["lon", "lat"],
-                     get_text="letter", get_size=text_size, size_units=PIXELS,
-                     get_color=[30, 30, 30], get_pixel_offset="offset", font_weight=700,
-                     font_family=FONT, background=True, get_background_color=[255, 255, 255, 200],
-                     background_padding=[2, 0], pickable=True)
+    data["tip_title"] = [f"Environment: {t}" for t in data["feature_type"]]
+    data["tip_body"] = [f"{n:,} feature(s)" for n in data["features"]]
+    return label_layers(data, layer_id="environment", text="letter", size=text_size,
+                        pickable=True)
 
 
 def hotspot_layer(table: pd.DataFrame, *, label: str) -> pdk.Layer | None:
-    """Gi* hot and cold cells as thick outlines (vermillion hot, blue cold)."""
+    """Gi* hot and cold cells as thick rings (vermillion hot, blue cold)."""
     shown = table[table["hotspot"].isin(["hot", "cold"])]
     if shown.empty:
         return None
     data = pd.DataFrame({"h3_id": shown["h3_id"].to_numpy()})
-    data["line"] = [list(HOT if h == "hot" else COLD) for h in shown["hotspot"]]
-    data["tip"] = [f"<b>{'Hot' if h == 'hot' else 'Cold'} spot of {html.escape(label.lower())}"
-                   f"</b><br>Getis-Ord Gi*, false discovery rate controlled"
-                   for h in shown["hotspot"]]
-    return pdk.Layer("H3HexagonLayer", data, id="hotspots", get_hexagon="h3_id",
-                     filled=False, stroked=True, get_line_color="line",
-                     line_width_min_pixels=4, extruded=False, pickable=True)
+    data["ring"] = [[*(HOT if h == "hot" else COLD), 255] for h in shown["hotspot"]]
+    data["tip_title"] = [f"{'Hot' if h == 'hot' else 'Cold'} spot of {label.lower()}"
+                         for h in shown["hotspot"]]
+    data["tip_body"] = "Getis-Ord Gi*, false discovery rate controlled"
+    return cell_shapes(data, layer_id="hotspots", ring="ring", ring_share=0.16)
 
 
 def land_layer(outlines: pd.DataFrame) -> pdk.Layer | None:
@@ -386,54 +310,40 @@ def land_layer(outlines: pd.DataFrame) -> pdk.Layer | None:
                      get_fill_color="fill", stroked=False, pickable=False)
 
 
-def outline_layers(outlines: pd.DataFrame, *, selected: str | None, text_size: int = 15,
-                   metres_per_px: float | None = None) -> list[pdk.Layer]:
-    """Area outlines as dark lines (the selected area thicker) and area names as labels.
+def outline_layers(outlines: pd.DataFrame, *, selected: str | None, metres_per_px: float,
+                   text_size: int = 15) -> list[pdk.Layer]:
+    """Area outlines as dark bands (the selected area thicker) and area names as labels.
 
     With no area selected, wards and neighbourhoods are outlined and named; with one
-    selected, it is drawn thick and named, and the others thin. Lines are pixels wide
-    (``PathLayer``) and names sit on white boxes unless ``metres_per_px`` is given (see
-    :func:`metres_per_pixel`): then lines are filled bands as wide on the ground as they
-    would be on screen at the opening zoom (they widen as one zooms in) and names have a
-    halo (:func:`label_layers`) — only the polygon and text programs to compile.
+    selected, it is drawn thick and named, and the others thin. Lines are filled bands as wide
+    on the ground as they would be on screen at the opening zoom (``metres_per_px``, see
+    :func:`metres_per_pixel`; they widen as one zooms in), and names have a halo
+    (:func:`label_layers`): only the polygon and text programs to compile.
     """
     if outlines.empty:
         return []
-    rows, labels = [], []
+    bands, labels = [], []
     for r in outlines.itertuples():
         chosen = r.name == selected
         if r.area_type == "force":
-            width, colour = 3, [40, 40, 40]
+            width, colour = 3, [40, 40, 40, 255]
         elif chosen:
-            width, colour = 5, [0, 0, 0]
+            width, colour = 5, [0, 0, 0, 255]
         elif r.area_type in ("ward", "neighbourhood"):
-            width, colour = 2.5, [30, 30, 30]
+            width, colour = 2.5, [30, 30, 30, 255]
         else:
             continue
-        rows += [{"path": p, "width": width, "colour": colour} for p in r.paths]
+        bands += [{"polygon": rings, "colour": colour} for p in r.paths
+                  for rings in line_band(p, width * metres_per_px)]
         if chosen or (selected is None and r.area_type in ("ward", "neighbourhood")):
             labels.append({"name": short_name(r.name), "lat": r.label_lat,
                            "lon": r.label_lon})
-    if metres_per_px:
-        bands = [{"polygon": rings, "colour": r["colour"]} for r in rows
-                 for rings in line_band(r["path"], r["width"] * metres_per_px)]
-        layers = [pdk.Layer("PolygonLayer", pd.DataFrame(bands), id="area-outlines",
-                            get_polygon="polygon", get_fill_color="colour", stroked=False,
-                            filled=True, extruded=False, pickable=False)]
-    else:
-        layers = [pdk.Layer("PathLayer", pd.DataFrame(rows), id="area-outlines",
-                            get_path="path", get_width="width", width_units=PIXELS,
-                            get_color="colour", pickable=False)]
-    if labels and metres_per_px:
+    layers = [pdk.Layer("PolygonLayer", pd.DataFrame(bands), id="area-outlines",
+                        get_polygon="polygon", get_fill_color="colour", stroked=False,
+                        filled=True, extruded=False, pickable=False)] if bands else []
+    if labels:
         layers += label_layers(pd.DataFrame(labels), layer_id="area-labels", text="name",
                                size=text_size)
-    elif labels:
-        layers.append(pdk.Layer("TextLayer", pd.DataFrame(labels), id="area-labels",
-                                get_position=["lon", "lat"], get_text="name",
-                                get_size=text_size, size_units=PIXELS,
-                                get_color=[20, 20, 20], font_weight=700, font_family=FONT,
-                                background=True, get_background_color=[255, 255, 255, 200],
-                                background_padding=[4, 2], pickable=False))
     return layers
 
 
@@ -443,35 +353,13 @@ def short_name(name: str) -> str:
     return name.removesuffix(" (synthetic)")
 
 
-def tip_parts(tip: str) -> tuple[str, str]:
-    """Split a ``tip`` (``<b>title</b><br>line<br>line``) into plain (title, lines).
-
-    Streamlit escapes every value it puts into a tooltip template, so tags inside ``tip``
-    would show as text: the deck's template holds the markup, the rows plain words.
-
-    >>> tip_parts("<b>Harm reports</b><br>15 reports<br><i>a larger area</i>")
-    ('Harm reports', '15 reports\\na larger area')
-    >>> tip_parts("no title &amp; no tags")
-    ('', 'no title & no tags')
-    """
-    head, sep, rest = tip.partition("</b>")
-    title, body = (head.removeprefix("<b>"), rest.removeprefix("<br>")) if sep else ("", tip)
-    body = re.sub(r"<[^>]+>", "", body.replace("<br>", "\n"))
-    return html.unescape(title), html.unescape(body)
-
-
 def deck(layers, *, lat: float, lon: float, zoom: float = 12.0) -> pdk.Deck:
     """A deck with no basemap (tiles cannot load offline) and a released-values tooltip.
 
-    Each row's ``tip`` is also split into ``tip_title`` and ``tip_body`` (:func:`tip_parts`),
-    which the tooltip shows: a bold title over the lines.
+    Every pickable row carries plain ``tip_title`` and ``tip_body`` text, made where its layer
+    is made; the tooltip shows a bold title over the body's lines (Streamlit escapes values).
     """
     layers = [layer for layer in layers if layer is not None]
-    for layer in layers:
-        rows = layer.data if isinstance(layer.data, list) else []
-        for row in rows:
-            if isinstance(row, dict) and "tip" in row:
-                row["tip_title"], row["tip_body"] = tip_parts(row["tip"])
     return pdk.Deck(layers=layers, map_style=NO_BASEMAP, map_provider=None,
                     initial_view_state=pdk.ViewState(latitude=lat, longitude=lon, zoom=zoom),
                     tooltip={"html": "<b>{tip_title}</b><br>{tip_body}",
@@ -487,11 +375,11 @@ STATUS_COLOURS = {"unmet need": OKABE_ITO["vermillion"], "low reach": OKABE_ITO[
 
 
 def status_layer(cells: pd.DataFrame, *, floor: int,
-                 need_unit: str = "need events") -> pdk.Layer:
+                 need_unit: str = "need events") -> pdk.Layer | None:
     """Reach against need per released cell, coloured by status (Okabe–Ito).
 
-    Larger (rolled-up) hexagons are drawn first and paler, so the audience's own hexagons
-    read on top of them.
+    The audience's own hexagons are filled in their status colour; larger (rolled-up) ones are
+    drawn first as rings in their colour, not filled, so overlaps never mix colours.
     """
     if "resolution" in cells:
         cells = cells.sort_values("resolution", kind="stable")
@@ -500,21 +388,16 @@ def status_layer(cells: pd.DataFrame, *, floor: int,
         coarse = [False] * len(cells)
     data = pd.DataFrame({"h3_id": cells["h3_id"].to_numpy()})
     colours = [STATUS_COLOURS.get(s, OKABE_ITO["black"]) for s in cells["status"]]
-    # larger hexagons: outlined in their colour, not filled, so overlaps never mix colours
-    data["fill"] = [[*c, 0 if big else 215] for c, big in zip(colours, coarse)]
-    data["line"] = [[*c, 255] if big else [60, 60, 60, 255] for c, big in zip(colours, coarse)]
-    data["width"] = [3 if big else 1 for big in coarse]
+    data["fill"] = [None if big else [*c, 215] for c, big in zip(colours, coarse)]
+    data["ring"] = [[*c, 255] if big else None for c, big in zip(colours, coarse)]
 
     def shown(v) -> str:
         return "not shown" if pd.isna(v) else f"{int(v):,}"
 
-    data["tip"] = [f"<b>{html.escape(s)}</b><br>need: {shown(n)} {need_unit}<br>"
-                   f"outreach contacts: {shown(r)}"
-                   + ("<br><i>a larger area: places with too few to show one by one</i>"
-                      if c else "")
-                   for s, n, r, c in zip(cells["status"], cells["need"], cells["reach"],
-                                         coarse)]
-    return pdk.Layer("H3HexagonLayer", data, id="reach-status", get_hexagon="h3_id",
-                     get_fill_color="fill", get_line_color="line", get_line_width="width",
-                     line_width_units=PIXELS, stroked=True, filled=True, extruded=False,
-                     pickable=True)
+    data["tip_title"] = cells["status"].to_numpy()
+    data["tip_body"] = [f"need: {shown(n)} {need_unit}\noutreach contacts: {shown(r)}"
+                        + ("\na larger area: places with too few to show one by one"
+                           if c else "")
+                        for n, r, c in zip(cells["need"], cells["reach"], coarse)]
+    return cell_shapes(data, layer_id="reach-status", fill="fill", ring="ring",
+                       ring_share=0.08)

@@ -125,9 +125,9 @@ def test_map_draws_released_hexagons_at_the_audience_floor(demo_env, audience):
     layers = {layer["id"]: layer for layer in spec["layers"]}
     shade = layers["shade-on_street"]["data"]
     assert shade and {h3.get_resolution(r["h3_id"]) for r in shade} == {floor}
-    assert all(r["tip"].endswith(f"{r['count']:,} events") for r in shade)
+    assert all(r["tip_body"] == f"{r['count']:,} events" for r in shade)
     assert {"land", "area-outlines", "area-labels", "outreach-sites"} <= set(layers)
-    assert "<b>Outreach site:" in layers["outreach-sites"]["data"][0]["tip"]
+    assert layers["outreach-sites"]["data"][0]["tip_title"].startswith("Outreach site: ")
     assert any("On-street activity" in m.value for m in at.markdown)  # the legend
     assert at.metric[0].label == "On-street activity shown"
 
@@ -158,12 +158,13 @@ def test_map_first_paint_uses_only_polygon_and_text_layers(demo_env):
     by_id = {layer["id"]: layer for layer in layers}
     for row in by_id["shade-on_street"]["data"]:   # an inset hexagon inside its own cell
         edge = [[round(lo, 6), round(la, 6)] for la, lo in h3.cell_to_boundary(row["h3_id"])]
-        assert len(row["polygon"]) == 6 and row["polygon"] != edge
+        (ring,) = row["polygon"]
+        assert len(ring) == 6 and ring != edge
         assert all(h3.latlng_to_cell(la, lo, h3.get_resolution(row["h3_id"])) == row["h3_id"]
-                   for lo, la in row["polygon"])
+                   for lo, la in ring)
     rings = [r["polygon"] for r in by_id["rollup-on_street"]["data"]]
     assert {len(r) for r in rings} == {1, 2}   # the faint inside, and the ring with a hole
-    assert all(r["tip"].startswith("<b>Outreach site:")
+    assert all(r["tip_title"].startswith("Outreach site: ")
                for r in by_id["outreach-sites"]["data"] + by_id["outreach-sites-halo"]["data"])
     # Streamlit escapes tooltip values: the markup is in the template, the rows are plain words
     assert json.loads(at.get("deck_gl_json_chart")[0].proto.tooltip)["html"] == \
@@ -171,8 +172,9 @@ def test_map_first_paint_uses_only_polygon_and_text_layers(demo_env):
     shaded = by_id["shade-on_street"]["data"][0]
     assert (shaded["tip_title"], shaded["tip_body"]) == (
         "On-street activity", f"{shaded['count']:,} events")
-    assert not any("<" in r["tip_title"] + r["tip_body"] for layer in layers
-                   for r in layer["data"] if "tip" in r)
+    tipped = [r for layer in layers for r in layer["data"] if "tip_title" in r]
+    assert tipped and not any("<" in r["tip_title"] + r["tip_body"] for r in tipped)
+    assert not any("tip" in r for layer in layers for r in layer["data"])
 
 
 @pytest.mark.parametrize("audience", AUDIENCES)
@@ -247,7 +249,8 @@ def partnership_violations(at: AppTest) -> tuple[list[str], int]:
                 for key in ("count", "need", "reach"):
                     if isinstance(row.get(key), int):
                         check(row[key], f"{layer['id']}.{key}")
-                for n in COUNT_IN_TEXT.findall(row.get("tip", "")):
+                tip = f"{row.get('tip_title', '')}\n{row.get('tip_body', '')}"
+                for n in COUNT_IN_TEXT.findall(tip):
                     check(_number(n), f"{layer['id']} tooltip")
     for metric in at.metric:
         if metric.label.startswith(NOT_PEOPLE):

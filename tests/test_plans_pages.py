@@ -113,3 +113,25 @@ def test_displacement_page_for_partnership_stays_coarse(db):
     options = at.multiselect(key="dsp_target_cells").options
     counts = [int(o.split("— ")[1].split(" ")[0].replace(",", "")) for o in options]
     assert counts and all(c >= 5 and c % 5 == 0 for c in counts)
+
+
+#: The one drawing mode (dashboard.maps): polygons for every hexagon, ring and boundary, haloed
+#: text for every label; circles only for a second feed's proportional symbols.
+DRAWN_AS = {"PolygonLayer", "TextLayer"}
+
+
+@pytest.mark.parametrize("page,audience", [("patrols.py", "command"),
+                                           ("displacement.py", "analyst"),
+                                           ("outreach.py", "partnership"),
+                                           ("map.py", "analyst")])
+def test_every_map_uses_the_one_drawing_mode_and_plain_tooltips(db, page, audience):
+    layers = deck_spec(run(page, audience))["layers"]
+    kinds = {layer["@@type"] for layer in layers}
+    assert kinds <= DRAWN_AS, f"{page} draws {kinds - DRAWN_AS}"
+    assert not any(layer.get("stroked") or layer.get("background") for layer in layers)
+    picked = [layer for layer in layers if layer.get("pickable")]
+    assert picked, f"{page} has nothing to hover"
+    for layer in picked:
+        for row in layer["data"]:
+            assert row["tip_title"] and "tip" not in row, (page, layer["id"], row)
+            assert "<" not in row["tip_title"] + row["tip_body"], (page, layer["id"], row)

@@ -6,22 +6,20 @@ expected change and the harm flags, and saves, compares and exports scenarios th
 """
 from __future__ import annotations
 
-import html
-
-import pydeck as pdk
 import streamlit as st
 
 from dashboard import data, maps, state
 from profiles.planning import FLAG_WORDS, INTERVENTIONS, LEVELS, DisplacementError, simulate
-from profiles.planning import (ScenarioError, compare_scenarios, list_scenarios, load_scenario, save_scenario, scenario_dir, scenario_to_csv, scenarios_to_html)
+from profiles.planning import (ScenarioError, compare_scenarios, list_scenarios, load_scenario,
+                               save_scenario, scenario_dir, scenario_to_csv, scenarios_to_html)
 
 TARGET_COLOUR = maps.OKABE_ITO["blue"]
 
 
-def _tip(row: dict) -> str:
+def _tip_body(row: dict) -> str:
     flags = ", ".join(w for f, w in FLAG_WORDS.items() if row[f]) or "no harm flag"
-    return (f"<b>Expected change</b><br>{row['change_low']:+.1f} / {row['change_central']:+.1f}"
-            f" / {row['change_high']:+.1f} (low / central / high)<br>{html.escape(flags)}")
+    return (f"{row['change_low']:+.1f} / {row['change_central']:+.1f} / "
+            f"{row['change_high']:+.1f} (low / central / high)\n{flags}")
 
 
 
@@ -93,27 +91,24 @@ if loaded:
             with col_map:
                 outlines = data.outlines(aud)
                 moved = cells[cells["role"] == "recipient"].copy()
+                lat, lon, zoom = maps.view_for(cells["h3_id"].tolist())
                 layers = [maps.land_layer(outlines),
-                          *maps.outline_layers(outlines, selected=filters.area)]
+                          *maps.outline_layers(outlines, selected=filters.area,
+                                               metres_per_px=maps.metres_per_pixel(lat, zoom))]
                 if len(moved):
                     fills, breaks = maps.color_steps(moved["change_central"].round(1).tolist())
-                    moved["fill"] = fills
-                    moved["tip"] = [_tip(r) for r in moved.to_dict("records")]
-                    layers.append(pdk.Layer("H3HexagonLayer", moved, id="dsp-moved",
-                                            get_hexagon="h3_id", get_fill_color="fill",
-                                            get_line_color=[60, 60, 60], stroked=True,
-                                            line_width_min_pixels=1, filled=True,
-                                            opacity=0.8, extruded=False, pickable=True))
+                    moved["fill"] = [[*f, 204] for f in fills]
+                    moved["tip_title"] = "Expected change"
+                    moved["tip_body"] = [_tip_body(r) for r in moved.to_dict("records")]
+                    layers.append(maps.cell_shapes(moved, layer_id="dsp-moved", fill="fill",
+                                                   ring=[60, 60, 60, 255], ring_share=0.04))
                 tgt = cells[cells["role"] == "target"].copy()
-                tgt["tip"] = [f"<b>Target</b><br>expected change {c:+.1f} (released baseline "
-                              f"{b:g})" for c, b in zip(tgt["change_central"], tgt["baseline"])]
-                layers.append(pdk.Layer("H3HexagonLayer", tgt, id="dsp-targets",
-                                        get_hexagon="h3_id", filled=True,
-                                        get_fill_color=[*TARGET_COLOUR, 90], stroked=True,
-                                        get_line_color=list(TARGET_COLOUR),
-                                        line_width_min_pixels=4, extruded=False,
-                                        pickable=True))
-                lat, lon, zoom = maps.view_for(cells["h3_id"].tolist())
+                tgt["tip_title"] = "Target"
+                tgt["tip_body"] = [f"expected change {c:+.1f} (released baseline {b:g})"
+                                   for c, b in zip(tgt["change_central"], tgt["baseline"])]
+                layers.append(maps.cell_shapes(tgt, layer_id="dsp-targets",
+                                               fill=[*TARGET_COLOUR, 90],
+                                               ring=[*TARGET_COLOUR, 255], ring_share=0.12))
                 st.pydeck_chart(maps.deck(layers, lat=lat, lon=lon, zoom=zoom), height=520)
             with col_side:
                 if len(moved):

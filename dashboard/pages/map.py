@@ -97,8 +97,8 @@ if loaded:
                      + _combined_note(coarse, "assessments")))
             figures.append(("Premises assessments", rel.total, "assessments"))
     if "environment" in chosen:
-        layers.append(maps.environment_layer(data.environment(filters.audience, **window),
-                                             text_size=text_size))
+        layers += maps.environment_layers(data.environment(filters.audience, **window),
+                                          text_size=text_size)
         legends.append(maps.key_html("Environment features", [
             (letter, kind) for kind, letter in maps.ENVIRONMENT_LETTERS.items()],
             note="letters mark a hexagon holding that feature"))
@@ -119,8 +119,7 @@ if loaded:
     layers += maps.outline_layers(outlines, selected=filters.area, text_size=text_size,
                                   metres_per_px=maps.metres_per_pixel(lat, zoom))
     if "outreach_sites" in chosen:
-        layers += maps.sites_layers(data.sites(filters.audience), text_size=text_size,
-                                    labels_only=True)
+        layers += maps.sites_layers(data.sites(filters.audience), text_size=text_size)
         legends.append(maps.key_html("Outreach sites", [((0, 0, 0), "drop-in, clinic or van "
                                                          "stop, in white letters edged black")],
                                      round_=False, note="non-confidential sites only"))

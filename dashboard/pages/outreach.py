@@ -26,15 +26,16 @@ if loaded:
         st.markdown(result.summary)
         text_size = 18 if filters.meeting_mode else 14
         outlines = data.outlines(filters.audience)
+        area = filters.area or data.force_area_name()
+        lat, lon, zoom = maps.view_for(data.area_cells(area, filters.audience) if area else [],
+                                       height=560)
         layers = [maps.land_layer(outlines)]
         if len(result.cells):
             layers.append(maps.status_layer(result.cells,
                                             floor=result.policy.resolution_floor))
-        layers += maps.outline_layers(outlines, selected=filters.area, text_size=text_size)
+        layers += maps.outline_layers(outlines, selected=filters.area, text_size=text_size,
+                                      metres_per_px=maps.metres_per_pixel(lat, zoom))
         layers += maps.sites_layers(data.sites(filters.audience), text_size=text_size)
-        area = filters.area or data.force_area_name()
-        lat, lon, zoom = maps.view_for(data.area_cells(area, filters.audience) if area else [],
-                                       height=560)
         col_map, col_side = st.columns([3, 1])
         with col_map:
             st.pydeck_chart(maps.deck(layers, lat=lat, lon=lon, zoom=zoom), height=560,

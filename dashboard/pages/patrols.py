@@ -6,15 +6,12 @@ outreach projects. Confidential support sites are never drawn or listed.
 """
 from __future__ import annotations
 
-import html
-
 import pandas as pd
-import pydeck as pdk
 import streamlit as st
 
 from dashboard import data, maps, state
-from profiles.planning.patrols import (DEFAULT_WEIGHTS, FEED_WORDS, PatrolError, patrol_brief_html,
-                              plan_patrols)
+from profiles.planning import DEFAULT_WEIGHTS, PatrolError, patrol_brief_html, plan_patrols
+from profiles.planning import PATROL_FEED_WORDS as FEED_WORDS
 
 RISK_COLOURS = {"high": maps.OKABE_ITO["vermillion"], "medium": maps.OKABE_ITO["orange"],
                 "low": maps.OKABE_ITO["bluish green"]}
@@ -51,35 +48,31 @@ if loaded:
             col_map, col_side = st.columns([3, 1])
             with col_map:
                 outlines = data.outlines(filters.audience)
+                focus = p["h3_id"].tolist() + plan.zones["h3_id"].tolist()
+                lat, lon, zoom = maps.view_for(focus or plan.study_cells, width=600,
+                                               height=400)
                 layers = [maps.land_layer(outlines),
-                          *maps.outline_layers(outlines, selected=filters.area)]
+                          *maps.outline_layers(outlines, selected=filters.area,
+                                               metres_per_px=maps.metres_per_pixel(lat, zoom))]
                 if len(plan.zones):
                     z = plan.zones.groupby("h3_id", as_index=False).agg(
-                        tip=("open", lambda s: "<b>Exclusion zone</b><br>" + "<br>".join(
-                            html.escape(x) for x in sorted(set(s)))))
-                    layers.append(pdk.Layer(
-                        "H3HexagonLayer", z, id="patrol-zones", get_hexagon="h3_id",
-                        get_fill_color=[120, 120, 120, 110], get_line_color=[60, 60, 60],
-                        line_width_min_pixels=1, stroked=True, filled=True, extruded=False,
-                        pickable=True))
+                        tip_body=("open", lambda s: "\n".join(sorted(set(s)))))
+                    z["tip_title"] = "Exclusion zone"
+                    layers.append(maps.cell_shapes(z, layer_id="patrol-zones",
+                                                   fill=[120, 120, 120, 110],
+                                                   ring=[60, 60, 60, 255], ring_share=0.04))
                 if len(p):
                     shown = p.groupby("h3_id", as_index=False).agg(
                         ranks=("rank", lambda s: ", ".join(map(str, s))),
                         risk=("displacement_risk", "first"),
                         when=("band", lambda s: ", ".join(sorted(set(s)))))
-                    shown["fill"] = [list(RISK_COLOURS[r]) for r in shown["risk"]]
-                    shown["tip"] = [f"<b>Proposal {html.escape(r)}</b><br>{html.escape(w)}"
-                                    f"<br>displacement risk: {html.escape(k)}"
-                                    for r, w, k in zip(shown["ranks"], shown["when"],
-                                                       shown["risk"])]
-                    layers.append(pdk.Layer(
-                        "H3HexagonLayer", shown, id="patrol-proposals", get_hexagon="h3_id",
-                        get_fill_color="fill", get_line_color=[0, 0, 0],
-                        line_width_min_pixels=2, stroked=True, filled=True, opacity=0.85,
-                        extruded=False, pickable=True))
-                focus = p["h3_id"].tolist() + plan.zones["h3_id"].tolist()
-                lat, lon, zoom = maps.view_for(focus or plan.study_cells, width=600,
-                                               height=400)
+                    shown["fill"] = [[*RISK_COLOURS[r], 217] for r in shown["risk"]]
+                    shown["tip_title"] = [f"Proposal {r}" for r in shown["ranks"]]
+                    shown["tip_body"] = [f"{w}\ndisplacement risk: {k}"
+                                         for w, k in zip(shown["when"], shown["risk"])]
+                    layers.append(maps.cell_shapes(shown, layer_id="patrol-proposals",
+                                                   fill="fill", ring=[0, 0, 0, 255],
+                                                   ring_share=0.06))
                 st.pydeck_chart(maps.deck(layers, lat=lat, lon=lon, zoom=zoom), height=560)
             with col_side:
                 st.markdown(maps.key_html("Proposals by displacement risk", [

@@ -12,7 +12,8 @@ from profiles.analyses.change import (FEED_WORDS, NOTE_SMALL, TREND_PERIODS, Cha
                                       ChangeResult, change_by_cell, change_periods,
                                       hexagons_side_by_side, policy_of)
 from profiles.analyses.coverage import CoverageError, CoverageResult, reach_against_need
-from profiles.analyses.hotspot_release import HotspotRun, HotspotRunError, classify_for, hotspots_for
+from profiles.analyses.hotspot_release import (HotspotRun, HotspotRunError, classify_for,
+                                               hotspots_for)
 from profiles.analyses.overview import Overview, OverviewError, overview, period_label
 from profiles.analyses.premises import CATEGORIES, RESPONSES, PremisesTrend, premises_trend
 

@@ -22,7 +22,8 @@ from typing import NamedTuple
 from profiles.release import Policy, get_policy
 from profiles.pack.labels import COMBINED
 from profiles.pack.model import Figure, Source
-from profiles.release import (ReleasedTable, release_areas, release_counts, release_periods, resolve_area)
+from profiles.release import (ReleasedTable, release_areas, release_counts, release_periods,
+                              resolve_area)
 
 #: How many trend periods make "recent" (compared with as many before them).
 RECENT = {"week": 4, "month": 3, "quarter": 1}

@@ -38,10 +38,10 @@ import pandas as pd
 
 from geo.cells import cells_to_parents, cells_to_str, resolution_of
 from profiles import store
-from profiles.release.audiences import (BREAKDOWNS, GRAINS, Policy, PolicyError, ReleasedForAudience,
-                                disclosure_statement, get_policy)
+from profiles.release.audiences import (BREAKDOWNS, GRAINS, Policy, PolicyError,
+                                        ReleasedForAudience, disclosure_statement, get_policy)
 from profiles.release.disclosure import (BaseTable, Protected, cells_to_center_children,
-                                 period_starts, policy_ladder, protect, round_counts)
+                                         period_starts, policy_ladder, protect, round_counts)
 
 PERIODS = ("week", "month", "quarter", "year", "all")
 #: The event feeds held in ``facts`` (the other releasable feeds are reference data).

@@ -1,0 +1,90 @@
+"""Where things go on a map: cell centres and outlines, line bands, views that fit.
+
+Pure geometry for :mod:`dashboard.maps`; nothing here knows about figures.
+"""
+from __future__ import annotations
+
+import math
+
+import h3
+
+def positions(h3_ids) -> tuple[list, list]:
+    """Return (lats, lons) of the cells' centres, for placing symbols."""
+    pts = [h3.cell_to_latlng(c) for c in h3_ids]
+    return [p[0] for p in pts], [p[1] for p in pts]
+
+
+#: Share of a hexagon's size its fill covers: the thin gap left between neighbours shows the
+#: layer underneath and separates them without a line layer.
+HEX_COVERAGE = 0.9
+#: Thickness of a rolled-up hexagon's ring, as a share of the hexagon's radius.
+RING_SHARE = 0.02
+_WORLD_M = 40_075_016.686   # the equator in metres; deck.gl's world is 512 px wide at zoom 0
+_DEGREE_M = 111_195.08      # metres in one degree of latitude
+
+
+def metres_per_pixel(lat: float, zoom: float) -> float:
+    """Return how many metres one screen pixel covers at ``lat`` and deck.gl ``zoom``.
+
+    >>> round(metres_per_pixel(0.0, 0.0))
+    78272
+    >>> round(metres_per_pixel(60.0, 1.0))
+    19568
+    """
+    return _WORLD_M * math.cos(math.radians(lat)) / 512 / 2 ** zoom
+
+
+def hex_ring(h3_id: str, scale: float = 1.0) -> list[list[float]]:
+    """Return a cell's boundary as ``[lon, lat]`` pairs, shrunk towards its centre by ``scale``.
+
+    >>> ring = hex_ring("881f1d4a91fffff")
+    >>> len(ring), len(hex_ring("881f1d4a91fffff", 0.5))
+    (6, 6)
+    """
+    lat0, lon0 = h3.cell_to_latlng(h3_id)
+    return [[round(lon0 + scale * (lon - lon0), 6), round(lat0 + scale * (lat - lat0), 6)]
+            for lat, lon in h3.cell_to_boundary(h3_id)]
+
+
+def line_band(path, width_m: float) -> list[list]:
+    """Return a path as filled polygons ``width_m`` metres wide (each a list of rings).
+
+    A closed path (first point = last) gives one polygon with a hole: the outline itself.
+
+    >>> square = [[1.0, 54.5], [1.01, 54.5], [1.01, 54.51], [1.0, 54.51], [1.0, 54.5]]
+    >>> [len(rings) for rings in line_band(square, 30.0)]
+    [2]
+    """
+    import shapely
+
+    lat0 = sum(p[1] for p in path) / len(path)
+    kx, ky = _DEGREE_M * math.cos(math.radians(lat0)), _DEGREE_M
+    pts = [(lon * kx, lat * ky) for lon, lat in path]
+    closed = len(pts) > 3 and pts[0] == pts[-1]
+    line = shapely.LinearRing(pts) if closed else shapely.LineString(pts)
+    band = line.buffer(width_m / 2, cap_style="flat", join_style="mitre", mitre_limit=3.0)
+    polys = [band] if band.geom_type == "Polygon" else list(getattr(band, "geoms", []))
+
+    def ring(coords) -> list:
+        return [[round(x / kx, 6), round(y / ky, 6)] for x, y in coords]
+
+    return [[ring(p.exterior.coords), *(ring(h.coords) for h in p.interiors)]
+            for p in polys if not p.is_empty]
+
+
+def view_for(h3_ids, *, width: int = 900, height: int = 620) -> tuple[float, float, float]:
+    """Return (lat, lon, zoom) that fits the cells in a map of about ``width`` x ``height``."""
+    if not len(h3_ids):
+        return 54.5, 1.0, 11.0
+    lats, lons = [], []
+    for c in h3_ids:
+        for la, lo in h3.cell_to_boundary(c):
+            lats.append(la)
+            lons.append(lo)
+    lat, lon = (min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2
+    span_lon = max(max(lons) - min(lons), 1e-4)
+    span_lat = max(max(lats) - min(lats), 1e-4) / math.cos(math.radians(lat))
+    # deck.gl's world is 512 px wide at zoom 0
+    zoom = min(math.log2(width * 360 / (512 * span_lon)),
+               math.log2(height * 360 / (512 * span_lat)))
+    return lat, lon, round(zoom - 0.4, 2)

@@ -17,8 +17,9 @@ def positions(h3_ids) -> tuple[list, list]:
 #: Share of a hexagon's size its fill covers: the thin gap left between neighbours shows the
 #: layer underneath and separates them without a line layer.
 HEX_COVERAGE = 0.9
-#: Thickness of a rolled-up hexagon's ring, as a share of the hexagon's radius.
-RING_SHARE = 0.02
+#: Thickness of a rolled-up hexagon's ring, as a share of the radius of a hexagon one
+#: resolution finer than the finest rolled-up one (as thick on the ground for larger ones).
+RING_SHARE = 0.1
 _WORLD_M = 40_075_016.686   # the equator in metres; deck.gl's world is 512 px wide at zoom 0
 _DEGREE_M = 111_195.08      # metres in one degree of latitude
 

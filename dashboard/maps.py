@@ -25,6 +25,7 @@ from __future__ import annotations
 import html
 import math
 
+import h3
 import pandas as pd
 import pydeck as pdk
 
@@ -130,14 +131,17 @@ def split_rollup(frame: pd.DataFrame, floor: int) -> tuple[pd.DataFrame, pd.Data
 
 
 def cell_shapes(frame: pd.DataFrame, *, layer_id: str, fill=None, ring=None,
-                ring_share: float = 0.06, opacity: float = 1.0) -> pdk.Layer | None:
+                ring_share: float = 0.06, ring_res: int | None = None,
+                opacity: float = 1.0) -> pdk.Layer | None:
     """Hexagons as filled polygons, each optionally edged by a ring: how every cell is drawn.
 
     ``frame`` has ``h3_id``, ``tip_title`` and ``tip_body``. ``fill`` and ``ring`` are each an
     RGBA list for every row, the name of a column holding one per row (None in a row: not
     drawn), or None. The fill covers :data:`HEX_COVERAGE` of the cell; the ring is a polygon
-    with a hole, ``ring_share`` of the radius thick. One polygon program draws it all, so
-    software WebGL compiles no line or H3 program for it.
+    with a hole, ``ring_share`` of the radius thick for a cell at resolution ``ring_res``
+    (default: the finest in ``frame``) and as thick on the ground for larger cells, so a big
+    rolled-up hexagon never carries a heavier line than a small one. One polygon program draws
+    it all, so software WebGL compiles no line or H3 program for it.
 
     >>> import pandas as pd
     >>> f = pd.DataFrame({"h3_id": ["881f1d4a91fffff"], "tip_title": ["t"], "tip_body": ["b"]})
@@ -147,8 +151,11 @@ def cell_shapes(frame: pd.DataFrame, *, layer_id: str, fill=None, ring=None,
     if frame.empty:
         return None
     rows = []
+    if ring_res is None:
+        ring_res = max(h3.get_resolution(c) for c in frame["h3_id"])
     for rec in frame.to_dict("records"):
         cell = rec["h3_id"]
+        share = min(0.5, ring_share / math.sqrt(7) ** (ring_res - h3.get_resolution(cell)))
         tip = {"h3_id": cell, "tip_title": rec.get("tip_title", ""),
                "tip_body": rec.get("tip_body", "")}
         if "count" in rec:
@@ -158,7 +165,7 @@ def cell_shapes(frame: pd.DataFrame, *, layer_id: str, fill=None, ring=None,
             rows.append({**tip, "polygon": [hex_ring(cell, HEX_COVERAGE)], "fill": list(colour)})
         colour = rec.get(ring) if isinstance(ring, str) else ring
         if colour is not None:
-            rows.append({**tip, "polygon": [hex_ring(cell), hex_ring(cell, 1 - ring_share)],
+            rows.append({**tip, "polygon": [hex_ring(cell), hex_ring(cell, 1 - share)],
                          "fill": list(colour)})
     return pdk.Layer("PolygonLayer", rows, id=layer_id, get_polygon="polygon",
                      get_fill_color="fill", stroked=False, filled=True, extruded=False,
@@ -190,8 +197,9 @@ def rollup_layer(frame: pd.DataFrame, *, layer_id: str, label: str,
     data["tip_title"] = label
     data["tip_body"] = [f"{n:,} {unit} across this larger area (places with too few to show "
                         f"one by one, combined)" for n in data["count"]]
+    finest = max(h3.get_resolution(c) for c in data["h3_id"])
     return cell_shapes(data, layer_id=layer_id, fill=[120, 120, 120, 20],
-                       ring=[170, 170, 170, 255], ring_share=RING_SHARE)
+                       ring=[170, 170, 170, 255], ring_share=RING_SHARE, ring_res=finest + 1)
 
 
 def circle_layer(frame: pd.DataFrame, *, layer_id: str, label: str, unit: str, colour,
@@ -400,4 +408,4 @@ def status_layer(cells: pd.DataFrame, *, floor: int,
                            if c else "")
                         for n, r, c in zip(cells["need"], cells["reach"], coarse)]
     return cell_shapes(data, layer_id="reach-status", fill="fill", ring="ring",
-                       ring_share=0.08)
+                       ring_share=0.12, ring_res=floor)

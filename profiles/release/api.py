@@ -314,7 +314,7 @@ def protected_table(con, audience, feed: str, *, atoms: bool = False
                 break
         pending.wait()
     try:
-        prot = _build(cur, policy, feed)
+        prot = _from_disk_or_build(cur, policy, feed, sig)
         with _LOCK:
             _CACHE[key] = prot
             while len(_CACHE) > CACHE_TABLES or (len(_CACHE) > 1 and sum(
@@ -324,6 +324,20 @@ def protected_table(con, audience, feed: str, *, atoms: bool = False
         with _LOCK:
             _BUILDING.pop(key).set()
     return prot, span
+
+
+def _from_disk_or_build(cur, policy: Policy, feed: str, sig: tuple) -> Protected:
+    """The protected table kept beside the store (:mod:`profiles.release.table_files`), or a
+    new build, which is then kept there for every later process."""
+    from profiles.release import table_files
+
+    folder = table_files.folder_for(sig[0])
+    key = table_files.table_key(sig[1:], policy, feed, store.base_resolution(cur))
+    prot = table_files.read_table(folder, key, policy_ladder(policy, feed))
+    if prot is None:
+        prot = _build(cur, policy, feed)
+        table_files.write_table(folder, key, prot)
+    return prot
 
 
 def _build(cur, policy: Policy, feed: str, *, atoms: bool = False) -> Protected:
@@ -367,7 +381,8 @@ def _store_version(cur, feed: str) -> tuple:
     """The database file (None in memory), and what changes whenever the feed's data does."""
     rows = [store.fetch_row(cur, sql, params) for sql, params in (
         ("SELECT path FROM duckdb_databases() WHERE database_name = current_database()", []),
-        ("SELECT count(*), coalesce(max(ingest_id), 0) FROM ingests", []),
+        ("SELECT count(*), coalesce(max(ingest_id), 0), "
+         "coalesce(string_agg(file_sha256, ',' ORDER BY ingest_id), '') FROM ingests", []),
         ("SELECT count(*), coalesce(sum(n), 0), coalesce(sum(n_keyed), 0) FROM facts "
          "WHERE feed = ?", [feed]),
         ("SELECT count(*) FROM subjects WHERE feed = ?", [feed]),

@@ -220,7 +220,11 @@ REFUSED_FILES = [
     ("empty.csv", "", r"the file is empty"),
     ("header-only-blank.csv", ",,,\n1,2,3,4\n", r"the header row is empty"),
     ("duplicate.csv", "lat,lat,lon\n1,2,3\n", r"column 'lat' appears more than once"),
-    ("feed.xlsx", "not really", r"files ending \.xlsx are not read"),
+    ("feed.xlsx", "not really", r"the file is not a readable spreadsheet"),
+    ("feed.docx", "not really", r"files ending \.docx are not read; Lantern reads CSV \(\.csv\), "
+                                r"Parquet .* spreadsheets \(\.xlsx, \.xlsm, \.xls, \.ods\)"),
+    ("areas.gpkg", "not really", r"not a readable GeoPackage"),
+    ("areas.zip", "not really", r"not a readable zip archive"),
     ("nested.geojson", "[" * 100_000 + "]" * 100_000, r"nested too deeply"),
     ("broken.parquet", b"PAR1 not parquet at all", r"not a readable Parquet file"),
     ("bad.geojson", '{"type": "Feature"}', r"GeoJSON must be a FeatureCollection"),

@@ -170,6 +170,9 @@ IDENTIFYING_PATTERNS: tuple[tuple[re.Pattern, str], ...] = tuple(
     (re.compile(p), why) for p, why in (
         (r"^(first_?|last_?|full_?|sur|fore|given_?|family_?|nick|alias_?|user_?)?names?$",
          "a name identifies a person"),
+        (r"(^|_)(officer|victim|suspect|offender|person|persons|client|worker|contact|staff|"
+         r"caller|reporter|witness|informant|complainant|customer|patient)_?(first_?|last_?|"
+         r"full_?|sur|fore|given_?|family_?)?names?$", "a name identifies a person"),
         (r"(^|_)(dob|date_of_birth|birth_?date|birthday|age_at)($|_)",
          "a date of birth identifies a person"),
         (r"(^|_)(phone|telephone|mobile|tel|cell_?phone|whatsapp)(_?(no|number))?($|_)",

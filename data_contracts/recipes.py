@@ -101,8 +101,8 @@ class Recipe:
     @property
     def is_empty(self) -> bool:
         """True when the recipe changes nothing."""
-        return not (self.columns or self.values or self.constants or self.date_format
-                    or self.crs or self.sheet or self.layer)
+        return not (self.feed or self.columns or self.values or self.constants
+                    or self.date_format or self.crs or self.sheet or self.layer)
 
     def merged(self, other: Recipe) -> Recipe:
         """Return this recipe with ``other``'s entries on top (flags over a recipe file)."""

@@ -202,9 +202,14 @@ def parse_recipe(text: str, source: str) -> Recipe:
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise RecipeError(source, f"is not valid TOML ({exc}).",
+        at = re.search(r"line (\d+)", str(exc))
+        where = f"{Path(source).name} line {at.group(1)}: " if at else ""
+        raise RecipeError(source, f"{where}this is not valid TOML ({exc}).",
                           fix="correct that line (text values need double quotes).") from None
-    lines = {k: f"{source} line {n}" for k, n in _key_lines(text).items()}
+    # Lines are named by the file's name alone: quarantine reasons (which are stored) quote
+    # them, and a folder path can hold a person's user name.
+    name = Path(source).name
+    lines = {k: f"{name} line {n}" for k, n in _key_lines(text).items()}
     recipe = Recipe(source, lines=lines)
 
     def fail(key, message, fix):
@@ -353,6 +358,34 @@ def recipe_from_flags(*, maps=(), sets=(), crs=None, sheet=None, layer=None, nam
     return recipe
 
 
+def build_recipe(path=None, **flags) -> Recipe | None:
+    """Return the recipe a command names: a recipe file, one-off flags over it, or None.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        ``--recipe`` (a TOML file).
+    **flags
+        :func:`recipe_from_flags`'s keywords (``maps``, ``sets``, ``crs``, ``sheet``,
+        ``layer``, ``name_field``, ``area_type``, ``date_format``); None or empty = not given.
+
+    Returns
+    -------
+    Recipe or None
+        None when neither a file nor a flag was given.
+
+    Raises
+    ------
+    RecipeError
+        See :func:`load_recipe` and :func:`recipe_from_flags`.
+    """
+    given = recipe_from_flags(**flags)
+    if path is None:
+        return None if given.is_empty else given
+    base = load_recipe(path)
+    return base if given.is_empty else base.merged(given)
+
+
 def refused_source(contract: Contract, source: str) -> str | None:
     """Return why a source column may not be read, whatever a recipe maps it to, or None."""
     norm = normalise_name(source)
@@ -362,4 +395,4 @@ def refused_source(contract: Contract, source: str) -> str | None:
 
 
 __all__ = ["COORDINATE_TARGETS", "CONSTANT_KINDS", "Recipe",
-           "RecipeError", "load_recipe", "parse_recipe", "recipe_from_flags", "refused_source"]
+           "RecipeError", "build_recipe", "load_recipe", "parse_recipe", "recipe_from_flags", "refused_source"]

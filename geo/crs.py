@@ -16,6 +16,8 @@ Examples
 """
 from __future__ import annotations
 
+import os
+import threading
 from functools import lru_cache
 
 import numpy as np
@@ -65,11 +67,35 @@ def is_wgs84(crs) -> bool:
     return name in (WGS84, "WGS 84") or "CRS84" in str(crs).upper()
 
 
-@lru_cache(maxsize=32)
+#: Points per thread from which a conversion is split across threads (pyproj releases the
+#: GIL while it converts; a Transformer is not shared between threads).
+_PARALLEL_CHUNK = 250_000
+_local = threading.local()
+
+
 def _transformer(source: str):
+    """This thread's transformer from ``source`` to WGS84 (x, y) = (lon, lat)."""
     import pyproj
 
-    return pyproj.Transformer.from_crs(_crs(source), _crs(WGS84), always_xy=True)
+    cache = _local.__dict__.setdefault("transformers", {})
+    if source not in cache:
+        cache[source] = pyproj.Transformer.from_crs(_crs(source), _crs(WGS84), always_xy=True)
+    return cache[source]
+
+
+def _transform(source: str, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (lon, lat); large inputs are split across threads (same result, a test checks)."""
+    workers = min(os.cpu_count() or 1, 4, max(1, x.size // _PARALLEL_CHUNK))
+    if workers == 1:
+        return _transformer(source).transform(x, y)
+    from concurrent.futures import ThreadPoolExecutor
+
+    bounds = np.linspace(0, x.size, workers + 1).astype(int)
+    parts = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
+    with ThreadPoolExecutor(workers) as pool:
+        done = list(pool.map(lambda p: _transformer(source).transform(x[p], y[p]), parts))
+    return (np.concatenate([np.asarray(d[0]) for d in done]),
+            np.concatenate([np.asarray(d[1]) for d in done]))
 
 
 def points_to_wgs84(x, y, crs) -> tuple[np.ndarray, np.ndarray]:
@@ -96,7 +122,7 @@ def points_to_wgs84(x, y, crs) -> tuple[np.ndarray, np.ndarray]:
     y = np.asarray(y, dtype=np.float64)
     if is_wgs84(crs):
         return y.copy(), x.copy()
-    lon, lat = _transformer(crs_name(crs)).transform(x, y)
+    lon, lat = _transform(crs_name(crs), x, y)
     lat, lon = np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64)
     bad = ~(np.isfinite(lat) & np.isfinite(lon))
     lat[bad] = np.nan

@@ -255,3 +255,15 @@ def test_an_unknown_declared_crs_is_refused():
                                             r"'urn:ogc:def:crs:EPSG::999999', which Lantern "
                                             r"does not know"):
         read(json.dumps(doc).encode(), "x.geojson", feed="areas", **AREA_FLAGS)
+
+
+def test_a_large_conversion_split_across_threads_equals_one_pass():
+    import geo.crs as crs
+
+    rng = np.random.default_rng(3)
+    e, n = rng.uniform(4e5, 6e5, 600_001), rng.uniform(3e5, 6e5, 600_001)
+    lat, lon = points_to_wgs84(e, n, BNG)
+    one_lon, one_lat = pyproj.Transformer.from_crs(BNG, "EPSG:4326", always_xy=True).transform(
+        e, n)
+    assert e.size // crs._PARALLEL_CHUNK >= 2          # the split path ran
+    assert np.array_equal(lat, one_lat) and np.array_equal(lon, one_lon)

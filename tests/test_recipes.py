@@ -63,14 +63,14 @@ def test_a_word_the_recipe_does_not_map_names_the_value_and_the_line_to_add(poli
     assert "Begging" not in p.reason
     assert p.as_dict()["reason"].endswith(
         'add the line "Begging" = "observation" (or another of those words) under '
-        f'[values.activity_type] ({police.source} line 10)')
+        f'[values.activity_type] (police.toml line 10)')
 
 
 def test_a_date_not_in_the_recipes_format_is_quarantined_naming_the_format(police):
     v = read_feed("on_street", "p.csv", data=rows("Soliciting", when="2025-03-01"),
                   recipe=police, today=TODAY)
     assert v.problems[0].reason == ("datetime is not a date in the recipe's format "
-                                    f"%d/%m/%Y %H:%M ({police.source} line 2)")
+                                    "%d/%m/%Y %H:%M (police.toml line 2)")
 
 
 BAD_RECIPES = [
@@ -106,7 +106,7 @@ BAD_RECIPES = [
      r"the recipe maps two coordinate pairs"),
     ("mapped-and-set", '[columns]\nsource_agency = "Agency"\n[set]\nsource_agency = '
                        '"police"\n', 2, r"both mapped to a column and set to a constant"),
-    ("not-toml", '[columns]\nlat = Lat\n', 2, r"is not valid TOML \(.*line 2"),
+    ("not-toml", '[columns]\nlat = Lat\n', 2, r"this is not valid TOML \(.*line 2"),
 ]
 
 
@@ -117,12 +117,12 @@ def test_a_bad_recipe_is_refused_before_any_row_naming_its_line(tmp_path, name, 
     path.write_text(text)
     with pytest.raises(RecipeError, match=message) as info:
         read_feed("on_street", tmp_path / "does-not-exist.csv", recipe=load_recipe(path))
-    assert f"line {line}" in str(info.value) and str(path) in str(info.value)
+    assert f"{path.name} line {line}" in str(info.value) and str(path) in str(info.value)
     assert "Fix:" in str(info.value)
 
 
 def test_a_source_column_the_file_lacks_is_named_with_the_recipe_line(police):
-    with pytest.raises(RecipeError, match=rf"{police.source} line 7 maps datetime to the column "
+    with pytest.raises(RecipeError, match=r"police.toml line 7 maps datetime to the column "
                                           r"'Committed', which is not in this file; the file "
                                           r"has: .*When"):
         read_feed("on_street", "p.csv", data=b"Lat WGS,Long WGS,When,Offence\n", recipe=police)
@@ -245,3 +245,12 @@ def test_a_draft_for_boundaries_names_the_name_field_and_area_type(tmp_path):
                      crs="EPSG:27700").to_file(path, layer="l", driver="GPKG")
     doc = tomllib.loads(draft_recipe("areas", path))
     assert doc == {"feed": "areas", "name_field": "LSOA11NM", "area_type": "lsoa"}
+
+
+def test_build_recipe_is_none_without_a_file_or_flag_and_merges_flags_over_a_file(police):
+    from data_contracts import build_recipe
+
+    assert build_recipe(None, maps=[], sets=None, crs=None) is None
+    merged = build_recipe(police.source, crs="EPSG:27700")
+    assert merged.crs == "EPSG:27700" and merged.columns == police.columns
+    assert build_recipe(police.source).source == police.source

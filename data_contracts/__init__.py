@@ -6,7 +6,7 @@ GeoJSON, spreadsheets; GeoPackage and zipped Shapefile for areas), maps it throu
 converts its coordinates to WGS84, and refuses it whole if it lacks a required column, carries
 an identifying one, or would land in the wrong place (:class:`ContractError`). Otherwise it
 splits the rows into validated rows and quarantined problems (:class:`ValidatedFeed`).
-Nothing here writes to the database: the store's ingest (:mod:`profiles.store.ingest`) does, in one transaction.
+Nothing here writes to the database: :mod:`profiles.store.ingest` does, in one transaction.
 """
 from data_contracts.draft import draft_recipe
 from data_contracts.errors import ContractError, Problem

@@ -433,7 +433,7 @@ def test_a_failure_after_the_facts_insert_rolls_everything_back(empty_db, tmp_pa
 def test_a_failure_part_way_through_areas_rolls_back(empty_db, town_files, monkeypatch):
     con, key, _ = empty_db
     before = table_counts(con)
-    real = ingest_module.polygon_to_cells
+    real = ingest_module.area_to_cells
     seen = []
 
     def fail_on_third_area(geometry, resolution):
@@ -442,7 +442,7 @@ def test_a_failure_part_way_through_areas_rolls_back(empty_db, town_files, monke
             raise MemoryError("injected")
         return real(geometry, resolution)
 
-    monkeypatch.setattr(ingest_module, "polygon_to_cells", fail_on_third_area)
+    monkeypatch.setattr(ingest_module, "area_to_cells", fail_on_third_area)
     with pytest.raises(MemoryError):
         load(con, key, "areas", town_files["areas"])
     assert table_counts(con) == before

@@ -16,6 +16,11 @@ from data_contracts.feeds import Contract, normalise_name
 from data_contracts.recipes import Recipe, refused_source
 
 
+#: For boundary files, the flags that supply a missing column.
+_AREA_FLAGS = {"name": "--name-field COLUMN (e.g. --name-field LSOA11NM)",
+               "area_type": "--area-type TYPE (e.g. --area-type lsoa)"}
+
+
 def match_columns(path: Path, contract: Contract, columns: dict, has_geometry: bool,
                   recipe: Recipe, n: int) -> tuple[dict, list]:
     """Rename columns to contract names (recipe first, then names and aliases).
@@ -80,12 +85,16 @@ def _check_required(path, contract: Contract, renamed: dict, columns: dict,
             if col.name in ("lat", "lon"):
                 also = also[:-1] + "; or easting and northing)" if also else \
                     " (or easting and northing)"
+            flag = _AREA_FLAGS.get(col.name, f"--map {col.name}=COLUMN") \
+                if contract.geometry == "polygon" else f"--map {col.name}=COLUMN"
+            if col.kind == "category" and col.name not in _AREA_FLAGS:
+                flag += f" (or --set {col.name}={col.allowed[0]} when every row has the same)"
             raise ContractError(
                 path, f"required column {col.name!r}{also} is missing for feed "
                       f"{contract.feed!r}; the file has: {_shown_names(columns)}.",
                 column=col.name, fix=f"add a {col.name!r} column (no row was loaded). A file "
                                      f"with its own column names loads with a recipe or "
-                                     f"--map {col.name}=COLUMN.")
+                                     f"{flag}.")
     if contract.geometry == "point_or_cell" and not has_pair and "h3_cell" not in renamed:
         raise ContractError(
             path, f"feed {contract.feed!r} needs either 'lat' and 'lon' (or easting and "

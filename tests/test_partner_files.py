@@ -308,3 +308,22 @@ def test_row7_partner_words_load_through_a_recipe(tmp_path, capsys):
     assert row["reason"].endswith('add the line "Sexual health" = "observation" (or another of '
                                   'those words) under [values.activity_type] (words.toml '
                                   'line 4)')
+
+
+def test_the_readmes_walkthrough_runs_as_written(tmp_path):
+    """Every `lantern` command in README's "Loading your own data", run in a copy of the
+    partner files, in order, against one database."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Loading your own data", 1)[1].split("\n## ", 1)[0]
+    blocks = section.split("```")[1::2]
+    commands = [ln.strip() for block in blocks for ln in block.splitlines()
+                if ln.strip().startswith("lantern ")]
+    assert len(commands) == 6
+    work = tmp_path / "partner_files"
+    shutil.copytree(PARTNER, work)
+    db = tmp_path / "walk.duckdb"
+    for command in commands:
+        argv = command.split()[1:] + ["--db", str(db)] * (command.split()[1] == "ingest")
+        done = lantern(*argv, cwd=work)
+        assert done.returncode == 0, f"{command}: {done.stderr}"
+    assert counts(db)["ingests"] == 4 and (work / "police.toml").exists()

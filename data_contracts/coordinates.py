@@ -31,7 +31,7 @@ COORDINATE_NAMES = {"easting": "easting", "eastings": "easting", "northing": "no
                     "northings": "northing", "x": "x", "y": "y"}
 #: A file is refused when more than this share of its points is outside the extent ...
 MOSTLY = 0.5
-#: ... and the cause is recognised, or at least this many points are outside.
+#: ... and at least this many points are outside (fewer are quarantined row by row).
 MIN_OUTSIDE = 10
 
 
@@ -123,7 +123,7 @@ def _choose_crs(path, pair, x, y, crs, crs_origin, declared) -> tuple[str, list]
         if looks_like_grid_metres(x, y) > MOSTLY:
             return BNG, [f"x/y hold grid metres, so they were read as British National Grid "
                          f"({BNG}); if they are in another system, give it with --crs"]
-        if looks_like_degrees(x, y) > MOSTLY:
+        if looks_like_degrees(x, y) > MOSTLY or _located(x, y) < MIN_OUTSIDE:
             return "EPSG:4326", ["x/y hold degrees, so they were read as longitude (x) and "
                                  "latitude (y) in WGS84; if not, give the system with --crs"]
         raise ContractError(path, "the x/y columns hold neither degrees nor British National "
@@ -140,6 +140,10 @@ def _declared_name(path, declared: str) -> str:
         raise ContractError(path, f"the file declares the coordinate system {declared!r}, "
                                   f"which Lantern does not know.",
                             fix="export it reprojected to EPSG:4326, or give --crs.") from None
+
+
+def _located(x, y) -> int:
+    return int((np.isfinite(x) & np.isfinite(y)).sum())
 
 
 def _inside(lat, lon, extent: Extent) -> np.ndarray:
@@ -159,9 +163,9 @@ def _check_plausible(path, lat, lon, extent, system, pair, source=None) -> None:
     n_out = n - int((_inside(lat, lon, extent) & located).sum())
     if n_out <= MOSTLY * n:
         return
+    if n_out < MIN_OUTSIDE:
+        return   # a handful of points: quarantined row by row, each with its reason
     cause, fix = _likely_cause(lat, lon, located, extent, system, pair, source)
-    if cause is None and n_out < MIN_OUTSIDE:
-        return   # a handful of stray points: quarantined row by row
     where = extent.describe()
     text = f"{n_out:,} of {n:,} points ({n_out / n:.0%}) would fall outside {where}"
     cause = cause or f"the coordinates are probably not in {system}, or the file is for " \

@@ -208,6 +208,15 @@ def test_a_few_stray_points_are_quarantined_not_refused():
     assert v.problems[0].reason.startswith("point is outside the UK")
 
 
+def test_a_handful_of_misplaced_points_is_quarantined_row_by_row():
+    """Below ten points outside, the file is not refused: each row says why it is set aside."""
+    lat, lon = town_points(9)
+    v = read(on_street("lon", "lat", lat, lon))       # swapped, but only nine
+    assert v.n_quarantined == 9 and not len(v.rows)
+    assert {p.reason for p in v.problems} == {"point is outside the UK (lat 49.8..60.95, "
+                                              "lon -8.7..1.8)"}
+
+
 # ------------------------------------------------------------------------ areas with a CRS
 
 def lsoa_geojson(crs_member: bool, *, scale=1.0) -> bytes:

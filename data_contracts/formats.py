@@ -21,6 +21,7 @@ import numpy as np
 import pyarrow as pa
 
 from data_contracts.errors import ContractError
+from data_contracts.raw import RawTable, check_header
 
 SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
 GIS_FILES = (".gpkg", ".zip")
@@ -83,8 +84,6 @@ def read_spreadsheet(path: Path, data: bytes, sheet: str | None = None):
     """
     import pandas as pd
     from python_calamine import CalamineWorkbook
-
-    from data_contracts.readers import RawTable, check_header
 
     try:
         names = CalamineWorkbook.from_filelike(io.BytesIO(data)).sheet_names
@@ -218,8 +217,6 @@ def _unzip_shapefile(path: Path, data: bytes, folder: Path, layer: str | None):
 
 def _read_layer(path: Path, source: Path, layer: str | None):
     import pyogrio
-
-    from data_contracts.readers import RawTable, check_header
 
     try:
         frame = pyogrio.read_dataframe(source, layer=layer)

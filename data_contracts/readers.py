@@ -24,63 +24,20 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 
 from data_contracts.errors import ContractError
-
 from data_contracts.formats import GIS_FILES, SPREADSHEETS, read_gis, read_spreadsheet
+from data_contracts.raw import RawTable, check_header
 
 SUPPORTED = (".csv", ".parquet", ".geojson", ".json", *SPREADSHEETS, *GIS_FILES)
 #: The formats read, in words, for messages.
 FORMATS_READ = ("CSV (.csv), Parquet (.parquet), GeoJSON (.geojson, .json), spreadsheets "
                 "(.xlsx, .xlsm, .xls, .ods), and for areas GeoPackage (.gpkg) or a zipped "
                 "Shapefile (.zip)")
-
-
-@dataclass
-class RawTable:
-    """A file's records as text columns.
-
-    Attributes
-    ----------
-    table : pyarrow.Table
-        One string column per file column; blanks are ``""``.
-    file_format : str
-        ``csv``, ``parquet`` or ``geojson``.
-    encoding : str
-        How the bytes were decoded (``utf-8``, ``cp1252``, ``utf-16``).
-    rows : numpy.ndarray
-        The 1-based row number of each record, as a spreadsheet numbers it less the header
-        (spreadsheet row = row + 1; also the CSV line when no value spans lines). Blank lines
-        are skipped but keep their numbers.
-    ragged : dict
-        Row number -> number of fields, for CSV records whose field count differs from the
-        header's (they are quarantined, never guessed at).
-    geometry : list or None
-        Shapely geometries of GeoJSON or GIS features (None for other formats).
-    crs : str or None
-        The coordinate reference system the file declares (GeoJSON ``crs`` member, GeoPackage,
-        Shapefile ``.prj``); None when it declares none.
-    notes : list of str
-        What the reader chose and the summary should say (e.g. which sheet was read).
-    """
-
-    table: pa.Table
-    file_format: str
-    encoding: str = "utf-8"
-    rows: np.ndarray | None = None
-    ragged: dict = field(default_factory=dict)
-    geometry: list | None = None
-    crs: str | None = None
-    notes: list = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        if self.rows is None:
-            self.rows = np.arange(1, self.table.num_rows + 1, dtype=np.int64)
 
 
 def read_source(path) -> bytes:
@@ -263,15 +220,6 @@ def _has_blank_record(table: pa.Table) -> bool:
             return False
         candidates = candidates.filter(pc.equal(candidates.column(name), ""))
     return candidates.num_rows > 0
-
-
-def check_header(path: Path, header: list[str]) -> None:
-    if not any(header):
-        raise ContractError(path, "the header row is empty.", fix="export the feed again.")
-    dupes = sorted({h for h in header if header.count(h) > 1})
-    if dupes:
-        raise ContractError(path, f"column {dupes[0]!r} appears more than once.",
-                            column=dupes[0], fix="give every column a unique name.")
 
 
 def _fast_csv(body: bytes, header: list[str]) -> pa.Table | None:

@@ -8,13 +8,32 @@ import datetime as dt
 import re
 
 from data_contracts.checks import _CLOCK, _FALSE, _TRUE, _days_mask, _norm, _whole
-from data_contracts.feeds import FEEDS, Contract, contract_for
-from data_contracts.recipes import (CONSTANT_KINDS, COORDINATE_TARGETS, Recipe, RecipeError,
-                                    refused_source)
+from data_contracts.errors import ContractError
+from data_contracts.feeds import (FEEDS, Contract, contract_for, identifying_reason,
+                                  normalise_name)
+
+#: Recipe targets for projected coordinates, and the Lantern column whose place they take.
+COORDINATE_TARGETS = {"easting": "lon", "northing": "lat", "x": "lon", "y": "lat"}
+#: Column kinds a ``[set]`` constant may fill (never a place, a time, a key or a label).
+CONSTANT_KINDS = ("category", "bool", "int", "days", "clock")
 
 
-def check_recipe(recipe: Recipe, feed: str) -> Contract:
-    """Return ``feed``'s contract after checking ``recipe`` against it.
+class RecipeError(ContractError):
+    """A recipe (file or flags) is refused before any row is read. The message names the line."""
+
+
+def refused_source(contract: Contract, source: str) -> str | None:
+    """Return why a source column may not be read, whatever a recipe maps it to, or None."""
+    norm = normalise_name(source)
+    if norm in contract.allowed_identifying:
+        return None
+    return identifying_reason(norm)
+
+
+
+
+def check_recipe(recipe, feed: str) -> Contract:
+    """Return ``feed``'s contract after checking ``recipe`` (a ``Recipe``) against it.
 
     Raises
     ------
@@ -63,7 +82,7 @@ def check_recipe(recipe: Recipe, feed: str) -> Contract:
     return contract
 
 
-def _check_pairs(recipe: Recipe, fail) -> None:
+def _check_pairs(recipe, fail) -> None:
     pairs = [p for p in (("lon", "lat"), ("easting", "northing"), ("x", "y"))
              if p[0] in recipe.columns or p[1] in recipe.columns]
     for x, y in pairs:
@@ -77,7 +96,7 @@ def _check_pairs(recipe: Recipe, fail) -> None:
              "map one pair: lat/lon for degrees, easting/northing for grid metres.")
 
 
-def _check_values(recipe: Recipe, contract: Contract, column: str, mapping: dict, fail) -> None:
+def _check_values(recipe, contract: Contract, column: str, mapping: dict, fail) -> None:
     col = next((c for c in contract.columns if c.name == column), None)
     if col is None or col.kind != "category":
         kinds = [c.name for c in contract.columns if c.kind == "category"]
@@ -120,7 +139,7 @@ def _check_constant(contract: Contract, column: str, value: str, fail) -> None:
         fail(key, f"{value!r} is not a value {column} can take.", f"write {hint}.")
 
 
-def _check_settings(recipe: Recipe, contract: Contract, fail) -> None:
+def _check_settings(recipe, contract: Contract, fail) -> None:
     if recipe.date_format is not None:
         fmt = recipe.date_format
         sample = dt.datetime(2025, 3, 1, 21, 30)

@@ -44,20 +44,13 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from data_contracts.errors import ContractError
-from data_contracts.feeds import Contract, identifying_reason, normalise_name
+from data_contracts.feeds import Contract
+from data_contracts.recipe_checks import (CONSTANT_KINDS, COORDINATE_TARGETS, RecipeError,
+                                          check_recipe, refused_source)
 
-#: Recipe targets for projected coordinates, and the Lantern column whose place they take.
-COORDINATE_TARGETS = {"easting": "lon", "northing": "lat", "x": "lon", "y": "lat"}
-#: Column kinds a ``[set]`` constant may fill (never a place, a time, a key or a label).
-CONSTANT_KINDS = ("category", "bool", "int", "days", "clock")
 _TOP_KEYS = ("feed", "crs", "date_format", "sheet", "layer", "name_field", "area_type",
              "columns", "values", "set", "description")
 _TABLES = ("columns", "values", "set")
-
-
-class RecipeError(ContractError):
-    """A recipe (file or flags) is refused before any row is read. The message names the line."""
 
 
 @dataclass
@@ -129,7 +122,7 @@ class Recipe:
             mapped to a word Lantern does not have, an identifying source column, a bad
             constant, date format or CRS. The message names the recipe line and the fix.
         """
-        return _check(self, feed)
+        return check_recipe(self, feed)
 
     def check_header(self, path, header) -> None:
         """Refuse a file that lacks a source column the recipe names.
@@ -297,12 +290,6 @@ def _unquote(text: str) -> str:
     return text
 
 
-def _check(recipe: Recipe, feed: str) -> Contract:
-    from data_contracts.recipe_checks import check_recipe
-
-    return check_recipe(recipe, feed)
-
-
 def recipe_from_flags(*, maps=(), sets=(), crs=None, sheet=None, layer=None, name_field=None,
                       area_type=None, date_format=None) -> Recipe:
     """Return the recipe that one-off command-line flags describe.
@@ -384,14 +371,6 @@ def build_recipe(path=None, **flags) -> Recipe | None:
         return None if given.is_empty else given
     base = load_recipe(path)
     return base if given.is_empty else base.merged(given)
-
-
-def refused_source(contract: Contract, source: str) -> str | None:
-    """Return why a source column may not be read, whatever a recipe maps it to, or None."""
-    norm = normalise_name(source)
-    if norm in contract.allowed_identifying:
-        return None
-    return identifying_reason(norm)
 
 
 __all__ = ["COORDINATE_TARGETS", "CONSTANT_KINDS", "Recipe",

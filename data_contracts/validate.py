@@ -152,11 +152,13 @@ def read_feed(feed: str, path, *, extent: Extent | None = None, data: bytes | No
         idx = np.flatnonzero(mask)
         values = (columns[column].take(pa.array(idx)).to_pylist() if column in columns
                   else [""] * len(idx))
+        source = recipe.columns.get(column)   # the report names the partner's own column
+        where = f"in the file's column {_short(source)!r}" if source else ""
         for i, v in zip(idx, values):
             text = reason(i) if callable(reason) else reason
             shown = _short(v)
             problems.append(Problem(str(path), int(rows[i]), column, shown, text,
-                                    detail(shown) if detail else ""))
+                                    detail(shown) if detail else where))
         np.logical_or(bad, mask, out=bad)
 
     if raw.ragged:

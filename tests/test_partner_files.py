@@ -94,8 +94,12 @@ def test_every_shipped_partner_file_loads_through_the_real_command(tmp_path):
         area_cells = {int(c) for (c,) in con.execute("SELECT cell FROM area_cells").fetchall()}
         per_area = con.execute("SELECT count(*) FROM area_cells GROUP BY area_id").fetchall()
         names = [n for (n,) in con.execute("SELECT name FROM areas ORDER BY area_id").fetchall()]
+        stored = con.execute("SELECT column_name, reason, n FROM quarantine").fetchall()
     finally:
         con.close()
+    # The store counts reasons; the partner's word stays in the report, for its owner.
+    assert stored == [("activity_type", "activity_type is not one of: observation, incident, "
+                       "kerb_crawling, outreach_sighting, and the recipe does not map it", 26)]
     assert len(per_area) == 17 and min(n for (n,) in per_area) == 1   # the tiny one: 1 cell
     assert names[0] == "Lanternford 001A (synthetic)"
     assert in_town(area_cells)

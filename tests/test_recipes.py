@@ -71,6 +71,8 @@ def test_a_date_not_in_the_recipes_format_is_quarantined_naming_the_format(polic
                   recipe=police, today=TODAY)
     assert v.problems[0].reason == ("datetime is not a date in the recipe's format "
                                     "%d/%m/%Y %H:%M (police.toml line 2)")
+    # The report (not the stored reason) names the partner's own column.
+    assert v.problems[0].as_dict()["reason"].endswith("; in the file's column 'Committed'")
 
 
 BAD_RECIPES = [

@@ -2,7 +2,9 @@
 
 Column kinds
 ------------
-``lat`` / ``lon``   WGS84 degrees (a GeoJSON Point geometry supplies both)
+``lat`` / ``lon``   WGS84 degrees (a GeoJSON Point geometry supplies both); ``easting`` /
+                    ``northing`` (British National Grid) or ``x`` / ``y`` instead, see
+                    :mod:`data_contracts.coordinates`
 ``datetime``        ISO 8601 (``2025-03-01``, ``2025-03-01T21:30``) or UK ``01/03/2025 21:30``;
                     a date alone means the time band is ``unknown``
 ``category``        one of ``allowed`` (case-insensitive; spaces and hyphens read as ``_``)
@@ -36,7 +38,7 @@ CONCERN_TYPES = ("complaint", "anti_social_behaviour", "litter_needles", "noise"
                  "kerb_crawling", "public_order", "drugs", "criminal_damage", "other")
 ENVIRONMENT_FEATURES = ("lighting_fault", "cctv", "transport_route", "lorry_park",
                         "isolated_space", "residential")
-AREA_TYPES = ("force", "ward", "neighbourhood", "beat")
+AREA_TYPES = ("force", "ward", "neighbourhood", "beat", "lsoa", "msoa", "district")
 
 
 @dataclass(frozen=True)
@@ -83,10 +85,12 @@ class Contract:
         return [c.name for c in self.columns if c.required]
 
 
-_LAT = Column("lat", "lat", aliases=("latitude", "y"))
-_LON = Column("lon", "lon", aliases=("longitude", "lng", "long", "x"))
-_LAT_OPT = Column("lat", "lat", required=False, aliases=("latitude", "y"))
-_LON_OPT = Column("lon", "lon", required=False, aliases=("longitude", "lng", "long", "x"))
+# x/y are not aliases of lon/lat: they are read by data_contracts.coordinates, as British
+# National Grid when they hold grid metres (and the summary says so).
+_LAT = Column("lat", "lat", aliases=("latitude",))
+_LON = Column("lon", "lon", aliases=("longitude", "lng", "long"))
+_LAT_OPT = Column("lat", "lat", required=False, aliases=("latitude",))
+_LON_OPT = Column("lon", "lon", required=False, aliases=("longitude", "lng", "long"))
 _CELL_OPT = Column("h3_cell", "cell", required=False, aliases=("h3", "h3_id", "cell"))
 _WHEN = Column("datetime", "datetime", aliases=("date", "timestamp", "occurred_at", "date_time"))
 
@@ -152,7 +156,8 @@ CONTRACTS: dict[str, Contract] = {
          Column("datetime", "datetime", required=False, aliases=("date", "reported_on"))),
         geometry="point_or_cell", category="feature_type"),
     "areas": Contract(
-        "areas", "Area boundaries (force, wards, neighbourhoods, beats) as GeoJSON polygons.",
+        "areas", "Area boundaries (force, wards, neighbourhoods, beats, LSOAs) as GeoJSON, "
+        "GeoPackage or zipped Shapefile polygons, in any declared CRS.",
         (Column("name", "label"),
          Column("area_type", "category", allowed=AREA_TYPES, aliases=("type",))),
         geometry="polygon", time=None, category="area_type", allowed_identifying=("name",)),
@@ -165,6 +170,9 @@ IDENTIFYING_PATTERNS: tuple[tuple[re.Pattern, str], ...] = tuple(
     (re.compile(p), why) for p, why in (
         (r"^(first_?|last_?|full_?|sur|fore|given_?|family_?|nick|alias_?|user_?)?names?$",
          "a name identifies a person"),
+        (r"(^|_)(officer|victim|suspect|offender|person|persons|client|worker|contact|staff|"
+         r"caller|reporter|witness|informant|complainant|customer|patient)_?(first_?|last_?|"
+         r"full_?|sur|fore|given_?|family_?)?names?$", "a name identifies a person"),
         (r"(^|_)(dob|date_of_birth|birth_?date|birthday|age_at)($|_)",
          "a date of birth identifies a person"),
         (r"(^|_)(phone|telephone|mobile|tel|cell_?phone|whatsapp)(_?(no|number))?($|_)",

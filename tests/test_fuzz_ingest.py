@@ -330,7 +330,7 @@ def fuzz(fuzz_store, strategy, suffix: str, examples: int) -> Counter:
 #: clean ones, would test little).
 FORMATS = [("csv", csv_files, ".csv", 70, 10, 10),
            ("geojson", geojson_files, ".geojson", 70, 10, 5),
-           ("parquet", parquet_files, ".parquet", 50, 10, 3)]
+           ("parquet", parquet_files, ".parquet", 70, 10, 3)]
 
 
 @pytest.mark.parametrize("strategy, suffix, examples, refused, loaded",

@@ -23,7 +23,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from data_contracts.errors import ContractError, Problem
-from data_contracts.feeds import Contract, contract_for, identifying_reason, normalise_name
+from data_contracts.feeds import Contract, contract_for, normalise_name
+from data_contracts.identifiers import refuse_identifying_values
 from data_contracts.police_uk import CRIME_TYPE_TO_CONCERN, is_police_uk_header
 from data_contracts.readers import read_raw
 from data_contracts.timestamps import _np, parse_timestamps
@@ -135,6 +136,8 @@ def read_feed(feed: str, path, *, extent: Extent | None = None, data: bytes | No
     excluded: dict = {}
     if contract.feed == "community_concerns" and is_police_uk_header(list(columns)):
         columns, rows, excluded = _from_police_uk(columns, rows)
+    if contract.refuse_value_shapes:
+        refuse_identifying_values(path, columns, rows)
     columns, ignored = _match_columns(path, contract, columns, raw.geometry is not None)
     n = len(rows)
     problems: list[Problem] = []
@@ -169,6 +172,8 @@ def read_feed(feed: str, path, *, extent: Extent | None = None, data: bytes | No
         _check_extent(out, report, extent)
     elif contract.geometry == "point_or_cell":
         _check_point_or_cell(columns, out, report, extent)
+    elif contract.geometry == "point_cell_or_area":
+        _check_place(columns, out, report, extent)
     elif contract.geometry == "polygon":
         geoms = raw.geometry or []
         ok = np.array([g is not None and g.geom_type in ("Polygon", "MultiPolygon")
@@ -223,8 +228,8 @@ def _match_columns(path: Path, contract: Contract, columns: dict,
         if target is not None and target not in renamed:
             renamed[target] = values
             continue
-        why = identifying_reason(norm)
-        if why and norm not in contract.allowed_identifying:
+        why = contract.refusal(norm)
+        if why:
             shown = _shown_name(original)
             raise ContractError(
                 path, f"column {shown} is refused: {why}, and Lantern never stores it.",
@@ -243,6 +248,12 @@ def _match_columns(path: Path, contract: Contract, columns: dict,
             raise ContractError(
                 path, f"feed {contract.feed!r} needs either 'lat' and 'lon' or 'h3_cell' columns.",
                 column="lat", fix="add point coordinates or H3 cell ids (no row was loaded).")
+    if contract.geometry == "point_cell_or_area" and not (
+            ("lat" in renamed and "lon" in renamed) or "h3_cell" in renamed or "area" in renamed):
+        raise ContractError(
+            path, f"feed {contract.feed!r} needs a place: 'area' (a loaded area's name), "
+                  f"'h3_cell', or 'lat' and 'lon' columns.",
+            column="area", fix="add one of those columns (no row was loaded).")
     if contract.geometry == "polygon" and not has_geometry:
         raise ContractError(path, f"feed {contract.feed!r} needs polygon geometry.",
                             column="geometry", fix="supply the areas as GeoJSON.")
@@ -511,20 +522,47 @@ def _check_extent(out, report, extent: Extent, only=None) -> None:
 def _check_point_or_cell(columns, out, report, extent: Extent) -> None:
     n = len(out["row"])
     has_cell = out.get("__has_cell", np.zeros(n, dtype=bool))
-    if "lat" in out and "lon" in out:
-        lat_blank = _np(pc.equal(pc.utf8_trim_whitespace(columns["lat"]), ""))
-        lon_blank = _np(pc.equal(pc.utf8_trim_whitespace(columns["lon"]), ""))
-        no_point = lat_blank & lon_blank
-        report("lat", lat_blank ^ lon_blank, "lat and lon must be given together")
-        _check_extent(out, report, extent, only=~no_point)
-    else:
-        no_point = np.ones(n, dtype=bool)
+    no_point = _optional_points(columns, out, report, extent)
     report("h3_cell", no_point & ~has_cell, "row has neither lat/lon nor a valid h3_cell")
+    out["__has_point"] = ~no_point
+
+
+def _optional_points(columns, out, report, extent: Extent) -> np.ndarray:
+    """Check optional lat/lon (both or neither, inside the extent); return rows with none."""
+    if "lat" not in out or "lon" not in out:
+        return np.ones(len(out["row"]), dtype=bool)
+    lat_blank = _np(pc.equal(pc.utf8_trim_whitespace(columns["lat"]), ""))
+    lon_blank = _np(pc.equal(pc.utf8_trim_whitespace(columns["lon"]), ""))
+    no_point = lat_blank & lon_blank
+    report("lat", lat_blank ^ lon_blank, "lat and lon must be given together")
+    _check_extent(out, report, extent, only=~no_point)
+    return no_point
+
+
+def _place(col, values, out, report, **_):
+    """An optional area name (blank = the row gives its place another way)."""
+    codes, uniq = _uniques(values)
+    report(col.name, _per_value(codes, [len(u) > MAX_VALUE_CHARS for u in uniq], bool),
+           f"{col.name} is longer than {MAX_VALUE_CHARS} characters")
+    report(col.name, _per_value(codes, [bool(_CONTROL.search(u)) for u in uniq], bool),
+           f"{col.name} contains control or text-direction characters")
+    out[col.name] = _per_value(codes, uniq, object)
+
+
+def _check_place(columns, out, report, extent: Extent) -> None:
+    """A row's place: a point, else an H3 cell, else an area name (checked at ingest)."""
+    n = len(out["row"])
+    has_area = np.asarray([bool(a) for a in out["area"]], dtype=bool) if "area" in out \
+        else np.zeros(n, dtype=bool)
+    has_cell = out.get("__has_cell", np.zeros(n, dtype=bool))
+    no_point = _optional_points(columns, out, report, extent)
+    report("area", no_point & ~has_cell & ~has_area,
+           "row has no place: give an area name, an h3_cell, or lat and lon")
     out["__has_point"] = ~no_point
 
 
 _CHECKS = {
     "lat": _coordinate, "lon": _coordinate, "datetime": _datetime, "category": _category,
     "bool": _bool, "int": _int, "key": _key, "clock": _clock, "days": _days, "cell": _cell,
-    "label": _label,
+    "label": _label, "place": _place,
 }

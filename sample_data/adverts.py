@@ -16,7 +16,7 @@ The generator has its own random stream (``seed`` and 17), so adding it changed 
 Examples
 --------
 >>> frame = synthetic_adverts(seed=7)
->>> frame["advertiser_key"].str.startswith("SYN-ADV-").sum() > 0.7 * len(frame)
+>>> bool(frame["advertiser_key"].str.startswith("SYN-ADV-").sum() > 0.7 * len(frame))
 True
 >>> bool((frame["changing_locations"] == "yes").mean() < 0.15)
 True
@@ -45,7 +45,7 @@ def synthetic_adverts(*, seed: int = 7, scale: float = 1.0, weeks=None, to_latlo
     seed : int
         Seed (combined with 17 for this feed's own random stream).
     scale : float
-        Multiplies the number of advertisers (80 at scale 1, at least 20).
+        Multiplies the number of advertisers (100 at scale 1, at least 20).
     weeks : DatetimeIndex, optional
         The Mondays of the town's weeks; default those of :mod:`sample_data.generate`.
     to_latlon : callable, optional
@@ -65,7 +65,7 @@ def synthetic_adverts(*, seed: int = 7, scale: float = 1.0, weeks=None, to_latlo
     to_latlon = to_latlon or town._to_latlon
     wards = wards or town.WARDS
     rng = np.random.default_rng([seed, 17])
-    n_adv = max(20, int(80 * scale))
+    n_adv = max(20, int(100 * scale))
     centres = np.array([(-0.6, 0.1), (1.5, 1.2), (0.5, -1.5)])
     clustered = rng.random(n_adv) < 0.6
     which = rng.integers(0, len(centres), n_adv)
@@ -93,8 +93,8 @@ def synthetic_adverts(*, seed: int = 7, scale: float = 1.0, weeks=None, to_latlo
     ward_names = list(wards)
     for a in range(n_adv):
         length = int(rng.integers(4, 60))
-        first = int(rng.integers(0, max(1, len(weeks) - length)))
-        for w in range(first, min(len(weeks), first + length)):
+        first = int(rng.integers(1 - length, len(weeks)))     # spans may run off either end
+        for w in range(max(0, first), min(len(weeks), first + length)):
             if rng.random() > 0.7:
                 continue
             for _ in range(1 + int(rng.random() < 0.3)):

@@ -44,12 +44,22 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from data_contracts.feeds import FEEDS
+from data_contracts.feeds import ADVERT_RESOLUTION, FEEDS
 
 DEFAULT_PATH = Path(__file__).with_name("audiences.toml")
 AUDIENCES = ("partnership", "command", "analyst")
 BREAKDOWNS = ("category", "detail", "band", "dow")
-RELEASABLE_FEEDS = tuple(f for f in FEEDS if f != "areas") + ("harm_context",)
+RELEASABLE_FEEDS = tuple(f for f in FEEDS if f != "areas") + ("harm_context",
+                                                              "advert_indicators")
+#: Feeds whose places are approximate: never released finer than this H3 resolution,
+#: whatever the audience's floor (adverts give approximate places only).
+FEED_FINEST_RESOLUTION = {"online_adverts": ADVERT_RESOLUTION,
+                          "advert_indicators": ADVERT_RESOLUTION}
+#: Feeds counted by week only (no day, no time of day): the only breakdowns they carry.
+FEED_BREAKDOWNS = {"online_adverts": ("category",), "advert_indicators": ("category",)}
+#: Feeds whose categories are never combined by a roll-up: each category is its own figure
+#: (an advert can carry several indicators, so combined indicators would count no one thing).
+UNCOMBINED_FEEDS = ("advert_indicators",)
 #: Roll-up moves, from the finest grain towards coarser ones.
 MOVES = ("space", "time", "breakdown")
 #: Period grains a roll-up passes through, finest first (weeks nest in the month, quarter and
@@ -85,8 +95,46 @@ class Policy:
         return feed in self.feeds
 
     def rollup_for(self, feed: str | None) -> tuple:
-        """Return the roll-up moves used for ``feed`` (its own ladder, else ``rollup``)."""
-        return dict(self.rollup_by_feed).get(feed, self.rollup)
+        """Return the roll-up moves used for ``feed`` (its own ladder, else ``rollup``).
+
+        For a feed with fewer breakdowns than the audience (:data:`FEED_BREAKDOWNS`), the
+        breakdown moves beyond what it has to combine are left out.
+        """
+        moves = dict(self.rollup_by_feed).get(feed, self.rollup)
+        if feed not in FEED_BREAKDOWNS:
+            return moves
+        room = 0 if feed in UNCOMBINED_FEEDS else len(self.breakdowns_for(feed))
+        out = []
+        for move in moves:
+            if move == "breakdown":
+                if not room:
+                    continue
+                room -= 1
+            out.append(move)
+        return tuple(out)
+
+    def floor_for(self, feed: str | None) -> int:
+        """Return the finest H3 resolution ``feed`` is released at for this audience.
+
+        Examples
+        --------
+        >>> p = get_policy("command")
+        >>> p.floor_for("on_street"), p.floor_for("online_adverts")
+        (9, 7)
+        """
+        return min(self.resolution_floor, FEED_FINEST_RESOLUTION.get(feed, 15))
+
+    def breakdowns_for(self, feed: str | None) -> tuple:
+        """Return the breakdowns ``feed`` is released by for this audience, in its order.
+
+        Examples
+        --------
+        >>> get_policy("command").breakdowns_for("online_adverts")
+        ('category',)
+        """
+        if feed not in FEED_BREAKDOWNS:
+            return self.breakdowns
+        return tuple(b for b in self.breakdowns if b in FEED_BREAKDOWNS[feed])
 
     @property
     def coarsest_resolution(self) -> int:

@@ -30,11 +30,11 @@ HEX64 = re.compile(r"^[0-9a-f]{64}$")
 SECRETS = ("SUBJ-SECRET-77", "PREM-SECRET-42", "Meet at the cafe by the pier",
            "Niche RMS 4.2", "SECRET-VALUE-99", "54.5003", "1.0004", "21:47")
 
-STORED_FEEDS = set(FEEDS) | {"harm_context", "advert_indicators"}
+STORED_FEEDS = set(FEEDS) | {"harm_context", "advert_indicators", "advertisers"}
 CATEGORIES = {v for c in CONTRACTS.values() for col in c.columns if col.kind == "category"
               for v in col.allowed} | set(PREMISES_CATEGORIES) | {"survival_sex",
                                                                   "sex_for_rent"} \
-    | set(ADVERT_INDICATORS) | {"any_indicator"}
+    | set(ADVERT_INDICATORS) | {"any_indicator", "advertiser"}
 COLUMN_NAMES = {col.name for c in CONTRACTS.values() for col in c.columns} | {"(row)",
                                                                               "geometry"}
 REASONS = tuple(re.compile(p) for p in (
@@ -95,7 +95,7 @@ def _cells(values, ctx):
 def _advert_cells(con) -> list[str]:
     """Adverts are stored only as the centre cell of their resolution-7 hexagon, by week."""
     rows = con.execute("SELECT DISTINCT cell, dow, band FROM facts WHERE feed IN "
-                       "('online_adverts', 'advert_indicators')").fetchall()
+                       "('online_adverts', 'advert_indicators', 'advertisers')").fetchall()
     bad = []
     for cell, dow, band in rows:
         text = h3.int_to_str(cell)

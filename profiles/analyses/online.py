@@ -5,7 +5,7 @@ guidance, section 4.3). A monitoring team records each advert's coarse place, we
 type, an optional advertiser key and six indicator flags that support services name as signs
 an advertiser *may* be exploited. :func:`online_picture` returns only **released** figures:
 
-* adverts per period (every figure has at least the audience's threshold of distinct
+* adverts per period, and advertisers seen per week (every figure has at least the audience's threshold of distinct
   advertisers behind it, never finer than H3 resolution 7) and by platform type;
 * each indicator as its own figure (``advert_indicators``, same threshold, same secondary
   suppression; indicators are never combined with one another), and adverts carrying at
@@ -53,7 +53,9 @@ class OnlinePicture(ReleasedForAudience):
     ----------
     trend : pandas.DataFrame
         ``period_start``, ``count``: released adverts per period (0 = none shown), every
-        period of the range.
+        period of the range; ``advertisers_per_week``: released advertiser-weeks (one per
+        advertiser seen in a hexagon in a week) over the period's loaded weeks, None where
+        none is shown.
     platforms : pandas.DataFrame
         ``platform``, ``count``: released adverts by platform type over the range (adverts
         shown only with platform types combined are ``Combined``).
@@ -62,10 +64,13 @@ class OnlinePicture(ReleasedForAudience):
         indicator's released adverts over the range; 0 means none shown (none, or too few
         advertisers to show).
     by_area : pandas.DataFrame
-        ``area``, ``adverts``, ``with_indicator``, ``share`` (None unless both parts are
-        released) for each loaded area of ``area_type``.
+        ``area``, ``adverts``, ``advertisers_per_week``, ``with_indicator``, ``share`` (None
+        unless both parts are released) for each loaded area of ``area_type``.
     adverts, with_indicator : int
         Released adverts over the range, and those carrying at least one indicator.
+    advertisers_per_week : float or None
+        Advertisers seen per week on average over the range (released advertiser-weeks over
+        loaded weeks).
     longer : int
         Adverts shown only over periods longer than ``period`` (in no period's bar).
     """
@@ -79,6 +84,7 @@ class OnlinePicture(ReleasedForAudience):
     by_area: pd.DataFrame
     adverts: int = 0
     with_indicator: int = 0
+    advertisers_per_week: float | None = None
     longer: int = 0
     caution: str = CAUTION
     notes: list = field(default_factory=list)
@@ -103,6 +109,9 @@ class OnlinePicture(ReleasedForAudience):
                      f"indicator; most carry none.")
         else:
             text += " Too few adverts with an indicator can be shown to give a share."
+        if self.advertisers_per_week is not None:
+            text += (f" On average about {self.advertisers_per_week:,.0f} advertisers were "
+                     f"seen each week.")
         if self.longer and self.period != "all":
             text += (f" {self.longer:,} can be shown only over periods longer than a "
                      f"{self.period} and are not in the {self.period}-by-{self.period} trend.")
@@ -122,15 +131,18 @@ def share_of(part: int, whole: int) -> float | None:
     return min(1.0, part / whole)
 
 
-def online_picture(con, audience, *, period: str = "month", area=None, start=None, end=None,
-                   area_type: str = "ward") -> OnlinePicture:
+def online_picture(con, audience, *, period: str | None = None, area=None, start=None,
+                   end=None, area_type: str = "ward") -> OnlinePicture:
     """Return the released online picture for ``audience``.
 
     Parameters
     ----------
     con : duckdb connection to the store
     audience : str or Policy
-    period : {"week", "month", "quarter", "year", "all"}, default "month"
+    period : {"week", "month", "quarter", "year", "all"}, optional
+        The trend's period. None chooses for you: the shortest of month, quarter and year at
+        which most released adverts can be shown (adverts are few per place and week); the
+        result's ``period`` and ``notes`` say which.
     area : str or int, optional
         An area name or id; default the whole force.
     start, end : date, optional
@@ -157,14 +169,30 @@ def online_picture(con, audience, *, period: str = "month", area=None, start=Non
     from profiles.analyses.change import period_starts, policy_of
 
     policy = policy_of(audience)
+    if period is None:
+        for choice in ("month", "quarter", "year"):
+            picture = online_picture(con, policy, period=choice, area=area, start=start,
+                                     end=end, area_type=area_type)
+            if picture.longer * 2 <= picture.adverts:
+                break
+        picture.notes.append(f"Shown by {picture.period}: the shortest period at which most "
+                             f"advert figures have enough advertisers behind them.")
+        return picture
     rel = release_counts(con, policy, "online_adverts", period=period, by=("category",),
                          area=area, start=start, end=end).frame
     at_period = (rel["period_grain"] == period) | (period == "all")
     sums = rel[at_period].groupby("period_start")["count"].sum()
     starts = sorted(set(period_starts(con, period, start=start, end=end))
                     | set(rel.loc[at_period, "period_start"]))
+    weeks = _weeks_by_period(con, period, start, end)
+    adv = release_counts(con, policy, "advertisers", period=period, area=area, start=start,
+                         end=end).frame
+    adv_sums = adv[(adv["period_grain"] == period) | (period == "all")] \
+        .groupby("period_start")["count"].sum()
     trend = pd.DataFrame({"period_start": starts,
-                          "count": [int(sums.get(s, 0)) for s in starts]})
+                          "count": [int(sums.get(s, 0)) for s in starts],
+                          "advertisers_per_week": [per_week(adv_sums.get(s, 0), weeks.get(s))
+                                                   for s in starts]})
     platforms = (rel.assign(platform=rel["category"].map(PLATFORM_WORDS).fillna("Combined"))
                  .groupby("platform", as_index=False)["count"].sum())
     ind = release_counts(con, policy, "advert_indicators", period="all", by=("category",),
@@ -176,25 +204,62 @@ def online_picture(con, audience, *, period: str = "month", area=None, start=Non
     return OnlinePicture(
         policy=policy, period=period, area=None if area is None else str(area), trend=trend,
         platforms=platforms, indicators=indicators,
-        by_area=_by_area(con, policy, area_type, start, end),
+        by_area=_by_area(con, policy, area_type, start, end, sum(weeks.values())),
         adverts=int(rel["count"].sum()), with_indicator=int(totals.get(ANY_INDICATOR, 0)),
+        advertisers_per_week=per_week(int(adv["count"].sum()), sum(weeks.values())),
         longer=int(rel.loc[~at_period, "count"].sum()))
 
 
-def _by_area(con, policy, area_type: str, start, end) -> pd.DataFrame:
-    """Released adverts and adverts with an indicator per loaded area of ``area_type``."""
+def per_week(advertiser_weeks: int, weeks: int | None) -> float | None:
+    """Advertisers seen per week on average: released advertiser-weeks over loaded weeks.
+
+    None when nothing is released (too few to show, or none) or no week is loaded.
+
+    Examples
+    --------
+    >>> per_week(130, 13), per_week(0, 13), per_week(20, 0)
+    (10.0, None, None)
+    """
+    if not advertiser_weeks or not weeks:
+        return None
+    return round(float(advertiser_weeks) / weeks, 1)
+
+
+def _weeks_by_period(con, period: str, start, end) -> dict:
+    """Loaded weeks (a count of weeks, not of people) per period start, within the range."""
+    from profiles.analyses.change import period_starts
+    from profiles.release import release_periods
+
+    out: dict = {}
+    firsts = period_starts(con, period, start=start, end=end)
+    for week in release_periods(con):
+        if (start is not None and week < start) or (end is not None and week > end):
+            continue
+        holder = max((p for p in firsts if p <= week), default=None)
+        if holder is not None:
+            out[holder] = out.get(holder, 0) + 1
+    return out
+
+
+def _by_area(con, policy, area_type: str, start, end, weeks: int) -> pd.DataFrame:
+    """Released adverts, advertisers per week and adverts with an indicator per loaded area
+    of ``area_type``."""
     areas = release_areas(con)
     rows = []
     for name in areas.loc[areas["area_type"] == area_type, "name"]:
         adverts = release_counts(con, policy, "online_adverts", period="all", area=name,
                                  start=start, end=end).total
+        seen = release_counts(con, policy, "advertisers", period="all", area=name,
+                              start=start, end=end).total
         flagged = release_counts(con, policy, "advert_indicators", period="all",
                                  by=("category",), area=name, start=start, end=end).frame
         with_ind = int(flagged.loc[flagged["category"] == ANY_INDICATOR, "count"].sum())
-        rows.append({"area": name, "adverts": adverts, "with_indicator": with_ind,
-                     "share": share_of(with_ind, adverts)})
-    return pd.DataFrame(rows, columns=["area", "adverts", "with_indicator", "share"])
+        rows.append({"area": name, "adverts": adverts,
+                     "advertisers_per_week": per_week(seen, weeks),
+                     "with_indicator": with_ind, "share": share_of(with_ind, adverts)})
+    return pd.DataFrame(rows, columns=["area", "adverts", "advertisers_per_week",
+                                       "with_indicator", "share"])
 
 
 __all__ = ["ANY_INDICATOR", "CAUTION", "INDICATOR_WORDS", "OnlinePicture", "PLATFORM_WORDS",
-           "online_picture", "share_of"]
+           "online_picture", "per_week", "share_of"]

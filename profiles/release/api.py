@@ -46,7 +46,7 @@ from profiles.release.disclosure import (BaseTable, Protected, cells_to_center_c
 PERIODS = ("week", "month", "quarter", "year", "all")
 #: The event feeds held in ``facts`` (the other releasable feeds are reference data).
 EVENT_FEEDS = ("on_street", "premises", "outreach_contacts", "harm_reports", "harm_context",
-               "community_concerns", "online_adverts", "advert_indicators")
+               "community_concerns", "online_adverts", "advert_indicators", "advertisers")
 SHOWN_BASE = "base"
 WHY_SPACE = "under threshold at finer resolution"
 WHY_TIME = "under threshold over a shorter period"

@@ -50,13 +50,16 @@ DEFAULT_PATH = Path(__file__).with_name("audiences.toml")
 AUDIENCES = ("partnership", "command", "analyst")
 BREAKDOWNS = ("category", "detail", "band", "dow")
 RELEASABLE_FEEDS = tuple(f for f in FEEDS if f != "areas") + ("harm_context",
-                                                              "advert_indicators")
+                                                              "advert_indicators",
+                                                              "advertisers")
 #: Feeds whose places are approximate: never released finer than this H3 resolution,
 #: whatever the audience's floor (adverts give approximate places only).
 FEED_FINEST_RESOLUTION = {"online_adverts": ADVERT_RESOLUTION,
-                          "advert_indicators": ADVERT_RESOLUTION}
+                          "advert_indicators": ADVERT_RESOLUTION,
+                          "advertisers": ADVERT_RESOLUTION}
 #: Feeds counted by week only (no day, no time of day): the only breakdowns they carry.
-FEED_BREAKDOWNS = {"online_adverts": ("category",), "advert_indicators": ("category",)}
+FEED_BREAKDOWNS = {"online_adverts": ("category",), "advert_indicators": ("category",),
+                   "advertisers": ()}
 #: Feeds whose categories are never combined by a roll-up: each category is its own figure
 #: (an advert can carry several indicators, so combined indicators would count no one thing).
 UNCOMBINED_FEEDS = ("advert_indicators",)

@@ -31,6 +31,9 @@ from profiles.store import ingest as _ingest
 #: The indicator category of an advert carrying at least one indicator.
 ANY_INDICATOR = "any_indicator"
 INDICATOR_FEED = "advert_indicators"
+#: One event per advertiser seen in a hexagon in a week (an advert without a key is its own
+#: advertiser): released sums are advertiser-weeks, which give advertisers seen per week.
+ADVERTISER_FEED = "advertisers"
 
 
 def quarantine_unplaced_adverts(con, checked):
@@ -154,6 +157,7 @@ def load_adverts(con, checked, ingest_id, key, base, result) -> int:
         coarse["advertiser_key"] = rows["advertiser_key"]
     _ingest._insert_events(con, coarse, ingest_id, key, base, feed="online_adverts",
                            category="platform_type", subject="advertiser_key")
+    _insert_advertiser_weeks(con, coarse, ingest_id, key, base)
     flags = {f: rows[f].to_numpy(dtype=bool) for f in ADVERT_INDICATORS if f in rows}
     if flags:
         flags[ANY_INDICATOR] = np.logical_or.reduce(list(flags.values()))
@@ -166,5 +170,38 @@ def load_adverts(con, checked, ingest_id, key, base, result) -> int:
     return 0
 
 
-__all__ = ["ANY_INDICATOR", "INDICATOR_FEED", "advert_cells", "load_adverts",
+def _insert_advertiser_weeks(con, coarse: pd.DataFrame, ingest_id, key, base) -> None:
+    """Insert one ``advertisers`` event per advertiser, hexagon and week not already stored.
+
+    Keyed advertisers already stored for that hexagon and week (from an earlier file) are
+    not counted again; the keyed hashes are compared in the store, never the keys.
+    """
+    from profiles.store.keys import keyed_hashes
+
+    keyed = coarse["advertiser_key"].astype(object).where(
+        coarse["advertiser_key"].notna(), "") if "advertiser_key" in coarse \
+        else pd.Series("", index=coarse.index, dtype=object)
+    has_key = (keyed != "").to_numpy()
+    first = ~pd.DataFrame({"c": coarse["h3_cell"], "w": coarse["when"], "k": keyed}) \
+        .duplicated().to_numpy()
+    pick = ~has_key | first
+    if has_key.any():
+        hashes = np.zeros(len(coarse), dtype=np.uint64)
+        hashes[has_key] = [int(h, 16) for h in keyed_hashes(
+            keyed[has_key].to_numpy(dtype=object), key)]
+        seen = con.execute("SELECT DISTINCT cell, datediff('day', DATE '1970-01-01', week), "
+                           "subject FROM subjects WHERE feed = ?", [ADVERTISER_FEED]).fetchall()
+        if seen:
+            days = coarse["when"].to_numpy().astype("datetime64[D]").astype(np.int64)
+            stored = set((int(c), int(d), int(h)) for c, d, h in seen)
+            again = np.array([k and (int(c), int(d), int(h)) in stored for c, d, h, k in
+                              zip(coarse["h3_cell"], days, hashes, has_key)], dtype=bool)
+            pick &= ~again
+    sub = coarse.loc[pick].reset_index(drop=True)
+    _ingest._insert_events(con, sub, ingest_id, key, base, feed=ADVERTISER_FEED,
+                           category=np.full(len(sub), "advertiser", dtype=object),
+                           subject="advertiser_key")
+
+
+__all__ = ["ADVERTISER_FEED", "ANY_INDICATOR", "INDICATOR_FEED", "advert_cells", "load_adverts",
            "quarantine_unplaced_adverts"]

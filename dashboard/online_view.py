@@ -49,26 +49,33 @@ def draw_online(filters) -> None:
     for note in pic.notes:
         st.caption(note)
     if pic.trend["count"].any():
+        axis = alt.X("label:O", title=None, sort=None, axis=alt.Axis(labelAngle=-40))
         chart = (alt.Chart(pic.trend, height=240, title=f"Adverts by {pic.period}")
-                 .mark_bar(color="#7b4f9d")
-                 .encode(x=alt.X("period_start:T", title=None),
+                 .mark_bar()
+                 .encode(x=axis,
                          y=alt.Y("count:Q", title="adverts",
                                  axis=alt.Axis(format=",d", tickMinStep=1)),
-                         tooltip=[alt.Tooltip("period_start:T", title=pic.period),
+                         color=alt.Color("part_period:N", legend=None,
+                                         scale=alt.Scale(domain=[False, True],
+                                                         range=["#7b4f9d", "#cbb7dc"])),
+                         tooltip=[alt.Tooltip("label:O", title=pic.period),
                                   alt.Tooltip("count:Q", title="released total")]))
         per_week = pic.trend.dropna(subset=["advertisers_per_week"])
-        line = (alt.Chart(per_week, height=200,
+        line = (alt.Chart(per_week, height=240,
                           title=f"Advertisers seen per week, by {pic.period}")
                 .mark_line(point=True, color="#3b528b")
-                .encode(x=alt.X("period_start:T", title=None),
+                .encode(x=axis,
                         y=alt.Y("advertisers_per_week:Q", title="advertisers per week"),
-                        tooltip=[alt.Tooltip("period_start:T", title=pic.period),
+                        tooltip=[alt.Tooltip("label:O", title=pic.period),
                                  alt.Tooltip("advertisers_per_week:Q",
                                              title="advertisers per week")]))
         left, right = st.columns(2)
         left.altair_chart(chart, width="stretch")
         if len(per_week):
             right.altair_chart(line, width="stretch")
+        if pic.trend["part_period"].any():
+            st.caption(f"Paler bars are {pic.period}s only partly in the weeks chosen; they "
+                       f"have no advertisers-per-week point.")
     if len(pic.by_area):
         st.subheader("By area")
         st.dataframe(_area_table(pic.by_area), hide_index=True, width="stretch")

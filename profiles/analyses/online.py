@@ -53,9 +53,10 @@ class OnlinePicture(ReleasedForAudience):
     ----------
     trend : pandas.DataFrame
         ``period_start``, ``count``: released adverts per period (0 = none shown), every
-        period of the range; ``advertisers_per_week``: released advertiser-weeks (one per
-        advertiser seen in a hexagon in a week) over the period's loaded weeks, None where
-        none is shown.
+        period of the range; ``label`` (the period in words); ``advertisers_per_week``:
+        released advertiser-weeks (one per advertiser seen in a hexagon in a week) over the
+        period's loaded weeks, None where none is shown or the period is only partly in the
+        range (a longer unit spanning its edge would be missing); ``part_period``.
     platforms : pandas.DataFrame
         ``platform``, ``count``: released adverts by platform type over the range (adverts
         shown only with platform types combined are ``Combined``).
@@ -189,10 +190,14 @@ def online_picture(con, audience, *, period: str | None = None, area=None, start
                          end=end).frame
     adv_sums = adv[(adv["period_grain"] == period) | (period == "all")] \
         .groupby("period_start")["count"].sum()
+    whole = _whole_periods(starts, period, weeks)
     trend = pd.DataFrame({"period_start": starts,
+                          "label": [period_words(s, period) for s in starts],
                           "count": [int(sums.get(s, 0)) for s in starts],
                           "advertisers_per_week": [per_week(adv_sums.get(s, 0), weeks.get(s))
-                                                   for s in starts]})
+                                                   if w else None
+                                                   for s, w in zip(starts, whole)],
+                          "part_period": [not w for w in whole]})
     platforms = (rel.assign(platform=rel["category"].map(PLATFORM_WORDS).fillna("Combined"))
                  .groupby("platform", as_index=False)["count"].sum())
     ind = release_counts(con, policy, "advert_indicators", period="all", by=("category",),
@@ -223,6 +228,39 @@ def per_week(advertiser_weeks: int, weeks: int | None) -> float | None:
     if not advertiser_weeks or not weeks:
         return None
     return round(float(advertiser_weeks) / weeks, 1)
+
+
+def period_words(start, period: str) -> str:
+    """A period in words for a chart axis.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> [period_words(dt.date(2026, 4, 1), p) for p in ("week", "month", "quarter", "year")]
+    ['1 Apr 2026', 'Apr 2026', 'Q2 2026', '2026']
+    """
+    if period == "quarter":
+        return f"Q{(start.month - 1) // 3 + 1} {start.year}"
+    if period == "month":
+        return f"{start:%b %Y}"
+    if period == "year":
+        return str(start.year)
+    if period == "all":
+        return "all weeks"
+    return f"{start.day} {start:%b %Y}"
+
+
+def _whole_periods(starts, period: str, weeks: dict) -> list:
+    """Per period start, True when every Monday of the period is a loaded week in range."""
+    if period in ("week", "all"):
+        return [True] * len(starts)
+    step = {"month": 1, "quarter": 3, "year": 12}[period]
+    out = []
+    for first in starts:
+        last = (pd.Timestamp(first) + pd.DateOffset(months=step) - pd.Timedelta(days=1))
+        mondays = len(pd.date_range(pd.Timestamp(first), last, freq="W-MON"))
+        out.append(weeks.get(first, 0) >= mondays)
+    return out
 
 
 def _weeks_by_period(con, period: str, start, end) -> dict:
@@ -262,4 +300,4 @@ def _by_area(con, policy, area_type: str, start, end, weeks: int) -> pd.DataFram
 
 
 __all__ = ["ANY_INDICATOR", "CAUTION", "INDICATOR_WORDS", "OnlinePicture", "PLATFORM_WORDS",
-           "online_picture", "per_week", "share_of"]
+           "online_picture", "per_week", "period_words", "share_of"]

@@ -161,7 +161,7 @@ def release_counts(con, audience, feed: str, *, period: str = "week", by=(), are
                                f"it may see: {', '.join(policy.breakdowns) or 'none'}")
         if b not in policy.breakdowns_for(feed):
             raise ReleaseError(f"feed {feed!r} is counted by week and place only; it may be "
-                               f"broken down by: {', '.join(policy.breakdowns_for(feed))}")
+                               f"broken down by: {', '.join(policy.breakdowns_for(feed)) or 'nothing'}")
     if len(set(by)) != len(by):
         raise ReleaseError(f"by= names a breakdown twice: {by!r}")
     anchors = _area_anchors(con, resolve_area(con, area)) if area is not None else None

@@ -338,8 +338,11 @@ def get_policy(audience: str) -> Policy:
                           f"{', '.join(policies)}") from None
 
 
-def disclosure_statement(policy: Policy) -> str:
+def disclosure_statement(policy: Policy, feed: str | None = None) -> str:
     """Return the plain-words statement of the disclosure control applied for ``policy``.
+
+    With a ``feed`` whose places are approximate (online adverts), the statement says how
+    coarse its places are and that its thresholds count advertisers.
 
     Examples
     --------
@@ -354,6 +357,11 @@ def disclosure_statement(policy: Policy) -> str:
                  f"hexagon (down to resolution {policy.coarsest_resolution}), a longer period "
                  f"(up to a {policy.longest_period}) or combined categories, and shown there; "
                  f"groups still too small are not shown at all.")
+    if feed in FEED_FINEST_RESOLUTION:
+        parts.append(f"Online adverts are placed no finer than H3 resolution "
+                     f"{FEED_FINEST_RESOLUTION[feed]} (about 5 km²) and counted by week only; "
+                     f"their figures are shown only where at least {policy.threshold} "
+                     f"advertisers lie behind them.")
     parts.append("Every total, area, period and category figure is the sum of figures shown, "
                  "so no hidden value can be worked out by subtraction; a few figures are shown "
                  "one lower so that the small groups inside them cannot be worked out either.")
@@ -370,4 +378,4 @@ class ReleasedForAudience:
     @property
     def statement(self) -> str:
         """The plain-words disclosure statement of the audience these figures are for."""
-        return disclosure_statement(self.policy)
+        return disclosure_statement(self.policy, getattr(self, "feed", None))

@@ -149,6 +149,8 @@ def test_the_same_adverts_from_enough_advertisers_are_shown_never_finer_than_res
     rel = release_counts(con, "command", "online_adverts", period="all")
     assert rel.total == 24                          # 3 advertisers reach command's threshold
     assert (rel.frame["resolution"] <= 7).all()     # the floor is 9, adverts stop at 7
+    assert "no finer than H3 resolution 7" in rel.statement
+    assert "at least 3 advertisers lie behind them" in rel.statement
     assert release_counts(con, "command", "advertisers", period="all").total == 3
     assert release_counts(con, "partnership", "online_adverts", period="all").total == 0
 

@@ -358,10 +358,12 @@ def disclosure_statement(policy: Policy, feed: str | None = None) -> str:
                  f"(up to a {policy.longest_period}) or combined categories, and shown there; "
                  f"groups still too small are not shown at all.")
     if feed in FEED_FINEST_RESOLUTION:
-        parts.append(f"Online adverts are placed no finer than H3 resolution "
-                     f"{FEED_FINEST_RESOLUTION[feed]} (about 5 km²) and counted by week only; "
-                     f"their figures are shown only where at least {policy.threshold} "
-                     f"advertisers lie behind them.")
+        floor = policy.floor_for(feed)
+        parts.append(f"Online adverts are placed no finer than H3 resolution {floor} (about "
+                     f"5 km²), pooled up to resolution "
+                     f"{floor - policy.rollup_for(feed).count('space')} where too few, and "
+                     f"counted by week only; their figures are shown only where at least "
+                     f"{policy.threshold} advertisers lie behind them.")
     parts.append("Every total, area, period and category figure is the sum of figures shown, "
                  "so no hidden value can be worked out by subtraction; a few figures are shown "
                  "one lower so that the small groups inside them cannot be worked out either.")

@@ -26,7 +26,6 @@ import pandas as pd
 from data_contracts.errors import Problem
 from data_contracts.feeds import ADVERT_INDICATORS, ADVERT_RESOLUTION
 from geo.cells import cells_to_parents, points_to_cells, resolution_of
-from profiles.store import ingest as _ingest
 
 #: The indicator category of an advert carrying at least one indicator.
 ANY_INDICATOR = "any_indicator"
@@ -141,8 +140,13 @@ def _area_hexagon(con, name: str, base: int, messages: list) -> int:
     return int(parents[np.argmax(counts)])
 
 
-def load_adverts(con, checked, ingest_id, key, base, result) -> int:
-    """Insert the adverts' aggregates (see the module docstring); return 0 (nothing flagged)."""
+def load_adverts(con, checked, ingest_id, key, base, result, *, insert_events) -> int:
+    """Insert the adverts' aggregates (see the module docstring); return 0 (nothing flagged).
+
+    ``insert_events`` is the ingest's aggregating writer
+    (:func:`profiles.store.ingest._insert_events`), handed in by the ingest when it registers
+    this loader, so the two modules do not import each other.
+    """
     rows = checked.rows
     if not len(rows):
         return 0
@@ -155,22 +159,23 @@ def load_adverts(con, checked, ingest_id, key, base, result) -> int:
         "platform_type": rows["platform_type"]})
     if "advertiser_key" in rows:
         coarse["advertiser_key"] = rows["advertiser_key"]
-    _ingest._insert_events(con, coarse, ingest_id, key, base, feed="online_adverts",
-                           category="platform_type", subject="advertiser_key")
-    _insert_advertiser_weeks(con, coarse, ingest_id, key, base)
+    insert_events(con, coarse, ingest_id, key, base, feed="online_adverts",
+                  category="platform_type", subject="advertiser_key")
+    _insert_advertiser_weeks(con, coarse, ingest_id, key, base, insert_events)
     flags = {f: rows[f].to_numpy(dtype=bool) for f in ADVERT_INDICATORS if f in rows}
     if flags:
         flags[ANY_INDICATOR] = np.logical_or.reduce(list(flags.values()))
     for flag, mask in flags.items():
         if mask.any():
             sub = coarse.loc[mask].reset_index(drop=True)
-            _ingest._insert_events(con, sub, ingest_id, key, base, feed=INDICATOR_FEED,
-                                   category=np.full(len(sub), flag, dtype=object),
-                                   subject="advertiser_key")
+            insert_events(con, sub, ingest_id, key, base, feed=INDICATOR_FEED,
+                          category=np.full(len(sub), flag, dtype=object),
+                          subject="advertiser_key")
     return 0
 
 
-def _insert_advertiser_weeks(con, coarse: pd.DataFrame, ingest_id, key, base) -> None:
+def _insert_advertiser_weeks(con, coarse: pd.DataFrame, ingest_id, key, base,
+                             insert_events) -> None:
     """Insert one ``advertisers`` event per advertiser, hexagon and week not already stored.
 
     Keyed advertisers already stored for that hexagon and week (from an earlier file) are
@@ -198,9 +203,9 @@ def _insert_advertiser_weeks(con, coarse: pd.DataFrame, ingest_id, key, base) ->
                               zip(coarse["h3_cell"], days, hashes, has_key)], dtype=bool)
             pick &= ~again
     sub = coarse.loc[pick].reset_index(drop=True)
-    _ingest._insert_events(con, sub, ingest_id, key, base, feed=ADVERTISER_FEED,
-                           category=np.full(len(sub), "advertiser", dtype=object),
-                           subject="advertiser_key")
+    insert_events(con, sub, ingest_id, key, base, feed=ADVERTISER_FEED,
+                  category=np.full(len(sub), "advertiser", dtype=object),
+                  subject="advertiser_key")
 
 
 __all__ = ["ADVERTISER_FEED", "ANY_INDICATOR", "INDICATOR_FEED", "advert_cells", "load_adverts",

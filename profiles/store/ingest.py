@@ -400,10 +400,12 @@ def _as_read(con, checked):
     return checked
 
 
-# The online adverts feed has its own module (it uses the helpers above).
+# The online adverts feed has its own module, handed the aggregating writer above.
+from functools import partial  # noqa: E402
+
 from profiles.store import adverts as _adverts  # noqa: E402
 
-_LOADERS["online_adverts"] = _adverts.load_adverts
+_LOADERS["online_adverts"] = partial(_adverts.load_adverts, insert_events=_insert_events)
 #: Per feed, a step between validation and loading that may quarantine more rows (it needs
 #: the store, e.g. to match area names): ``(con, checked) -> checked``.
 _PREPARE = {"online_adverts": _adverts.quarantine_unplaced_adverts}

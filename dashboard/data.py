@@ -230,6 +230,18 @@ def premises_trend(audience, period, area=None, start=None, end=None):
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
+def _online_picture(tok, audience, area, start, end):
+    from profiles.analyses import online_picture as _op
+
+    return _op(cursor(tok), audience, area=area, start=start, end=end)
+
+
+def online_picture(audience, area=None, start=None, end=None):
+    """The released online picture (:func:`profiles.analyses.online.online_picture`)."""
+    return _online_picture(token(), audience, area, start, end)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
 def _reach(tok, audience, area, start, end):
     from profiles.analyses import reach_against_need
 

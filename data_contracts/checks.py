@@ -263,8 +263,18 @@ def _label(col, values, out, report, **_):
     out[col.name] = _per_value(codes, uniq, object)
 
 
+def _place(col, values, out, report, **_):
+    """An optional area name (blank = the row gives its place another way)."""
+    codes, uniq = _uniques(values)
+    report(col.name, _per_value(codes, [len(u) > MAX_VALUE_CHARS for u in uniq], bool),
+           f"{col.name} is longer than {MAX_VALUE_CHARS} characters")
+    report(col.name, _per_value(codes, [bool(_CONTROL.search(u)) for u in uniq], bool),
+           f"{col.name} contains control or text-direction characters")
+    out[col.name] = _per_value(codes, uniq, object)
+
+
 _CHECKS = {
     "lat": _coordinate, "lon": _coordinate, "datetime": _datetime, "category": _category,
     "bool": _bool, "int": _int, "key": _key, "clock": _clock, "days": _days, "cell": _cell,
-    "label": _label,
+    "label": _label, "place": _place,
 }

@@ -100,6 +100,12 @@ def _check_required(path, contract: Contract, renamed: dict, columns: dict,
             path, f"feed {contract.feed!r} needs either 'lat' and 'lon' (or easting and "
                   f"northing) or 'h3_cell' columns.",
             column="lat", fix="add point coordinates or H3 cell ids (no row was loaded).")
+    if contract.geometry == "point_cell_or_area" and not (
+            has_pair or "h3_cell" in renamed or "area" in renamed):
+        raise ContractError(
+            path, f"feed {contract.feed!r} needs a place: 'area' (a loaded area's name), "
+                  f"'h3_cell', or 'lat' and 'lon' (or easting and northing) columns.",
+            column="area", fix="add one of those columns (no row was loaded).")
     if contract.geometry == "polygon" and not has_geometry:
         raise ContractError(path, f"feed {contract.feed!r} needs polygon geometry.",
                             column="geometry", fix="supply the areas as GeoJSON, GeoPackage "

@@ -15,6 +15,7 @@ Column kinds
 ``days``            ``Mon-Fri``, ``Mon,Wed,Sat`` or ``daily``
 ``cell``            an H3 cell id (string), instead of lat/lon where a feed allows it
 ``label``           a short public label (area names only)
+``place``           an optional area name that must match a loaded area (online adverts)
 """
 from __future__ import annotations
 
@@ -39,6 +40,25 @@ CONCERN_TYPES = ("complaint", "anti_social_behaviour", "litter_needles", "noise"
 ENVIRONMENT_FEATURES = ("lighting_fault", "cctv", "transport_route", "lorry_park",
                         "isolated_space", "residential")
 AREA_TYPES = ("force", "ward", "neighbourhood", "beat", "lsoa", "msoa", "district")
+PLATFORM_TYPES = ("escort_directory", "classifieds", "social_media", "other")
+ADVERT_INDICATORS = ("changing_locations", "frequent_changes", "linked_adverts",
+                     "generic_photos", "third_party_language", "possible_under_18")
+#: Adverts give approximate places only: they are coarsened to this H3 resolution at ingest
+#: and never released finer, whatever the audience.
+ADVERT_RESOLUTION = 7
+#: Column names refused in the online adverts feed on top of :data:`IDENTIFYING_PATTERNS`:
+#: anything that leads back to an advert, and so to the person in it.
+ADVERT_REFUSALS: tuple = (
+    (r"(^|_)(links?|website|web_?address|web_?page|uri|href|domain|site_?url)($|_)",
+     "a web address leads to the advert and the person in it"),
+    (r"(^|_)(text|body|title|headline|caption|wording|bio|content|ad_?copy)($|_)",
+     "advert text can identify the person in it"),
+    (r"(^|_)(images?|photos?|pictures?|img|thumbnails?|media|selfies?)($|_)",
+     "an image identifies the person in it"),
+    (r"(^|_)(contacts?|numbers?|tel_?no|accounts?|profiles?|ad_?id|advert_?id|listing_?id|"
+     r"ad_?ref|advert_?ref|emojis?)($|_)",
+     "a contact detail or listing reference leads to the advert and the person in it"),
+)
 
 
 @dataclass(frozen=True)
@@ -71,6 +91,29 @@ class Contract:
     detail: str | None = None
     subject: str | None = None
     allowed_identifying: tuple = field(default_factory=tuple)
+    refused: tuple = ()                   # (pattern, why) refused in this feed only
+    refuse_value_shapes: bool = False     # refuse values shaped like URLs, numbers, handles
+    finest_resolution: int | None = None  # coarsest place the feed's rows are stored at
+
+    def refusal(self, name: str) -> str | None:
+        """Return why the (normalised) column ``name`` is refused in this feed, or None.
+
+        Examples
+        --------
+        >>> contract_for("online_adverts").refusal("advert_url")
+        'an online identifier identifies a person'
+        >>> contract_for("online_adverts").refusal("photo"), contract_for("premises").refusal("photo")
+        ('an image identifies the person in it', None)
+        """
+        if name in self.allowed_identifying:
+            return None
+        why = identifying_reason(name)
+        if why:
+            return why
+        for pattern, reason in self.refused:
+            if re.search(pattern, name):
+                return reason
+        return None
 
     def column(self, name: str) -> Column:
         """Return the column called ``name``; KeyError if the contract has none."""
@@ -161,6 +204,21 @@ CONTRACTS: dict[str, Contract] = {
         (Column("name", "label"),
          Column("area_type", "category", allowed=AREA_TYPES, aliases=("type",))),
         geometry="polygon", time=None, category="area_type", allowed_identifying=("name",)),
+    "online_adverts": Contract(
+        "online_adverts", "Online adverts seen on adult services websites by a monitoring "
+        "team, by coarse place and week, with exploitation-indicator flags. Never URLs, "
+        "numbers, handles, text or images.",
+        (_LAT_OPT, _LON_OPT, _CELL_OPT,
+         Column("area", "place", required=False, aliases=("area_name", "ward", "place")),
+         Column("seen_on", "datetime", aliases=("date", "seen", "date_seen", "week")),
+         Column("platform_type", "category", allowed=PLATFORM_TYPES,
+                aliases=("platform", "site_type")),
+         *(Column(n, "bool", required=False) for n in ADVERT_INDICATORS),
+         Column("advertiser_key", "key", required=False,
+                aliases=("advertiser", "advertiser_ref"))),
+        geometry="point_cell_or_area", time="seen_on", category="platform_type",
+        subject="advertiser_key", refused=ADVERT_REFUSALS, refuse_value_shapes=True,
+        finest_resolution=ADVERT_RESOLUTION),
 }
 
 FEEDS: tuple[str, ...] = tuple(CONTRACTS)

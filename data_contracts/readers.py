@@ -291,6 +291,12 @@ def _read_parquet(path: Path, data: bytes) -> RawTable:
             raise ContractError(path, f"column {name!r} holds binary data.", column=name,
                                 fix="export text, numbers or dates only.")
         columns[name] = _as_text(path, name, col)
+        try:   # a string column can hold bytes that are not UTF-8 (found by the fuzzer)
+            columns[name].validate(full=True)
+        except pa.ArrowInvalid:
+            raise ContractError(path, f"column {name!r} holds text that is not valid UTF-8.",
+                                column=name, fix="export the feed again as UTF-8 text.") \
+                from None
     return RawTable(pa.table(columns) if columns else pa.table({}), "parquet")
 
 

@@ -9,8 +9,7 @@ import re
 
 from data_contracts.checks import _CLOCK, _FALSE, _TRUE, _days_mask, _norm, _whole
 from data_contracts.errors import ContractError
-from data_contracts.feeds import (FEEDS, Contract, contract_for, identifying_reason,
-                                  normalise_name)
+from data_contracts.feeds import FEEDS, Contract, contract_for, normalise_name
 
 #: Recipe targets for projected coordinates, and the Lantern column whose place they take.
 COORDINATE_TARGETS = {"easting": "lon", "northing": "lat", "x": "lon", "y": "lat"}
@@ -24,10 +23,7 @@ class RecipeError(ContractError):
 
 def refused_source(contract: Contract, source: str) -> str | None:
     """Return why a source column may not be read, whatever a recipe maps it to, or None."""
-    norm = normalise_name(source)
-    if norm in contract.allowed_identifying:
-        return None
-    return identifying_reason(norm)
+    return contract.refusal(normalise_name(source))
 
 
 

@@ -27,6 +27,7 @@ from data_contracts.columns import match_columns
 from data_contracts.coordinates import float_blank, locate_areas, locate_points
 from data_contracts.errors import Problem
 from data_contracts.feeds import Contract, contract_for
+from data_contracts.identifiers import refuse_identifying_values
 from data_contracts.police_uk import CRIME_TYPE_TO_CONCERN, is_police_uk_header
 from data_contracts.readers import read_raw, read_source
 from data_contracts.recipes import Recipe
@@ -137,6 +138,8 @@ def read_feed(feed: str, path, *, extent: Extent | None = None, data: bytes | No
     if contract.feed == "community_concerns" and is_police_uk_header(list(columns)) \
             and not recipe.columns:
         columns, rows, excluded = _from_police_uk(columns, rows)
+    if contract.refuse_value_shapes:
+        refuse_identifying_values(path, columns, rows)
     n = len(rows)
     columns, ignored = match_columns(path, contract, columns, raw.geometry is not None,
                                      recipe, n)
@@ -188,6 +191,8 @@ def read_feed(feed: str, path, *, extent: Extent | None = None, data: bytes | No
         _check_extent(out, report, extent)
     elif contract.geometry == "point_or_cell":
         _check_point_or_cell(columns, out, report, extent)
+    elif contract.geometry == "point_cell_or_area":
+        _check_place(columns, out, report, extent)
     elif contract.geometry == "polygon":
         ok = np.array([g is not None and g.geom_type in ("Polygon", "MultiPolygon")
                        and g.is_valid and not g.is_empty for g in geoms], dtype=bool)
@@ -273,13 +278,30 @@ def _check_extent(out, report, extent: Extent, only=None) -> None:
 def _check_point_or_cell(columns, out, report, extent: Extent) -> None:
     n = len(out["row"])
     has_cell = out.get("__has_cell", np.zeros(n, dtype=bool))
-    if "lat" in out and "lon" in out:
-        lat_blank = float_blank(columns["lat"])
-        lon_blank = float_blank(columns["lon"])
-        no_point = lat_blank & lon_blank
-        report("lat", lat_blank ^ lon_blank, "lat and lon must be given together")
-        _check_extent(out, report, extent, only=~no_point)
-    else:
-        no_point = np.ones(n, dtype=bool)
+    no_point = _optional_points(columns, out, report, extent)
     report("h3_cell", no_point & ~has_cell, "row has neither lat/lon nor a valid h3_cell")
+    out["__has_point"] = ~no_point
+
+
+def _optional_points(columns, out, report, extent: Extent) -> np.ndarray:
+    """Check optional lat/lon (both or neither, inside the extent); return rows with none."""
+    if "lat" not in out or "lon" not in out:
+        return np.ones(len(out["row"]), dtype=bool)
+    lat_blank = float_blank(columns["lat"])
+    lon_blank = float_blank(columns["lon"])
+    no_point = lat_blank & lon_blank
+    report("lat", lat_blank ^ lon_blank, "lat and lon must be given together")
+    _check_extent(out, report, extent, only=~no_point)
+    return no_point
+
+
+def _check_place(columns, out, report, extent: Extent) -> None:
+    """A row's place: a point, else an H3 cell, else an area name (checked at ingest)."""
+    n = len(out["row"])
+    has_area = np.asarray([bool(a) for a in out["area"]], dtype=bool) if "area" in out \
+        else np.zeros(n, dtype=bool)
+    has_cell = out.get("__has_cell", np.zeros(n, dtype=bool))
+    no_point = _optional_points(columns, out, report, extent)
+    report("area", no_point & ~has_cell & ~has_area,
+           "row has no place: give an area name, an h3_cell, or lat and lon")
     out["__has_point"] = ~no_point

@@ -143,6 +143,9 @@ def generate_town(seed: int = 7, scale: float = 1.0) -> dict:
     out["harm_reports"] = _harm(rng, max(1, int(700 * scale)))
     out["community_concerns"] = _concerns(rng, max(1, int(1500 * scale)))
     out["environment"] = _environment(rng)
+    from sample_data.adverts import synthetic_adverts   # its own random stream
+
+    out["online_adverts"] = synthetic_adverts(seed=seed, scale=scale)
     return out
 
 
@@ -323,7 +326,7 @@ def _environment(rng) -> pd.DataFrame:
 
 #: The order feeds are loaded in (areas first: they set the force area).
 LOAD_ORDER = ("areas", "outreach_sites", "environment", "on_street", "premises",
-              "outreach_contacts", "harm_reports", "community_concerns")
+              "outreach_contacts", "harm_reports", "community_concerns", "online_adverts")
 
 
 def write_town(out_dir, *, seed: int = 7, scale: float = 1.0) -> dict:

@@ -621,3 +621,22 @@ def test_column_checks_in_parallel_threads_give_the_serial_outcome(tmp_path, mon
     (serial_problems, serial_rows), (parallel_problems, parallel_rows) = outcomes
     assert len(serial_problems) == 72 and parallel_problems == serial_problems
     pd.testing.assert_frame_equal(parallel_rows, serial_rows)
+
+
+def test_parquet_text_that_is_not_utf8_is_refused_whole(tmp_path):
+    """Found by the fuzzer: such a column used to escape as a UnicodeDecodeError."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from data_contracts import ContractError, read_feed
+
+    bad = b"\xc2HYPERLINK"
+    service = pa.Array.from_buffers(pa.string(), 1, [None, pa.py_buffer(
+        np.array([0, len(bad)], dtype=np.int32).tobytes()), pa.py_buffer(bad)])
+    path = tmp_path / "contacts.parquet"
+    pq.write_table(pa.table({"h3_cell": ["891f1d48177ffff"], "datetime": ["2025-03-01"],
+                             "service": service}), path)
+    with pytest.raises(ContractError, match="column 'service' holds text that is not valid "
+                                            "UTF-8"):
+        read_feed("outreach_contacts", path)

@@ -24,13 +24,16 @@ DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard"
 PAGES = {
     "overview": ("overview.py", "Overview"),
     "map": ("map.py", "Map"),
-    "premises": ("premises.py", "Off-street premises"),
+    "premises": ("premises.py", "Off-street"),
     "outreach": ("outreach.py", "Outreach and need"),
     "status": ("status.py", "Data status"),
 }
 AUDIENCES = ("partnership", "analyst")
 #: Metric labels that count hexagons, files, feeds or weeks — not people or events.
-NOT_PEOPLE = ("Hexagons", "Feeds", "Files", "Weeks", "Last file")
+NOT_PEOPLE = ("Hexagons", "Feeds", "Files", "Weeks", "Last file",
+              # a share of two released figures, and released advertiser-weeks per week:
+              # ratios of released figures, not counts
+              "Share with an indicator", "Advertisers seen per week")
 #: A count of people or events in a sentence: "175 events", "2,450 contact(s)".
 COUNT_IN_TEXT = re.compile(r"(?<![\w.])(\d[\d,]*) (?:events?|reports?|contacts?|contact\(s\)|"
                            r"assessments?|need events)\b")
@@ -90,7 +93,7 @@ def test_overview_headlines_trends_and_summary(demo_env, audience):
     at = run_page("overview", audience=audience)
     labels = [m.label for m in at.metric]
     assert labels == ["On-street activity", "Off-street premises", "Harm reports",
-                      "Community concerns", "Outreach contacts"]
+                      "Community concerns", "Outreach contacts", "Online adverts"]
     assert at.subheader[0].value == "October 2026 against September 2026"
     summary = markdown_text(at)
     assert "On-street activity:" in summary and ("events in October 2026" in summary or
@@ -98,7 +101,7 @@ def test_overview_headlines_trends_and_summary(demo_env, audience):
     charts = len(at.get("vega_lite_chart"))
     empty = [c.value for c in at.caption if c.value.startswith("None shown in any month")]
     listed = empty[0].rsplit(": ", 1)[1].rstrip(".").split(", ") if empty else []
-    assert charts >= 1 and charts + len(listed) == 5  # a chart, or a line saying none
+    assert charts >= 1 and charts + len(listed) == 6  # a chart, or a line saying none
     longer = [m for m in at.metric if m.value == "—"]
     assert all(m.delta == "too few by month" for m in longer)
     if audience == "partnership":
@@ -182,14 +185,16 @@ def test_premises_page_shows_categories_and_responses_never_a_list(demo_env, aud
     from profiles.analyses.premises import RESPONSES
 
     at = run_page("premises", audience=audience)
-    assert [m.label for m in at.metric] == ["Non-nuisance premises assessments",
-                                            "Nuisance premises assessments",
-                                            "Risk premises assessments",
-                                            "Assessments, categories combined"]
-    assert sum(_number(m.value) for m in at.metric) > 0
+    assert [m.label for m in at.metric][:4] == ["Non-nuisance premises assessments",
+                                                "Nuisance premises assessments",
+                                                "Risk premises assessments",
+                                                "Assessments, categories combined"]
+    assert sum(_number(m.value) for m in at.metric[:4]) > 0
     text = markdown_text(at)
     assert all(response in text for response in RESPONSES.values())
-    assert len(at.dataframe) == 0  # never a premises-level table
+    # never a premises-level table: the only tables are the online picture's, by area and
+    # by indicator
+    assert [list(d.value.columns)[0] for d in at.dataframe] == ["Area", "Indicator"]
 
 
 @pytest.mark.parametrize("audience", AUDIENCES)
@@ -263,7 +268,8 @@ def partnership_violations(at: AppTest) -> tuple[list[str], int]:
             check(_number(metric.delta.split()[0]), f"change in {metric.label}")
     for frame in (d.value for d in at.dataframe):
         for col in frame.columns:
-            if not col.startswith(("rows", "need", "outreach", "count")):
+            if not col.startswith(("rows", "need", "outreach", "count", "Adverts",
+                                   "With any")):
                 continue
             for v in frame[col]:
                 if v is None or v == "not shown":

@@ -1,16 +1,19 @@
-"""Premises: released assessments by category, the trend, and the response each calls for."""
+"""Off-street: premises assessments (by category, trend, response) and the online picture."""
 from __future__ import annotations
 
 import altair as alt
 import streamlit as st
 
 from dashboard import data, maps, state
+from dashboard.online_view import draw_online
 from profiles.analyses import CATEGORIES, RESPONSES
 from profiles.release import ReleaseError
 
-filters, loaded = state.page("Off-street premises", "Assessments by category — non-nuisance, "
-                                                    "nuisance, risk — never a list of premises.")
+filters, loaded = state.page("Off-street", "Premises assessments by category — "
+                                           "non-nuisance, nuisance, risk — and the online "
+                                           "picture; never a list of premises or adverts.")
 if loaded:
+    st.header("Premises assessments", anchor="premises")
     try:
         trend = data.premises_trend(filters.audience, filters.period, filters.area,
                                     filters.start, filters.end)
@@ -46,4 +49,5 @@ if loaded:
                         f"{RESPONSES[cat]}", unsafe_allow_html=True)
         st.caption("Welfare and safety come first; enforcement is the last resort. Lantern "
                    "never lists or maps a single premises.")
+    draw_online(filters)
 state.footer(filters)

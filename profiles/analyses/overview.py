@@ -52,6 +52,7 @@ FEEDS: dict[str, tuple[str, str]] = {
     "harm_reports": ("Harm reports", "reports"),
     "community_concerns": ("Community concerns", "reports"),
     "outreach_contacts": ("Outreach contacts", "contacts"),
+    "online_adverts": ("Online adverts", "adverts"),
 }
 _NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
                  "ten", "eleven", "twelve", "thirteen")

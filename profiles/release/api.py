@@ -46,7 +46,7 @@ from profiles.release.disclosure import (BaseTable, Protected, cells_to_center_c
 PERIODS = ("week", "month", "quarter", "year", "all")
 #: The event feeds held in ``facts`` (the other releasable feeds are reference data).
 EVENT_FEEDS = ("on_street", "premises", "outreach_contacts", "harm_reports", "harm_context",
-               "community_concerns")
+               "community_concerns", "online_adverts", "advert_indicators", "advertisers")
 SHOWN_BASE = "base"
 WHY_SPACE = "under threshold at finer resolution"
 WHY_TIME = "under threshold over a shorter period"
@@ -159,12 +159,15 @@ def release_counts(con, audience, feed: str, *, period: str = "week", by=(), are
         if b not in policy.breakdowns:
             raise ReleaseError(f"audience {policy.name!r} may not see the {b!r} breakdown; "
                                f"it may see: {', '.join(policy.breakdowns) or 'none'}")
+        if b not in policy.breakdowns_for(feed):
+            raise ReleaseError(f"feed {feed!r} is counted by week and place only; it may be "
+                               f"broken down by: {', '.join(policy.breakdowns_for(feed)) or 'nothing'}")
     if len(set(by)) != len(by):
         raise ReleaseError(f"by= names a breakdown twice: {by!r}")
     anchors = _area_anchors(con, resolve_area(con, area)) if area is not None else None
     prot, span = protected_table(con, policy, feed)
     frame = view(prot, period=period, by=by, anchors=anchors, start=start, end=end,
-                 span=span, floor=policy.resolution_floor)
+                 span=span, floor=policy.floor_for(feed))
     notes = []
     if (frame["shown_as"] != SHOWN_BASE).any():
         notes.append("Some figures are shown for a larger hexagon, a longer period or with "
@@ -402,8 +405,8 @@ def load_base_table(con, policy: Policy, feed: str) -> BaseTable:
     Breakdown values come back from DuckDB as codes into sorted label lists, and rows are
     summed to the base grain with numpy, so no Python object is made per fact.
     """
-    floor = int(policy.resolution_floor)
-    dims = tuple(policy.breakdowns)
+    floor = int(policy.floor_for(feed))
+    dims = tuple(policy.breakdowns_for(feed))
     labels = {}
     if dims:
         lists = store.fetch_row(con, "SELECT " + ", ".join(

@@ -107,6 +107,7 @@ def ingest_file(con, feed: str, path, *, key: bytes, extent: Extent | None = Non
         return IngestResult(feed, str(path), "already loaded", file_sha256=sha)
     extent = extent or force_extent(con)
     checked = read_feed(feed, path, extent=extent, data=data, today=today, recipe=recipe)
+    checked = _PREPARE.get(checked.feed, _as_read)(con, checked)
     result = IngestResult(feed, str(path), "dry run" if dry_run else "loaded",
                           read=checked.n_read,
                           quarantined=checked.n_quarantined, excluded=checked.n_excluded,
@@ -431,3 +432,18 @@ _LOADERS = {
     "outreach_contacts": _load_outreach_contacts, "community_concerns": _load_community,
     "environment": _load_environment, "outreach_sites": _load_sites, "areas": _load_areas,
 }
+
+
+def _as_read(con, checked):
+    return checked
+
+
+# The online adverts feed has its own module, handed the aggregating writer above.
+from functools import partial  # noqa: E402
+
+from profiles.store import adverts as _adverts  # noqa: E402
+
+_LOADERS["online_adverts"] = partial(_adverts.load_adverts, insert_events=_insert_events)
+#: Per feed, a step between validation and loading that may quarantine more rows (it needs
+#: the store, e.g. to match area names): ``(con, checked) -> checked``.
+_PREPARE = {"online_adverts": _adverts.quarantine_unplaced_adverts}

@@ -23,7 +23,10 @@ class RecipeError(ContractError):
 
 def refused_source(contract: Contract, source: str) -> str | None:
     """Return why a source column may not be read, whatever a recipe maps it to, or None."""
-    return contract.refusal(normalise_name(source))
+    norm = normalise_name(source)
+    if any(norm == c.name for c in contract.columns):
+        return None      # the contract's own columns (e.g. the generic_photos flag)
+    return contract.refusal(norm)
 
 
 

@@ -41,10 +41,31 @@ def server_command(db, port: int, address: str = "127.0.0.1") -> tuple[list[str]
 
 
 def run_server(db, port: int, address: str = "127.0.0.1") -> int:
-    """Serve the dashboard until interrupted; return the server's exit code."""
+    """Serve the dashboard until stopped.
+
+    The ``lantern`` process *becomes* the Streamlit server (``os.execve``), so a SIGTERM or
+    SIGINT sent to the pid of ``lantern serve`` — by ``kill``, systemd or a supervisor —
+    reaches the server itself, which shuts down and frees its port. There is no parent left
+    behind to orphan a child.
+
+    Returns
+    -------
+    int
+        Never returns on success (the process is replaced); the exit code of the server
+        where ``exec`` is unavailable.
+
+    Raises
+    ------
+    UserError
+        When there is no database at ``db``.
+    """
     cmd, env = server_command(db, port, address)
     print(f"Lantern dashboard: http://{address}:{port}  (Ctrl+C to stop)", file=sys.stderr)
-    try:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if hasattr(os, "execve") and os.name == "posix":
+        os.execve(cmd[0], cmd, env)
+    try:  # pragma: no cover - platforms without exec (Windows)
         return subprocess.call(cmd, env=env)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # pragma: no cover
         return 0

@@ -1,0 +1,149 @@
+"""Which of four things a figure is: not loaded, no data for this period, too few, or a number.
+
+A released total of 0 reads as "none happened". It may only say that for a feed that has been
+loaded *and* whose files cover the period asked about. Every figure a screen, the pack or the
+CLI shows is therefore one of four states, and says which:
+
+* ``not loaded`` — no file for this feed has been loaded;
+* ``no data for this period`` — files of this feed are loaded, but they cover other weeks;
+* ``too few to show`` — loaded and covered, but what there is can be shown only over longer
+  periods or larger areas (a roll-up of *released* units says so; a hidden small count and a
+  true zero still look the same, so nothing is learnt about a hidden group);
+* a released figure — including 0 for a loaded, covered period.
+
+Coverage comes from each loaded file's first and last week (weeks are not counts of people, and
+the Data status page already shows them): a file of March covers every week of March, even a
+week with no event in it; a gap between two files is not covered.
+
+Examples
+--------
+>>> import datetime as dt
+>>> cov = FeedCoverage({"on_street": [(dt.date(2026, 3, 2), dt.date(2026, 3, 30))]},
+...                    loaded={"on_street", "premises"})
+>>> cov.state("harm_reports", dt.date(2026, 3, 1), dt.date(2026, 4, 1), 0)
+'not loaded'
+>>> cov.state("premises", dt.date(2026, 3, 1), dt.date(2026, 4, 1), 0)
+'no data for this period'
+>>> cov.state("on_street", dt.date(2026, 3, 1), dt.date(2026, 4, 1), 0)
+'released'
+>>> Figure("released", 0).text, Figure(NO_DATA).text, Figure(TOO_FEW).text
+('0', 'no data for this period', 'too few to show')
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from profiles import store
+
+NOT_LOADED = "not loaded"
+NO_DATA = "no data for this period"
+TOO_FEW = "too few to show"
+RELEASED = "released"
+#: The four states, in the order a screen explains them.
+STATES = (NOT_LOADED, NO_DATA, TOO_FEW, RELEASED)
+_WEEK = dt.timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure and its state; ``text`` is what a screen shows.
+
+    ``value`` is the released count (0 unless ``state`` is ``"released"``).
+    """
+
+    state: str
+    value: int = 0
+
+    @property
+    def shown(self) -> bool:
+        """True when the figure is a released number (possibly 0)."""
+        return self.state == RELEASED
+
+    @property
+    def text(self) -> str:
+        """The number with thousands separators, or the state in words."""
+        return f"{self.value:,}" if self.shown else self.state
+
+
+@dataclass
+class FeedCoverage:
+    """Which feeds are loaded and which weeks their files cover.
+
+    Attributes
+    ----------
+    spans : dict
+        Feed -> list of ``(first_week, last_week)`` Mondays, one per loaded file with data.
+    loaded : set of str
+        Feeds with at least one file loaded (even a file whose every row was quarantined).
+    """
+
+    spans: dict = field(default_factory=dict)
+    loaded: set = field(default_factory=set)
+
+    def is_loaded(self, feed: str) -> bool:
+        """True when a file of ``feed`` has been loaded."""
+        return feed in self.loaded
+
+    def covers(self, feed: str, start: dt.date, end: dt.date) -> bool:
+        """True when a file of ``feed`` covers a week starting in ``[start, end)``."""
+        return any(_monday_in(first, last, start, end) for first, last in self.spans.get(feed, ()))
+
+    def covers_any(self, feeds, start: dt.date, end: dt.date) -> bool:
+        """True when any of ``feeds`` is covered in ``[start, end)``."""
+        return any(self.covers(f, start, end) for f in feeds)
+
+    def state(self, feed: str, start: dt.date, end: dt.date, released: int, *,
+              too_few: bool = False) -> str:
+        """Return the state of a figure of ``feed`` over ``[start, end)``.
+
+        ``too_few`` says that the release shows this feed's figures for the period only at a
+        longer period or larger area (from released units); it matters only for a 0.
+        """
+        if not self.is_loaded(feed):
+            return NOT_LOADED
+        if not self.covers(feed, start, end):
+            return NO_DATA
+        if too_few and released == 0:
+            return TOO_FEW
+        return RELEASED
+
+    def figure(self, feed: str, start: dt.date, end: dt.date, released: int, *,
+               too_few: bool = False) -> Figure:
+        """Return the :class:`Figure` of ``feed`` over ``[start, end)``."""
+        state = self.state(feed, start, end, released, too_few=too_few)
+        return Figure(state, int(released) if state == RELEASED else 0)
+
+
+def _monday_in(first: dt.date, last: dt.date, start: dt.date, end: dt.date) -> bool:
+    """True when some Monday ``first <= w <= last`` (weekly steps) has ``start <= w < end``."""
+    lo = first if start <= first else first + _WEEK * -(-(start - first).days // 7)
+    return lo <= last and lo < end
+
+
+def feed_coverage(con) -> FeedCoverage:
+    """Return the loaded feeds and the weeks each loaded file covers.
+
+    Parameters
+    ----------
+    con : duckdb connection to the store
+
+    Returns
+    -------
+    FeedCoverage
+        Figures about files and weeks only; no count of people or premises.
+    """
+    cur = store.cursor(con)
+    loaded = {r[0] for r in cur.execute("SELECT DISTINCT feed FROM ingests").fetchall()}
+    rows = cur.execute(
+        "SELECT feed, min(week), max(week) FROM facts GROUP BY feed, ingest_id "
+        "UNION ALL SELECT 'environment', min(week), max(week) FROM environment "
+        "WHERE week IS NOT NULL GROUP BY ingest_id ORDER BY 1, 2").fetchall()
+    spans: dict = {}
+    for feed, first, last in rows:
+        spans.setdefault(feed, []).append((first, last))
+    return FeedCoverage(spans, loaded)
+
+
+__all__ = ["NOT_LOADED", "NO_DATA", "RELEASED", "STATES", "TOO_FEW", "FeedCoverage", "Figure",
+           "feed_coverage"]

@@ -144,6 +144,24 @@ def periods():
 
 
 @st.cache_data(show_spinner=False)
+def _coverage(tok):
+    return _release.feed_coverage(cursor(tok))
+
+
+def coverage():
+    """Which feeds are loaded and which weeks their files cover (no counts of people)."""
+    tok = token()
+    return _release.FeedCoverage() if tok is None else _coverage(tok)
+
+
+def figure(feed: str, released: int, start=None, end=None, *, too_few: bool = False):
+    """A released total of ``feed`` over the weeks ``start``..``end`` (Mondays, inclusive) as
+    a :class:`profiles.release.Figure`: not loaded, no data for these weeks, too few, or
+    the number."""
+    return coverage().figure_over_weeks(feed, start, end, released, too_few=too_few)
+
+
+@st.cache_data(show_spinner=False)
 def _status_cached(tok, audience):
     return _release.data_status(cursor(tok), audience)
 

@@ -27,7 +27,7 @@ if loaded:
         for col, h in zip(cols, ov.headlines):
             tip = h.words(ov.current_label, ov.previous_label)
             if not h.figure.shown:                     # not loaded, no data, too few
-                col.metric(h.label, h.figure.text.capitalize(), _HOW.get(h.current_state),
+                col.metric(h.label, h.figure.label, _HOW.get(h.current_state),
                            delta_color="off", delta_arrow="off", border=True, help=tip)
                 continue
             if not h.comparable:

@@ -52,6 +52,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from profiles.release import PlainWordsError
 from geo.cells import cells_to_parents, cells_to_str, resolution_of
 from profiles.release import ReleasedForAudience
 
@@ -83,7 +84,7 @@ _PERIOD_CODE = {"month": "M", "quarter": "Q", "year": "Y"}
 TREND_PERIODS = ("week", "month", "quarter", "year")
 
 
-class ChangeError(ValueError):
+class ChangeError(PlainWordsError):
     """A change analysis was asked for with arguments it cannot use."""
 
 

@@ -19,7 +19,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from profiles.release import Policy, get_policy
+from profiles.release import PlainWordsError, Policy, get_policy
 from profiles.pack.labels import COMBINED
 from profiles.pack.model import Figure, Source
 from profiles.release import (ReleasedTable, release_areas, release_counts, release_periods,
@@ -31,7 +31,7 @@ RECENT = {"week": 4, "month": 3, "quarter": 1}
 FINE_SHARE = 0.6
 
 
-class PackError(ValueError):
+class PackError(PlainWordsError):
     """The pack cannot be built as asked (bad dates, unknown area, ...)."""
 
 

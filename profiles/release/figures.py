@@ -65,6 +65,11 @@ class Figure:
         """The number with thousands separators, or the state in words."""
         return f"{self.value:,}" if self.shown else self.state
 
+    @property
+    def label(self) -> str:
+        """The text for a metric: the number, or the state starting with a capital."""
+        return self.text if self.shown else self.state.capitalize()
+
 
 @dataclass
 class FeedCoverage:
@@ -114,6 +119,45 @@ class FeedCoverage:
         state = self.state(feed, start, end, released, too_few=too_few)
         return Figure(state, int(released) if state == RELEASED else 0)
 
+    def figure_over_weeks(self, feeds, first_week, last_week, released: int, *,
+                          too_few: bool = False) -> Figure:
+        """Return the :class:`Figure` of a total of ``feeds`` over a range of weeks.
+
+        Parameters
+        ----------
+        feeds : str or sequence of str
+            One feed, or several whose released counts were added up (need, say): the
+            total is *not loaded* only when none of them is, and *no data* only when none
+            covers the range.
+        first_week, last_week : date or None
+            Mondays of the first and last week of the range (inclusive); None for open.
+        released : int
+            The released total.
+        too_few : bool
+            The release shows this total only at a longer period or larger area.
+        """
+        feeds = (feeds,) if isinstance(feeds, str) else tuple(feeds)
+        start = _as_date(first_week) or dt.date.min
+        end = _as_date(last_week) + _WEEK if last_week else dt.date.max
+        if not any(self.is_loaded(f) for f in feeds):
+            return Figure(NOT_LOADED)
+        if not self.covers_any(feeds, start, end):
+            return Figure(NO_DATA)
+        if too_few and released == 0:
+            return Figure(TOO_FEW)
+        return Figure(RELEASED, int(released))
+
+
+def _as_date(value) -> dt.date | None:
+    """A date from a date, datetime, Timestamp or ISO string; None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime) or hasattr(value, "date"):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
 
 def _monday_in(first: dt.date, last: dt.date, start: dt.date, end: dt.date) -> bool:
     """True when some Monday ``first <= w <= last`` (weekly steps) has ``start <= w < end``."""
@@ -142,7 +186,7 @@ def feed_coverage(con) -> FeedCoverage:
     spans: dict = {}
     for feed, first, last in rows:
         spans.setdefault(feed, []).append((first, last))
-    return FeedCoverage(spans, loaded)
+    return FeedCoverage(spans, loaded | set(spans))
 
 
 __all__ = ["NOT_LOADED", "NO_DATA", "RELEASED", "STATES", "TOO_FEW", "FeedCoverage", "Figure",

@@ -377,9 +377,11 @@ def _load_areas(con, checked, ingest_id, key, base, result) -> int:
     for i, (name, kind, geom) in enumerate(zip(rows["name"], rows["area_type"],
                                                rows["geometry"]), start=start + 1):
         cells = polygon_to_cells(geom, base)
-        if not len(cells):
+        if not len(cells):   # smaller than one cell: it takes the cell it lies in
+            point = geom.representative_point()
+            cells = points_to_cells(np.array([point.y]), np.array([point.x]), base)
             result.messages.append(f"area {name!r} is smaller than one cell at resolution "
-                                   f"{base}; it is loaded with no cells")
+                                   f"{base}; it is loaded as the one cell it lies in")
         con.execute("INSERT INTO areas VALUES (?, ?, ?, ?)", [i, str(name), str(kind), ingest_id])
         if len(cells):
             con.register("ac", pd.DataFrame({"area_id": i, "cell": cells}))

@@ -101,3 +101,19 @@ def test_an_empty_latest_month_is_stepped_over_and_said(empty_db, town_files, tm
     cov = feed_coverage(con)
     assert cov.covers("on_street", D(2026, 6, 1), D(2026, 7, 1))
     assert not cov.covers("on_street", D(2026, 7, 1), D(2026, 9, 1))   # the gap
+
+
+def test_pack_and_cli_status_say_not_loaded(concerns_only):
+    """The meeting pack prints "not loaded" for a feed with no file, never a 0; ``lantern
+    status`` lists the feeds with no file."""
+    from profiles.pack import build_pack, render_html
+    from profiles.release import data_status
+
+    pack = build_pack(concerns_only, "analyst")
+    figures = [f for s in pack.sections for f in s.all_figures()]
+    harm = [f for f in figures if f.source.feed == "harm_reports" and f.kind == "count"]
+    assert harm and all(f.text == "not loaded" for f in harm)
+    assert "not loaded" in render_html(pack)
+    text = data_status(concerns_only).as_text()
+    assert "Not loaded (no file yet" in text and "harm_reports" in text.split("Not loaded")[1]
+

@@ -51,6 +51,19 @@ def _warm(con) -> None:
         log.warning("release cache warm-up stopped: %s", type(exc).__name__)
 
 
+@st.cache_resource(show_spinner=False)
+def _basemap(source: str):
+    from geo.basemap import load_basemap
+
+    return load_basemap(source or None, environ={})
+
+
+def basemap():
+    """The configured basemap (``$LANTERN_BASEMAP``, set by ``lantern serve --basemap``), or
+    None — the default, and always for the synthetic demo."""
+    return _basemap(os.environ.get("LANTERN_BASEMAP", ""))
+
+
 def db_path() -> str:
     """The database this server shows (``$LANTERN_DB``, else ``./lantern.duckdb``)."""
     return str(os.environ.get("LANTERN_DB") or _release.default_db_path())
@@ -101,6 +114,21 @@ def released(audience: str, feed: str, period: str = "week", by: tuple = (),
              area: str | None = None, start=None, end=None):
     """Released counts (a ReleasedTable) for the audience, cached per filter."""
     return _released(token(), audience, feed, period, tuple(by), area, start, end)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _map_cells(frame, floor):
+    from dashboard.maps import split_rollup
+
+    frame = _release.released_to_parents(frame)
+    return split_rollup(frame, frame.attrs.get("view_resolution") or floor)
+
+
+def map_cells(released, floor: int):
+    """A released table's hexagons for a map, as (the view's own hexagons, rolled-up larger
+    ones): at most :data:`profiles.release.MAP_CELL_BUDGET` of them, released units summed
+    into larger hexagons when a wide view would hold more."""
+    return _map_cells(released.frame, floor)
 
 
 @st.cache_data(show_spinner=False)

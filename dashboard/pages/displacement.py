@@ -111,7 +111,8 @@ if loaded:
                 layers.append(maps.cell_shapes(tgt, layer_id="dsp-targets",
                                                fill=[*TARGET_COLOUR, 90],
                                                ring=[*TARGET_COLOUR, 255], ring_share=0.12))
-                st.pydeck_chart(maps.deck(layers, lat=lat, lon=lon, zoom=zoom), height=520)
+                st.pydeck_chart(maps.deck(layers, lat=lat, lon=lon, zoom=zoom,
+                                          basemap=data.basemap()), height=520)
             with col_side:
                 if len(moved):
                     st.markdown(maps.legend_html("Expected increase (central)", breaks,

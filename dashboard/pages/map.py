@@ -62,18 +62,13 @@ if loaded:
         chosen = state.kept(st.multiselect, "Also show", options=overlays, key="map_overlays",
                             format_func=_overlay_words)
     window = dict(area=filters.area, start=filters.start, end=filters.end)
-    if filters.area:
-        frame_cells = data.area_cells(filters.area, filters.audience)
-    else:
-        force = data.force_area_name()
-        frame_cells = data.area_cells(force, filters.audience) if force else []
-    lat, lon, zoom = maps.view_for(frame_cells)
     outlines = data.outlines(filters.audience)
+    lat, lon, zoom = maps.view_for_area(outlines, filters.area)   # fits the area, or the force
     layers, legends, figures = [maps.land_layer(outlines)], [], []
     if shade != SHADE_NONE:
         label, unit, _ = maps.FEEDS[shade]
         rel = data.released(filters.audience, shade, "all", (), **window)
-        fine, coarse = maps.split_rollup(rel.frame, policy.resolution_floor)
+        fine, coarse = data.map_cells(rel, policy.resolution_floor)
         layers.append(maps.rollup_layer(coarse, layer_id=f"rollup-{shade}", label=label,
                                         unit=unit))
         if len(fine):
@@ -90,7 +85,7 @@ if loaded:
         if key in maps.FEEDS and key != shade:
             label, unit, colour = maps.FEEDS[key]
             rel = data.released(filters.audience, key, "all", (), **window)
-            fine, coarse = maps.split_rollup(rel.frame, policy.resolution_floor)
+            fine, coarse = data.map_cells(rel, policy.resolution_floor)
             layers.append(maps.circle_layer(fine, layer_id=f"circles-{key}", label=label,
                                             unit=unit, colour=colour))
             legends.append(maps.key_html(label, [(colour, f"{unit}, circle area by count")],
@@ -98,7 +93,7 @@ if loaded:
             figures.append((label, rel.total, unit, key))
         elif key == "premises_by_category":
             rel = data.released(filters.audience, "premises", "all", ("category",), **window)
-            fine, coarse = maps.split_rollup(rel.frame, policy.resolution_floor)
+            fine, coarse = data.map_cells(rel, policy.resolution_floor)
             layers += maps.premises_layers(fine)
             legends.append(maps.key_html("Off-street premises", [
                 (c, cat) for cat, c in maps.PREMISES_COLOURS.items()],
@@ -136,7 +131,8 @@ if loaded:
                                      round_=False, note="non-confidential sites only"))
     col_map, col_side = st.columns([3, 1])
     with col_map:
-        st.pydeck_chart(maps.deck(layers, lat=lat, lon=lon, zoom=zoom), height=620,
+        st.pydeck_chart(maps.deck(layers, lat=lat, lon=lon, zoom=zoom,
+                                  basemap=data.basemap()), height=620,
                         key="map_deck")
     with col_side:
         for label, total, unit, feed in figures:

@@ -27,9 +27,7 @@ if loaded:
         st.markdown(result.summary)
         text_size = 18 if filters.meeting_mode else 14
         outlines = data.outlines(filters.audience)
-        area = filters.area or data.force_area_name()
-        lat, lon, zoom = maps.view_for(data.area_cells(area, filters.audience) if area else [],
-                                       height=560)
+        lat, lon, zoom = maps.view_for_area(outlines, filters.area, height=560)
         layers = [maps.land_layer(outlines)]
         if len(result.cells) and result.judged:
             layers.append(maps.status_layer(result.cells,
@@ -39,7 +37,8 @@ if loaded:
         layers += maps.sites_layers(data.sites(filters.audience), text_size=text_size)
         col_map, col_side = st.columns([3, 1])
         with col_map:
-            st.pydeck_chart(maps.deck(layers, lat=lat, lon=lon, zoom=zoom), height=560,
+            st.pydeck_chart(maps.deck(layers, lat=lat, lon=lon, zoom=zoom,
+                                      basemap=data.basemap()), height=560,
                             key="reach_deck")
         with col_side:
             st.markdown(maps.key_html("Reach against need", list(

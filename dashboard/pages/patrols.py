@@ -76,7 +76,8 @@ if loaded:
                     layers.append(maps.cell_shapes(shown, layer_id="patrol-proposals",
                                                    fill="fill", ring=[0, 0, 0, 255],
                                                    ring_share=0.06))
-                st.pydeck_chart(maps.deck(layers, lat=lat, lon=lon, zoom=zoom), height=560)
+                st.pydeck_chart(maps.deck(layers, lat=lat, lon=lon, zoom=zoom,
+                                          basemap=data.basemap()), height=560)
             with col_side:
                 st.markdown(maps.key_html("Proposals by displacement risk", [
                     (c, k) for k, c in RISK_COLOURS.items()], round_=False,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import pyarrow as pa
 
 from data_contracts import ContractError, ValidatedFeed, read_feed
 from geo.cells import points_to_cells, polygon_to_cells
+from geo.outlines import outline_to_geojson, simplify_outline
 from geo.extent import UK_EXTENT, Extent
 from data_contracts import premises_rubric
 from profiles.store import database as store
@@ -383,6 +385,10 @@ def _load_areas(con, checked, ingest_id, key, base, result) -> int:
             result.messages.append(f"area {name!r} is smaller than one cell at resolution "
                                    f"{base}; it is loaded as the one cell it lies in")
         con.execute("INSERT INTO areas VALUES (?, ?, ?, ?)", [i, str(name), str(kind), ingest_id])
+        # the outline itself is public reference data: kept, simplified to suit its size
+        outline, tolerance = simplify_outline(geom)
+        con.execute("INSERT INTO area_shapes VALUES (?, ?, ?)",
+                    [i, outline_to_geojson(outline), math.ceil(tolerance)])
         if len(cells):
             con.register("ac", pd.DataFrame({"area_id": i, "cell": cells}))
             con.execute("INSERT INTO area_cells SELECT area_id, cell FROM ac")

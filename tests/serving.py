@@ -56,3 +56,19 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 30.0) -> Non
             pass
         time.sleep(0.25)
     raise AssertionError(f"lantern serve was not healthy at {url} within {timeout:.0f} s")
+
+
+def stop_serve(proc: subprocess.Popen) -> None:
+    """Stop a server started by :func:`start_serve` and everything in its process group."""
+    import os
+    import signal
+
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=10)

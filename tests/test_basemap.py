@@ -7,9 +7,6 @@ The tiles here are synthetic (:mod:`sample_data.tiles`): a made-up grid over ope
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -19,7 +16,7 @@ import pytest
 from geo.basemap import STYLE_PATH, BasemapError, load_basemap, open_tiles, parse_basemap
 from profiles.cli.serve import server_command
 from sample_data.tiles import lonlat_to_tile, write_tile_set
-from serving import free_port, start_serve, wait_healthy
+from serving import free_port, start_serve, stop_serve, wait_healthy
 
 URL = "https://maps.example.org/tiles/{z}/{x}/{y}.png"
 
@@ -150,9 +147,4 @@ def test_lantern_serve_serves_the_local_tiles_on_its_own_port(demo_copy, tile_fi
         with pytest.raises(urllib.error.HTTPError, match="404"):
             urllib.request.urlopen(template.format(z=11, x=0, y=0), timeout=10)
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+        stop_serve(proc)

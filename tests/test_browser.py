@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
 import time
 from pathlib import Path
 
@@ -19,7 +17,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from profiles.release.audiences import get_policy
 from profiles.release.api import disclosure_statement
-from serving import free_port, start_serve, wait_healthy
+from serving import free_port, start_serve, stop_serve, wait_healthy
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -41,12 +39,7 @@ def server(demo_copy, tmp_path):
         wait_healthy(url, proc)
         yield url
     finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=10)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+        stop_serve(proc)
 
 
 _SETTLED = """() => !document.querySelector('[data-testid="stStatusWidget"]')

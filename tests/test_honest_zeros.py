@@ -117,3 +117,19 @@ def test_pack_and_cli_status_say_not_loaded(concerns_only):
     text = data_status(concerns_only).as_text()
     assert "Not loaded (no file yet" in text and "harm_reports" in text.split("Not loaded")[1]
 
+
+
+@pytest.mark.parametrize("week, covered", [
+    (D(2026, 9, 7), True), (D(2026, 9, 28), True),      # weeks of the file's month
+    (D(2026, 8, 31), False), (D(2026, 10, 5), False),   # weeks of the months either side
+], ids=["early-in-month", "last-monday-in-month", "month-before", "month-after"])
+def test_a_file_covers_whole_months_not_only_its_weeks(week, covered):
+    """A police.uk month is placed in the week of the 15th; its file covers the whole month,
+    and a span never pins an event to one week."""
+    from profiles.release import FeedCoverage
+
+    cov = FeedCoverage({"community_concerns": [(D(2026, 9, 14), D(2026, 9, 14))]},
+                       loaded={"community_concerns"})
+    assert cov.covers("community_concerns", week, week + dt.timedelta(days=7)) is covered
+    expected = RELEASED if covered else NO_DATA
+    assert cov.state("community_concerns", week, week + dt.timedelta(days=7), 0) == expected

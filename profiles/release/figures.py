@@ -11,15 +11,21 @@ CLI shows is therefore one of four states, and says which:
   true zero still look the same, so nothing is learnt about a hidden group);
 * a released figure — including 0 for a loaded, covered period.
 
-Coverage comes from each loaded file's first and last week (weeks are not counts of people, and
-the Data status page already shows them): a file of March covers every week of March, even a
-week with no event in it; a gap between two files is not covered.
+Coverage comes from each loaded file's first and last week, widened to whole calendar months:
+a file of March covers every week of March, even one with no event in it (and a police.uk
+month, placed in the week of the 15th, covers its month); a gap between two files is not
+covered. Whole months, not weeks, so a file's span never pins an event to a week (the Data
+status page already names each feed's first and last week).
 
 Examples
 --------
 >>> import datetime as dt
->>> cov = FeedCoverage({"on_street": [(dt.date(2026, 3, 2), dt.date(2026, 3, 30))]},
+>>> cov = FeedCoverage({"on_street": [(dt.date(2026, 3, 2), dt.date(2026, 3, 16))]},
 ...                    loaded={"on_street", "premises"})
+>>> cov.covers("on_street", dt.date(2026, 3, 30), dt.date(2026, 4, 6))   # last week of March
+True
+>>> cov.covers("on_street", dt.date(2026, 4, 6), dt.date(2026, 4, 13))
+False
 >>> cov.state("harm_reports", dt.date(2026, 3, 1), dt.date(2026, 4, 1), 0)
 'not loaded'
 >>> cov.state("premises", dt.date(2026, 3, 1), dt.date(2026, 4, 1), 0)
@@ -78,7 +84,8 @@ class FeedCoverage:
     Attributes
     ----------
     spans : dict
-        Feed -> list of ``(first_week, last_week)`` Mondays, one per loaded file with data.
+        Feed -> list of ``(first_week, last_week)`` Mondays, one per loaded file with data;
+        each covers the calendar months from the first week's to the last week's.
     loaded : set of str
         Feeds with at least one file loaded (even a file whose every row was quarantined).
     """
@@ -91,8 +98,9 @@ class FeedCoverage:
         return feed in self.loaded
 
     def covers(self, feed: str, start: dt.date, end: dt.date) -> bool:
-        """True when a file of ``feed`` covers a week starting in ``[start, end)``."""
-        return any(_monday_in(first, last, start, end) for first, last in self.spans.get(feed, ()))
+        """True when a file of ``feed`` covers a week whose Monday is in ``[start, end)``."""
+        return any(_has_monday(max(start, _month_of(first)), min(end, _month_after(last)))
+                   for first, last in self.spans.get(feed, ()))
 
     def covers_any(self, feeds, start: dt.date, end: dt.date) -> bool:
         """True when any of ``feeds`` is covered in ``[start, end)``."""
@@ -159,10 +167,19 @@ def _as_date(value) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def _monday_in(first: dt.date, last: dt.date, start: dt.date, end: dt.date) -> bool:
-    """True when some Monday ``first <= w <= last`` (weekly steps) has ``start <= w < end``."""
-    lo = first if start <= first else first + _WEEK * -(-(start - first).days // 7)
-    return lo <= last and lo < end
+def _has_monday(start: dt.date, end: dt.date) -> bool:
+    """True when ``[start, end)`` holds a Monday (weeks belong to their Monday's month)."""
+    return start + dt.timedelta(days=-start.weekday() % 7) < end
+
+
+def _month_of(day: dt.date) -> dt.date:
+    """The first day of the month holding ``day``."""
+    return day.replace(day=1)
+
+
+def _month_after(day: dt.date) -> dt.date:
+    """The first day of the month after the one holding ``day``."""
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
 def feed_coverage(con) -> FeedCoverage:

@@ -214,7 +214,11 @@ def test_release_geojson_parses_and_carries_the_marking(capsys, demo_db, tmp_pat
     assert doc["type"] == "FeatureCollection" and doc["marking"] == "OFFICIAL-SENSITIVE"
     assert doc["audience"] == "partnership" and "people or premises" in doc["disclosure"]
     assert doc["features"]
+    outlines = [f for f in doc["features"] if f["properties"].get("layer") == "area outline"]
+    assert [f["properties"]["area"] for f in outlines] == ["Lanternford (synthetic)"]
     for f in doc["features"]:
+        if f in outlines:
+            continue
         assert f["geometry"]["type"] == "Polygon"
         assert f["properties"]["count"] >= 5
         assert h3.get_resolution(f["properties"]["h3_id"]) <= 8

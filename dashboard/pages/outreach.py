@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data, maps, state
-from profiles.release import ReleaseError
+from profiles.release import ReleaseError, in_plain_words
 
 filters, loaded = state.page("Outreach and need", "Need (on-street activity and harm reports) "
                                                   "against outreach contacts, per hexagon.")
@@ -12,25 +12,24 @@ if loaded:
     try:
         result = data.reach(filters.audience, filters.area, filters.start, filters.end)
     except ReleaseError as exc:
-        st.info(f"Reach against need is not available to this audience: {exc}")
+        st.info(in_plain_words(exc, "Reach against need is not available to this audience."))
     else:
         counts = result.cells["status"].value_counts()
         c1, c2, c3, c4 = st.columns(4)
-        c1.metric("Need shown", f"{result.total_need:,}", border=True,
+        judged = None if result.judged else "Cannot be judged"
+        c1.metric("Need shown", result.need_figure.label, border=True,
                   help="On-street activity and harm reports, released totals")
-        c2.metric("Outreach contacts shown", f"{result.total_reach:,}", border=True)
-        c3.metric("Hexagons with unmet need", f"{int(counts.get('unmet need', 0)):,}",
+        c2.metric("Outreach contacts shown", result.reach_figure.label, border=True)
+        c3.metric("Hexagons with unmet need", judged or f"{int(counts.get('unmet need', 0)):,}",
                   border=True, help="Need shown, no outreach contacts shown")
-        c4.metric("Hexagons with low reach", f"{int(counts.get('low reach', 0)):,}",
+        c4.metric("Hexagons with low reach", judged or f"{int(counts.get('low reach', 0)):,}",
                   border=True, help=f"Fewer than {result.low_reach:g} contacts per need event")
         st.markdown(result.summary)
         text_size = 18 if filters.meeting_mode else 14
         outlines = data.outlines(filters.audience)
-        area = filters.area or data.force_area_name()
-        lat, lon, zoom = maps.view_for(data.area_cells(area, filters.audience) if area else [],
-                                       height=560)
+        lat, lon, zoom = maps.view_for_area(outlines, filters.area, height=560)
         layers = [maps.land_layer(outlines)]
-        if len(result.cells):
+        if len(result.cells) and result.judged:
             layers.append(maps.status_layer(result.cells,
                                             floor=result.policy.resolution_floor))
         layers += maps.outline_layers(outlines, selected=filters.area, text_size=text_size,
@@ -38,7 +37,8 @@ if loaded:
         layers += maps.sites_layers(data.sites(filters.audience), text_size=text_size)
         col_map, col_side = st.columns([3, 1])
         with col_map:
-            st.pydeck_chart(maps.deck(layers, lat=lat, lon=lon, zoom=zoom), height=560,
+            st.pydeck_chart(maps.deck(layers, lat=lat, lon=lon, zoom=zoom,
+                                      basemap=data.basemap()), height=560,
                             key="reach_deck")
         with col_side:
             st.markdown(maps.key_html("Reach against need", list(
@@ -49,7 +49,10 @@ if loaded:
                                                           "site")]), unsafe_allow_html=True)
         st.subheader("Where need is least reached")
         unmet = result.unmet
-        if unmet.empty:
+        if not result.judged:
+            st.write("Not judged until need and outreach contacts are both loaded for these "
+                     "weeks.")
+        elif unmet.empty:
             st.write("No hexagon shows need with little or no outreach.")
         else:
             table = unmet[["h3_id", "need", "reach", "status", "note"]].astype(object)

@@ -12,6 +12,7 @@ import streamlit as st
 from dashboard import data, maps, state
 from profiles.planning import DEFAULT_WEIGHTS, PatrolError, patrol_brief_html, plan_patrols
 from profiles.planning import PATROL_FEED_WORDS as FEED_WORDS
+from profiles.release import in_plain_words
 
 RISK_COLOURS = {"high": maps.OKABE_ITO["vermillion"], "medium": maps.OKABE_ITO["orange"],
                 "low": maps.OKABE_ITO["bluish green"]}
@@ -40,7 +41,9 @@ if loaded:
                                 start=filters.start, end=filters.end, weights=weights,
                                 exclusion_km=km, top=top)
         except PatrolError as exc:
-            st.error(str(exc))
+            st.error(in_plain_words(exc, "No patrol plan can be made for these choices. "
+                                         "Check the weights, or choose a larger area or more "
+                                         "weeks."))
             plan = None
         if plan is not None:
             st.info(f"**Purpose.** {plan.purpose}")
@@ -73,7 +76,8 @@ if loaded:
                     layers.append(maps.cell_shapes(shown, layer_id="patrol-proposals",
                                                    fill="fill", ring=[0, 0, 0, 255],
                                                    ring_share=0.06))
-                st.pydeck_chart(maps.deck(layers, lat=lat, lon=lon, zoom=zoom), height=560)
+                st.pydeck_chart(maps.deck(layers, lat=lat, lon=lon, zoom=zoom,
+                                          basemap=data.basemap()), height=560)
             with col_side:
                 st.markdown(maps.key_html("Proposals by displacement risk", [
                     (c, k) for k, c in RISK_COLOURS.items()], round_=False,

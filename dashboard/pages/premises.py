@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard import data, maps, state
 from dashboard.online_view import draw_online
 from profiles.analyses import CATEGORIES, RESPONSES
-from profiles.release import ReleaseError
+from profiles.release import ReleaseError, in_plain_words
 
 filters, loaded = state.page("Off-street", "Premises assessments by category — "
                                            "non-nuisance, nuisance, risk — and the online "
@@ -18,14 +18,16 @@ if loaded:
         trend = data.premises_trend(filters.audience, filters.period, filters.area,
                                     filters.start, filters.end)
     except ReleaseError as exc:
-        st.info(f"Premises figures are not available to this audience: {exc}")
+        st.info(in_plain_words(exc, "Premises figures are not available to this audience."))
     else:
         totals = trend.totals
         cols = st.columns(len(CATEGORIES) + 1)
+        unshown = None if trend.figure.shown else trend.figure.label
         for col, cat in zip(cols, CATEGORIES):
-            col.metric(f"{cat.capitalize()} premises assessments", f"{totals[cat]:,}",
+            col.metric(f"{cat.capitalize()} premises assessments", unshown or f"{totals[cat]:,}",
                        border=True, help="Released total over the weeks chosen")
-        cols[-1].metric("Assessments, categories combined", f"{trend.combined_total:,}",
+        cols[-1].metric("Assessments, categories combined",
+                        unshown or f"{trend.combined_total:,}",
                         border=True, help="Too few premises of one category in a place to "
                                           "show the categories apart")
         st.markdown(trend.summary)

@@ -105,7 +105,7 @@ def _demo(args) -> int:
         os.environ["LANTERN_ACCESS"] = str(DEMO_PATH)
         print("Demo: every audience is open (synthetic data). With real data, configure "
               "sign-on: see README, Deployment behind sign-on.", file=sys.stderr)
-    return run_server(db, args.port)
+    return run_server(db, args.port, demo=True)   # the synthetic town never has a basemap
 
 
 def _ingest(args) -> int:
@@ -218,7 +218,12 @@ def _release(args) -> int:
                         "or give --report for the utility report")
     released = release_counts(con, args.audience, args.feed, period=args.period, by=args.by,
                               area=args.area)
-    text = release_to_csv(released) if args.format == "csv" else release_to_geojson(released)
+    if args.format == "csv":
+        text = release_to_csv(released)
+    else:
+        from profiles.cli.analyses import outlines_for
+
+        text = release_to_geojson(released, outlines_for(con, released.policy, args.area))
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
         print(f"wrote {len(released.frame):,} released rows to {args.out} "

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from profiles.release.errors import PlainWordsError
 from geo.cells import cells_to_parents, cells_to_str, resolution_of
 from profiles import store
 from profiles.release.audiences import (BREAKDOWNS, GRAINS, Policy, PolicyError,
@@ -63,7 +64,7 @@ _LOCK = threading.Lock()
 _BUILDING: dict = {}
 
 
-class ReleaseError(ValueError):
+class ReleaseError(PlainWordsError):
     """A release was asked for something the audience may not see, or that does not exist."""
 
 
@@ -147,7 +148,9 @@ def release_counts(con, audience, feed: str, *, period: str = "week", by=(), are
     by = tuple(by)
     if not policy.may_see(feed):
         raise ReleaseError(f"audience {policy.name!r} may not see feed {feed!r}; it may see: "
-                           f"{', '.join(policy.feeds)}")
+                           f"{', '.join(policy.feeds)}",
+                           words=f"The {policy.label.lower()} audience may not see these "
+                                 f"figures. Choose another audience if your role allows it.")
     if feed not in EVENT_FEEDS:
         raise ReleaseError(f"feed {feed!r} is reference data, not counted events; "
                            f"release_counts takes one of {', '.join(EVENT_FEEDS)}")
@@ -470,7 +473,9 @@ def resolve_area(con, area) -> int:
         if str(area) == name or str(area) == str(area_id):
             return int(area_id)
     known = ", ".join(repr(n) for _, n in rows) or "none loaded"
-    raise ReleaseError(f"unknown area {area!r}; areas are: {known}")
+    raise ReleaseError(f"unknown area {area!r}; areas are: {known}",
+                       words=f"There is no area called {area!r} loaded. Choose one from the "
+                             f"list.")
 
 
 def release_areas(con) -> pd.DataFrame:
@@ -481,15 +486,19 @@ def release_areas(con) -> pd.DataFrame:
            GROUP BY ALL ORDER BY a.area_type, a.name""").df()
 
 
-def release_area_cells(con, area, audience) -> list[str]:
+def release_area_cells(con, area, audience, *, touching: bool = False) -> list[str]:
     """Return the string ids of the area's cells at the audience's resolution floor.
 
     A floor cell belongs to the area when its centre cell does (the rule that places released
-    hexagons in areas).
+    hexagons in areas). With ``touching``, every floor cell that holds part of the area is
+    returned instead (what can be offered for an area smaller than one such cell); area
+    membership is public reference data, not a count.
     """
     policy = _policy(audience)
     anchors = _area_anchors(con, resolve_area(con, area))
     floor_cells = np.unique(cells_to_parents(anchors, policy.resolution_floor))
+    if touching:
+        return cells_to_str(floor_cells)
     res = store.base_resolution(con)
     inside = np.isin(cells_to_center_children(floor_cells, res), anchors)
     return cells_to_str(floor_cells[inside])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import pyarrow as pa
 
 from data_contracts import ContractError, Recipe, ValidatedFeed, read_feed, read_source
 from geo.cells import area_to_cells, points_to_cells
+from geo.outlines import outline_to_geojson, simplify_outline
 from geo.extent import UK_EXTENT, Extent
 from data_contracts import premises_rubric
 from profiles.store import database as store
@@ -421,6 +423,10 @@ def _load_areas(con, checked, ingest_id, key, base, result) -> int:
                                    f"{base}: it gets the one cell that holds its "
                                    "representative point")
         con.execute("INSERT INTO areas VALUES (?, ?, ?, ?)", [i, str(name), str(kind), ingest_id])
+        # the outline itself is public reference data: kept, simplified to suit its size
+        outline, tolerance = simplify_outline(geom)
+        con.execute("INSERT INTO area_shapes VALUES (?, ?, ?)",
+                    [i, outline_to_geojson(outline), math.ceil(tolerance)])
         con.register("ac", pd.DataFrame({"area_id": i, "cell": cells}))
         con.execute("INSERT INTO area_cells SELECT area_id, cell FROM ac")
         con.unregister("ac")

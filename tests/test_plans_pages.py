@@ -123,7 +123,8 @@ DRAWN_AS = {"PolygonLayer", "TextLayer"}
 @pytest.mark.parametrize("page,audience", [("patrols.py", "command"),
                                            ("displacement.py", "analyst"),
                                            ("outreach.py", "partnership"),
-                                           ("map.py", "analyst")])
+                                           ("map.py", "analyst"),
+                                           ("evaluate.py", "analyst")])
 def test_every_map_uses_the_one_drawing_mode_and_plain_tooltips(db, page, audience):
     layers = deck_spec(run(page, audience))["layers"]
     kinds = {layer["@@type"] for layer in layers}

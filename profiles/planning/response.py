@@ -41,6 +41,10 @@ from profiles.release import (Policy, disclosure_statement, frame_to_csv, get_po
 #: would show.
 FEW_EVENTS = 20
 
+#: Audiences that may evaluate a response on screen: police-internal analysis, never shown to
+#: the partnership on a shared screen (like the patrol brief).
+EVALUATION_AUDIENCES = ("command", "analyst")
+
 #: The zones, in the order every table shows them.
 ZONES = ("target", "buffer", "control")
 
@@ -397,5 +401,5 @@ def _feed_words(feed: str) -> str:
     return FEED_WORDS.get(feed, feed.replace("_", " "))
 
 
-__all__ = ["FEW_EVENTS", "ZONES", "AreaEvaluation", "evaluate_areas", "ring_buffer",
+__all__ = ["EVALUATION_AUDIENCES", "FEW_EVENTS", "ZONES", "AreaEvaluation", "evaluate_areas", "ring_buffer",
            "to_date"]

@@ -153,7 +153,7 @@ def hotspots_for(con, audience, feed: str, *, area=None, start=None, end=None, k
 
 
 def classify_for(con, audience, feed: str, *, period: str = "month", area=None, start=None,
-                 end=None, recent: int = 3, k: int = 1, alpha: float = 0.05,
+                 end=None, recent: int | None = 3, k: int = 1, alpha: float = 0.05,
                  fdr: bool = True) -> pd.DataFrame:
     """Return each study-area cell's hot/cold-spot pattern over periods of released counts.
 
@@ -165,8 +165,9 @@ def classify_for(con, audience, feed: str, *, period: str = "month", area=None, 
     con, audience, feed, area, start, end, k, alpha, fdr
         As for :func:`hotspots_for`.
     period : {"week", "month", "quarter", "year"}, default "month"
-    recent : int, default 3
-        The recent window, in periods.
+    recent : int or None, default 3
+        The recent window, in periods. None chooses for you: 3, or one fewer than the
+        periods when there are no more than 3 (the notes say so).
 
     Returns
     -------
@@ -205,6 +206,10 @@ def classify_for(con, audience, feed: str, *, period: str = "month", area=None, 
     wide = wide.reindex(index=cells, columns=starts).fillna(0)
     if not (wide.to_numpy() > 0).any():
         raise HotspotRunError(_nothing_message(policy, feed, chosen))
+    if recent is None:
+        recent = max(1, min(3, len(starts) - 1))
+        notes.append(f"The recent window is the last {recent} {period}(s) of the "
+                     f"{len(starts)} shown.")
     if isinstance(recent, bool) or not isinstance(recent, (int, np.integer)) \
             or not 1 <= recent < len(starts):
         raise HotspotRunError(
@@ -225,6 +230,49 @@ def classify_for(con, audience, feed: str, *, period: str = "month", area=None, 
     table.attrs.update(attrs, audience=policy.name, feed=feed, period=period, chosen=chosen,
                        notes=notes, period_starts=starts, statement=released.statement)
     return table
+
+
+def pattern_key(table: pd.DataFrame) -> pd.DataFrame:
+    """Return what each hot/cold-spot pattern in ``table`` means, and how many cells have it.
+
+    ``table`` is what :func:`classify_for` returns. The meanings use its own settings: the
+    number of periods, the period, the recent window and the share needed to be persistent.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``pattern``, ``meaning`` (in words, with the number of periods it takes) and
+        ``hexagons``, in the order of :data:`profiles.analyses.hotspots.PATTERNS`, patterns
+        no cell has left out.
+    """
+    from profiles.analyses.hotspots import PATTERNS
+
+    a = table.attrs
+    n = len(a.get("period_starts", ())) or int(table["periods"].max())
+    unit, recent = a.get("period", "period"), int(a.get("recent", 1))
+    need = int(np.ceil(a.get("persistent_share", 0.8) * n - 1e-9))
+    words = {
+        "persistent": f"a {{side}} spot in at least {need} of the {n} {unit}s",
+        "emerging": f"a {{side}} spot in the last {recent} {unit}(s) and in none before",
+        "former": f"a {{side}} spot before the last {recent} {unit}(s) and in none of them",
+        "intermittent": f"a {{side}} spot both before and within the last {recent} "
+                        f"{unit}(s), but in fewer than {need} of the {n}",
+    }
+    counts = table["pattern"].value_counts()
+    rows = []
+    for pattern in PATTERNS:
+        if pattern not in counts:
+            continue
+        if pattern == "mixed":
+            meaning = f"a hot spot in some {unit}s and a cold spot in others"
+        elif pattern == "no pattern":
+            meaning = f"neither a hot nor a cold spot in any of the {n} {unit}s"
+        else:
+            kind, side = pattern.split(" ")
+            meaning = words[kind].format(side=side)
+        rows.append({"pattern": pattern, "meaning": meaning,
+                     "hexagons": int(counts[pattern])})
+    return pd.DataFrame(rows, columns=["pattern", "meaning", "hexagons"])
 
 
 def _grid(con, policy, feed, frame, area, start, end):
@@ -311,4 +359,4 @@ def _nothing_message(policy, feed, chosen) -> str:
             f"to find hotspots in; widen the dates or choose a larger area")
 
 
-__all__ = ["HotspotRun", "HotspotRunError", "classify_for", "hotspots_for"]
+__all__ = ["HotspotRun", "HotspotRunError", "classify_for", "hotspots_for", "pattern_key"]

@@ -411,15 +411,16 @@ def status_layer(cells: pd.DataFrame, *, floor: int,
                        ring_share=0.12, ring_res=floor)
 
 
-#: hot/cold-spot pattern -> Okabe–Ito colour (warm for hot, cool for cold, black for mixed)
+#: hot/cold-spot pattern -> ring colour: Okabe–Ito warm for hot, cool for cold, greys for
+#: places that were hot or cold and are no longer, black for mixed (none is a viridis fill's)
 PATTERN_COLOURS = {"persistent hot": OKABE_ITO["vermillion"],
                    "emerging hot": OKABE_ITO["orange"],
                    "intermittent hot": OKABE_ITO["reddish purple"],
-                   "former hot": OKABE_ITO["yellow"],
+                   "former hot": (110, 110, 110),
                    "persistent cold": OKABE_ITO["blue"],
                    "emerging cold": OKABE_ITO["sky blue"],
                    "intermittent cold": OKABE_ITO["bluish green"],
-                   "former cold": (150, 150, 150), "mixed": OKABE_ITO["black"]}
+                   "former cold": (200, 200, 200), "mixed": OKABE_ITO["black"]}
 
 
 def pattern_layer(table: pd.DataFrame, key: pd.DataFrame, *,

@@ -144,22 +144,31 @@ def test_add_to_the_meeting_pack_for_the_same_audience_only(db):
     assert not any("Corridor lighting" in m.value for m in partnership.markdown)
 
 
-def test_a_saved_scenario_is_checked_against_what_happened(db):
+def saved(db, name: str, intervention: str, start: str, end: str):
+    """Run a scenario on the Corridor Beat over ``start``–``end`` and save it as ``name``."""
     con = open_read_only(db)
-    sc = simulate(con, "analyst", targets=TARGET, intervention="enforcement",
-                  start="2024-11-04", end="2025-10-27")
-    save_scenario(sc, "Corridor sweep", scenario_dir(db))
+    sc = simulate(con, "analyst", targets=TARGET, intervention=intervention, start=start,
+                  end=end)
+    save_scenario(sc, name, scenario_dir(db))
+    return con, sc
+
+
+def test_a_saved_scenario_is_checked_against_what_happened(db):
+    con, sc = saved(db, "Corridor sweep", "enforcement", "2024-11-04", "2025-10-27")
     at = run("analyst")
     assert at.selectbox(key="ev_scenario").value == "Corridor sweep"
-    table = next(df.value for df in at.dataframe if "placed" in df.value.columns)
+    table = next(df.value for df in at.dataframe if "Against the range" in df.value.columns)
+    table = table.rename(columns={"Measure": "measure", "Observed": "observed", "Low": "low",
+                                  "Central": "central", "High": "high",
+                                  "Against the range": "placed"})
     assert table["measure"].tolist() == [
         "change in the target hexagons", "moved into the receiving hexagons",
         "target and receiving hexagons together", "displaced share"]
     moved = table.set_index("measure").loc["moved into the receiving hexagons"]
     assert moved["placed"] in PLACED
     assert moved["low"] <= moved["central"] <= moved["high"]
-    saved = load_scenario("Corridor sweep", scenario_dir(db), audience="analyst")
-    check = check_scenario(con, "analyst", saved,
+    reloaded = load_scenario("Corridor sweep", scenario_dir(db), audience="analyst")
+    check = check_scenario(con, "analyst", reloaded,
                            after=at.session_state["ev_check_after"])
     expected = check.table.set_index("measure").loc["moved into the receiving hexagons"]
     assert moved["observed"] == pytest.approx(round(expected["observed"], 2))
@@ -168,10 +177,7 @@ def test_a_saved_scenario_is_checked_against_what_happened(db):
 
 
 def test_a_scenario_with_no_later_weeks_says_so(db):
-    con = open_read_only(db)
-    sc = simulate(con, "analyst", targets=TARGET, intervention="patrol",
-                  start="2025-11-03", end="2026-10-26")
-    save_scenario(sc, "Latest", scenario_dir(db))
+    saved(db, "Latest", "patrol", "2025-11-03", "2026-10-26")
     at = run("analyst")
     assert any("No weeks are loaded after this scenario's baseline" in w.value
                for w in at.warning)

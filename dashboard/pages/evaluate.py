@@ -21,6 +21,9 @@ ZONE_COLOURS = {"target": maps.OKABE_ITO["blue"], "buffer": maps.OKABE_ITO["oran
                 "control": maps.OKABE_ITO["bluish green"]}
 ZONE_WORDS = {"target": "where the response ran", "buffer": "where displacement would show",
               "control": "how things changed anyway"}
+CHECK_HEADINGS = {"measure": "Measure", "low": "Low", "central": "Central", "high": "High",
+                  "observed": "Observed", "interval_low": "Observed, 95% from",
+                  "interval_high": "to", "placed": "Against the range"}
 RING = "The ring around the target"
 AREA, HEXAGONS = "An area", "Hexagons"
 
@@ -189,12 +192,12 @@ def _scenario_tab(aud, weeks) -> None:
         st.error(str(exc))
         return
     st.subheader("Observed beside the scenario's range")
-    st.dataframe(check.table.round(2), hide_index=True)
+    st.dataframe(check.table.round(2).rename(columns=CHECK_HEADINGS), hide_index=True)
     st.info(check.summary)
     for note in check.notes:
         st.caption(note)
     st.subheader("The scenario's hexagons before and after")
-    st.dataframe(check.evaluation.table, hide_index=True)
+    st.dataframe(check.evaluation.table.rename(columns=str.capitalize), hide_index=True)
     st.caption(check.evaluation.verdict)
 
 

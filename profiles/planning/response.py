@@ -319,7 +319,8 @@ def _verdict(ev: AreaEvaluation) -> str:
                        f"({_p(d.p)}; the true difference could be {interval}). The "
                        f"figures do not show that the response worked, nor that it failed.")
     if q is not None:
-        out.append(_displacement_words(q))
+        out.append(_displacement_words(q) + " The WDQ has no test of chance: read it beside "
+                                            "the WDD.")
     elif ev.counts["control_before"] == 0 or ev.counts["control_after"] == 0:
         out.append("Displacement cannot be judged without a control that has events.")
     if ev.few:

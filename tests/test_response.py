@@ -85,3 +85,26 @@ def test_csv_is_marked_safe_and_holds_every_figure(demo_con):
     (-2.0, 0.5, "below the range"), (float("nan"), 1.0, "cannot tell")])
 def test_placing_an_observation_against_a_range(observed, se, expected):
     assert placed(observed, se, 1.0, 3.0, 6.0) == expected
+
+
+
+def test_a_pack_section_from_hexagons_and_a_wider_ring(demo_con):
+    from profiles.pack import EvaluationSpec, build_pack
+    from profiles.release import release_counts
+
+    frame = release_counts(demo_con, "analyst", "on_street", period="all").frame
+    cells = frame[frame["resolution"] == 9].nlargest(3, "count")["h3_id"].tolist()
+    spec = EvaluationSpec("Three hexagons", target=cells, control=WARD, before=BEFORE,
+                          after=AFTER, rings=2, audience="analyst")
+    assert spec.target == tuple(sorted(cells))
+    pack = build_pack(demo_con, "analyst", evaluations=[spec])
+    section = next(s for s in pack.section("assessment").sections
+                   if s.title == "Evaluation: Three hexagons")
+    ev = evaluate_areas(demo_con, "analyst", target=cells, control=WARD, before=BEFORE,
+                        after=AFTER, rings=2)
+    assert "3 chosen hexagons (target), the 2 rings of hexagons around it" in \
+        section.paragraphs[0]
+    assert ev.verdict in section.paragraphs
+    table = section.tables[0]
+    assert [f.value for f in table.rows[1][1:]] == [ev.counts["buffer_before"],
+                                                    ev.counts["buffer_after"]]

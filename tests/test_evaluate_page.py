@@ -181,3 +181,15 @@ def test_a_scenario_with_no_later_weeks_says_so(db):
     at = run("analyst")
     assert any("No weeks are loaded after this scenario's baseline" in w.value
                for w in at.warning)
+
+
+def test_the_page_is_offered_to_police_audiences_only(db):
+    from dashboard.pages import visible_pages
+
+    titles = {a: [t for _, t, _ in visible_pages(a)] for a in ("partnership", "command",
+                                                                "analyst")}
+    assert "Evaluate a response" not in titles["partnership"]
+    assert "Evaluate a response" in titles["command"] and "Evaluate a response" in \
+        titles["analyst"]
+    assert titles["analyst"].index("Evaluate a response") == \
+        titles["analyst"].index("Displacement scenarios") + 1

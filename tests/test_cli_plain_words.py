@@ -139,6 +139,12 @@ DISPLACEMENT = [
     ("other-audience", ["displacement", "export", "Sweep", "--audience", "command"], 1),
     ("export", ["displacement", "export", "Sweep", "--audience", "analyst", "--format",
                 "text"], 0),
+    ("check", ["displacement", "check", "Sweep", "--audience", "analyst", "--before", BEFORE,
+               "--after", AFTER], 0),
+    ("check-no-baseline-end", ["displacement", "check", "Sweep", "--audience", "analyst",
+                               "--after", AFTER], 1),
+    ("check-after-before", ["displacement", "check", "Sweep", "--audience", "analyst",
+                            "--before", AFTER, "--after", BEFORE], 1),
 ]
 
 
@@ -169,3 +175,13 @@ def test_hotspots_speak_in_sentences(db, capsys, extra, code):
     got, lines = messages(capsys, ["hotspots", "--audience", "analyst", "--db", db, *extra])
     assert got == code, lines
     assert lines and not identifiers(lines)
+
+
+def test_displacement_check_sets_observed_beside_the_range(db, capsys):
+    code, lines = messages(capsys, ["displacement", "check", "Sweep", "--audience", "analyst",
+                                    "--before", BEFORE, "--after", AFTER, "--db", db])
+    assert code == 0
+    assert lines[0] == lines[-1] == "OFFICIAL-SENSITIVE"
+    text = "\n".join(lines)
+    assert "moved into the receiving hexagons" in text and "against the range" in text
+    assert "Activity moving into the receiving hexagons: observed" in text

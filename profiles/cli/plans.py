@@ -74,6 +74,19 @@ def register(sub) -> None:
         q.add_argument("--out", metavar="PATH", default=None)
         q.set_defaults(func=_compare if name == "compare" else _export)
 
+    q = dsub.add_parser("check", help="check a saved scenario against what happened after",
+                        description="Evaluate a saved scenario's target and the hexagons it "
+                                    "moved activity into over its baseline weeks and an after "
+                                    "period, and set the observed change beside the "
+                                    "scenario's low – central – high range.")
+    add_db_argument(q)
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--audience", required=True, help="the audience it was run for")
+    q.add_argument("--after", required=True, metavar="START:END", help="first:last Monday")
+    q.add_argument("--before", default=None, metavar="START:END",
+                   help="default: the scenario's baseline weeks")
+    q.set_defaults(func=_check)
+
     p = sub.add_parser("evaluate", help="WDQ and WDD from released counts",
                        description="Weighted Displacement Quotient and Difference for target, "
                                    "buffer and control hexagons over two periods.")
@@ -309,6 +322,24 @@ def _export(args) -> int:
     if args.format == "text":
         return _emit(args, "\n\n".join(s.summary() for s in scs), scs[0].marking)
     return _emit(args, "".join(scenario_to_csv(s) for s in scs), scs[0].marking)
+
+
+def _check(args) -> int:
+    from profiles.planning import check_scenario
+
+    args.names = [args.name]
+    (scenario,) = _load_all(args)
+    try:
+        check = check_scenario(_con(args), args.audience, scenario, after=_span(args.after),
+                               before=_span(args.before) if args.before else None)
+    except _errors() as exc:
+        raise UserError(str(exc)) from None
+    t = check.table.rename(columns={"interval_low": "95% from", "interval_high": "to",
+                                    "placed": "against the range"}).set_index("measure")
+    lines = [scenario.marking, f"Scenario {scenario.name!r} checked against what happened",
+             t.round(2).to_string(), "", check.summary, *check.notes, scenario.statement,
+             scenario.marking]
+    return _emit(args, "\n".join(lines), scenario.marking)
 
 
 def _evaluate(args) -> int:

@@ -97,6 +97,7 @@ def test_displacement_page_for_analyst_saves_and_compares(db):
     assert (Path(db).parent / "lantern-scenarios" / "town-centre-patrol.json").exists()
     compare = at.dataframe[-1].value
     assert "Town centre patrol" in compare.columns
+    assert any("Check a saved scenario" in c.value for c in at.caption)
 
 
 def test_displacement_page_for_partnership_stays_coarse(db):

@@ -191,7 +191,40 @@ def _tidy(text: str, *, folder: Path, db_path) -> str:
     for prefix in sorted({str(folder), str(folder.resolve())}, key=len, reverse=True):
         text = _strip_temp(text, prefix)
     recipes = str(recipes_dir(db_path)) + os.sep
-    return text.replace(recipes, "")
+    return in_recipe_words(text.replace(recipes, ""))
+
+
+#: The command line's one-off flags, said as the recipe lines that do the same on this page.
+_FLAG_PHRASES = (
+    # "--crs EPSG:27700 (or crs = "EPSG:27700" in the recipe)" -> the recipe's own words
+    (re.compile(r"--[a-z-]+(?: [^\s()]+)? \(or (.+?) (in|from) the recipe\)"), r"\1 \2 the recipe"),
+    (re.compile(r"a recipe or --map (\w+)=COLUMN"),
+     r'a recipe (a line \1 = "their column" under [columns])'),
+    (re.compile(r"a recipe or --name-field COLUMN \(e\.g\. --name-field ([^)]+)\)"),
+     r'a recipe (name_field = "\1")'),
+    (re.compile(r"--map (\w+)=(\S+)"), r"\1 = \2 under [columns] in the recipe"),
+    (re.compile(r"--set (\w+)=(\S+)"), r"\1 = \2 under [set] in the recipe"),
+    (re.compile(r"--(crs|sheet|layer|name-field|area-type|date-format)\b"),
+     lambda m: f"{m.group(1).replace('-', '_')} = in the recipe"),
+)
+
+
+def in_recipe_words(text: str) -> str:
+    """Say a message's command-line flags as the recipe lines that do the same (the page has
+    no flags: a recipe is how a file is mapped here).
+
+    Examples
+    --------
+    >>> in_recipe_words('load it with --crs EPSG:27700 (or crs = "EPSG:27700" in the recipe).')
+    'load it with crs = "EPSG:27700" in the recipe.'
+    >>> in_recipe_words("loads with a recipe or --map datetime=COLUMN.")
+    'loads with a recipe (a line datetime = "their column" under [columns]).'
+    >>> in_recipe_words("choose another with --sheet")
+    'choose another with sheet = in the recipe'
+    """
+    for pattern, phrase in _FLAG_PHRASES:
+        text = pattern.sub(phrase, text)
+    return text
 
 
 def _strip_temp(text: str, prefix: str) -> str:

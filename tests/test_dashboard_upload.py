@@ -167,3 +167,12 @@ def test_a_bad_recipe_is_refused_before_any_file_is_read(db, tmp_path, monkeypat
     assert outcome.refused and outcome.summary.startswith("broken.toml")
     assert str(recipes) not in outcome.summary
     assert [r["action"] for r in audit.read_log(db) if r.get("feed") == "on_street"] == []
+
+
+def test_a_file_that_needs_a_recipe_is_told_so_in_recipe_words_not_flags(db):
+    [outcome] = loading.check_uploads(db, "on_street", [loading.Upload(POLICE.name,
+                                                                       POLICE.read_bytes())],
+                                      None, user="analyst@example")
+    assert outcome.refused and "--" not in outcome.summary
+    assert outcome.summary.endswith('loads with a recipe (a line datetime = "their column" '
+                                    'under [columns]).')

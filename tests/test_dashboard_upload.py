@@ -176,3 +176,11 @@ def test_a_file_that_needs_a_recipe_is_told_so_in_recipe_words_not_flags(db):
     assert outcome.refused and "--" not in outcome.summary
     assert outcome.summary.endswith('loads with a recipe (a line datetime = "their column" '
                                     'under [columns]).')
+
+
+def test_lantern_serve_sets_streamlits_upload_limit_to_the_pages(db, monkeypatch):
+    from profiles.cli.serve import server_command
+
+    monkeypatch.setenv("LANTERN_UPLOAD_MB", "50")
+    cmd, _ = server_command(db, 8599)
+    assert cmd[cmd.index("--server.maxUploadSize") + 1] == "50" == str(loading.upload_limit_mb())

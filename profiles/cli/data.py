@@ -121,15 +121,16 @@ def _ingest(args) -> int:
     def progress(path):
         print(f"{path}: checking and loading …", file=sys.stderr, flush=True)
 
-    loads = load_files(db, args.feed, args.paths, recipe=recipe, dry_run=args.dry_run,
-                       strict=args.strict, quarantine_dir=args.quarantine_dir,
-                       record=None if args.dry_run else record,
-                       progress=None if args.dry_run else progress)
-    for load in loads:
+    def done(load):
         if load.refused:
             print(f"refused: {load.refusal}", file=sys.stderr)
         else:
             _print_result(load.result)
+
+    loads = load_files(db, args.feed, args.paths, recipe=recipe, dry_run=args.dry_run,
+                       strict=args.strict, quarantine_dir=args.quarantine_dir,
+                       record=None if args.dry_run else record,
+                       progress=None if args.dry_run else progress, done=done)
     if args.dry_run:
         print("Dry run: nothing was written to the store.", file=sys.stderr)
     return 1 if any(load.refused for load in loads) else 0

@@ -57,7 +57,8 @@ def default_quarantine_dir(db) -> Path:
 def load_files(db, feed: str, paths: Iterable, *, recipe: Recipe | None = None,
                dry_run: bool = False, strict: bool = False, quarantine_dir=None,
                record: Callable | None = None,
-               progress: Callable[[str], None] | None = None) -> list[FileLoad]:
+               progress: Callable[[str], None] | None = None,
+               done: Callable[[FileLoad], None] | None = None) -> list[FileLoad]:
     """Check, and unless ``dry_run`` load, each file into the store at ``db``.
 
     Each file is loaded into a copy of the database that is swapped in only when the file has
@@ -86,6 +87,8 @@ def load_files(db, feed: str, paths: Iterable, *, recipe: Recipe | None = None,
         before its swap) and each refused file (``"refused"``); not called in a dry run.
     progress : callable, optional
         Called with each path before it is read.
+    done : callable, optional
+        Called with each file's FileLoad as soon as it is finished (before the next is read).
 
     Returns
     -------
@@ -102,7 +105,7 @@ def load_files(db, feed: str, paths: Iterable, *, recipe: Recipe | None = None,
     qdir = Path(quarantine_dir) if quarantine_dir else default_quarantine_dir(db)
     if dry_run:
         return _dry_run(db, feed, list(paths), recipe=recipe, strict=strict, quarantine_dir=qdir,
-                        progress=progress)
+                        progress=progress, done=done)
     key = load_key(db)
     loads = []
     for path in paths:
@@ -124,14 +127,20 @@ def load_files(db, feed: str, paths: Iterable, *, recipe: Recipe | None = None,
         except ContractError as exc:
             if record is not None:
                 record(action="refused", feed=feed, file_name=name)
-            loads.append(FileLoad(str(path), refusal=str(exc)))
+            _finished(loads, FileLoad(str(path), refusal=str(exc)), done)
             continue
-        loads.append(FileLoad(str(path), result=result))
+        _finished(loads, FileLoad(str(path), result=result), done)
     return loads
 
 
+def _finished(loads: list, load: FileLoad, done) -> None:
+    loads.append(load)
+    if done is not None:
+        done(load)
+
+
 def _dry_run(db: Path, feed: str, paths: list, *, recipe, strict: bool, quarantine_dir: Path,
-             progress) -> list[FileLoad]:
+             progress, done) -> list[FileLoad]:
     exists = db.exists()
     con = store.connect(db if exists else ":memory:", read_only=exists)
     has_key = bool(os.environ.get("LANTERN_KEY")) or Path(f"{db}.key").exists()
@@ -145,9 +154,9 @@ def _dry_run(db: Path, feed: str, paths: list, *, recipe, strict: bool, quaranti
                 result = ingest_file(con, feed, path, key=key, strict=strict,
                                      quarantine_dir=quarantine_dir, recipe=recipe, dry_run=True)
             except ContractError as exc:
-                loads.append(FileLoad(str(path), refusal=str(exc)))
+                _finished(loads, FileLoad(str(path), refusal=str(exc)), done)
                 continue
-            loads.append(FileLoad(str(path), result=result))
+            _finished(loads, FileLoad(str(path), result=result), done)
     finally:
         con.close()
     return loads

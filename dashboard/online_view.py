@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard import data
 from profiles.analyses import CAUTION
-from profiles.release import ReleaseError
+from profiles.release import ReleaseError, in_plain_words
 
 NOT_SHOWN = "not shown"
 
@@ -26,12 +26,12 @@ def draw_online(filters) -> None:
     try:
         pic = data.online_picture(filters.audience, filters.area, filters.start, filters.end)
     except ReleaseError as exc:
-        st.info(getattr(exc, "words", None) or "Online advert figures are not shown to this "
-                "audience.")
+        st.info(in_plain_words(exc, "Online advert figures are not available to this "
+                                    "audience."))
         return
     if "online_adverts" not in set(data.status(filters.audience).feeds["feed"]):
-        st.info("Online adverts: not loaded. An analyst can load a monitoring team's extract "
-                "of adverts seen (see Loading your own data).")
+        st.info("Online adverts: not loaded — no file from the monitoring team has been "
+                "loaded yet. Whoever runs Lantern can load one (Data status says how).")
         return
     cols = st.columns(4)
     cols[0].metric("Adverts shown", f"{pic.adverts:,}", border=True,

@@ -87,7 +87,7 @@ def test_not_loaded_state_and_real_outlines(serve, browser_page, concerns_store)
     page.goto(url, wait_until="domcontentloaded")
     _settle(page)
     values = page.locator("[data-testid='stMetricValue']").all_inner_texts()
-    # on-street, premises, harm, outreach, online adverts: only community concerns are loaded
+    # on-street, premises, harm, outreach and online adverts: every feed but concerns
     assert values.count("Not loaded") == 5, values
     assert "Not loaded (no file for these feeds)" in page.inner_text("body")
     _shot(page, "not-loaded-overview")
@@ -114,8 +114,16 @@ def test_local_tiles_are_drawn_under_the_hexagons(serve, browser_page, demo_copy
     _goto(page, "Map", {})
     _map_canvas(page)
     page.wait_for_function("() => !!document.querySelector('.mapboxgl-canvas')")
-    page.wait_for_timeout(3000)                           # let the tiles arrive and fade in
     chart = page.locator("[data-testid='stDeckGlJsonChart']").first
+    # let the tiles arrive and fade in: a bounded wait until a corner away from the town is no
+    # longer the page's plain white (slow under load on a shared machine)
+    for _ in range(60):
+        shot = _shot(page, "basemap-local-tiles", chart)
+        img = Image.open(io.BytesIO(shot.read_bytes())).convert("RGB")
+        if min(img.getpixel((12, 60))) < 250:
+            break
+        page.wait_for_timeout(500)
+    page.wait_for_timeout(1000)
     shot = _shot(page, "basemap-local-tiles", chart)
     tile_requests = [u for u in page.requests if "/lantern/basemap/tiles/" in u]
     assert tile_requests, "the map asked Lantern for no tiles"

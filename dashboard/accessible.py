@@ -13,7 +13,7 @@ figure: rows are released values, placed in areas by their centre cell, the rule
 layer uses for area totals.
 
 :data:`STYLE` is Lantern's own CSS for WCAG 2.2 AA contrast: Streamlit's captions
-(``#828180`` on white, 3.88:1) and code tokens (``#00a4d4``, 2.69:1) are darkened to 4.5:1 or
+(its text colour at 60 % opacity: ``#828180`` on white, 3.88:1) and code tokens (``#00a4d4``, 2.69:1) are darkened to 4.5:1 or
 more; nothing is hidden. :func:`style` puts it on every page (through
 :func:`dashboard.state.banners`).
 """
@@ -32,7 +32,7 @@ CODE_INK = {"parameter": "#005b8f", "number": "#0b6b3a", "string": "#8a3b00",
 STYLE = f"""<style>
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
 [data-testid="stCaptionContainer"] code, [data-testid="stWidgetLabel"] small,
-[data-testid="stMetricDelta"] {{ color: {CAPTION_INK} !important; }}
+[data-testid="stMetricDelta"] {{ color: {CAPTION_INK} !important; opacity: 1 !important; }}
 [data-testid="stCaptionContainer"] code {{ background: #f3f3f3 !important; }}
 [data-testid="stCode"] .token.parameter, [data-testid="stCode"] .token.variable,
 [data-testid="stCode"] .token.function, [data-testid="stCode"] .token.builtin

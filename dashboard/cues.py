@@ -59,15 +59,25 @@ def hotspot_marks(table: pd.DataFrame, *, size: int = 16) -> list:
                   layer_id="hotspot-marks", size=size)
 
 
-def risk_marks(proposals: pd.DataFrame, *, size: int = 14) -> list:
-    """The displacement-risk letter (H, M, L) in each proposed hexagon (column ``risk``)."""
+def _beside(cells, shared, dx: int) -> list:
+    return [[dx, 0] if c in shared else [0, 0] for c in cells]
+
+
+def risk_marks(proposals: pd.DataFrame, *, size: int = 14, zones=()) -> list:
+    """The displacement-risk letter (H, M, L) in each proposed hexagon (column ``risk``).
+
+    In a hexagon that is also an exclusion zone (at other times, ``zones``) the letter moves
+    right and the zone's ``X`` left, so neither hides the other.
+    """
     return _marks(proposals, [RISK_LETTERS.get(r, "?") for r in proposals["risk"]],
-                  layer_id="risk-marks", size=size)
+                  layer_id="risk-marks", size=size,
+                  offsets=_beside(proposals["h3_id"], set(zones), size // 2 + 2))
 
 
-def zone_marks(zones: pd.DataFrame, *, size: int = 14) -> list:
-    """An ``X`` in each exclusion-zone hexagon."""
-    return _marks(zones, [ZONE_LETTER] * len(zones), layer_id="zone-marks", size=size)
+def zone_marks(zones: pd.DataFrame, *, size: int = 14, proposals=()) -> list:
+    """An ``X`` in each exclusion-zone hexagon (moved left where a proposal shares it)."""
+    return _marks(zones, [ZONE_LETTER] * len(zones), layer_id="zone-marks", size=size,
+                  offsets=_beside(zones["h3_id"], set(proposals), -(size // 2 + 2)))
 
 
 def premises_marks(frame: pd.DataFrame, *, size: int = 12) -> list:

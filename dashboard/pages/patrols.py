@@ -74,7 +74,7 @@ if loaded:
                     layers.append(maps.cell_shapes(z, layer_id="patrol-zones",
                                                    fill=[120, 120, 120, 110],
                                                    ring=[60, 60, 60, 255], ring_share=0.04))
-                    layers += cues.zone_marks(z)
+                    layers += cues.zone_marks(z, proposals=p["h3_id"])
                 if len(p):
                     shown = p.groupby("h3_id", as_index=False).agg(
                         ranks=("rank", lambda s: ", ".join(map(str, s))),
@@ -87,7 +87,7 @@ if loaded:
                     layers.append(maps.cell_shapes(shown, layer_id="patrol-proposals",
                                                    fill="fill", ring=[0, 0, 0, 255],
                                                    ring_share=0.06))
-                    layers += cues.risk_marks(shown)
+                    layers += cues.risk_marks(shown, zones=z["h3_id"])
                 lookup, floor = accessible.area_lookup(filters.audience), policy.resolution_floor
                 rows = [accessible.map_rows(
                     shown, drawn_as="Patrol proposal", unit="", value=None, lookup=lookup,

@@ -8,12 +8,14 @@ tables are checked too. Screenshots land in ``tests/artifacts/`` for a person to
 """
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from test_browser import ARGS, ARTIFACTS, CHROMIUM, _settle, server  # noqa: F401 (fixture)
+from test_browser import ARGS, CHROMIUM, _map_canvas, _settle, _shot, server  # noqa: F401 (fixture)
 
 from profiles.release.audiences import get_policy
 
@@ -144,3 +146,152 @@ def test_html_meeting_pack_passes_axe(demo_con, tmp_path, audience):
             browser.close()
     assert not problems, "axe-core found WCAG 2.2 AA violations:\n" + "\n".join(problems)
     assert all(a.strip() for a in alts)
+
+
+_FOCUSED = """() => { const e = document.activeElement; if (!e || e === document.body) return null;
+  const c = e.closest('[data-testid=stElementContainer], .stElementContainer');
+  const wl = c && c.querySelector('[data-testid=stWidgetLabel]');
+  const w = e.closest('[data-testid]');
+  return {tag: e.tagName, testid: w ? w.getAttribute('data-testid') : '',
+          label: (wl ? wl.innerText : (e.getAttribute('aria-label') || '')).trim(),
+          text: (e.innerText || '').trim().slice(0, 80)}; }"""
+
+
+def _tab_until(page, wanted, limit: int = 40) -> list[dict]:
+    """Press Tab until ``wanted(focused)`` holds; return every element focused on the way."""
+    seen = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        seen.append(page.evaluate(_FOCUSED) or {})
+        if wanted(seen[-1]):
+            return seen
+    raise AssertionError(f"not reached with {limit} presses of Tab; focus went: "
+                         + " > ".join(f"{s.get('label') or s.get('text') or s.get('tag')}"
+                                      for s in seen))
+
+
+def test_map_page_by_keyboard_alone(server, demo_copy, tmp_path):  # noqa: F811
+    """Tab reaches every control in reading order; the table view opens, sorts and downloads
+    (an audited CSV of released figures) and the shading changes, all from the keyboard."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        context = _browser(pw, tmp_path, viewport={"width": 1500, "height": 1400},
+                           accept_downloads=True)
+        try:
+            context.set_default_timeout(60_000)
+            page = context.pages[0] if context.pages else context.new_page()
+            page.goto(f"{server}/map", wait_until="domcontentloaded")
+            _settle(page)
+            walk = _tab_until(page, lambda f: f.get("tag") == "SUMMARY"
+                              and "Show as a table" in f.get("text", ""))
+            labels = [f.get("label") for f in walk]
+            order = ["Meeting mode", "Audience", "Area", "Period", "Weeks",
+                     "Shade hexagons by", "Also show"]
+            assert all(x in labels for x in order), labels
+            assert [labels.index(x) for x in order] == sorted(labels.index(x) for x in order)
+            assert walk[0]["text"] == "Skip to main content"
+            assert any(f.get("testid") == "stSidebarNavLink" for f in walk[:labels.index(
+                "Meeting mode")])
+            assert labels.index("Also show") < [f.get("testid") for f in walk].index(
+                "stDeckGlJsonChart") < len(walk) - 1
+            page.keyboard.press("Enter")                      # open the table view
+            page.wait_for_selector("details[open] [data-testid='stDataFrame']")
+            _tab_until(page, lambda f: f.get("label") == "Sort the table by", limit=5)
+            page.keyboard.type("area")
+            page.keyboard.press("Enter")
+            _settle(page)
+            page.locator("details[open] [data-testid='stDataFrame']").wait_for()
+            _tab_until(page, lambda f: "Download this table" in f.get("text", ""), limit=30)
+            with page.expect_download() as download:
+                page.keyboard.press("Enter")
+            csv = Path(download.value.path()).read_text(encoding="utf-8")
+            # the shading, changed from the keyboard: the summary follows
+            page.locator("[data-testid='stSelectbox']", has_text="Shade hexagons by") \
+                .locator("input").focus()
+            page.keyboard.type("Harm")
+            page.keyboard.press("Enter")
+            page.wait_for_function("() => document.body.innerText.includes("
+                                   "'The most harm reports shown is in')", timeout=30_000)
+            _shot(page, "keyboard-map-harm-reports")
+        finally:
+            context.close()
+    assert csv.startswith("# OFFICIAL-SENSITIVE")
+    table = pd.read_csv(io.StringIO(csv), comment="#")
+    assert list(table.columns) == ["hexagon", "area", "period", "drawn as", "figure", "unit",
+                                   "note"]
+    assert list(table["area"]) == sorted(table["area"])               # sorted as chosen
+    figures = table["figure"].dropna().astype(int)
+    assert len(figures) and all(v >= 5 and v % 5 == 0 for v in figures)  # partnership's
+    audit = Path(f"{demo_copy}.audit.jsonl").read_text(encoding="utf-8")
+    assert '"what": "Map: released figures drawn"' in audit and '"format": "csv"' in audit
+
+
+_CUT_OFF = """() => {
+    const w = document.documentElement.clientWidth;
+    const out = [];
+    for (const sel of ['.lantern-marking', 'h1', '[data-testid=stExpander] summary',
+                       '[data-testid=stMarkdown] p', '[data-testid=stCaptionContainer] p']) {
+        for (const e of document.querySelectorAll('[data-testid=stMain] ' + sel)) {
+            const r = e.getBoundingClientRect();
+            if (r.width && (r.left < -1 || r.right > w + 1)) out.push(sel + ': ' +
+                e.innerText.slice(0, 60) + ' (' + Math.round(r.left) + '-' +
+                Math.round(r.right) + ' of ' + w + ')');
+        }
+    }
+    return {cut: out, scroll: document.scrollingElement.scrollWidth, width: w};
+}"""
+
+
+@pytest.mark.parametrize("title", ["Map", "Outreach and need"])
+def test_pages_at_200_percent_zoom(server, tmp_path, title):  # noqa: F811
+    """A 1280 x 900 window at 200 % zoom is 640 x 450 CSS pixels drawn at twice the density:
+    nothing needed may be cut off or need sideways scrolling; the sidebar stays one click
+    away. The screenshots are for a person to look at."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        context = _browser(pw, tmp_path, viewport={"width": 640, "height": 450},
+                           device_scale_factor=2)
+        try:
+            context.set_default_timeout(60_000)
+            page = context.pages[0] if context.pages else context.new_page()
+            slug = {"Map": "map", "Outreach and need": "outreach"}[title]
+            page.goto(f"{server}/{slug}", wait_until="domcontentloaded")
+            _settle(page)
+            _map_canvas(page)
+            shots = _scroll_shots(page, f"zoom200-{slug}")
+            _open_table_views(page)
+            page.wait_for_timeout(500)
+            seen = page.evaluate(_CUT_OFF)
+            opener = page.locator("[data-testid='stExpandSidebarButton'], "
+                                  "[data-testid='stSidebarCollapsedControl'] button")
+            reachable = opener.count() > 0 and opener.first.is_visible()
+            shots.append(_shot(page, f"zoom200-{slug}-table"))
+        finally:
+            context.close()
+    assert not seen["cut"], seen["cut"]
+    assert seen["scroll"] <= seen["width"] + 1, seen
+    assert reachable, "at 200 % the sidebar must stay one click away"
+    assert len(shots) >= 3
+
+
+_SCROLL_MAIN = """(y) => {
+    const m = [...document.querySelectorAll('[data-testid=stMain], [data-testid=stAppViewContainer]')]
+        .find(e => e.scrollHeight > e.clientHeight + 10) || document.scrollingElement;
+    m.scrollTop = y;
+    return [m.scrollTop, m.scrollHeight, m.clientHeight];
+}"""
+
+
+def _scroll_shots(page, name: str, most: int = 8) -> list[Path]:
+    """Screenshots down the page (Streamlit scrolls its main block, not the document)."""
+    shots, y = [], 0
+    for n in range(1, most + 1):
+        top, height, view = page.evaluate(_SCROLL_MAIN, y)
+        page.wait_for_timeout(300)
+        shots.append(_shot(page, f"{name}-{n}"))
+        if top + view >= height - 2:
+            break
+        y = top + int(view * 0.85)
+    return shots

@@ -280,3 +280,32 @@ def test_legend_colours_stay_apart_with_deuteranopia(name):
 def test_the_colour_check_catches_a_red_green_pair():
     assert deuteranope_distance((214, 39, 40), (44, 160, 44)) < MIN_DELTA_E  # tab:red, green
     assert deuteranope_distance((0, 0, 0), (255, 255, 255)) > 90
+
+
+# ---- the PDF meeting pack ----------------------------------------------------------------------
+
+def test_pdf_pack_is_tagged_text_with_title_language_and_alt_text(demo_con, tmp_path):
+    import subprocess
+
+    from profiles.pack import build_pack, render_pdf
+
+    pack = build_pack(demo_con, "partnership")
+
+    def charts(sections):
+        for s in sections:
+            yield from s.charts
+            yield from charts(s.sections)
+
+    drawn = list(charts(pack.sections))
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(render_pdf(pack))
+    raw = path.read_bytes()
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Tagged:          yes" in info and f"Title:           {pack.marking}" in info
+    assert b"/Lang (en-GB)" in raw and b"/DisplayDocTitle true" in raw
+    assert drawn and raw.count(b"/Alt ") == len(drawn)       # one text alternative a chart
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    words = " ".join(text.split())
+    assert pack.title in words and drawn[0].title in words   # real text, not pictures of it

@@ -25,6 +25,9 @@ import streamlit as st
 
 from dashboard import data
 
+#: Table views' keys end with this; their grid's own CSV button is hidden so that every
+#: download goes through the audited export (the "Download this table" button).
+TABLE_KEY = "_tableview"
 #: Colours on white (and on Streamlit's code background, #f7f7f6) with their contrast ratios.
 CAPTION_INK = "#55544f"    # 7.4:1 on white
 CODE_INK = {"parameter": "#005b8f", "number": "#0b6b3a", "string": "#8a3b00",
@@ -45,6 +48,8 @@ STYLE = f"""<style>
 [data-testid="stCode"] .token.keyword {{ color: {CODE_INK["keyword"]} !important; }}
 [data-testid="stCode"] .token.comment {{ color: {CODE_INK["comment"]} !important; }}
 .lantern-legend small {{ color: {CAPTION_INK}; }}
+[class*="st-key-"][class*="{TABLE_KEY}"] button[aria-label="Download as CSV"]
+  {{ display: none !important; }}
 </style>"""
 
 #: What a screen reader hears before a map: this lead, then the map's one sentence.
@@ -213,7 +218,7 @@ def table_view(table: pd.DataFrame, *, key: str, title: str, filters, label: str
     from profiles.release import frame_to_csv
 
     sorts = {w: s for w, s in (sorts or SORTS).items() if set(s[0]) <= set(table.columns)}
-    with st.expander(label):
+    with st.expander(label), st.container(key=f"{key}{TABLE_KEY}"):
         if table.empty:
             st.write("Nothing is drawn, so there is nothing to list.")
             return

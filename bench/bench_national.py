@@ -34,6 +34,20 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def build_store(tmp: Path, points: int) -> Path:
+    """Write the national set into ``tmp`` and load it into ``tmp/national.duckdb`` (untimed)."""
+    paths = write_national(tmp / "data", points=points)
+    db = tmp / "national.duckdb"
+    con = store.connect(db)
+    key = load_key(db)
+    extent = Extent("the synthetic sea box", BOX[0] - 0.1, BOX[1] + 0.1, BOX[2] - 0.1,
+                    BOX[3] + 0.1)
+    for feed, path in paths.items():
+        ingest_file(con, feed, path, key=key, extent=extent)
+    con.close()
+    return db
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--points", type=int, default=10_000_000)

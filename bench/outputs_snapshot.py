@@ -27,7 +27,8 @@ import tempfile
 from pathlib import Path
 
 AUDIENCES = ("partnership", "command", "analyst")
-FEEDS = ("on_street", "premises", "outreach_contacts", "harm_reports", "community_concerns")
+FEEDS = ("on_street", "premises", "outreach_contacts", "harm_reports", "community_concerns",
+         "online_adverts", "advert_indicators", "advertisers")
 SEED = 7
 
 #: Times of day and generation stamps differ run to run; everything else must not.

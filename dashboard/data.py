@@ -51,6 +51,19 @@ def _warm(con) -> None:
         log.warning("release cache warm-up stopped: %s", type(exc).__name__)
 
 
+@st.cache_resource(show_spinner=False)
+def _basemap(source: str):
+    from geo.basemap import load_basemap
+
+    return load_basemap(source or None, environ={})
+
+
+def basemap():
+    """The configured basemap (``$LANTERN_BASEMAP``, set by ``lantern serve --basemap``), or
+    None — the default, and always for the synthetic demo."""
+    return _basemap(os.environ.get("LANTERN_BASEMAP", ""))
+
+
 def db_path() -> str:
     """The database this server shows (``$LANTERN_DB``, else ``./lantern.duckdb``)."""
     return str(os.environ.get("LANTERN_DB") or _release.default_db_path())
@@ -103,6 +116,21 @@ def released(audience: str, feed: str, period: str = "week", by: tuple = (),
     return _released(token(), audience, feed, period, tuple(by), area, start, end)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _map_cells(frame, floor):
+    from dashboard.maps import split_rollup
+
+    frame = _release.released_to_parents(frame)
+    return split_rollup(frame, frame.attrs.get("view_resolution") or floor)
+
+
+def map_cells(released, floor: int):
+    """A released table's hexagons for a map, as (the view's own hexagons, rolled-up larger
+    ones): at most :data:`profiles.release.MAP_CELL_BUDGET` of them, released units summed
+    into larger hexagons when a wide view would hold more."""
+    return _map_cells(released.frame, floor)
+
+
 @st.cache_data(show_spinner=False)
 def _areas(tok):
     return _release.release_areas(cursor(tok))
@@ -141,6 +169,24 @@ def periods():
     """Weeks (Mondays) that hold data, oldest first."""
     tok = token()
     return [] if tok is None else _periods(tok)
+
+
+@st.cache_data(show_spinner=False)
+def _coverage(tok):
+    return _release.feed_coverage(cursor(tok))
+
+
+def coverage():
+    """Which feeds are loaded and which weeks their files cover (no counts of people)."""
+    tok = token()
+    return _release.FeedCoverage() if tok is None else _coverage(tok)
+
+
+def figure(feed: str, released: int, start=None, end=None, *, too_few: bool = False):
+    """A released total of ``feed`` over the weeks ``start``..``end`` (Mondays, inclusive) as
+    a :class:`profiles.release.Figure`: not loaded, no data for these weeks, too few, or
+    the number."""
+    return coverage().figure_over_weeks(feed, start, end, released, too_few=too_few)
 
 
 @st.cache_data(show_spinner=False)
@@ -227,6 +273,18 @@ def _premises_trend(tok, audience, period, area, start, end):
 def premises_trend(audience, period, area=None, start=None, end=None):
     """Premises counts and trend by category (:func:`profiles.analyses.premises.premises_trend`)."""
     return _premises_trend(token(), audience, period, area, start, end)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _online_picture(tok, audience, area, start, end):
+    from profiles.analyses import online_picture as _op
+
+    return _op(cursor(tok), audience, area=area, start=start, end=end)
+
+
+def online_picture(audience, area=None, start=None, end=None):
+    """The released online picture (:func:`profiles.analyses.online.online_picture`)."""
+    return _online_picture(token(), audience, area, start, end)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)

@@ -82,9 +82,24 @@ def view_for(h3_ids, *, width: int = 900, height: int = 620) -> tuple[float, flo
         for la, lo in h3.cell_to_boundary(c):
             lats.append(la)
             lons.append(lo)
-    lat, lon = (min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2
-    span_lon = max(max(lons) - min(lons), 1e-4)
-    span_lat = max(max(lats) - min(lats), 1e-4) / math.cos(math.radians(lat))
+    return view_for_bounds([min(lons), min(lats), max(lons), max(lats)], width=width,
+                           height=height)
+
+
+def view_for_bounds(bounds, *, width: int = 900, height: int = 620
+                    ) -> tuple[float, float, float]:
+    """Return (lat, lon, zoom) that fits ``[west, south, east, north]`` in a map of about
+    ``width`` x ``height`` pixels, with a small margin.
+
+    >>> lat, lon, zoom = view_for_bounds([0.94, 54.46, 1.06, 54.54])
+    >>> round(lat, 2), round(lon, 2), 11 < zoom < 13
+    (54.5, 1.0, True)
+    """
+    west, south, east, north = (float(v) for v in bounds)
+    lat, lon = (south + north) / 2, (west + east) / 2
+    span_lon = max(east - west, 1e-4)
+    # latitude spans grow towards the poles on a Web Mercator map
+    span_lat = max(north - south, 1e-4) / math.cos(math.radians(lat))
     # deck.gl's world is 512 px wide at zoom 0
     zoom = min(math.log2(width * 360 / (512 * span_lon)),
                math.log2(height * 360 / (512 * span_lat)))

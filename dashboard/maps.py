@@ -29,8 +29,9 @@ import h3
 import pandas as pd
 import pydeck as pdk
 
+from geo.basemap import STYLE_PATH
 from dashboard.map_geometry import (HEX_COVERAGE, RING_SHARE, hex_ring, line_band,
-                                    metres_per_pixel, positions, view_for)
+                                    metres_per_pixel, positions, view_for, view_for_bounds)
 
 # Colour-blind-safe sequential palette (viridis, 6 steps), light to dark for "more".
 VIRIDIS = [(253, 231, 37), (122, 209, 81), (34, 168, 132), (42, 120, 142), (65, 68, 135),
@@ -311,7 +312,8 @@ def land_layer(outlines: pd.DataFrame) -> pdk.Layer | None:
     if force.empty:
         force = outlines
     # the colour per row, like every other polygon layer: one vertex layout, one pipeline
-    polys = [{"polygon": p, "fill": [*LAND, 255]} for paths in force["paths"] for p in paths]
+    polys = [{"polygon": p, "fill": [*LAND, 255]} for polygons in force["polygons"]
+             for p in polygons]
     if not polys:
         return None
     return pdk.Layer("PolygonLayer", pd.DataFrame(polys), id="land", get_polygon="polygon",
@@ -355,20 +357,45 @@ def outline_layers(outlines: pd.DataFrame, *, selected: str | None, metres_per_p
     return layers
 
 
+def view_for_area(outlines: pd.DataFrame, area: str | None, cells=(), *,
+                  width: int = 900, height: int = 620) -> tuple[float, float, float]:
+    """Return (lat, lon, zoom) fitting ``area``'s outline, or with no area every force outline
+    (else every area); the cells when no outline is loaded."""
+    if not outlines.empty:
+        if area is not None:
+            chosen = outlines[outlines["name"] == area]
+        else:
+            chosen = outlines[outlines["area_type"] == "force"]
+            chosen = chosen if len(chosen) else outlines
+        if len(chosen):
+            b = list(zip(*chosen["bounds"]))
+            return view_for_bounds([min(b[0]), min(b[1]), max(b[2]), max(b[3])], width=width,
+                                   height=height)
+    return view_for(list(cells), width=width, height=height)
+
+
 def short_name(name: str) -> str:
     """An area's name for a map label: without the "(synthetic)" tag the banner already
     carries, so labels of neighbouring areas do not run into each other."""
     return name.removesuffix(" (synthetic)")
 
 
-def deck(layers, *, lat: float, lon: float, zoom: float = 12.0) -> pdk.Deck:
-    """A deck with no basemap (tiles cannot load offline) and a released-values tooltip.
+def deck(layers, *, lat: float, lon: float, zoom: float = 12.0, basemap=None) -> pdk.Deck:
+    """A deck with a released-values tooltip, and no basemap unless one is configured.
+
+    With ``basemap`` (a :class:`geo.basemap.Basemap` from configuration), its style is served
+    by Lantern (:mod:`dashboard.server`) and drawn faded under the layers; the sand fill of
+    the force area is left out so the streets show. Without one nothing is fetched.
 
     Every pickable row carries plain ``tip_title`` and ``tip_body`` text, made where its layer
     is made; the tooltip shows a bold title over the body's lines (Streamlit escapes values).
     """
     layers = [layer for layer in layers if layer is not None]
-    return pdk.Deck(layers=layers, map_style=NO_BASEMAP, map_provider=None,
+    style = NO_BASEMAP
+    if basemap is not None:   # streets under the hexagons: no sand fill hiding them
+        style = STYLE_PATH
+        layers = [layer for layer in layers if getattr(layer, "id", None) != "land"]
+    return pdk.Deck(layers=layers, map_style=style, map_provider=None,
                     initial_view_state=pdk.ViewState(latitude=lat, longitude=lon, zoom=zoom),
                     tooltip={"html": "<b>{tip_title}</b><br>{tip_body}",
                              "style": {"fontSize": "16px", "backgroundColor": "#fff",

@@ -29,6 +29,8 @@ class Problem:
     ``row`` is the 1-based data row (the header is not counted): the spreadsheet row is
     ``row + 1``, and so is the CSV line when no value spans lines.
     ``value`` is shortened to 80 characters so a report never carries a whole free-text field.
+    ``reason`` never quotes the value (reasons are counted in the store); ``detail``, shown
+    only in the quarantine report, may (e.g. the recipe line to add for an unmapped word).
     """
 
     file: str
@@ -36,8 +38,10 @@ class Problem:
     column: str
     value: str
     reason: str
+    detail: str = ""
 
     def as_dict(self) -> dict:
         """Return the problem as a plain dict (the quarantine report's columns)."""
+        reason = f"{self.reason}; {self.detail}" if self.detail else self.reason
         return {"file": self.file, "row": self.row, "column": self.column,
-                "value": self.value, "reason": self.reason}
+                "value": self.value, "reason": reason}

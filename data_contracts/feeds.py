@@ -2,7 +2,9 @@
 
 Column kinds
 ------------
-``lat`` / ``lon``   WGS84 degrees (a GeoJSON Point geometry supplies both)
+``lat`` / ``lon``   WGS84 degrees (a GeoJSON Point geometry supplies both); ``easting`` /
+                    ``northing`` (British National Grid) or ``x`` / ``y`` instead, see
+                    :mod:`data_contracts.coordinates`
 ``datetime``        ISO 8601 (``2025-03-01``, ``2025-03-01T21:30``) or UK ``01/03/2025 21:30``;
                     a date alone means the time band is ``unknown``
 ``category``        one of ``allowed`` (case-insensitive; spaces and hyphens read as ``_``)
@@ -13,6 +15,7 @@ Column kinds
 ``days``            ``Mon-Fri``, ``Mon,Wed,Sat`` or ``daily``
 ``cell``            an H3 cell id (string), instead of lat/lon where a feed allows it
 ``label``           a short public label (area names only)
+``place``           an optional area name that must match a loaded area (online adverts)
 """
 from __future__ import annotations
 
@@ -36,7 +39,26 @@ CONCERN_TYPES = ("complaint", "anti_social_behaviour", "litter_needles", "noise"
                  "kerb_crawling", "public_order", "drugs", "criminal_damage", "other")
 ENVIRONMENT_FEATURES = ("lighting_fault", "cctv", "transport_route", "lorry_park",
                         "isolated_space", "residential")
-AREA_TYPES = ("force", "ward", "neighbourhood", "beat")
+AREA_TYPES = ("force", "ward", "neighbourhood", "beat", "lsoa", "msoa", "district")
+PLATFORM_TYPES = ("escort_directory", "classifieds", "social_media", "other")
+ADVERT_INDICATORS = ("changing_locations", "frequent_changes", "linked_adverts",
+                     "generic_photos", "third_party_language", "possible_under_18")
+#: Adverts give approximate places only: they are coarsened to this H3 resolution at ingest
+#: and never released finer, whatever the audience.
+ADVERT_RESOLUTION = 7
+#: Column names refused in the online adverts feed on top of :data:`IDENTIFYING_PATTERNS`:
+#: anything that leads back to an advert, and so to the person in it.
+ADVERT_REFUSALS: tuple = (
+    (r"(^|_)(links?|website|web_?address|web_?page|uri|href|domain|site_?url)($|_)",
+     "a web address leads to the advert and the person in it"),
+    (r"(^|_)(text|body|title|headline|caption|wording|bio|content|ad_?copy)($|_)",
+     "advert text can identify the person in it"),
+    (r"(^|_)(images?|photos?|pictures?|img|thumbnails?|media|selfies?)($|_)",
+     "an image identifies the person in it"),
+    (r"(^|_)(contacts?|numbers?|tel_?no|accounts?|profiles?|ad_?id|advert_?id|listing_?id|"
+     r"ad_?ref|advert_?ref|emojis?)($|_)",
+     "a contact detail or listing reference leads to the advert and the person in it"),
+)
 
 
 @dataclass(frozen=True)
@@ -69,6 +91,29 @@ class Contract:
     detail: str | None = None
     subject: str | None = None
     allowed_identifying: tuple = field(default_factory=tuple)
+    refused: tuple = ()                   # (pattern, why) refused in this feed only
+    refuse_value_shapes: bool = False     # refuse values shaped like URLs, numbers, handles
+    finest_resolution: int | None = None  # coarsest place the feed's rows are stored at
+
+    def refusal(self, name: str) -> str | None:
+        """Return why the (normalised) column ``name`` is refused in this feed, or None.
+
+        Examples
+        --------
+        >>> contract_for("online_adverts").refusal("advert_url")
+        'an online identifier identifies a person'
+        >>> contract_for("online_adverts").refusal("photo"), contract_for("premises").refusal("photo")
+        ('an image identifies the person in it', None)
+        """
+        if name in self.allowed_identifying:
+            return None
+        why = identifying_reason(name)
+        if why:
+            return why
+        for pattern, reason in self.refused:
+            if re.search(pattern, name):
+                return reason
+        return None
 
     def column(self, name: str) -> Column:
         """Return the column called ``name``; KeyError if the contract has none."""
@@ -83,10 +128,12 @@ class Contract:
         return [c.name for c in self.columns if c.required]
 
 
-_LAT = Column("lat", "lat", aliases=("latitude", "y"))
-_LON = Column("lon", "lon", aliases=("longitude", "lng", "long", "x"))
-_LAT_OPT = Column("lat", "lat", required=False, aliases=("latitude", "y"))
-_LON_OPT = Column("lon", "lon", required=False, aliases=("longitude", "lng", "long", "x"))
+# x/y are not aliases of lon/lat: they are read by data_contracts.coordinates, as British
+# National Grid when they hold grid metres (and the summary says so).
+_LAT = Column("lat", "lat", aliases=("latitude",))
+_LON = Column("lon", "lon", aliases=("longitude", "lng", "long"))
+_LAT_OPT = Column("lat", "lat", required=False, aliases=("latitude",))
+_LON_OPT = Column("lon", "lon", required=False, aliases=("longitude", "lng", "long"))
 _CELL_OPT = Column("h3_cell", "cell", required=False, aliases=("h3", "h3_id", "cell"))
 _WHEN = Column("datetime", "datetime", aliases=("date", "timestamp", "occurred_at", "date_time"))
 
@@ -152,10 +199,26 @@ CONTRACTS: dict[str, Contract] = {
          Column("datetime", "datetime", required=False, aliases=("date", "reported_on"))),
         geometry="point_or_cell", category="feature_type"),
     "areas": Contract(
-        "areas", "Area boundaries (force, wards, neighbourhoods, beats) as GeoJSON polygons.",
+        "areas", "Area boundaries (force, wards, neighbourhoods, beats, LSOAs) as GeoJSON, "
+        "GeoPackage or zipped Shapefile polygons, in any declared CRS.",
         (Column("name", "label"),
          Column("area_type", "category", allowed=AREA_TYPES, aliases=("type",))),
         geometry="polygon", time=None, category="area_type", allowed_identifying=("name",)),
+    "online_adverts": Contract(
+        "online_adverts", "Online adverts seen on adult services websites by a monitoring "
+        "team, by coarse place and week, with exploitation-indicator flags. Never URLs, "
+        "numbers, handles, text or images.",
+        (_LAT_OPT, _LON_OPT, _CELL_OPT,
+         Column("area", "place", required=False, aliases=("area_name", "ward", "place")),
+         Column("seen_on", "datetime", aliases=("date", "seen", "date_seen", "week")),
+         Column("platform_type", "category", allowed=PLATFORM_TYPES,
+                aliases=("platform", "site_type")),
+         *(Column(n, "bool", required=False) for n in ADVERT_INDICATORS),
+         Column("advertiser_key", "key", required=False,
+                aliases=("advertiser", "advertiser_ref"))),
+        geometry="point_cell_or_area", time="seen_on", category="platform_type",
+        subject="advertiser_key", refused=ADVERT_REFUSALS, refuse_value_shapes=True,
+        finest_resolution=ADVERT_RESOLUTION),
 }
 
 FEEDS: tuple[str, ...] = tuple(CONTRACTS)
@@ -165,6 +228,9 @@ IDENTIFYING_PATTERNS: tuple[tuple[re.Pattern, str], ...] = tuple(
     (re.compile(p), why) for p, why in (
         (r"^(first_?|last_?|full_?|sur|fore|given_?|family_?|nick|alias_?|user_?)?names?$",
          "a name identifies a person"),
+        (r"(^|_)(officer|victim|suspect|offender|person|persons|client|worker|contact|staff|"
+         r"caller|reporter|witness|informant|complainant|customer|patient)_?(first_?|last_?|"
+         r"full_?|sur|fore|given_?|family_?)?names?$", "a name identifies a person"),
         (r"(^|_)(dob|date_of_birth|birth_?date|birthday|age_at)($|_)",
          "a date of birth identifies a person"),
         (r"(^|_)(phone|telephone|mobile|tel|cell_?phone|whatsapp)(_?(no|number))?($|_)",

@@ -1,4 +1,7 @@
-"""Read CSV, Parquet and GeoJSON files into text columns, refusing unreadable files whole.
+"""Read partner files into text columns, refusing unreadable files whole.
+
+Formats read: CSV, Parquet, GeoJSON, spreadsheets (.xlsx, .xlsm, .xls, .ods) and, for
+boundaries, GeoPackage and zipped Shapefile (the last two in :mod:`data_contracts.formats`).
 
 Every reader returns a :class:`RawTable`: a :class:`pyarrow.Table` whose columns are all
 strings (blank = ``""``, never null), the 1-based row number of each record, and the rows that
@@ -21,70 +24,109 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 
 from data_contracts.errors import ContractError
+from data_contracts.formats import GIS_FILES, SPREADSHEETS, read_gis, read_spreadsheet
+from data_contracts.raw import RawTable, check_header
 
-SUPPORTED = (".csv", ".parquet", ".geojson", ".json")
+SUPPORTED = (".csv", ".parquet", ".geojson", ".json", *SPREADSHEETS, *GIS_FILES)
+#: The formats read, in words, for messages.
+FORMATS_READ = ("CSV (.csv), Parquet (.parquet), GeoJSON (.geojson, .json), spreadsheets "
+                "(.xlsx, .xlsm, .xls, .ods), and for areas GeoPackage (.gpkg) or a zipped "
+                "Shapefile (.zip)")
 
 
-@dataclass
-class RawTable:
-    """A file's records as text columns.
+def read_source(path) -> bytes:
+    """Return a partner file's bytes, or refuse it saying plainly what is wrong.
 
-    Attributes
-    ----------
-    table : pyarrow.Table
-        One string column per file column; blanks are ``""``.
-    file_format : str
-        ``csv``, ``parquet`` or ``geojson``.
-    encoding : str
-        How the bytes were decoded (``utf-8``, ``cp1252``, ``utf-16``).
-    rows : numpy.ndarray
-        The 1-based row number of each record, as a spreadsheet numbers it less the header
-        (spreadsheet row = row + 1; also the CSV line when no value spans lines). Blank lines
-        are skipped but keep their numbers.
-    ragged : dict
-        Row number -> number of fields, for CSV records whose field count differs from the
-        header's (they are quarantined, never guessed at).
-    geometry : list or None
-        Shapely geometries of GeoJSON features (None for other formats).
+    A missing file is said to be missing, with the full path looked for; when the folder holds
+    a file whose name starts with this one and a space, the message asks whether the path was
+    split at a space (an unquoted ``Outreach contacts March.xlsx`` reaches Lantern as three
+    paths, none of which exists).
+
+    Raises
+    ------
+    ContractError
+        The file does not exist, is a folder, or cannot be read.
     """
+    path = Path(path)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    except IsADirectoryError:
+        raise ContractError(path, "is a folder, not a file.",
+                            fix="name the files inside it (e.g. folder/*.csv).") from None
+    except OSError as exc:
+        raise ContractError(path, f"cannot be read ({exc.strerror}).",
+                            fix="check the file's permissions.") from None
+    full = path.absolute()
+    fix = "check the file name and folder."
+    parent = full.parent
+    if parent.is_dir():
+        longer = sorted(p.name for p in parent.iterdir() if p.name.startswith(f"{path.name} "))
+        if longer:
+            fix = (f"did you mean {longer[0]!r}? A path with spaces must be in quotes: "
+                   f"\"{path.parent / longer[0]}\".")
+    else:
+        fix = f"the folder {str(parent)!r} does not exist either; " + fix
+    raise ContractError(path, f"the file does not exist (looked for {full}).", fix=fix)
 
-    table: pa.Table
-    file_format: str
-    encoding: str = "utf-8"
-    rows: np.ndarray | None = None
-    ragged: dict = field(default_factory=dict)
-    geometry: list | None = None
 
-    def __post_init__(self) -> None:
-        if self.rows is None:
-            self.rows = np.arange(1, self.table.num_rows + 1, dtype=np.int64)
+def check_format(path: Path) -> None:
+    """Refuse a file whose extension Lantern does not read, naming the formats it does.
+
+    Raises
+    ------
+    ContractError
+        For an unsupported extension.
+    """
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        hint = (" A bare .shp needs its .shx, .dbf and .prj: zip them together."
+                if suffix in (".shp", ".shx", ".dbf", ".prj") else "")
+        raise ContractError(path, f"files ending {suffix or '(no extension)'} are not read; "
+                                  f"Lantern reads {FORMATS_READ}.{hint}",
+                            fix="export the data in one of those formats.")
 
 
-def read_raw(path: Path, data: bytes) -> RawTable:
+def read_raw(path: Path, data: bytes, *, sheet: str | None = None,
+             layer: str | None = None) -> RawTable:
     """Return the records of ``path`` (already read as ``data``) with every value as text.
+
+    Parameters
+    ----------
+    path : Path
+        The file's name; its extension chooses the reader.
+    data : bytes
+        The file's content.
+    sheet : str, optional
+        The sheet of a workbook (default: the first).
+    layer : str, optional
+        The layer of a GeoPackage, or the Shapefile in a zip holding several.
 
     Raises
     ------
     ContractError
         For an unsupported extension, an empty or truncated file, or bytes that cannot be read.
     """
+    check_format(path)
     suffix = path.suffix.lower()
-    if suffix not in SUPPORTED:
-        raise ContractError(path, f"files ending {suffix or '(no extension)'} are not read.",
-                            fix="supply CSV (.csv), Parquet (.parquet) or GeoJSON (.geojson).")
     if not data[:4096].strip() and not data.strip():
         raise ContractError(path, "the file is empty.", fix="export the feed again.")
     if suffix == ".csv":
         return _read_csv(path, data)
     if suffix == ".parquet":
         return _read_parquet(path, data)
+    if suffix in SPREADSHEETS or suffix in GIS_FILES:
+        raw, notes = (read_spreadsheet(path, data, sheet) if suffix in SPREADSHEETS
+                      else read_gis(path, data, layer))
+        raw.notes.extend(notes)
+        return raw
     return _read_geojson(path, data)
 
 
@@ -113,7 +155,7 @@ def _read_csv(path: Path, data: bytes) -> RawTable:
     header = _fast_header(body)
     records = _plain_records(body) if header is not None else None
     if records is not None:
-        _check_header(path, header)
+        check_header(path, header)
         table = _fast_csv(body, header)
         if table is not None and table.num_rows == records and not _has_blank_record(table):
             return RawTable(table, "csv", "utf-8")
@@ -129,7 +171,7 @@ def _read_csv(path: Path, data: bytes) -> RawTable:
         raise ContractError(path, f"the header row cannot be read as CSV ({exc}).",
                             fix="export the feed again as CSV.") from None
     header = [h.strip() for h in header]
-    _check_header(path, header)
+    check_header(path, header)
     table, rows, ragged = _slow_csv(path, reader, header)
     return RawTable(table, "csv", encoding, rows, ragged)
 
@@ -178,15 +220,6 @@ def _has_blank_record(table: pa.Table) -> bool:
             return False
         candidates = candidates.filter(pc.equal(candidates.column(name), ""))
     return candidates.num_rows > 0
-
-
-def _check_header(path: Path, header: list[str]) -> None:
-    if not any(header):
-        raise ContractError(path, "the header row is empty.", fix="export the feed again.")
-    dupes = sorted({h for h in header if header.count(h) > 1})
-    if dupes:
-        raise ContractError(path, f"column {dupes[0]!r} appears more than once.",
-                            column=dupes[0], fix="give every column a unique name.")
 
 
 def _fast_csv(body: bytes, header: list[str]) -> pa.Table | None:
@@ -251,13 +284,19 @@ def _read_parquet(path: Path, data: bytes) -> RawTable:
     except Exception as exc:  # pyarrow raises several types for corrupt files
         raise ContractError(path, f"the file is not a readable Parquet file ({exc}).",
                             fix="export the feed again.") from None
-    _check_header(path, names)
+    check_header(path, names)
     columns = {}
     for name, col in zip(names, table.columns):
         if pa.types.is_binary(col.type) or pa.types.is_large_binary(col.type):
             raise ContractError(path, f"column {name!r} holds binary data.", column=name,
                                 fix="export text, numbers or dates only.")
         columns[name] = _as_text(path, name, col)
+        try:   # a string column can hold bytes that are not UTF-8 (found by the fuzzer)
+            columns[name].validate(full=True)
+        except pa.ArrowInvalid:
+            raise ContractError(path, f"column {name!r} holds text that is not valid UTF-8.",
+                                column=name, fix="export the feed again as UTF-8 text.") \
+                from None
     return RawTable(pa.table(columns) if columns else pa.table({}), "parquet")
 
 
@@ -328,4 +367,20 @@ def _read_geojson(path: Path, data: bytes) -> RawTable:
     table = pa.table({k: pa.array([r.get(k, "") for r in records], type=pa.string())
                       for k in names})
     rows = np.arange(1, len(records) + 1, dtype=np.int64)
-    return RawTable(table, "geojson", encoding, rows, geometry=geoms)
+    return RawTable(table, "geojson", encoding, rows, geometry=geoms,
+                    crs=_declared_crs(path, doc.get("crs")))
+
+
+def _declared_crs(path: Path, member) -> str | None:
+    """The CRS a GeoJSON file declares in its (pre-RFC 7946) ``crs`` member, or None.
+
+    QGIS and ogr2ogr write ``{"type": "name", "properties": {"name":
+    "urn:ogc:def:crs:EPSG::27700"}}`` for a layer they did not reproject.
+    """
+    if member is None:
+        return None
+    name = member.get("properties", {}).get("name") if isinstance(member, dict) else None
+    if not isinstance(name, str) or not name.strip():
+        raise ContractError(path, "the GeoJSON crs member does not name a CRS.",
+                            fix="export the layer again, reprojected to EPSG:4326 (WGS84).")
+    return name.strip()

@@ -129,6 +129,33 @@ def polygon_to_cells(geometry, resolution: int = BASE_RESOLUTION) -> np.ndarray:
     return np.array(sorted(h3.str_to_int(c) for c in cells), dtype=np.uint64)
 
 
+def area_to_cells(geometry, resolution: int = BASE_RESOLUTION) -> tuple[np.ndarray, bool]:
+    """Return an area's cells, and whether it was too small to hold a cell centre.
+
+    An area (Polygon or MultiPolygon, holes allowed, WGS84) covers the cells whose centres it
+    contains. An area smaller than one hexagon contains none: it is then given the one cell
+    that holds its representative point (a point always inside the area), so a page that
+    selects it still has somewhere to look.
+
+    Returns
+    -------
+    (numpy.ndarray of uint64, bool)
+        The sorted cells, and True when the representative-point cell was used.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> cells, tiny = area_to_cells(box(1.0, 54.5, 1.0001, 54.5001), 9)
+    >>> len(cells), tiny
+    (1, True)
+    """
+    cells = polygon_to_cells(geometry, resolution)
+    if len(cells) or geometry.is_empty:
+        return cells, False
+    point = geometry.representative_point()
+    return points_to_cells(np.array([point.y]), np.array([point.x]), resolution), True
+
+
 def cells_to_polygons(cells) -> list:
     """Return a shapely Polygon (lon/lat, WGS84) for each cell, in order."""
     from shapely.geometry import Polygon

@@ -4,4 +4,4 @@ Nothing outside this package reads the database. Pages and exports ask
 :mod:`profiles.release.api` for released numbers for an audience.
 """
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"

@@ -143,6 +143,9 @@ def generate_town(seed: int = 7, scale: float = 1.0) -> dict:
     out["harm_reports"] = _harm(rng, max(1, int(700 * scale)))
     out["community_concerns"] = _concerns(rng, max(1, int(1500 * scale)))
     out["environment"] = _environment(rng)
+    from sample_data.adverts import synthetic_adverts   # its own random stream
+
+    out["online_adverts"] = synthetic_adverts(seed=seed, scale=scale)
     return out
 
 
@@ -159,22 +162,70 @@ def on_street_events(n: int, *, seed: int = 7) -> pd.DataFrame:
     return _on_street(np.random.default_rng(seed), int(n))
 
 
+#: How far (km) a synthetic boundary wanders either side of its straight line, like a road or
+#: stream followed by a real ward boundary.
+_WANDER_KM = 0.3
+
+
+def _wander(a, b, phase: float, *, step_km: float = 0.06, outward: bool = False,
+            km: float = _WANDER_KM) -> np.ndarray:
+    """Return a boundary from ``a`` to ``b`` (km) that wanders either side of the straight
+    line by up to ``km`` (only to its left with ``outward``: outside a box drawn
+    anticlockwise), fixed at both ends; deterministic for ``phase``."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    length = float(np.hypot(*(b - a)))
+    t = np.linspace(0.0, 1.0, max(2, int(length / step_km)) + 1)
+    wave = (0.55 * np.sin(2 * np.pi * (1.3 * t + phase)) + 0.3 * np.sin(2 * np.pi * (4.1 * t
+            + 2.7 * phase)) + 0.15 * np.sin(2 * np.pi * (11.3 * t + 5.1 * phase)))
+    if outward:
+        wave = 0.5 * (wave + 1.0)
+    offset = km * wave * np.sin(np.pi * t)   # 0 at both ends: corners stay put
+    normal = np.array([-(b - a)[1], (b - a)[0]]) / length
+    return a + np.outer(t, b - a) + np.outer(offset, normal)
+
+
+def _wandering_box(w, e, s, n, phase: float, *, outward: bool = False,
+                   km: float = _WANDER_KM):
+    """A rectangle (km) whose four sides wander: a shapely Polygon in km. With ``outward`` it
+    never comes inside the rectangle (the force area must hold every synthetic event)."""
+    from shapely.geometry import Polygon
+
+    corners = [(w, s), (w, n), (e, n), (e, s), (w, s)]   # clockwise: left of a side is out
+    sides = [_wander(corners[i], corners[i + 1], phase + 0.37 * i, outward=outward,
+                     km=km)[:-1] for i in range(4)]
+    return Polygon(np.vstack(sides))
+
+
 def _areas() -> dict:
-    features = []
+    """The force, four wards and two beats: real-shaped (wandering) synthetic outlines.
 
-    def box(name, kind, b):
-        w, e, s, n = b
-        lat0, lon0 = _to_latlon(w, s)
-        lat1, lon1 = _to_latlon(e, n)
-        ring = [[lon0, lat0], [lon1, lat0], [lon1, lat1], [lon0, lat1], [lon0, lat0]]
-        features.append({"type": "Feature", "properties": {"name": name, "area_type": kind},
-                         "geometry": {"type": "Polygon", "coordinates": [ring]}})
+    The wards partition the force exactly (they are cut from it along two wandering lines);
+    the beats overlap the wards, as police beats do.
+    """
+    from shapely.geometry import LineString
+    from shapely.ops import split
 
-    box("Lanternford (synthetic)", "force", (-4, 4, -4, 4))
-    for name, b in WARDS.items():
-        box(name, "ward", b)
-    for name, b in BEATS.items():
-        box(name, "beat", b)
+    def feature(name, kind, shape_km):
+        rings = []
+        for ring in (shape_km.exterior,):
+            east, north = np.asarray(ring.coords).T
+            lat, lon = _to_latlon(east, north)
+            rings.append([[round(float(x), 6), round(float(y), 6)] for x, y in zip(lon, lat)])
+        return {"type": "Feature", "properties": {"name": name, "area_type": kind},
+                "geometry": {"type": "Polygon", "coordinates": rings}}
+
+    force = _wandering_box(-4, 4, -4, 4, 0.11, outward=True, km=0.9)
+    north_south = LineString(_wander((0.0, -6.0), (0.0, 6.0), 0.53))
+    east_west = LineString(_wander((-6.0, 0.0), (6.0, 0.0), 0.79))
+    pieces = [q for half in split(force, north_south).geoms for q in split(half, east_west).geoms]
+    features = [feature(TOWN.name, "force", force)]
+    for name, (w, e, s, n) in WARDS.items():
+        cx, cy = (w + e) / 2, (s + n) / 2
+        ward = next(q for q in pieces if (q.centroid.x > 0) == (cx > 0)
+                    and (q.centroid.y > 0) == (cy > 0))
+        features.append(feature(name, "ward", ward))
+    for i, (name, b) in enumerate(BEATS.items()):
+        features.append(feature(name, "beat", _wandering_box(*b, 0.23 + 0.31 * i)))
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -323,7 +374,7 @@ def _environment(rng) -> pd.DataFrame:
 
 #: The order feeds are loaded in (areas first: they set the force area).
 LOAD_ORDER = ("areas", "outreach_sites", "environment", "on_street", "premises",
-              "outreach_contacts", "harm_reports", "community_concerns")
+              "outreach_contacts", "harm_reports", "community_concerns", "online_adverts")
 
 
 def write_town(out_dir, *, seed: int = 7, scale: float = 1.0) -> dict:

@@ -217,10 +217,19 @@ def test_premises_chart_figures_are_in_a_table(demo_env):
     at.session_state["period_label"] = "Quarter"   # by month, too few premises to chart
     at.run()
     assert not at.exception
-    (chart,) = chart_data(at)
+    # the Off-street page also charts the online picture: the premises chart is the one by
+    # category
+    (chart,) = [c for c in chart_data(at) if "category" in c.columns]
     table = next(d.value for d in at.dataframe if "category" in d.value.columns)
     assert len(chart) and Counter(zip(chart["category"], chart["count"])) == Counter(
         zip(table["category"], table["released total"]))
+    # the adverts chart's figures are in their own table (a blank where the bar is empty)
+    adverts = next(c for c in chart_data(at) if "part_period" in c.columns)
+    online = next(d.value for d in at.dataframe
+                  if "adverts (released total)" in d.value.columns)
+    assert list(adverts["label"]) == list(online.iloc[:, 0])
+    assert [int(v) if v else None for v in adverts["count"]] == [
+        None if pd.isna(v) else int(v) for v in online["adverts (released total)"]]
 
 
 def test_meeting_mode_table_view_shows_only_partnership_figures(demo_env):

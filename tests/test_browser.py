@@ -9,12 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -22,6 +17,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from profiles.release.audiences import get_policy
 from profiles.release.api import disclosure_statement
+from serving import free_port, start_serve, stop_serve, wait_healthy
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -33,49 +29,17 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader",
 MARKING = "OFFICIAL-SENSITIVE"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"lantern serve exited with {proc.returncode}: "
-                                 f"{proc.stdout.read().decode(errors='replace')[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.read().decode().strip() == "ok":
-                    return
-        except OSError:
-            pass
-        time.sleep(0.25)
-    raise AssertionError(f"lantern serve was not healthy at {url} within {timeout:.0f} s")
-
-
 @pytest.fixture
 def server(demo_copy, tmp_path):
     """``lantern serve`` on a copy of the demo database; the whole process group is killed."""
-    port = _free_port()
-    lantern = Path(sys.executable).with_name("lantern")
-    cmd = ([str(lantern)] if lantern.exists() else [sys.executable, "-m", "profiles.cli"])
-    env = dict(os.environ, HOME=str(tmp_path))
-    proc = subprocess.Popen([*cmd, "serve", "--db", str(demo_copy), "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
-                            start_new_session=True)
+    port = free_port()
+    proc = start_serve(demo_copy, port, tmp_path)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, proc)
+        wait_healthy(url, proc)
         yield url
     finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=10)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+        stop_serve(proc)
 
 
 _SETTLED = """() => !document.querySelector('[data-testid="stStatusWidget"]')

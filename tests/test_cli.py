@@ -61,11 +61,11 @@ def test_demo_builds_the_synthetic_database(capsys, tmp_path):
     code, out, err = run(capsys, "demo", "--no-serve", "--db", db, "--scale", "0.2")
     assert code == 0
     assert f"Demo database (synthetic data) ready: {db}" in out
-    assert out.count(": loaded — read ") == 8          # one summary line per feed
+    assert out.count(": loaded — read ") == 9          # one summary line per feed
     assert "loading on_street …" in err                 # progress on stderr
     con = store.connect(db, read_only=True)
     assert store.is_synthetic(con)
-    assert store.fetch_row(con, "SELECT count(DISTINCT feed) FROM ingests")[0] == 8
+    assert store.fetch_row(con, "SELECT count(DISTINCT feed) FROM ingests")[0] == 9
     con.close()
     # a demo database is rebuilt in place; a real one is refused
     assert run(capsys, "demo", "--no-serve", "--db", db, "--scale", "0.2")[0] == 0
@@ -157,7 +157,7 @@ def test_status_on_missing_empty_and_loaded_databases(capsys, tmp_path, demo_db)
     assert "Feeds:" in lines and "Files loaded:" in lines
     assert any(line.strip().startswith("on_street") and "weeks 2024-" in line
                for line in lines)
-    assert sum(1 for line in lines if line.strip().startswith("#")) == 8
+    assert sum(1 for line in lines if line.strip().startswith("#")) == 9
 
 
 def _released_csv(capsys, demo_db, tmp_path, *extra) -> tuple[pd.DataFrame, str]:
@@ -214,7 +214,11 @@ def test_release_geojson_parses_and_carries_the_marking(capsys, demo_db, tmp_pat
     assert doc["type"] == "FeatureCollection" and doc["marking"] == "OFFICIAL-SENSITIVE"
     assert doc["audience"] == "partnership" and "people or premises" in doc["disclosure"]
     assert doc["features"]
+    outlines = [f for f in doc["features"] if f["properties"].get("layer") == "area outline"]
+    assert [f["properties"]["area"] for f in outlines] == ["Lanternford (synthetic)"]
     for f in doc["features"]:
+        if f in outlines:
+            continue
         assert f["geometry"]["type"] == "Polygon"
         assert f["properties"]["count"] >= 5
         assert h3.get_resolution(f["properties"]["h3_id"]) <= 8

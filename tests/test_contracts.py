@@ -220,7 +220,11 @@ REFUSED_FILES = [
     ("empty.csv", "", r"the file is empty"),
     ("header-only-blank.csv", ",,,\n1,2,3,4\n", r"the header row is empty"),
     ("duplicate.csv", "lat,lat,lon\n1,2,3\n", r"column 'lat' appears more than once"),
-    ("feed.xlsx", "not really", r"files ending \.xlsx are not read"),
+    ("feed.xlsx", "not really", r"the file is not a readable spreadsheet"),
+    ("feed.docx", "not really", r"files ending \.docx are not read; Lantern reads CSV \(\.csv\), "
+                                r"Parquet .* spreadsheets \(\.xlsx, \.xlsm, \.xls, \.ods\)"),
+    ("areas.gpkg", "not really", r"not a readable GeoPackage"),
+    ("areas.zip", "not really", r"not a readable zip archive"),
     ("nested.geojson", "[" * 100_000 + "]" * 100_000, r"nested too deeply"),
     ("broken.parquet", b"PAR1 not parquet at all", r"not a readable Parquet file"),
     ("bad.geojson", '{"type": "Feature"}', r"GeoJSON must be a FeatureCollection"),
@@ -429,7 +433,7 @@ def test_a_failure_after_the_facts_insert_rolls_everything_back(empty_db, tmp_pa
 def test_a_failure_part_way_through_areas_rolls_back(empty_db, town_files, monkeypatch):
     con, key, _ = empty_db
     before = table_counts(con)
-    real = ingest_module.polygon_to_cells
+    real = ingest_module.area_to_cells
     seen = []
 
     def fail_on_third_area(geometry, resolution):
@@ -438,7 +442,7 @@ def test_a_failure_part_way_through_areas_rolls_back(empty_db, town_files, monke
             raise MemoryError("injected")
         return real(geometry, resolution)
 
-    monkeypatch.setattr(ingest_module, "polygon_to_cells", fail_on_third_area)
+    monkeypatch.setattr(ingest_module, "area_to_cells", fail_on_third_area)
     with pytest.raises(MemoryError):
         load(con, key, "areas", town_files["areas"])
     assert table_counts(con) == before
@@ -617,3 +621,22 @@ def test_column_checks_in_parallel_threads_give_the_serial_outcome(tmp_path, mon
     (serial_problems, serial_rows), (parallel_problems, parallel_rows) = outcomes
     assert len(serial_problems) == 72 and parallel_problems == serial_problems
     pd.testing.assert_frame_equal(parallel_rows, serial_rows)
+
+
+def test_parquet_text_that_is_not_utf8_is_refused_whole(tmp_path):
+    """Found by the fuzzer: such a column used to escape as a UnicodeDecodeError."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from data_contracts import ContractError, read_feed
+
+    bad = b"\xc2HYPERLINK"
+    service = pa.Array.from_buffers(pa.string(), 1, [None, pa.py_buffer(
+        np.array([0, len(bad)], dtype=np.int32).tobytes()), pa.py_buffer(bad)])
+    path = tmp_path / "contacts.parquet"
+    pq.write_table(pa.table({"h3_cell": ["891f1d48177ffff"], "datetime": ["2025-03-01"],
+                             "service": service}), path)
+    with pytest.raises(ContractError, match="column 'service' holds text that is not valid "
+                                            "UTF-8"):
+        read_feed("outreach_contacts", path)

@@ -25,16 +25,21 @@ DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard"
 PAGES = {
     "overview": ("overview.py", "Overview"),
     "map": ("map.py", "Map"),
-    "premises": ("premises.py", "Off-street premises"),
+    "premises": ("premises.py", "Off-street"),
     "outreach": ("outreach.py", "Outreach and need"),
     "status": ("status.py", "Data status"),
 }
 AUDIENCES = ("partnership", "analyst")
 #: Metric labels that count hexagons, files, feeds or weeks — not people or events.
-NOT_PEOPLE = ("Hexagons", "Feeds", "Files", "Weeks", "Last file")
+NOT_PEOPLE = ("Hexagons", "Feeds", "Files", "Weeks", "Last file",
+              # a share of two released figures, and released advertiser-weeks per week:
+              # ratios of released figures, not counts
+              "Share with an indicator", "Advertisers seen per week")
 #: A count of people or events in a sentence: "175 events", "2,450 contact(s)".
 COUNT_IN_TEXT = re.compile(r"(?<![\w.])(\d[\d,]*) (?:events?|reports?|contacts?|contact\(s\)|"
                            r"assessments?|need events)\b")
+#: What a metric shows instead of a number (not loaded, no data, too few).
+FIGURE_STATES = ("Not loaded", "No data for this period", "Too few to show")
 #: Layers of reference data (sites, environment features) that are not counts of people.
 REFERENCE_LAYERS = {"outreach-sites", "outreach-site-labels", "environment", "land",
                     "area-outlines", "area-labels", "outreach-sites-halo", "area-labels-halo"}
@@ -91,20 +96,22 @@ def test_overview_headlines_trends_and_summary(demo_env, audience):
     at = run_page("overview", audience=audience)
     labels = [m.label for m in at.metric]
     assert labels == ["On-street activity", "Off-street premises", "Harm reports",
-                      "Community concerns", "Outreach contacts"]
+                      "Community concerns", "Outreach contacts", "Online adverts"]
     assert at.subheader[0].value == "October 2026 against September 2026"
     summary = markdown_text(at)
     assert "On-street activity:" in summary and ("events in October 2026" in summary or
                                                   "none shown in October 2026" in summary)
     charts = len(at.get("vega_lite_chart"))
-    empty = [c.value for c in at.caption if c.value.startswith("None shown in any month")]
-    listed = empty[0].rsplit(": ", 1)[1].rstrip(".").split(", ") if empty else []
-    assert charts >= 1 and charts + len(listed) == 5  # a chart, or a line saying none
-    longer = [m for m in at.metric if m.value == "—"]
-    assert all(m.delta == "too few by month" for m in longer)
+    empty = [c.value for c in at.caption if c.value.startswith(("Released total 0 in every",
+                                                                 "Too few to show in any"))]
+    listed = [f for line in empty
+              for f in re.split(r", | and ", line.rsplit(": ", 1)[1].rstrip("."))]
+    assert charts >= 1 and charts + len(listed) == 6  # a chart, or a line saying none
+    longer = [m for m in at.metric if m.value == "Too few to show"]
+    assert all(m.delta == "shown only over longer periods" for m in longer)
     if audience == "partnership":
         assert longer   # the demo's harm and premises figures need longer than a month
-    values = [_number(m.value) for m in at.metric if m.value != "—"]
+    values = [_number(m.value) for m in at.metric if m.value != "Too few to show"]
     if audience == "partnership":
         assert values[0] > 0 and all(v % 5 == 0 for v in values)
 
@@ -183,17 +190,26 @@ def test_premises_page_shows_categories_and_responses_never_a_list(demo_env, aud
     from profiles.analyses.premises import RESPONSES
 
     at = run_page("premises", audience=audience)
-    assert [m.label for m in at.metric] == ["Non-nuisance premises assessments",
-                                            "Nuisance premises assessments",
-                                            "Risk premises assessments",
-                                            "Assessments, categories combined"]
-    assert sum(_number(m.value) for m in at.metric) > 0
+    assert [m.label for m in at.metric][:4] == ["Non-nuisance premises assessments",
+                                                "Nuisance premises assessments",
+                                                "Risk premises assessments",
+                                                "Assessments, categories combined"]
+    assert sum(_number(m.value) for m in at.metric[:4]) > 0
     text = markdown_text(at)
     assert all(response in text for response in RESPONSES.values())
-    # never a premises-level table: the only table is the chart's figures, by period
-    assert [list(d.value.columns) for d in at.dataframe] in (
-        [], [["quarter starting", "category", "released total"]],
-        [["month starting", "category", "released total"]])
+    # never a premises-level table: the chart tables (premises by period, adverts by
+    # period) and the online picture's, by area and by indicator
+    firsts = [list(d.value.columns)[0] for d in at.dataframe]
+    charts = [list(d.value.columns) for d in at.dataframe
+              if list(d.value.columns)[0] not in ("Area", "Indicator")]
+    assert [f for f in firsts if f in ("Area", "Indicator")] == ["Area", "Indicator"]
+    assert firsts[-2:] == ["Area", "Indicator"]
+    premises = [c for c in charts if c[0].endswith(" starting")]
+    assert premises in ([], [["quarter starting", "category", "released total"]],
+                        [["month starting", "category", "released total"]])
+    online = [c for c in charts if not c[0].endswith(" starting")]
+    assert all(c[1:] == ["adverts (released total)", "advertisers seen per week",
+                         "part period"] for c in online) and len(online) <= 1
 
 
 @pytest.mark.parametrize("audience", AUDIENCES)
@@ -259,17 +275,16 @@ def partnership_violations(at: AppTest) -> tuple[list[str], int]:
     for metric in at.metric:
         if metric.label.startswith(NOT_PEOPLE):
             continue
-        if metric.value == "—":   # shown only over longer periods: no number to check
-            assert metric.delta.startswith("too few by "), metric.label
+        if metric.value in FIGURE_STATES:   # not a number: nothing to check
             continue
         check(_number(metric.value), f"metric {metric.label}")
-        if metric.delta and metric.delta != "no change":
+        if metric.delta and metric.delta != "no change" and ": " not in metric.delta:
             check(_number(metric.delta.split()[0]), f"change in {metric.label}")
     for frame in (d.value for d in at.dataframe):
         for col in frame.columns:
             # "figure" and "released total": the map and chart table views (text alternatives)
             if not col.startswith(("rows", "need", "outreach", "count", "figure",
-                                   "released total")):
+                                   "released total", "Adverts", "adverts", "With any")):
                 continue
             for v in frame[col]:
                 if v is None or (not isinstance(v, str) and pd.isna(v)) or v == "not shown":

@@ -14,7 +14,7 @@ from geo.cells import points_to_cells, polygon_to_cells
 from sample_data.generate import LOAD_ORDER, TOWN, generate_town, write_town
 
 COMMITTED = Path(__file__).resolve().parents[1] / "sample_data" / "town"
-POINT_FEEDS = [f for f in LOAD_ORDER if f != "areas"]
+POINT_FEEDS = [f for f in LOAD_ORDER if f not in ("areas", "online_adverts")]
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +63,27 @@ def test_every_point_is_inside_the_town_and_far_out_at_sea(town):
     for f in town["areas"]["features"]:
         assert "(synthetic)" in f["properties"]["name"]
         assert shape(f["geometry"]).bounds[0] > 0.3
+
+
+def test_synthetic_adverts_are_in_town_marked_synthetic_and_mostly_without_indicators(town):
+    from data_contracts.feeds import ADVERT_INDICATORS
+
+    ads = town["online_adverts"]
+    force = next(shape(f["geometry"]) for f in town["areas"]["features"]
+                 if f["properties"]["area_type"] == "force")
+    points = ads[ads["lat"] != ""]
+    assert len(points) > 500
+    assert all(force.covers(Point(float(lo), float(la)))
+               for la, lo in zip(points["lat"], points["lon"]))
+    named = ads.loc[ads["area"] != "", "area"]
+    assert len(named) > 100 and named.str.endswith("(synthetic)").all()
+    keys = ads.loc[ads["advertiser_key"] != "", "advertiser_key"]
+    assert keys.str.startswith("SYN-ADV-").all()
+    flags = ads[list(ADVERT_INDICATORS)] == "yes"
+    assert 0.1 < flags.any(axis=1).mean() < 0.4           # most adverts carry none
+    assert flags["possible_under_18"].mean() < 0.02       # rare
+    linked = ads.loc[flags["linked_adverts"], "advertiser_key"]
+    assert 3 * 3 <= linked[linked != ""].nunique() <= 4 + 3 + 3   # three small clusters
 
 
 def test_a_large_scale_still_keeps_every_event_in_town():

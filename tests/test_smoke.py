@@ -6,7 +6,8 @@ def test_demo_loads_every_feed_without_quarantine(demo_con):
     loaded = dict(demo_con.execute(
         "SELECT feed, sum(rows_loaded) FROM ingests GROUP BY feed").fetchall())
     assert set(loaded) == {"areas", "outreach_sites", "environment", "on_street", "premises",
-                           "outreach_contacts", "harm_reports", "community_concerns"}
+                           "outreach_contacts", "harm_reports", "community_concerns",
+                           "online_adverts"}
     assert all(v > 0 for v in loaded.values())
     quarantined = demo_con.execute("SELECT sum(rows_quarantined) FROM ingests").fetchall()[0][0]
     assert quarantined == 0

@@ -23,7 +23,8 @@ _HERE = Path(__file__).parent
 PAGES = (
     ("overview.py", "Overview", ":material/dashboard:", "profiles.analyses.overview:overview"),
     ("map.py", "Map", ":material/map:", "profiles.release.reference:release_sites"),
-    ("premises.py", "Premises", ":material/apartment:", "profiles.analyses.premises:premises_trend"),
+    ("premises.py", "Off-street", ":material/apartment:",
+     "profiles.analyses.premises:premises_trend"),
     ("outreach.py", "Outreach and need", ":material/volunteer_activism:",
      "profiles.analyses.coverage:reach_against_need"),
     ("patrols.py", "Patrol planning", ":material/local_police:", "profiles.planning.patrols:plan_patrols",

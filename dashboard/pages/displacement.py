@@ -12,6 +12,7 @@ from dashboard import accessible, cues, data, maps, state
 from profiles.planning import FLAG_WORDS, INTERVENTIONS, LEVELS, DisplacementError, simulate
 from profiles.planning import (ScenarioError, compare_scenarios, list_scenarios, load_scenario,
                                save_scenario, scenario_dir, scenario_to_csv, scenarios_to_html)
+from profiles.release import in_plain_words
 
 TARGET_COLOUR = maps.OKABE_ITO["blue"]
 
@@ -98,7 +99,8 @@ if loaded:
                                 decay_km=decay_km, area=filters.area, start=filters.start,
                                 end=filters.end)
         except DisplacementError as exc:
-            st.error(str(exc))
+            st.error(in_plain_words(exc, "No scenario can be run for these choices. Choose "
+                                         "other targets or a larger area."))
         if scenario is not None:
             t = scenario.totals
             st.subheader("Range over displaced shares")
@@ -139,7 +141,8 @@ if loaded:
                 layers += cues.target_marks(tgt)
                 table = _table(moved, tgt, aud)
                 accessible.map_summary(_summary(table))
-                st.pydeck_chart(maps.deck(layers, lat=lat, lon=lon, zoom=zoom), height=520)
+                st.pydeck_chart(maps.deck(layers, lat=lat, lon=lon, zoom=zoom,
+                                          basemap=data.basemap()), height=520)
                 accessible.table_view(table, key="dsp_map", filters=filters,
                                       title="Displacement scenario: hexagons drawn")
             with col_side:
@@ -160,7 +163,9 @@ if loaded:
                     save_scenario(scenario, name, folder)
                     st.success(f"Saved as {scenario.name!r}.")
                 except (ScenarioError, OSError) as exc:
-                    st.error(str(exc))
+                    st.error(in_plain_words(exc, "The scenario could not be saved. Try "
+                                                 "another name, or ask whoever runs Lantern "
+                                                 "to check the scenarios folder."))
             d1, d2 = st.columns(2)
             d1.download_button("Download CSV", lambda: _audited("csv") or scenario_to_csv(scenario),
                                file_name="displacement-scenario.csv", mime="text/csv",

@@ -44,7 +44,16 @@ def _summary(lead, table) -> str:
 
 
 def _shade_words(feed: str) -> str:
-    return maps.FEEDS[feed][0] if feed in maps.FEEDS else "Nothing (outlines only)"
+    if feed not in maps.FEEDS:
+        return "Nothing (outlines only)"
+    return maps.FEEDS[feed][0] + ("" if data.coverage().is_loaded(feed) else " — not loaded")
+
+
+def _overlay_words(key: str) -> str:
+    feed = OVERLAY_FEEDS.get(key, key)
+    missing = feed in maps.FEEDS or key in OVERLAY_FEEDS
+    return OVERLAYS[key] + (" — not loaded" if missing and not data.coverage().is_loaded(feed)
+                            else "")
 
 
 filters, loaded = state.page("Map", "Where things are, for the area and weeks chosen in the "
@@ -58,23 +67,18 @@ if loaded:
                                         policy.may_see(OVERLAY_FEEDS.get(k, k)))]
     ss = st.session_state
     ss["map_overlays"] = [k for k in ss.get("map_overlays", ["outreach_sites"]) if k in overlays]
-    if ss.get("map_shade") not in [*feeds, SHADE_NONE]:
-        ss["map_shade"] = feeds[0] if feeds else SHADE_NONE
+    if ss.get("map_shade") not in [*feeds, SHADE_NONE]:   # first a feed that has a file
+        ss["map_shade"] = next((f for f in feeds if data.coverage().is_loaded(f)), SHADE_NONE)
     c1, c2 = st.columns([1, 2])
     with c1:
         shade = state.kept(st.selectbox, "Shade hexagons by", options=[*feeds, SHADE_NONE],
                            key="map_shade", format_func=_shade_words)
     with c2:
         chosen = state.kept(st.multiselect, "Also show", options=overlays, key="map_overlays",
-                            format_func=OVERLAYS.get)
+                            format_func=_overlay_words)
     window = dict(area=filters.area, start=filters.start, end=filters.end)
-    if filters.area:
-        frame_cells = data.area_cells(filters.area, filters.audience)
-    else:
-        force = data.force_area_name()
-        frame_cells = data.area_cells(force, filters.audience) if force else []
-    lat, lon, zoom = maps.view_for(frame_cells)
     outlines = data.outlines(filters.audience)
+    lat, lon, zoom = maps.view_for_area(outlines, filters.area)   # fits the area, or the force
     layers, legends, figures = [maps.land_layer(outlines)], [], []
     # the table view and summary are built from the same frames as the layers (accessible)
     lookup, floor = accessible.area_lookup(filters.audience), policy.resolution_floor
@@ -87,7 +91,7 @@ if loaded:
     if shade != SHADE_NONE:
         label, unit, _ = maps.FEEDS[shade]
         rel = data.released(filters.audience, shade, "all", (), **window)
-        fine, coarse = maps.split_rollup(rel.frame, policy.resolution_floor)
+        fine, coarse = data.map_cells(rel, policy.resolution_floor)
         layers.append(maps.rollup_layer(coarse, layer_id=f"rollup-{shade}", label=label,
                                         unit=unit))
         if len(fine):
@@ -99,23 +103,23 @@ if loaded:
             legends.append(maps.key_html("Larger grey hexagons", [(
                 (200, 200, 200), f"{int(coarse['count'].sum()):,} {unit} combined")],
                 round_=False, note="places with too few to show one by one"))
-        figures.append((label, rel.total, unit))
+        figures.append((label, rel.total, unit, shade))
         lead = (label, tabled(coarse, f"{label}, larger grey hexagons", unit),
                 tabled(fine, f"{label}, shaded hexagons", unit))
     for key in chosen:
         if key in maps.FEEDS and key != shade:
             label, unit, colour = maps.FEEDS[key]
             rel = data.released(filters.audience, key, "all", (), **window)
-            fine, coarse = maps.split_rollup(rel.frame, policy.resolution_floor)
+            fine, coarse = data.map_cells(rel, policy.resolution_floor)
             layers.append(maps.circle_layer(fine, layer_id=f"circles-{key}", label=label,
                                             unit=unit, colour=colour))
             legends.append(maps.key_html(label, [(colour, f"{unit}, circle area by count")],
                                          note=_combined_note(coarse, unit)))
-            figures.append((label, rel.total, unit))
+            figures.append((label, rel.total, unit, key))
             tabled(fine, f"{label}, circles", unit)
         elif key == "premises_by_category":
             rel = data.released(filters.audience, "premises", "all", ("category",), **window)
-            fine, coarse = maps.split_rollup(rel.frame, policy.resolution_floor)
+            fine, coarse = data.map_cells(rel, policy.resolution_floor)
             layers += maps.premises_layers(fine)
             layers += cues.premises_marks(fine)
             legends.append(cues.key_html("Off-street premises", [
@@ -123,7 +127,7 @@ if loaded:
                 round_=True, note="assessments by category; circle area by count; letters "
                                   "under the circles name the categories there. "
                      + _combined_note(coarse, "assessments")))
-            figures.append(("Premises assessments", rel.total, "assessments"))
+            figures.append(("Premises assessments", rel.total, "assessments", "premises"))
             for cat in maps.PREMISES_COLOURS:
                 tabled(fine[fine["category"] == cat], f"Premises: {cat}, circles",
                        "assessments")
@@ -138,11 +142,13 @@ if loaded:
             note="letters mark a hexagon holding that feature"))
     if "hotspots" in chosen and shade != SHADE_NONE:
         from profiles.analyses import HotspotRunError
+        from profiles.release import in_plain_words
 
         try:
             run = data.hotspots(filters.audience, shade, **window)
         except HotspotRunError as exc:
-            st.info(f"No hotspots to draw: {exc}")
+            st.info("No hotspots to draw. " + in_plain_words(
+                exc, "Too few places can be shown here to find hotspots."))
         else:
             layers.append(maps.hotspot_layer(run.table, label=maps.FEEDS[shade][0]))
             layers += cues.hotspot_marks(run.table, size=text_size + 4)
@@ -170,13 +176,16 @@ if loaded:
     accessible.map_summary(_summary(lead, table))
     col_map, col_side = st.columns([3, 1])
     with col_map:
-        st.pydeck_chart(maps.deck(layers, lat=lat, lon=lon, zoom=zoom), height=620,
+        st.pydeck_chart(maps.deck(layers, lat=lat, lon=lon, zoom=zoom,
+                                  basemap=data.basemap()), height=620,
                         key="map_deck")
         accessible.table_view(table, key="map", title="Map: released figures drawn",
                               filters=filters)
     with col_side:
-        for label, total, unit in figures:
-            st.metric(f"{label} shown", f"{total:,}", help=f"Released total, {unit}")
+        for label, total, unit, feed in figures:
+            shown = data.figure(feed, total, filters.start, filters.end)
+            st.metric(f"{label} shown", shown.label,
+                      help=f"Released total, {unit}")
         for legend in legends:
             st.markdown(legend, unsafe_allow_html=True)
     st.caption(f"{state.WHOLE_FORCE if not filters.area else filters.area}, "

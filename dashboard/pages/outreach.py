@@ -4,13 +4,13 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import accessible, cues, data, maps, state
-from profiles.release import ReleaseError
+from profiles.release import ReleaseError, in_plain_words
 
 def _table(result, sites, filters):
     """The map's figures as a table, from the frames its layers are drawn from."""
     floor = result.policy.resolution_floor
     lookup = accessible.area_lookup(filters.audience)
-    cells = result.cells
+    cells = result.cells if result.judged else result.cells.iloc[0:0]
     need = accessible.map_rows(cells, drawn_as=[f"Reach against need: {s}"
                                                 for s in cells["status"]],
                                unit="need events", value="need", lookup=lookup, floor=floor,
@@ -43,37 +43,38 @@ if loaded:
     try:
         result = data.reach(filters.audience, filters.area, filters.start, filters.end)
     except ReleaseError as exc:
-        st.info(f"Reach against need is not available to this audience: {exc}")
+        st.info(in_plain_words(exc, "Reach against need is not available to this audience."))
     else:
         counts = result.cells["status"].value_counts()
         c1, c2, c3, c4 = st.columns(4)
-        c1.metric("Need shown", f"{result.total_need:,}", border=True,
+        judged = None if result.judged else "Cannot be judged"
+        c1.metric("Need shown", result.need_figure.label, border=True,
                   help="On-street activity and harm reports, released totals")
-        c2.metric("Outreach contacts shown", f"{result.total_reach:,}", border=True)
-        c3.metric("Hexagons with unmet need", f"{int(counts.get('unmet need', 0)):,}",
+        c2.metric("Outreach contacts shown", result.reach_figure.label, border=True)
+        c3.metric("Hexagons with unmet need", judged or f"{int(counts.get('unmet need', 0)):,}",
                   border=True, help="Need shown, no outreach contacts shown")
-        c4.metric("Hexagons with low reach", f"{int(counts.get('low reach', 0)):,}",
+        c4.metric("Hexagons with low reach", judged or f"{int(counts.get('low reach', 0)):,}",
                   border=True, help=f"Fewer than {result.low_reach:g} contacts per need event")
         st.markdown(result.summary)
         text_size = 18 if filters.meeting_mode else 14
         outlines = data.outlines(filters.audience)
-        area = filters.area or data.force_area_name()
-        lat, lon, zoom = maps.view_for(data.area_cells(area, filters.audience) if area else [],
-                                       height=560)
+        lat, lon, zoom = maps.view_for_area(outlines, filters.area, height=560)
         layers = [maps.land_layer(outlines)]
-        if len(result.cells):
+        if len(result.cells) and result.judged:
             layers.append(maps.status_layer(result.cells,
                                             floor=result.policy.resolution_floor))
         layers += maps.outline_layers(outlines, selected=filters.area, text_size=text_size,
                                       metres_per_px=maps.metres_per_pixel(lat, zoom))
-        layers += cues.status_marks(result.cells, size=text_size - 1)
+        if len(result.cells) and result.judged:
+            layers += cues.status_marks(result.cells, size=text_size - 1)
         sites = data.sites(filters.audience)
         layers += maps.sites_layers(sites, text_size=text_size)
         table = _table(result, sites, filters)
         accessible.map_summary(_summary(table))
         col_map, col_side = st.columns([3, 1])
         with col_map:
-            st.pydeck_chart(maps.deck(layers, lat=lat, lon=lon, zoom=zoom), height=560,
+            st.pydeck_chart(maps.deck(layers, lat=lat, lon=lon, zoom=zoom,
+                                      basemap=data.basemap()), height=560,
                             key="reach_deck")
             accessible.table_view(table, key="reach", filters=filters,
                                   title="Outreach and need: released figures drawn")
@@ -86,7 +87,10 @@ if loaded:
                                                           "site")]), unsafe_allow_html=True)
         st.subheader("Where need is least reached")
         unmet = result.unmet
-        if unmet.empty:
+        if not result.judged:
+            st.write("Not judged until need and outreach contacts are both loaded for these "
+                     "weeks.")
+        elif unmet.empty:
             st.write("No hexagon shows need with little or no outreach.")
         else:
             table = unmet[["h3_id", "need", "reach", "status", "note"]].astype(object)

@@ -8,6 +8,11 @@ import streamlit as st
 from dashboard import accessible, data, state
 from profiles.analyses import period_label
 
+#: The line under a figure that is not a number.
+_HOW = {"not loaded": "no file loaded for this feed",
+        "no data for this period": "files cover other weeks",
+        "too few to show": "shown only over longer periods"}
+
 filters, loaded = state.page("Overview", "The picture for the area and weeks chosen in the "
                                          "sidebar, in released figures.")
 if loaded:
@@ -21,25 +26,28 @@ if loaded:
                    f"{filters.period} of the range with the one before.")
         cols = st.columns(len(ov.headlines))
         for col, h in zip(cols, ov.headlines):
-            if h.shown_longer and h.current == 0:   # a 0 would read as "none happened"
-                col.metric(h.label, "—", f"too few by {filters.period}", delta_color="off",
-                           delta_arrow="off", border=True,
-                           help=h.words(ov.current_label, ov.previous_label))
+            tip = h.words(ov.current_label, ov.previous_label)
+            if not h.figure.shown:                     # not loaded, no data, too few
+                col.metric(h.label, h.figure.label, _HOW.get(h.current_state),
+                           delta_color="off", delta_arrow="off", border=True, help=tip)
                 continue
-            if h.change == 0:
+            if not h.comparable:
+                delta, arrow = f"{ov.previous_label}: {h.previous_state}", "off"
+            elif h.change == 0:
                 delta, arrow = "no change", "off"
             else:
                 pct = f" ({h.change_pct:+.0f}%)" if h.change_pct is not None else ""
                 delta, arrow = f"{h.change:+,}{pct}", "auto"
             col.metric(h.label, f"{h.current:,}", delta, delta_color="off", delta_arrow=arrow,
-                       border=True, help=h.words(ov.current_label, ov.previous_label))
+                       border=True, help=tip)
         st.subheader("In plain words")
         st.markdown("\n".join(f"- {line}" for line in ov.summary))
         st.subheader(f"Trend by {filters.period}")
         units = {h.label: h.unit for h in ov.headlines}
         trends = ov.trends.assign(when=[period_label(p, filters.period)
                                         for p in ov.trends["period_start"]])
-        shown = [(label, part) for label, part in trends.groupby("label", sort=False)
+        groups = list(trends.groupby("label", sort=False))
+        shown = [(label, part[part["state"] == "released"]) for label, part in groups
                  if part["count"].any()]
         for row in range(0, len(shown), 3):
             for col, (label, part) in zip(st.columns(3), shown[row:row + 3]):
@@ -62,11 +70,6 @@ if loaded:
                                   title=f"Trend by {filters.period}",
                                   label=accessible.CHART_TABLE_LABEL,
                                   sorts={"chart, in time order": ([], [])})
-        empty = [label for label, part in trends.groupby("label", sort=False)
-                 if not part["count"].any()]
-        if empty:
-            st.caption(f"None shown in any {filters.period} of the range (too few in each "
-                       f"place and {filters.period} to show): {', '.join(empty)}.")
-        if ov.partial_start is not None:
-            st.caption("The last bar is a part period: not all its weeks are in the range.")
+        for line in ov.trend_notes:
+            st.caption(line)
 state.footer(filters)

@@ -12,6 +12,7 @@ import streamlit as st
 from dashboard import accessible, cues, data, maps, state
 from profiles.planning import DEFAULT_WEIGHTS, PatrolError, patrol_brief_html, plan_patrols
 from profiles.planning import PATROL_FEED_WORDS as FEED_WORDS
+from profiles.release import in_plain_words
 
 RISK_COLOURS = cues.RISK_COLOURS
 
@@ -52,7 +53,9 @@ if loaded:
                                 start=filters.start, end=filters.end, weights=weights,
                                 exclusion_km=km, top=top)
         except PatrolError as exc:
-            st.error(str(exc))
+            st.error(in_plain_words(exc, "No patrol plan can be made for these choices. "
+                                         "Check the weights, or choose a larger area or more "
+                                         "weeks."))
             plan = None
         if plan is not None:
             st.info(f"**Purpose.** {plan.purpose}")
@@ -100,7 +103,8 @@ if loaded:
                                         notes=[f"near an outreach site while open: {b}"
                                                for b in z["tip_body"]] if len(z) else [])]
                 accessible.map_summary(_summary(plan, shown, z, lookup, floor))
-                st.pydeck_chart(maps.deck(layers, lat=lat, lon=lon, zoom=zoom), height=560)
+                st.pydeck_chart(maps.deck(layers, lat=lat, lon=lon, zoom=zoom,
+                                          basemap=data.basemap()), height=560)
                 accessible.table_view(accessible.combine(rows), key="patrol_map",
                                       title="Patrol plan: hexagons drawn", filters=filters,
                                       sorts={"hexagon": (["hexagon"], [True]),

@@ -1,28 +1,33 @@
-"""Premises: released assessments by category, the trend, and the response each calls for."""
+"""Off-street: premises assessments (by category, trend, response) and the online picture."""
 from __future__ import annotations
 
 import altair as alt
 import streamlit as st
 
 from dashboard import accessible, data, maps, state
+from dashboard.online_view import draw_online
 from profiles.analyses import CATEGORIES, RESPONSES
-from profiles.release import ReleaseError
+from profiles.release import ReleaseError, in_plain_words
 
-filters, loaded = state.page("Off-street premises", "Assessments by category — non-nuisance, "
-                                                    "nuisance, risk — never a list of premises.")
+filters, loaded = state.page("Off-street", "Premises assessments by category — "
+                                           "non-nuisance, nuisance, risk — and the online "
+                                           "picture; never a list of premises or adverts.")
 if loaded:
+    st.header("Premises assessments", anchor="premises")
     try:
         trend = data.premises_trend(filters.audience, filters.period, filters.area,
                                     filters.start, filters.end)
     except ReleaseError as exc:
-        st.info(f"Premises figures are not available to this audience: {exc}")
+        st.info(in_plain_words(exc, "Premises figures are not available to this audience."))
     else:
         totals = trend.totals
         cols = st.columns(len(CATEGORIES) + 1)
+        unshown = None if trend.figure.shown else trend.figure.label
         for col, cat in zip(cols, CATEGORIES):
-            col.metric(f"{cat.capitalize()} premises assessments", f"{totals[cat]:,}",
+            col.metric(f"{cat.capitalize()} premises assessments", unshown or f"{totals[cat]:,}",
                        border=True, help="Released total over the weeks chosen")
-        cols[-1].metric("Assessments, categories combined", f"{trend.combined_total:,}",
+        cols[-1].metric("Assessments, categories combined",
+                        unshown or f"{trend.combined_total:,}",
                         border=True, help="Too few premises of one category in a place to "
                                           "show the categories apart")
         st.markdown(trend.summary)
@@ -52,4 +57,5 @@ if loaded:
                         f"{RESPONSES[cat]}", unsafe_allow_html=True)
         st.caption("Welfare and safety come first; enforcement is the last resort. Lantern "
                    "never lists or maps a single premises.")
+    draw_online(filters)
 state.footer(filters)

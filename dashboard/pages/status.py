@@ -26,6 +26,10 @@ if loaded:
         st.caption("This database was built from Lantern's synthetic town (`lantern demo`).")
     st.subheader("Feeds")
     st.dataframe(feeds, hide_index=True, width="stretch")
+    if status.not_loaded:
+        st.caption("Not loaded — no file yet, so every screen says “not loaded” for them, "
+                   "never 0: " + ", ".join(f.replace("_", " ") for f in status.not_loaded)
+                   + ".")
     st.subheader("Files loaded")
     st.dataframe(status.ingests.rename(columns=lambda c: c.replace("_", " ")), hide_index=True,
                  width="stretch")

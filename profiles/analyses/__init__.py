@@ -6,6 +6,7 @@ render: :class:`~profiles.analyses.hotspot_release.HotspotRun`,
 :class:`~profiles.analyses.change.ChangeResult`,
 :class:`~profiles.analyses.coverage.CoverageResult`,
 :class:`~profiles.analyses.premises.PremisesTrend`,
+:class:`~profiles.analyses.online.OnlinePicture`,
 :class:`~profiles.analyses.overview.Overview`.
 """
 from profiles.analyses.change import (FEED_WORDS, NOTE_SMALL, TREND_PERIODS, ChangeError,
@@ -16,8 +17,11 @@ from profiles.analyses.hotspot_release import (HotspotRun, HotspotRunError, clas
                                                hotspots_for)
 from profiles.analyses.overview import Overview, OverviewError, overview, period_label
 from profiles.analyses.premises import CATEGORIES, RESPONSES, PremisesTrend, premises_trend
+from profiles.analyses.online import (CAUTION, INDICATOR_WORDS, OnlinePicture, online_picture,
+                                      share_of)
 
-__all__ = ["CATEGORIES", "FEED_WORDS", "NOTE_SMALL", "RESPONSES", "TREND_PERIODS", "ChangeError",
+__all__ = ["CAUTION", "INDICATOR_WORDS", "OnlinePicture", "online_picture", "share_of",
+           "CATEGORIES", "FEED_WORDS", "NOTE_SMALL", "RESPONSES", "TREND_PERIODS", "ChangeError",
            "ChangeResult", "CoverageError", "CoverageResult", "HotspotRun", "HotspotRunError",
            "Overview", "OverviewError", "PremisesTrend", "change_by_cell", "change_periods",
            "classify_for", "hexagons_side_by_side", "hotspots_for", "overview", "period_label",

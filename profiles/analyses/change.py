@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from geo.cells import cells_to_parents, cells_to_str, resolution_of
-from profiles.release import ReleasedForAudience
+from profiles.release import RELEASED, PlainWordsError, ReleasedForAudience
 
 #: Note for a row where both sides are below twice the audience threshold.
 NOTE_SMALL = "too small to read anything into"
@@ -83,7 +83,7 @@ _PERIOD_CODE = {"month": "M", "quarter": "Q", "year": "Y"}
 TREND_PERIODS = ("week", "month", "quarter", "year")
 
 
-class ChangeError(ValueError):
+class ChangeError(PlainWordsError):
     """A change analysis was asked for with arguments it cannot use."""
 
 
@@ -273,15 +273,17 @@ def change_periods(con, audience, feed: str, *, period: str = "month", area=None
         previous period; NA for the first), ``pct_change`` (None where the previous period is 0
         or for the first), ``note`` (:data:`NOTE_PART` for a period of which only some weeks
         are loaded or asked for, else :data:`NOTE_SMALL` where this and the previous period
-        are both below ``2 * threshold``, else None). ``attrs`` holds audience, feed, period,
-        area.
+        are both below ``2 * threshold``, else None; for a period that is not a released figure,
+        its state), ``state`` (``released``, or ``not loaded`` / ``no data for this period``
+        when no file of the feed covers it: its count 0 is then not a figure, and no change is
+        given into or out of it). ``attrs`` holds audience, feed, period, area.
 
     Examples
     --------
     >>> from profiles import store
     >>> con = store.connect(":memory:")
     >>> change_periods(con, "partnership", "on_street").columns.tolist()
-    ['period_start', 'count', 'change', 'pct_change', 'note']
+    ['period_start', 'count', 'change', 'pct_change', 'note', 'state']
     """
     from profiles.release import release_counts
 
@@ -307,13 +309,37 @@ def change_periods(con, audience, feed: str, *, period: str = "month", area=None
         pct[0] = None
         note[0] = None
     note[part] = NOTE_PART
+    state = _period_states(con, feed, period, starts, counts)
+    for i, st in enumerate(state):   # a period with no file is not a 0, and not a change
+        if st != RELEASED:
+            note[i] = st
+            change[i] = pd.NA
+            pct[i] = None
+            if i + 1 < len(state):
+                change[i + 1] = pd.NA
+                pct[i + 1] = None
     frame = pd.DataFrame({"period_start": starts, "count": counts, "change": change,
                           "pct_change": pd.Series(pct, dtype=object),
-                          "note": pd.Series(note, dtype=object)})
+                          "note": pd.Series(note, dtype=object),
+                          "state": pd.Series(state, dtype=object)})
     frame.attrs.update(audience=policy.name, feed=feed, period=period,
                        area=str(area) if area is not None else None, longer=longer,
                        notes=[_longer_note(longer, feed, period)] if longer else [])
     return frame
+
+
+def _period_states(con, feed, period, starts, counts) -> list[str]:
+    """Each period's state: released, or not loaded / no data for this period."""
+    from profiles.release import feed_coverage, period_ends
+
+    if not len(starts):
+        return []
+    coverage = feed_coverage(con)
+    days = np.array([(pd.Timestamp(s) - pd.Timestamp("1970-01-01")).days for s in starts])
+    ends = [dt.date(1970, 1, 1) + dt.timedelta(days=int(e) + 1)
+            for e in period_ends(days, period)]
+    return [coverage.state(feed, pd.Timestamp(s).date(), e, int(c))
+            for s, e, c in zip(starts, ends, counts)]
 
 
 def at_grain(frame: pd.DataFrame, period: str) -> tuple[pd.DataFrame, int]:

@@ -62,7 +62,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from profiles.release import ReleasedForAudience
+from profiles.release import PlainWordsError
+from profiles.release import RELEASED, Figure, ReleasedForAudience
 from profiles.analyses.change import FEED_WORDS, NOTE_SMALL, hexagons_side_by_side, policy_of
 
 #: Every status a hexagon can get, most urgent first.
@@ -76,7 +77,7 @@ NOTE_MAY_DIFFER = ("may read differently: larger or smaller hexagons here show n
 LOW_REACH = 0.25
 
 
-class CoverageError(ValueError):
+class CoverageError(PlainWordsError):
     """Reach against need was asked for with arguments it cannot use."""
 
 
@@ -96,6 +97,9 @@ class CoverageResult(ReleasedForAudience):
         threshold, else None). Sorted by status (as in :data:`STATUSES`), then need, largest first.
     total_need, total_reach : int
         Sums of the released values.
+    need_figure, reach_figure : profiles.release.Figure
+        The same totals with what they are: a released figure, or *not loaded* (no file of
+        any need feed, or of the reach feed) or *no data for this period*.
     low_reach : float
         The ratio below which reach is low.
     """
@@ -111,6 +115,15 @@ class CoverageResult(ReleasedForAudience):
     total_need: int
     total_reach: int
     notes: list = field(default_factory=list)
+    need_figure: Figure = field(default_factory=lambda: Figure(RELEASED))
+    reach_figure: Figure = field(default_factory=lambda: Figure(RELEASED))
+
+    @property
+    def judged(self) -> bool:
+        """True when need and reach are both released figures, so the statuses mean what
+        they say (with no outreach file loaded, every hexagon with need would read as
+        "unmet need")."""
+        return self.need_figure.shown and self.reach_figure.shown
 
     @property
     def unmet(self) -> pd.DataFrame:
@@ -127,6 +140,14 @@ class CoverageResult(ReleasedForAudience):
         with_need = int((self.cells["need"].fillna(0) > 0).sum())
         need_words = " and ".join(FEED_WORDS.get(f, f) for f in self.need_feeds)
         where = self.area or "the whole force"
+        if not self.judged:
+            missing = [f"{what} — {fig.state}" for what, fig in (
+                (f"need ({need_words})", self.need_figure),
+                (FEED_WORDS.get(self.reach_feed, self.reach_feed), self.reach_figure))
+                if not fig.shown]
+            return (f"Reach against need cannot be judged for {where}: "
+                    f"{'; '.join(missing)}. Load the missing feed for these weeks to compare "
+                    f"them; until then no hexagon is called unmet or reached.")
         if not len(self.cells):
             text = (f"Nothing can be shown for {where} to the {self.policy.label.lower()} "
                     f"audience: no cell has enough {need_words} or "
@@ -211,6 +232,12 @@ def reach_against_need(con, audience, *, area=None, start=None, end=None,
               for feed in (*need_feeds, reach_feed)}
     cells = coverage_cells(frames, policy, need_feeds=need_feeds, reach_feed=reach_feed,
                            low_reach=low_reach)
+    from profiles.release import feed_coverage
+
+    coverage = feed_coverage(con)
+    total_need, total_reach = int(cells["need"].sum()), int(cells["reach"].sum())
+    need_figure = coverage.figure_over_weeks(need_feeds, start, end, total_need)
+    reach_figure = coverage.figure_over_weeks(reach_feed, start, end, total_reach)
     notes = []
     if (cells["resolution"] < policy.resolution_floor).any():
         notes.append("Larger hexagons count only what is not shown in the smaller hexagons "
@@ -218,8 +245,8 @@ def reach_against_need(con, audience, *, area=None, start=None, end=None,
     return CoverageResult(
         policy=policy, area=str(area) if area is not None else None, start=start, end=end,
         need_feeds=need_feeds, reach_feed=reach_feed, low_reach=float(low_reach),
-        cells=cells, total_need=int(cells["need"].sum()), total_reach=int(cells["reach"].sum()),
-        notes=notes)
+        cells=cells, total_need=total_need, total_reach=total_reach, notes=notes,
+        need_figure=need_figure, reach_figure=reach_figure)
 
 
 def coverage_cells(frames: dict, policy, *, need_feeds, reach_feed,

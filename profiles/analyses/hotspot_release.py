@@ -35,11 +35,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from profiles.release import PlainWordsError
 from profiles.release import ReleasedForAudience
 from profiles.analyses.change import FEED_WORDS, TREND_PERIODS, at_grain, period_starts, policy_of
 
 
-class HotspotRunError(ValueError):
+class HotspotRunError(PlainWordsError):
     """Hotspots could not be computed for this audience, feed, area and weeks."""
 
 
@@ -135,12 +136,13 @@ def hotspots_for(con, audience, feed: str, *, area=None, start=None, end=None, k
                               end=end)
     by_cell, chosen, notes, _ = _grid(con, policy, feed, released.frame, area, start, end)
     if not (by_cell > 0).any():
-        raise HotspotRunError(_nothing_message(policy, feed, chosen))
+        raise HotspotRunError(_nothing_message(policy, feed, chosen),
+                              words=_NOTHING_WORDS)
     try:
         table = hotspot_gistar(by_cell, k=k, alpha=alpha, fdr=fdr)
     except ValueError as exc:
         raise HotspotRunError(f"Gi* cannot run on what the {policy.name} release shows for "
-                              f"{chosen['area']}: {exc}") from None
+                              f"{chosen['area']}: {exc}", words=_TOO_LITTLE_WORDS) from None
     table = table.rename_axis("h3_id").reset_index()
     table = table[["h3_id", "count", "n_neighbours", "z", "p", "p_adjusted", "hotspot"]]
     table["count"] = table["count"].astype(np.int64)
@@ -202,12 +204,14 @@ def classify_for(con, audience, feed: str, *, period: str = "month", area=None, 
                              aggfunc="sum")
     wide = wide.reindex(index=cells, columns=starts).fillna(0)
     if not (wide.to_numpy() > 0).any():
-        raise HotspotRunError(_nothing_message(policy, feed, chosen))
+        raise HotspotRunError(_nothing_message(policy, feed, chosen),
+                              words=_NOTHING_WORDS)
     try:
         table = hotspot_classify(wide, k=k, alpha=alpha, fdr=fdr, recent=recent)
     except ValueError as exc:
         raise HotspotRunError(f"hot-spot patterns cannot be found in what the {policy.name} "
-                              f"release shows ({len(starts)} {period}s): {exc}") from None
+                              f"release shows ({len(starts)} {period}s): {exc}",
+                              words=_TOO_LITTLE_WORDS) from None
     attrs = dict(table.attrs)
     table = table.rename_axis("h3_id").reset_index()
     table["total"] = wide.sum(axis=1).to_numpy().astype(np.int64)
@@ -273,6 +277,12 @@ def _study_cells(con, policy, area):
     cells = sorted({c for a in areas["area_id"] for c in release_area_cells(con, a, policy)})
     return cells, "all loaded areas", [f"area= not given and no single force area is loaded: "
                                        f"every loaded area together ({len(cells)} cells)."]
+
+
+_NOTHING_WORDS = ("Too few to show here for this audience, so there is nothing to find "
+                  "hotspots in. Choose more weeks or a larger area.")
+_TOO_LITTLE_WORDS = ("Too few places can be shown here to tell hotspots from chance. Choose "
+                     "more weeks or a larger area.")
 
 
 def _nothing_message(policy, feed, chosen) -> str:

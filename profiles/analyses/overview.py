@@ -40,8 +40,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from profiles.release import Policy, get_policy
-from profiles.release import disclosure_statement, release_counts, release_periods
+from profiles.release import (NO_DATA, NOT_LOADED, RELEASED, TOO_FEW, Figure, Policy,
+                              disclosure_statement, feed_coverage, get_policy, release_counts,
+                              release_periods)
 
 PERIODS = ("week", "month", "quarter")
 
@@ -52,6 +53,7 @@ FEEDS: dict[str, tuple[str, str]] = {
     "harm_reports": ("Harm reports", "reports"),
     "community_concerns": ("Community concerns", "reports"),
     "outreach_contacts": ("Outreach contacts", "contacts"),
+    "online_adverts": ("Online adverts", "adverts"),
 }
 _NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
                  "ten", "eleven", "twelve", "thirteen")
@@ -118,6 +120,20 @@ class Headline:
     #: Most of this feed's figures can be shown only over periods longer than the one asked
     #: for, and none is shown in the current one: a 0 here would mislead.
     shown_longer: bool = False
+    #: What the current and the previous figure are: "released", "too few to show",
+    #: "no data for this period" or "not loaded" (see :mod:`profiles.release.figures`).
+    current_state: str = RELEASED
+    previous_state: str = RELEASED
+
+    @property
+    def figure(self) -> Figure:
+        """The current figure with its state (its ``text`` is what a screen shows)."""
+        return Figure(self.current_state, self.current if self.current_state == RELEASED else 0)
+
+    @property
+    def comparable(self) -> bool:
+        """True when both periods are released figures, so a change means something."""
+        return self.current_state == RELEASED and self.previous_state == RELEASED
 
     @property
     def change(self) -> int:
@@ -136,11 +152,20 @@ class Headline:
 
     def words(self, current_label: str, previous_label: str) -> str:
         """Return the headline as one plain sentence."""
-        if self.shown_longer and self.current == 0:
+        if self.current_state == NOT_LOADED:
+            return (f"{self.label}: not loaded — no file for this feed has been loaded, so "
+                    f"nothing can be said about it.")
+        if self.current_state == NO_DATA:
+            return (f"{self.label}: no data for {current_label} — the files loaded for this "
+                    f"feed cover other weeks.")
+        if self.current_state == TOO_FEW or (self.shown_longer and self.current == 0):
             return (f"{self.label}: none shown in {current_label} on its own — there are too "
                     f"few in any one period of this length to show, so they are shown only "
                     f"over longer periods.")
         head = f"{self.label}: {self.current:,} {self.unit} in {current_label}"
+        if self.previous_state != RELEASED:
+            return (f"{head}; {previous_label} cannot be compared "
+                    f"({self.previous_state}).")
         if self.previous == 0 and self.current == 0:
             tail = f", as in {previous_label}"
         elif self.previous == 0:
@@ -178,8 +203,9 @@ class Overview:
     headlines : list of Headline
         One per feed the audience may see, in :data:`FEEDS` order.
     trends : pandas.DataFrame
-        ``feed``, ``label``, ``period_start``, ``count`` — released totals per whole period
-        of the range (0 where nothing is shown).
+        ``feed``, ``label``, ``period_start``, ``count``, ``state`` — released totals per
+        whole period of the range, and what each is (``released``, ``too few to show``,
+        ``no data for this period``; feeds not loaded have no rows).
     summary : list of str
         Plain-words sentences for a meeting.
     current_start, previous_start : date or None
@@ -212,6 +238,9 @@ class Overview:
     partial_weeks: int = 0
     pooled: dict = field(default_factory=dict)
     mostly_pooled: list = field(default_factory=list)
+    #: The latest period of the range when it has no data for any feed (the headlines then
+    #: show the latest period that has some); None otherwise.
+    skipped_start: dt.date | None = None
 
     @property
     def empty(self) -> bool:
@@ -227,6 +256,35 @@ class Overview:
     def previous_label(self) -> str:
         """The previous period in words."""
         return "" if self.empty else period_label(self.previous_start, self.period)
+
+    @property
+    def trend_notes(self) -> list[str]:
+        """Sentences that say which trends are not drawn, and why (one per state)."""
+        notes, t = [], self.trends
+        missing = [h.label for h in self.headlines if h.current_state == NOT_LOADED]
+        if missing:
+            notes.append(f"Not loaded (no file for these feeds): {_and(missing)}.")
+        if t.empty:
+            return notes
+        per = {label: part for label, part in t.groupby("label", sort=False)}
+        gaps = [f"{label} ({_in_words(int((part['state'] == NO_DATA).sum()))})"
+                for label, part in per.items() if (part["state"] == NO_DATA).any()]
+        if gaps:
+            notes.append(f"No data for some {self.period}s — the files loaded cover other "
+                         f"weeks, so those {self.period}s are left out rather than drawn as "
+                         f"0: {_and(gaps)}.")
+        blank = {label: part for label, part in per.items() if not part["count"].any()}
+        few = [label for label, part in blank.items() if (part["state"] == TOO_FEW).all()]
+        if few:
+            notes.append(f"Too few to show in any one {self.period} (shown only over longer "
+                         f"periods): {_and(few)}.")
+        zero = [label for label, part in blank.items() if (part["state"] == RELEASED).any()]
+        if zero:
+            notes.append(f"Released total 0 in every {self.period} with data (none, or too "
+                         f"few in each place and {self.period} to show): {_and(zero)}.")
+        if self.partial_start is not None:
+            notes.append("The last bar is a part period: not all its weeks are in the range.")
+        return notes
 
     def headline(self, feed: str) -> Headline:
         """Return the headline of ``feed``; refuse a feed that is not shown."""
@@ -271,13 +329,15 @@ def overview(con, audience, *, period: str = "month", area=None, start: dt.date 
     feeds = [f for f in FEEDS if policy.may_see(f)]
     if not weeks or not feeds:
         base.summary = ["Nothing has been loaded for this area and range yet."]
-        base.trends = pd.DataFrame(columns=["feed", "label", "period_start", "count"])
+        base.trends = pd.DataFrame(columns=["feed", "label", "period_start", "count", "state"])
         return base
+    coverage = feed_coverage(con)
     cur = period_start(weeks[-1], period)
     partial = None
     if period_start(weeks[-1] + dt.timedelta(days=7), period) == cur and \
             period_start(weeks[0], period) < cur:
         partial, cur = cur, previous_start(cur, period)
+    cur, partial, skipped = _latest_with_data(coverage, feeds, cur, partial, weeks, period)
     prev = previous_start(cur, period)
     first = min(period_start(weeks[0], period), prev)
     all_weeks = release_periods(con)
@@ -291,6 +351,10 @@ def overview(con, audience, *, period: str = "month", area=None, start: dt.date 
     rows, headlines, pooled, mostly = [], [], {}, []
     for feed in feeds:
         label, unit = FEEDS[feed]
+        if not coverage.is_loaded(feed):
+            headlines.append(Headline(feed, label, unit, 0, 0, current_state=NOT_LOADED,
+                                      previous_state=NOT_LOADED))
+            continue
         frame = release_counts(con, policy, feed, period=period, area=area, start=first,
                                end=end).frame
         if "period_grain" in frame:  # figures the roll-up could show only over longer periods
@@ -302,27 +366,60 @@ def overview(con, audience, *, period: str = "month", area=None, start: dt.date 
             frame = frame[~longer]
         totals = frame.groupby("period_start")["count"].sum() if len(frame) else pd.Series()
         series = {p: int(totals.get(p, 0)) for p in spine}
+        states = {p: coverage.state(feed, p, next_start(p, period), series[p],
+                                    too_few=label in mostly) for p in spine}
         headlines.append(Headline(feed, label, unit, series[cur], series[prev],
-                                  n_weeks[cur], n_weeks[prev], label in mostly))
-        rows += [(feed, label, p, c) for p, c in series.items() if p >= shown_from]
+                                  n_weeks[cur], n_weeks[prev], label in mostly,
+                                  states[cur], states[prev]))
+        rows += [(feed, label, p, c if states[p] == RELEASED else 0, states[p])
+                 for p, c in series.items() if p >= shown_from]
     base.current_start, base.previous_start = cur, prev
     base.partial_start, base.partial_weeks = partial, n_weeks[partial] if partial else 0
     base.headlines = headlines
     base.pooled = pooled
     base.mostly_pooled = mostly
-    base.trends = pd.DataFrame(rows, columns=["feed", "label", "period_start", "count"])
+    base.skipped_start = skipped
+    base.trends = pd.DataFrame(rows, columns=["feed", "label", "period_start", "count",
+                                              "state"])
     base.summary = _summary(base)
     return base
 
 
+def _latest_with_data(coverage, feeds, cur, partial, weeks, period):
+    """Return (current, partial, skipped): the latest period with data for some feed.
+
+    The last *whole* period is preferred (an incomplete one compares badly). When it has no
+    data for any feed, the incomplete last period is current if it has data; otherwise the
+    latest earlier period that has. ``skipped`` is the empty period stepped over (the summary
+    says so), None when none was.
+    """
+    def has_data(p):
+        return coverage.covers_any(feeds, p, next_start(p, period))
+
+    if has_data(cur):
+        return cur, partial, None
+    if partial is not None and has_data(partial):
+        return partial, None, cur
+    p, floor = cur, period_start(weeks[0], period)
+    while p > floor:
+        p = previous_start(p, period)
+        if has_data(p):
+            return p, partial, cur
+    return cur, partial, None
+
+
 def _summary(ov: Overview) -> list[str]:
     lines = [h.words(ov.current_label, ov.previous_label) for h in ov.headlines]
+    if ov.skipped_start is not None:
+        lines.insert(0, f"{period_label(ov.skipped_start, ov.period)} has no data for any "
+                        f"feed, so the headlines show {ov.current_label}, the latest "
+                        f"{ov.period} with data.")
     if ov.partial_start is not None:
         lines.append(f"{period_label(ov.partial_start, ov.period)} is not complete yet "
                      f"({_in_words(ov.partial_weeks)} "
                      f"week{'s' if ov.partial_weeks != 1 else ''} of data), so the headlines "
                      f"compare the last two whole {ov.period}s.")
-    moving = [h for h in ov.headlines if not h.steady and h.previous > 0
+    moving = [h for h in ov.headlines if h.comparable and not h.steady and h.previous > 0
               and not (h.shown_longer and h.current == 0)]
     rises = sorted((h for h in moving if h.change > 0), key=lambda h: -h.change_pct)
     falls = sorted((h for h in moving if h.change < 0), key=lambda h: h.change_pct)
@@ -330,7 +427,7 @@ def _summary(ov: Overview) -> list[str]:
         lines.append(f"The clearest rise is in {rises[0].label.lower()}.")
     if falls:
         lines.append(f"The clearest fall is in {falls[0].label.lower()}.")
-    if not moving:
+    if not moving and any(h.comparable for h in ov.headlines):
         lines.append("No figure moved by more than chance alone would explain.")
     if ov.pooled:
         which = ("every feed" if len(ov.pooled) == len(ov.headlines) else

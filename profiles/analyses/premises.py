@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 from data_contracts.premises_rubric import CATEGORIES, RESPONSES
-from profiles.release import ReleasedForAudience
+from profiles.release import NO_DATA, NOT_LOADED, RELEASED, Figure, ReleasedForAudience
+
 
 @dataclass
 class PremisesTrend(ReleasedForAudience):
@@ -20,6 +21,9 @@ class PremisesTrend(ReleasedForAudience):
 
     Attributes
     ----------
+    figure : profiles.release.Figure
+        The total over the range and what it is (not loaded, no data for these weeks, a
+        released figure).
     table : pandas.DataFrame
         ``period_start``, ``category`` (in :data:`CATEGORIES` order), ``count``: the sum of the
         released figures for that category shown at the period asked for. Every period from
@@ -41,6 +45,8 @@ class PremisesTrend(ReleasedForAudience):
     table: pd.DataFrame
     other: pd.DataFrame
     responses: dict = field(default_factory=lambda: dict(RESPONSES))
+    #: What the premises total over the range is: released, not loaded or no data.
+    figure: Figure = field(default_factory=lambda: Figure(RELEASED))
 
     @property
     def totals(self) -> dict:
@@ -59,6 +65,12 @@ class PremisesTrend(ReleasedForAudience):
         """The trend in plain words (built only from released values)."""
         where = self.area or "the whole force"
         totals, combined = self.totals, self.combined_total
+        if self.figure.state == NOT_LOADED:
+            return ("Off-street premises: not loaded — no premises assessment file has been "
+                    "loaded, so nothing can be said about premises here.")
+        if self.figure.state == NO_DATA:
+            return (f"Off-street premises: no data for these weeks — the assessment files "
+                    f"loaded cover other weeks. Choose other weeks to see {where}.")
         if not sum(totals.values()) and not combined:
             return (f"No premises assessments can be shown for {where} to the "
                     f"{self.policy.label.lower()} audience: too few premises lie behind any "
@@ -139,6 +151,12 @@ def premises_trend(con, audience, *, period: str = "quarter", area=None, start=N
     other = (other.groupby(["period_start", "period_grain", "category"], as_index=False)
              ["count"].sum())
     other = other.astype({"category": object, "period_grain": object})
+    from profiles.release import feed_coverage
+
+    total = int(table["count"].sum() + other["count"].sum())
+    figure = feed_coverage(con).figure_over_weeks("premises", start, end, total)
+    if not figure.shown:   # no bars of zeros for weeks with no file
+        table = table.iloc[0:0]
     return PremisesTrend(policy=policy, period=period,
                          area=str(area) if area is not None else None, start=start, end=end,
-                         table=table, other=other)
+                         table=table, other=other, figure=figure)

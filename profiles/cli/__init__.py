@@ -10,7 +10,8 @@ import importlib
 import sys
 
 COMMANDS = ("profiles.cli.data", "profiles.cli.serve", "profiles.cli.admin",
-            "profiles.cli.analyses", "profiles.cli.plans", "profiles.cli.pack")
+            "profiles.cli.analyses", "profiles.cli.plans", "profiles.cli.pack",
+            "profiles.cli.recipe")
 
 
 class UserError(Exception):

@@ -130,6 +130,17 @@ def _connect(args):
     return open_read_only(Path(args.db) if args.db else None)
 
 
+def outlines_for(con, audience, area):
+    """The outline of ``area`` (or of the force, with no area) for a GeoJSON export."""
+    from profiles.release import release_area_outlines
+
+    outlines = release_area_outlines(con, audience)
+    if area is not None:
+        return outlines[outlines["name"] == str(area)]
+    force = outlines[outlines["area_type"] == "force"]
+    return force if len(force) else outlines
+
+
 def _write(args, con, frame, policy, title, notes) -> int:
     from profiles.release import frame_to_csv, frame_to_geojson, is_synthetic
 
@@ -138,7 +149,8 @@ def _write(args, con, frame, policy, title, notes) -> int:
         lines.append("SYNTHETIC DATA: a fictional town, for demonstration only.")
     lines += list(notes)
     if args.format == "geojson":
-        text = frame_to_geojson(frame, policy, title, lines)
+        text = frame_to_geojson(frame, policy, title, lines,
+                                outlines=outlines_for(con, policy, getattr(args, "area", None)))
     else:
         text = frame_to_csv(frame, policy, title, lines)
     if args.out:

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 from profiles.cli import UserError, add_db_argument
+from profiles.cli.recipe import add_recipe_arguments, recipe_from_args
 
 
 def register(sub) -> None:
@@ -27,13 +28,19 @@ def register(sub) -> None:
                                    "go to a quarantine report.")
     from data_contracts import FEEDS
     p.add_argument("feed", choices=FEEDS, metavar="FEED", help=f"one of: {', '.join(FEEDS)}")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="CSV, Parquet or GeoJSON files")
+    p.add_argument("paths", nargs="+", metavar="PATH",
+                   help="CSV, Parquet, GeoJSON or spreadsheet (.xlsx, .xlsm, .xls, .ods) "
+                        "files; for areas also GeoPackage (.gpkg) or zipped Shapefile (.zip)")
     add_db_argument(p)
     p.add_argument("--strict", action="store_true",
                    help="refuse a whole file if any row fails validation")
     p.add_argument("--quarantine-dir", metavar="DIR", default=None,
                    help="where quarantine reports go (default: lantern-quarantine beside "
                         "the database)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="run every check and print the full summary (and write the "
+                        "quarantine report), but write nothing to the store")
+    add_recipe_arguments(p)
     p.set_defaults(func=_ingest)
 
     p = sub.add_parser("status", help="what is loaded",
@@ -98,17 +105,20 @@ def _demo(args) -> int:
         os.environ["LANTERN_ACCESS"] = str(DEMO_PATH)
         print("Demo: every audience is open (synthetic data). With real data, configure "
               "sign-on: see README, Deployment behind sign-on.", file=sys.stderr)
-    return run_server(db, args.port)
+    return run_server(db, args.port, demo=True)   # the synthetic town never has a basemap
 
 
 def _ingest(args) -> int:
     from data_contracts import ContractError
     from profiles.governance import audit
-    from profiles.store import ingest_file
-    from profiles.store import load_key
-    from profiles.store import updating
+    from profiles.store import ingest_file, load_key, updating
 
     db = _db(args)
+    recipe = recipe_from_args(args)    # checked against the feed before any file is read
+    if recipe is not None:
+        recipe.check(args.feed)
+    if args.dry_run:
+        return _dry_run(args, db, recipe)
     key = load_key(db)
     failed = 0
     for path in args.paths:
@@ -118,8 +128,7 @@ def _ingest(args) -> int:
         try:
             with updating(db) as con:
                 result = ingest_file(con, args.feed, path, key=key, strict=args.strict,
-                                     quarantine_dir=args.quarantine_dir
-                                     or db.resolve().parent / "lantern-quarantine")
+                                     quarantine_dir=_quarantine_dir(args, db), recipe=recipe)
                 if result.status == "loaded":
                     # Written ahead of the swap: a crash in between leaves a record of a load
                     # that did not land (its file hash is not in `ingests`; `lantern audit`
@@ -137,9 +146,52 @@ def _ingest(args) -> int:
                          file_name=Path(path).name[:200])
             failed += 1
             continue
-        print(result.summary())
-        for msg in result.messages:
-            print(f"  {msg}")
+        _print_result(result)
+    return 1 if failed else 0
+
+
+def _quarantine_dir(args, db: Path) -> Path:
+    return Path(args.quarantine_dir) if args.quarantine_dir else \
+        db.resolve().parent / "lantern-quarantine"
+
+
+def _print_result(result) -> None:
+    print(result.summary())
+    for msg in result.messages:
+        print(f"  {msg}")
+
+
+def _dry_run(args, db: Path, recipe) -> int:
+    """Check every file as ``ingest`` would, against the store read-only; write nothing to it.
+
+    Nothing is created beside the database either (no key file): keys are hashed with a
+    throwaway key, which changes no count.
+    """
+    import os
+    import secrets
+
+    from data_contracts import ContractError
+    from profiles.store import connect, ingest_file, load_key
+
+    exists = db.exists()
+    con = connect(db if exists else ":memory:", read_only=exists)
+    has_key = bool(os.environ.get("LANTERN_KEY")) or Path(f"{db}.key").exists()
+    key = load_key(db) if has_key else secrets.token_bytes(32)
+    failed = 0
+    try:
+        for path in args.paths:
+            try:
+                result = ingest_file(con, args.feed, path, key=key, strict=args.strict,
+                                     quarantine_dir=_quarantine_dir(args, db), recipe=recipe,
+                                     dry_run=True)
+            except ContractError as exc:
+                print(f"refused: {exc}", file=sys.stderr)
+                failed += 1
+                continue
+            _print_result(result)
+    finally:
+        con.close()
+    print("Dry run: nothing was written to the store.", file=sys.stderr)
     return 1 if failed else 0
 
 
@@ -166,7 +218,12 @@ def _release(args) -> int:
                         "or give --report for the utility report")
     released = release_counts(con, args.audience, args.feed, period=args.period, by=args.by,
                               area=args.area)
-    text = release_to_csv(released) if args.format == "csv" else release_to_geojson(released)
+    if args.format == "csv":
+        text = release_to_csv(released)
+    else:
+        from profiles.cli.analyses import outlines_for
+
+        text = release_to_geojson(released, outlines_for(con, released.policy, args.area))
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
         print(f"wrote {len(released.frame):,} released rows to {args.out} "

@@ -18,21 +18,41 @@ def register(sub) -> None:
     p.add_argument("--address", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1; put a sign-on proxy in "
                         "front for anything else)")
-    p.set_defaults(func=lambda args: run_server(args.db, args.port, args.address))
+    p.add_argument("--basemap", metavar="FILE", default=None,
+                   help="a TOML file naming a street map to draw under the hexagons: your "
+                        "organisation's tile server or a local MBTiles/PMTiles file (default "
+                        "$LANTERN_BASEMAP, else none; see README, 'Basemap')")
+    p.set_defaults(func=lambda args: run_server(args.db, args.port, args.address,
+                                                basemap=args.basemap))
 
 
-def server_command(db, port: int, address: str = "127.0.0.1") -> tuple[list[str], dict]:
-    """Return the command and environment that serve the dashboard on ``db``."""
+def server_command(db, port: int, address: str = "127.0.0.1", *, basemap=None,
+                   demo: bool = False) -> tuple[list[str], dict]:
+    """Return the command and environment that serve the dashboard on ``db``.
+
+    ``basemap`` (a TOML file, default ``$LANTERN_BASEMAP``) is checked now, so a bad one
+    stops the command with a plain message rather than a broken map. The synthetic demo
+    (``demo``) never draws a basemap.
+    """
+    from geo.basemap import BasemapError, load_basemap
     from profiles.release import default_db_path
 
     db = Path(db) if db else default_db_path()
     if not db.exists():
         raise UserError(f"no database at {db}; build the demo with `lantern demo` or load "
                         f"feeds with `lantern ingest`")
-    app = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+    app = Path(__file__).resolve().parents[2] / "dashboard" / "server.py"
     # LANTERN_WARM_CACHE: build the released tables in the background as soon as the server
     # opens the database, rather than on the first person's first page.
     env = dict(os.environ, LANTERN_DB=str(db.resolve()), LANTERN_WARM_CACHE="1")
+    env.pop("LANTERN_BASEMAP", None)
+    if not demo:
+        source = basemap or os.environ.get("LANTERN_BASEMAP")
+        try:
+            if load_basemap(source, environ={}) is not None:
+                env["LANTERN_BASEMAP"] = str(Path(source).resolve())
+        except BasemapError as exc:
+            raise UserError(str(exc)) from None
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
            "--server.address", address, "--server.headless", "true",
            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
@@ -40,11 +60,33 @@ def server_command(db, port: int, address: str = "127.0.0.1") -> tuple[list[str]
     return cmd, env
 
 
-def run_server(db, port: int, address: str = "127.0.0.1") -> int:
-    """Serve the dashboard until interrupted; return the server's exit code."""
-    cmd, env = server_command(db, port, address)
+def run_server(db, port: int, address: str = "127.0.0.1", *, basemap=None,
+               demo: bool = False) -> int:
+    """Serve the dashboard until stopped.
+
+    The ``lantern`` process *becomes* the Streamlit server (``os.execve``), so a SIGTERM or
+    SIGINT sent to the pid of ``lantern serve`` — by ``kill``, systemd or a supervisor —
+    reaches the server itself, which shuts down and frees its port. There is no parent left
+    behind to orphan a child.
+
+    Returns
+    -------
+    int
+        Never returns on success (the process is replaced); the exit code of the server
+        where ``exec`` is unavailable.
+
+    Raises
+    ------
+    UserError
+        When there is no database at ``db``.
+    """
+    cmd, env = server_command(db, port, address, basemap=basemap, demo=demo)
     print(f"Lantern dashboard: http://{address}:{port}  (Ctrl+C to stop)", file=sys.stderr)
-    try:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if hasattr(os, "execve") and os.name == "posix":
+        os.execve(cmd[0], cmd, env)
+    try:  # pragma: no cover - platforms without exec (Windows)
         return subprocess.call(cmd, env=env)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # pragma: no cover
         return 0

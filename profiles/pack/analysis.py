@@ -30,8 +30,10 @@ def analysis_section(ctx) -> Section:
         "The analysis follows the problem analysis triangle — victim, offender and location — "
         "and then sets outreach reach against need. Figures are aggregated: none describes a "
         "person or a premises.")
-    s.sections = [victim_section(ctx), offender_section(ctx), location_section(ctx),
-                  outreach_section(ctx)]
+    from profiles.pack.online import online_analysis
+
+    s.sections = [victim_section(ctx), offender_section(ctx), online_analysis(ctx),
+                  location_section(ctx), outreach_section(ctx)]
     return s
 
 

@@ -24,6 +24,7 @@ from profiles import __version__
 from profiles.pack import analysis as analyse
 from profiles.pack.analysis import activity_map
 from profiles.pack import respond
+from profiles.pack.online import online_scan
 from profiles.pack.adapters import analysis, guarded, missing_note
 from profiles.pack.context import FINE_SHARE, PackContext, period_of
 from profiles.pack.labels import COMBINED, category_label, change_words, feed_label
@@ -34,7 +35,7 @@ from profiles.release import data_status
 
 #: Feeds a complete problem profile draws on (areas included).
 EXPECTED_FEEDS = ("areas", "on_street", "premises", "outreach_contacts", "outreach_sites",
-                  "harm_reports", "community_concerns", "environment")
+                  "harm_reports", "community_concerns", "environment", "online_adverts")
 #: Feeds drawn as trend lines in the scanning section.
 TREND_FEEDS = ("on_street", "community_concerns")
 
@@ -142,8 +143,8 @@ def summary_section(ctx, pack: MeetingPack) -> Section:
         if sec.figures:
             key.append(sec.figures[0])
     s.figures = key
-    for section_key in ("scanning-on-street", "victim", "offender", "scanning-concerns",
-                        "outreach", "location"):
+    for section_key in ("scanning-on-street", "victim", "offender", "scanning-online",
+                        "scanning-concerns", "outreach", "location"):
         sec = pack.section(section_key)
         if sec.bullets:
             s.bullets.append(sec.bullets[0])
@@ -161,9 +162,10 @@ def scanning_section(ctx) -> Section:
     """Scale and trend of on- and off-street activity, premises by category, concerns."""
     s = Section("scanning", "Scanning")
     s.paragraphs.append("Scanning sets out the scale of the problem and how it is changing: "
-                        "on-street activity, off-street premises and community concerns.")
+                        "on-street activity, off-street premises, online adverts and "
+                        "community concerns.")
     s.sections = [_feed_scan(ctx, "on_street", "scanning-on-street", "On-street activity"),
-                  _premises_scan(ctx),
+                  _premises_scan(ctx), online_scan(ctx, _feed_scan, trend_chart),
                   _feed_scan(ctx, "community_concerns", "scanning-concerns",
                              "Community concerns")]
     trend = trend_chart(ctx, [f for f in TREND_FEEDS if ctx.may(f)],

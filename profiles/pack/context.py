@@ -19,7 +19,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from profiles.release import Policy, get_policy
+from profiles.release import PlainWordsError, Policy, feed_coverage, get_policy
 from profiles.pack.labels import COMBINED
 from profiles.pack.model import Figure, Source
 from profiles.release import (ReleasedTable, release_areas, release_counts, release_periods,
@@ -31,7 +31,7 @@ RECENT = {"week": 4, "month": 3, "quarter": 1}
 FINE_SHARE = 0.6
 
 
-class PackError(ValueError):
+class PackError(PlainWordsError):
     """The pack cannot be built as asked (bad dates, unknown area, ...)."""
 
 
@@ -178,13 +178,23 @@ class PackContext:
         src = self.source(feed, period, by, where, area)
         frame = self.released(src).frame
         value = src.evaluate(frame)
-        blank = ""
-        if value == 0 and len(frame):
+        blank = self.unshown(src, value)
+        if value == 0 and len(frame) and not blank:
             for col, v in src.where:
                 if col in ("category", "detail") and v != COMBINED and \
                         (frame[col] == COMBINED).any():
                     blank = "combined"
         return Figure(label, value, src, blank=blank)
+
+    def unshown(self, source: Source, value) -> str:
+        """What a 0 of ``source`` really is when it is not a released 0: ``not loaded`` (no
+        file of the feed) or ``no data for this period`` (its files cover other weeks); ""
+        for a released figure."""
+        if "coverage" not in self.cache:
+            self.cache["coverage"] = feed_coverage(self.con)
+        fig = self.cache["coverage"].figure_over_weeks(source.feed, source.start, source.end,
+                                                       int(value or 0))
+        return "" if fig.shown else fig.state
 
     def fine_share(self, feed, by=(), where=()) -> float:
         """Share of a feed's released total shown at the trend grain or finer (1.0 if none).
@@ -222,9 +232,12 @@ class PackContext:
         for name, rng in (("recent", win.recent), ("earlier", win.earlier)):
             src = Source(feed, "all", tuple(by), self.area, rng[0], rng[1], tuple(where),
                          analysis)
-            out.append(Figure(f"{label}, {name}", src.evaluate(self.released(src).frame), src))
+            value = src.evaluate(self.released(src).frame)
+            out.append(Figure(f"{label}, {name}", value, src,
+                              blank=self.unshown(src, value)))
         r, e = out
-        comparable = self.fine_share(feed, by, where) >= FINE_SHARE
+        comparable = self.fine_share(feed, by, where) >= FINE_SHARE and not r.blank \
+            and not e.blank
         pct = (100.0 * (r.value - e.value) / e.value) if e.value and comparable else None
         p = Figure(f"{label}, change", None if pct is None else round(pct),
                    r.source._replace(analysis="percent change, recent on earlier"),

@@ -19,6 +19,9 @@ FEED_LABELS = {
     "community_concerns": "Community concerns",
     "environment": "Environment",
     "areas": "Area boundaries",
+    "online_adverts": "Online adverts",
+    "advert_indicators": "Online advert indicators",
+    "advertisers": "Advertisers seen (advertiser-weeks)",
 }
 
 _CATEGORIES = {
@@ -41,6 +44,9 @@ _CATEGORIES = {
         "other": "Other harm"},
     "harm_context": {
         "survival_sex": "Survival sex", "sex_for_rent": "Sex for rent or accommodation"},
+    "online_adverts": {
+        "escort_directory": "Escort directory", "classifieds": "Classifieds",
+        "social_media": "Social media", "other": "Other platforms"},
     "community_concerns": {
         "complaint": "Complaints", "anti_social_behaviour": "Anti-social behaviour",
         "litter_needles": "Litter and needles", "noise": "Noise",

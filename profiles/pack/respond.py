@@ -1,7 +1,7 @@
 """Response options and assessment: what the seeds ask partnerships to do, pointed at the data.
 
-Options come in the order the guidance puts them: welfare and outreach first, then reporting and
-safeguarding, the environment, targeting exploiters, premises by category and community
+Options come in the order the guidance puts them: welfare and outreach first (online too:
+support-service outreach to advertisers, not enforcement), then reporting and safeguarding, the environment, targeting exploiters, premises by category and community
 concerns; enforcement last, with its displacement risk. Each option cites the released figures
 that point to where it matters.
 
@@ -85,33 +85,36 @@ def response_section(ctx) -> Section:
            "where need is recorded and reach is thin. Police should not approach people who "
            "are engaging with outreach, at drop-ins or near support premises, so that nobody "
            "is deterred from help.", figs.get("unmet"), figs.get("contacts"))
-    option("reporting", "2. Encourage reporting and safeguard victims",
+    from profiles.pack.online import RESPONSE, response_pointers
+
+    option("online", f"2. {RESPONSE[0]}", RESPONSE[1], *response_pointers(ctx))
+    option("reporting", "3. Encourage reporting and safeguard victims",
            "Build trust so that crimes against sex workers are reported, including through "
            "third parties such as National Ugly Mugs and outreach projects; offer specialist "
            "support (for example an independent sexual violence adviser) and record every "
            "crime reported.", figs.get("harm"))
-    option("environment", "3. Improve the environment",
+    option("environment", "4. Improve the environment",
            "Work with the council and partners on the places themselves: repair street "
            "lighting, clear litter and needles, design in safety and use CCTV where it "
            "protects people. This reduces harm and community concern without moving people "
            "on.", figs.get("lighting"), figs.get("litter"))
-    option("exploiters", "4. Target those who exploit",
+    option("exploiters", "5. Target those who exploit",
            "Investigate exploitation, coercion and trafficking robustly, including coercion by "
            "a partner or relative, not only organised crime. Address demand through action "
            "against kerb-crawling (warning letters first).", figs.get("exploitation"),
            figs.get("kerb"))
     prem = _premises_table(ctx)
-    option("premises", "5. Off-street premises by category",
+    option("premises", "6. Off-street premises by category",
            "Respond to premises according to their assessed category; work with partners to "
            "assess a premises before any tactical option, and consider where people would "
            "work instead if a premises closed.")
     if prem is not None:
         s.sections[-1].tables.append(prem)
-    option("community", "6. Community concerns",
+    option("community", "7. Community concerns",
            "Problem-solve community concerns with the neighbourhood team, council and "
            "residents — noise, litter, anti-social behaviour — looking at the whole community "
            "rather than street sex work alone.", figs.get("concerns"))
-    option("enforcement", "7. Enforcement: a last resort, with displacement risk",
+    option("enforcement", "8. Enforcement: a last resort, with displacement risk",
            "Use enforcement only as a staged last option: warnings, engagement with support "
            "projects and diversion first. Crackdowns give temporary respite at best and tend "
            "to move street sex work to less safe, less visible places and away from outreach, "

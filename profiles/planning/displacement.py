@@ -56,6 +56,7 @@ import h3
 import numpy as np
 import pandas as pd
 
+from profiles.release import PlainWordsError
 from profiles.planning.evaluation import EvaluationError, WDDResult, WDQResult, wdd, wdq
 from profiles.planning.inputs import (distance_km, environment_flags, outreach_points,
                                       outreach_reach, released_activity)
@@ -92,7 +93,7 @@ FLAG_WORDS = {"no_outreach_reach": "hexagons with no outreach reach",
               "residential_concern": "residential areas with community concerns"}
 
 
-class DisplacementError(ValueError):
+class DisplacementError(PlainWordsError):
     """A scenario was asked with targets, shares or settings that cannot be used."""
 
 
@@ -179,25 +180,43 @@ def _policy(audience) -> Policy:
     return audience if isinstance(audience, Policy) else get_policy(audience)
 
 
+def _no_targets_words(con, policy, area) -> str:
+    """The sentence a page shows when no target hexagon is left: say why, offer what can be."""
+    if area is None:
+        return "No target is chosen yet. Pick at least one hexagon, or choose an area."
+    holding = release_area_cells(con, area, policy, touching=True)
+    which = "the hexagon that holds" if len(holding) == 1 else \
+        f"the {len(holding)} hexagons that hold"
+    offer = f" Or choose “By hexagon” and pick {which} it." if holding else ""
+    return (f"{area} is smaller than one hexagon the {policy.label.lower()} audience may see, "
+            f"so no hexagon lies within it. Choose a larger area, such as a ward or "
+            f"neighbourhood.{offer}")
+
+
 def study_cells(con, audience, area=None) -> list[str]:
     """Return the study area's hexagons at the audience's floor (default: the force area)."""
     if area is None:
         areas = release_areas(con)
         if areas.empty:
             raise DisplacementError("no areas are loaded, so there is no study area; load an "
-                                    "areas feed (`lantern ingest areas FILE`) or pass area=")
+                                    "areas feed (`lantern ingest areas FILE`) or pass area=",
+                                    words="No areas are loaded yet, so there is no study area. "
+                                          "Load the force's boundaries first.")
         force = areas[areas["area_type"] == "force"]
         area = (force if len(force) else areas)["name"].iloc[0]
     return release_area_cells(con, area, audience)
 
 
 def _targets(con, policy, targets, study) -> list[str]:
-    if isinstance(targets, str):
+    area = targets if isinstance(targets, str) else None
+    if area is not None:
         try:
-            cells = release_area_cells(con, targets, policy)
+            cells = release_area_cells(con, area, policy)
         except ReleaseError as exc:
             raise DisplacementError(f"targets= is neither a list of hexagon ids nor a known "
-                                    f"area: {exc}") from None
+                                    f"area: {exc}",
+                                    words=f"There is no area called {area!r} loaded. "
+                                          f"Choose one from the list.") from None
     else:
         cells = []
         for t in targets or ():
@@ -210,11 +229,14 @@ def _targets(con, policy, targets, study) -> list[str]:
             cells.append(t)
     cells = sorted(set(cells))
     if not cells:
-        raise DisplacementError("targets= is empty; pick at least one hexagon or an area")
+        raise DisplacementError("targets= is empty; pick at least one hexagon or an area",
+                                words=_no_targets_words(con, policy, area))
     outside = [c for c in cells if c not in set(study)]
     if outside:
         raise DisplacementError(f"target {outside[0]} is outside the study area; pick targets "
-                                f"inside it or widen area=")
+                                f"inside it or widen area=",
+                                words="The targets lie outside the area chosen in the sidebar. "
+                                      "Choose targets inside it, or the whole force there.")
     return cells
 
 

@@ -40,6 +40,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from statistics import NormalDist
 
+from profiles.release import PlainWordsError
+
 #: Two-sided 95% normal quantile (1.959964..., "1.96").
 Z_95 = NormalDist().inv_cdf(0.975)
 
@@ -47,7 +49,7 @@ _BUFFER_ARGS = ("buffer_before", "buffer_after", "buffer_control_before",
                 "buffer_control_after")
 
 
-class EvaluationError(ValueError):
+class EvaluationError(PlainWordsError):
     """A displacement statistic cannot be computed from the counts given."""
 
 

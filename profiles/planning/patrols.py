@@ -47,6 +47,7 @@ import h3
 import numpy as np
 import pandas as pd
 
+from profiles.release import PlainWordsError
 from profiles.release import Policy, ReleasedForAudience
 from profiles.planning.inputs import (_SLOT, BANDS, DAYS, REACH_KM, _policy, distance_km,
                                       environment_flags, open_slots, opening_words,
@@ -75,7 +76,7 @@ PURPOSE = (
     "sites at all times. Avoid displacing on-street sex work into less safe places.")
 
 
-class PatrolError(ValueError):
+class PatrolError(PlainWordsError):
     """A patrol plan was asked for an audience, weight or setting that is not allowed."""
 
 
@@ -203,7 +204,9 @@ def plan_patrols(con, audience="command", *, area=None, start=None, end=None, we
     if not {"dow", "band"} <= set(policy.breakdowns):
         raise PatrolError(
             f"the patrol brief is police-internal: audience {policy.name!r} may not see "
-            f"day-of-week and time-band figures; use audience='command'")
+            f"day-of-week and time-band figures; use audience='command'",
+            words="The patrol brief is police-internal and needs day-of-week and time-band "
+                  "figures, which this audience may not see.")
     weights = check_weights(weights)
     if not isinstance(exclusion_km, (int, float)) or not 0 <= exclusion_km <= 10:
         raise PatrolError(f"exclusion_km= must be a distance 0–10 km, not {exclusion_km!r}")

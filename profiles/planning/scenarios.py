@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from profiles.release import PlainWordsError
 from profiles.planning.displacement import FLAG_WORDS, INTERVENTIONS, LEVELS, DisplacementScenario
 from profiles.release import safe_cell, safe_comment
 
@@ -33,7 +34,7 @@ FOLDER = "lantern-scenarios"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _\-.]{0,59}$")
 
 
-class ScenarioError(ValueError):
+class ScenarioError(PlainWordsError):
     """A scenario name, file or audience is not usable."""
 
 
@@ -46,7 +47,10 @@ def check_name(name) -> str:
     """Return ``name`` if usable: 1–60 letters, digits, spaces, ``-``, ``_`` or ``.``."""
     if not isinstance(name, str) or not _NAME.match(name.strip()):
         raise ScenarioError(f"name= must be 1–60 letters, digits, spaces, '-', '_' or '.', "
-                            f"starting with a letter or digit, not {name!r}")
+                            f"starting with a letter or digit, not {name!r}",
+                            words="A scenario name is 1 to 60 letters, digits, spaces, "
+                                  "hyphens, underscores or full stops, starting with a letter "
+                                  "or digit.")
     return name.strip()
 
 
@@ -70,7 +74,9 @@ def save_scenario(scenario: DisplacementScenario, name: str, folder, *,
     path = folder / f"{slug(name)}.json"
     if path.exists() and not overwrite:
         raise ScenarioError(f"a scenario named {name!r} already exists in {folder}; pick "
-                            f"another name or pass overwrite=True")
+                            f"another name or pass overwrite=True",
+                            words=f"A scenario called {name!r} is already saved. Choose "
+                                  f"another name.")
     scenario.name = name
     doc = scenario.to_dict()
     path.write_text(json.dumps(doc, indent=1, default=_json_default), encoding="utf-8")

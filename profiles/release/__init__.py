@@ -25,16 +25,20 @@ from profiles.release.source import (cursor, default_db_path, is_synthetic, open
                                      open_snapshot, store_version)
 from profiles.release.reference import (release_area_outlines, release_environment,
                                         release_sites, sites_for_exclusions)
+from profiles.release.coarsen import MAP_CELL_BUDGET, released_to_parents
+from profiles.release.errors import PlainWordsError, in_plain_words
+from profiles.release.figures import (NO_DATA, NOT_LOADED, RELEASED, TOO_FEW,
+                                     FeedCoverage, Figure, feed_coverage)
 from profiles.release.status import DataStatus, data_status, landed_file_hashes, mask_count
-from profiles.release.exports import (frame_to_csv, frame_to_geojson, release_to_csv,
+from profiles.release.exports import (area_outline_features, frame_to_csv, frame_to_geojson, release_to_csv,
                                       release_to_geojson, safe_cell, safe_comment)
 from profiles.release.utility import UtilityReport, utility_report
 
-__all__ = ["AUDIENCES", "BREAKDOWNS", "EVENT_FEEDS", "GRAINS", "PERIODS", "RELEASABLE_FEEDS",
-           "DataStatus", "Policy", "PolicyError", "ReleaseError", "ReleasedForAudience",
-           "ReleasedTable", "UtilityReport", "cells_to_center_children", "clear_release_cache",
-           "cursor", "data_status", "default_db_path", "disclosure_statement", "frame_to_csv",
-           "frame_to_geojson", "get_policy", "is_synthetic", "landed_file_hashes", "load_policies", "mask_count",
+__all__ = ["MAP_CELL_BUDGET", "area_outline_features", "released_to_parents", "AUDIENCES", "BREAKDOWNS", "EVENT_FEEDS", "GRAINS", "PERIODS", "RELEASABLE_FEEDS",
+           "DataStatus", "FeedCoverage", "Figure", "NOT_LOADED", "NO_DATA", "PlainWordsError", "Policy", "PolicyError", "ReleaseError", "ReleasedForAudience",
+           "RELEASED", "ReleasedTable", "TOO_FEW", "UtilityReport", "cells_to_center_children", "clear_release_cache",
+           "cursor", "data_status", "default_db_path", "disclosure_statement", "feed_coverage", "frame_to_csv",
+           "frame_to_geojson", "get_policy", "in_plain_words", "is_synthetic", "landed_file_hashes", "load_policies", "mask_count",
            "open_read_only", "open_snapshot", "period_ends", "period_starts", "policy_ladder",
            "protected_table", "release_area_cells", "release_area_outlines", "release_areas",
            "release_counts", "release_environment", "release_periods", "release_sites",

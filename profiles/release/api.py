@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from profiles.release.errors import PlainWordsError
 from geo.cells import cells_to_parents, cells_to_str, resolution_of
 from profiles import store
 from profiles.release.audiences import (BREAKDOWNS, GRAINS, Policy, PolicyError,
@@ -46,7 +47,7 @@ from profiles.release.disclosure import (BaseTable, Protected, cells_to_center_c
 PERIODS = ("week", "month", "quarter", "year", "all")
 #: The event feeds held in ``facts`` (the other releasable feeds are reference data).
 EVENT_FEEDS = ("on_street", "premises", "outreach_contacts", "harm_reports", "harm_context",
-               "community_concerns")
+               "community_concerns", "online_adverts", "advert_indicators", "advertisers")
 SHOWN_BASE = "base"
 WHY_SPACE = "under threshold at finer resolution"
 WHY_TIME = "under threshold over a shorter period"
@@ -63,7 +64,7 @@ _LOCK = threading.Lock()
 _BUILDING: dict = {}
 
 
-class ReleaseError(ValueError):
+class ReleaseError(PlainWordsError):
     """A release was asked for something the audience may not see, or that does not exist."""
 
 
@@ -147,7 +148,9 @@ def release_counts(con, audience, feed: str, *, period: str = "week", by=(), are
     by = tuple(by)
     if not policy.may_see(feed):
         raise ReleaseError(f"audience {policy.name!r} may not see feed {feed!r}; it may see: "
-                           f"{', '.join(policy.feeds)}")
+                           f"{', '.join(policy.feeds)}",
+                           words=f"The {policy.label.lower()} audience may not see these "
+                                 f"figures. Choose another audience if your role allows it.")
     if feed not in EVENT_FEEDS:
         raise ReleaseError(f"feed {feed!r} is reference data, not counted events; "
                            f"release_counts takes one of {', '.join(EVENT_FEEDS)}")
@@ -159,12 +162,15 @@ def release_counts(con, audience, feed: str, *, period: str = "week", by=(), are
         if b not in policy.breakdowns:
             raise ReleaseError(f"audience {policy.name!r} may not see the {b!r} breakdown; "
                                f"it may see: {', '.join(policy.breakdowns) or 'none'}")
+        if b not in policy.breakdowns_for(feed):
+            raise ReleaseError(f"feed {feed!r} is counted by week and place only; it may be "
+                               f"broken down by: {', '.join(policy.breakdowns_for(feed)) or 'nothing'}")
     if len(set(by)) != len(by):
         raise ReleaseError(f"by= names a breakdown twice: {by!r}")
     anchors = _area_anchors(con, resolve_area(con, area)) if area is not None else None
     prot, span = protected_table(con, policy, feed)
     frame = view(prot, period=period, by=by, anchors=anchors, start=start, end=end,
-                 span=span, floor=policy.resolution_floor)
+                 span=span, floor=policy.floor_for(feed))
     notes = []
     if (frame["shown_as"] != SHOWN_BASE).any():
         notes.append("Some figures are shown for a larger hexagon, a longer period or with "
@@ -314,7 +320,7 @@ def protected_table(con, audience, feed: str, *, atoms: bool = False
                 break
         pending.wait()
     try:
-        prot = _build(cur, policy, feed)
+        prot = _from_disk_or_build(cur, policy, feed, sig)
         with _LOCK:
             _CACHE[key] = prot
             while len(_CACHE) > CACHE_TABLES or (len(_CACHE) > 1 and sum(
@@ -324,6 +330,20 @@ def protected_table(con, audience, feed: str, *, atoms: bool = False
         with _LOCK:
             _BUILDING.pop(key).set()
     return prot, span
+
+
+def _from_disk_or_build(cur, policy: Policy, feed: str, sig: tuple) -> Protected:
+    """The protected table kept beside the store (:mod:`profiles.release.table_files`), or a
+    new build, which is then kept there for every later process."""
+    from profiles.release import table_files
+
+    folder = table_files.folder_for(sig[0])
+    key = table_files.table_key(sig[1:], policy, feed, store.base_resolution(cur))
+    prot = table_files.read_table(folder, key, policy_ladder(policy, feed))
+    if prot is None:
+        prot = _build(cur, policy, feed)
+        table_files.write_table(folder, key, prot)
+    return prot
 
 
 def _build(cur, policy: Policy, feed: str, *, atoms: bool = False) -> Protected:
@@ -367,7 +387,8 @@ def _store_version(cur, feed: str) -> tuple:
     """The database file (None in memory), and what changes whenever the feed's data does."""
     rows = [store.fetch_row(cur, sql, params) for sql, params in (
         ("SELECT path FROM duckdb_databases() WHERE database_name = current_database()", []),
-        ("SELECT count(*), coalesce(max(ingest_id), 0) FROM ingests", []),
+        ("SELECT count(*), coalesce(max(ingest_id), 0), "
+         "coalesce(string_agg(file_sha256, ',' ORDER BY ingest_id), '') FROM ingests", []),
         ("SELECT count(*), coalesce(sum(n), 0), coalesce(sum(n_keyed), 0) FROM facts "
          "WHERE feed = ?", [feed]),
         ("SELECT count(*) FROM subjects WHERE feed = ?", [feed]),
@@ -387,8 +408,8 @@ def load_base_table(con, policy: Policy, feed: str) -> BaseTable:
     Breakdown values come back from DuckDB as codes into sorted label lists, and rows are
     summed to the base grain with numpy, so no Python object is made per fact.
     """
-    floor = int(policy.resolution_floor)
-    dims = tuple(policy.breakdowns)
+    floor = int(policy.floor_for(feed))
+    dims = tuple(policy.breakdowns_for(feed))
     labels = {}
     if dims:
         lists = store.fetch_row(con, "SELECT " + ", ".join(
@@ -452,7 +473,9 @@ def resolve_area(con, area) -> int:
         if str(area) == name or str(area) == str(area_id):
             return int(area_id)
     known = ", ".join(repr(n) for _, n in rows) or "none loaded"
-    raise ReleaseError(f"unknown area {area!r}; areas are: {known}")
+    raise ReleaseError(f"unknown area {area!r}; areas are: {known}",
+                       words=f"There is no area called {area!r} loaded. Choose one from the "
+                             f"list.")
 
 
 def release_areas(con) -> pd.DataFrame:
@@ -463,15 +486,19 @@ def release_areas(con) -> pd.DataFrame:
            GROUP BY ALL ORDER BY a.area_type, a.name""").df()
 
 
-def release_area_cells(con, area, audience) -> list[str]:
+def release_area_cells(con, area, audience, *, touching: bool = False) -> list[str]:
     """Return the string ids of the area's cells at the audience's resolution floor.
 
     A floor cell belongs to the area when its centre cell does (the rule that places released
-    hexagons in areas).
+    hexagons in areas). With ``touching``, every floor cell that holds part of the area is
+    returned instead (what can be offered for an area smaller than one such cell); area
+    membership is public reference data, not a count.
     """
     policy = _policy(audience)
     anchors = _area_anchors(con, resolve_area(con, area))
     floor_cells = np.unique(cells_to_parents(anchors, policy.resolution_floor))
+    if touching:
+        return cells_to_str(floor_cells)
     res = store.base_resolution(con)
     inside = np.isin(cells_to_center_children(floor_cells, res), anchors)
     return cells_to_str(floor_cells[inside])

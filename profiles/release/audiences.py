@@ -44,12 +44,25 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from data_contracts.feeds import FEEDS
+from data_contracts.feeds import ADVERT_RESOLUTION, FEEDS
 
 DEFAULT_PATH = Path(__file__).with_name("audiences.toml")
 AUDIENCES = ("partnership", "command", "analyst")
 BREAKDOWNS = ("category", "detail", "band", "dow")
-RELEASABLE_FEEDS = tuple(f for f in FEEDS if f != "areas") + ("harm_context",)
+RELEASABLE_FEEDS = tuple(f for f in FEEDS if f != "areas") + ("harm_context",
+                                                              "advert_indicators",
+                                                              "advertisers")
+#: Feeds whose places are approximate: never released finer than this H3 resolution,
+#: whatever the audience's floor (adverts give approximate places only).
+FEED_FINEST_RESOLUTION = {"online_adverts": ADVERT_RESOLUTION,
+                          "advert_indicators": ADVERT_RESOLUTION,
+                          "advertisers": ADVERT_RESOLUTION}
+#: Feeds counted by week only (no day, no time of day): the only breakdowns they carry.
+FEED_BREAKDOWNS = {"online_adverts": ("category",), "advert_indicators": ("category",),
+                   "advertisers": ()}
+#: Feeds whose categories are never combined by a roll-up: each category is its own figure
+#: (an advert can carry several indicators, so combined indicators would count no one thing).
+UNCOMBINED_FEEDS = ("advert_indicators",)
 #: Roll-up moves, from the finest grain towards coarser ones.
 MOVES = ("space", "time", "breakdown")
 #: Period grains a roll-up passes through, finest first (weeks nest in the month, quarter and
@@ -85,8 +98,46 @@ class Policy:
         return feed in self.feeds
 
     def rollup_for(self, feed: str | None) -> tuple:
-        """Return the roll-up moves used for ``feed`` (its own ladder, else ``rollup``)."""
-        return dict(self.rollup_by_feed).get(feed, self.rollup)
+        """Return the roll-up moves used for ``feed`` (its own ladder, else ``rollup``).
+
+        For a feed with fewer breakdowns than the audience (:data:`FEED_BREAKDOWNS`), the
+        breakdown moves beyond what it has to combine are left out.
+        """
+        moves = dict(self.rollup_by_feed).get(feed, self.rollup)
+        if feed not in FEED_BREAKDOWNS:
+            return moves
+        room = 0 if feed in UNCOMBINED_FEEDS else len(self.breakdowns_for(feed))
+        out = []
+        for move in moves:
+            if move == "breakdown":
+                if not room:
+                    continue
+                room -= 1
+            out.append(move)
+        return tuple(out)
+
+    def floor_for(self, feed: str | None) -> int:
+        """Return the finest H3 resolution ``feed`` is released at for this audience.
+
+        Examples
+        --------
+        >>> p = get_policy("command")
+        >>> p.floor_for("on_street"), p.floor_for("online_adverts")
+        (9, 7)
+        """
+        return min(self.resolution_floor, FEED_FINEST_RESOLUTION.get(feed, 15))
+
+    def breakdowns_for(self, feed: str | None) -> tuple:
+        """Return the breakdowns ``feed`` is released by for this audience, in its order.
+
+        Examples
+        --------
+        >>> get_policy("command").breakdowns_for("online_adverts")
+        ('category',)
+        """
+        if feed not in FEED_BREAKDOWNS:
+            return self.breakdowns
+        return tuple(b for b in self.breakdowns if b in FEED_BREAKDOWNS[feed])
 
     @property
     def coarsest_resolution(self) -> int:
@@ -287,8 +338,11 @@ def get_policy(audience: str) -> Policy:
                           f"{', '.join(policies)}") from None
 
 
-def disclosure_statement(policy: Policy) -> str:
+def disclosure_statement(policy: Policy, feed: str | None = None) -> str:
     """Return the plain-words statement of the disclosure control applied for ``policy``.
+
+    With a ``feed`` whose places are approximate (online adverts), the statement says how
+    coarse its places are and that its thresholds count advertisers.
 
     Examples
     --------
@@ -303,6 +357,13 @@ def disclosure_statement(policy: Policy) -> str:
                  f"hexagon (down to resolution {policy.coarsest_resolution}), a longer period "
                  f"(up to a {policy.longest_period}) or combined categories, and shown there; "
                  f"groups still too small are not shown at all.")
+    if feed in FEED_FINEST_RESOLUTION:
+        floor = policy.floor_for(feed)
+        parts.append(f"Online adverts are placed no finer than H3 resolution {floor} (about "
+                     f"5 km²), pooled up to resolution "
+                     f"{floor - policy.rollup_for(feed).count('space')} where too few, and "
+                     f"counted by week only; their figures are shown only where at least "
+                     f"{policy.threshold} advertisers lie behind them.")
     parts.append("Every total, area, period and category figure is the sum of figures shown, "
                  "so no hidden value can be worked out by subtraction; a few figures are shown "
                  "one lower so that the small groups inside them cannot be worked out either.")
@@ -319,4 +380,4 @@ class ReleasedForAudience:
     @property
     def statement(self) -> str:
         """The plain-words disclosure statement of the audience these figures are for."""
-        return disclosure_statement(self.policy)
+        return disclosure_statement(self.policy, getattr(self, "feed", None))

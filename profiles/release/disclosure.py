@@ -123,7 +123,8 @@ def make_ladder(resolution_floor: int, breakdowns, moves) -> tuple:
 
 def policy_ladder(policy: Policy, feed: str | None = None) -> tuple:
     """Return the roll-up ladder of an audience's policy (for ``feed``, if it has its own)."""
-    return make_ladder(policy.resolution_floor, policy.breakdowns, policy.rollup_for(feed))
+    return make_ladder(policy.floor_for(feed), policy.breakdowns_for(feed),
+                       policy.rollup_for(feed))
 
 
 @dataclass

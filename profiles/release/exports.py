@@ -57,11 +57,34 @@ def release_to_csv(released: ReleasedTable) -> str:
     return buf.getvalue()
 
 
-def release_to_geojson(released: ReleasedTable) -> str:
+def area_outline_features(outlines) -> list[dict]:
+    """Return area outlines (from :func:`profiles.release.reference.release_area_outlines`)
+    as GeoJSON features: ``{"area": name, "area_type": type, "layer": "area outline"}`` with
+    the outline as a (Multi)Polygon. Boundaries are public reference data.
+    """
+    if outlines is None or len(outlines) == 0:
+        return []
+    out = []
+    for r in outlines.itertuples():
+        polys = list(r.polygons)
+        geometry = ({"type": "Polygon", "coordinates": polys[0]} if len(polys) == 1 else
+                    {"type": "MultiPolygon", "coordinates": polys})
+        out.append({"type": "Feature", "geometry": geometry,
+                    "properties": {"area": r.name, "area_type": r.area_type,
+                                   "layer": "area outline",
+                                   "label_point": [round(r.label_lon, 6),
+                                                   round(r.label_lat, 6)]}})
+    return out
+
+
+def release_to_geojson(released: ReleasedTable, outlines=None) -> str:
     """Return the release as a GeoJSON FeatureCollection of hexagons (WGS84).
 
     The collection carries ``marking`` and ``disclosure`` members; each feature's properties
     are the released row (``h3_id``, ``resolution``, ``period_start``, breakdowns, ``count``).
+    With ``outlines`` (a frame of :func:`profiles.release.reference.release_area_outlines`),
+    the areas' true outlines follow the hexagons as features whose ``layer`` is
+    ``"area outline"``.
     """
     frame = _shown_frame(released)
     polys = cells_to_polygons(frame["h3_id"]) if len(frame) else []
@@ -78,7 +101,7 @@ def release_to_geojson(released: ReleasedTable) -> str:
     doc = {"type": "FeatureCollection", "marking": released.policy.marking,
            "disclosure": released.statement, "feed": released.feed,
            "audience": released.policy.name, "period": released.period,
-           "features": features}
+           "features": features + area_outline_features(outlines)}
     return json.dumps(doc, indent=None, default=str)
 
 
@@ -111,11 +134,12 @@ def frame_to_csv(frame, policy, title: str, notes=()) -> str:
     return buf.getvalue()
 
 
-def frame_to_geojson(frame, policy, title: str, notes=()) -> str:
+def frame_to_geojson(frame, policy, title: str, notes=(), outlines=None) -> str:
     """Return an analysis table with an ``h3_id`` column as GeoJSON hexagons (WGS84).
 
     The collection carries ``marking``, ``title``, ``disclosure`` and ``notes`` members; each
-    feature's properties are the row (without ``cell``), missing values as null.
+    feature's properties are the row (without ``cell``), missing values as null. With
+    ``outlines``, the areas' true outlines follow as ``"area outline"`` features.
 
     Examples
     --------
@@ -143,7 +167,7 @@ def frame_to_geojson(frame, policy, title: str, notes=()) -> str:
                                                        for x, y in poly.exterior.coords]]}})
     doc = {"type": "FeatureCollection", "marking": policy.marking, "title": title,
            "disclosure": disclosure_statement(policy), "audience": policy.name,
-           "notes": list(notes), "features": features}
+           "notes": list(notes), "features": features + area_outline_features(outlines)}
     return json.dumps(doc, default=str)
 
 

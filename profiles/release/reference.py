@@ -8,8 +8,9 @@ for an audience, at that audience's resolution floor:
   and hours in words. Confidential sites shape patrol exclusion zones but are never released.
 * :func:`release_environment` — environment features (lighting faults, CCTV, transport routes,
   lorry parks, isolated spaces, residential frontage) counted per floor cell and type.
-* :func:`release_area_outlines` — the outline of each loaded area, traced around its cells at
-  the audience's floor, with a label point, so a map is legible with no basemap tiles.
+* :func:`release_area_outlines` — the outline of each loaded area as loaded (simplified to
+  suit its size, :mod:`geo.outlines`), with a label point inside it, so a map shows the places
+  people know and is legible with no basemap tiles.
 
 Examples
 --------
@@ -38,7 +39,8 @@ from profiles.release.audiences import Policy, get_policy
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 SITE_COLUMNS = ["h3_id", "site_type", "days", "hours", "sites"]
 ENVIRONMENT_COLUMNS = ["h3_id", "feature_type", "features"]
-OUTLINE_COLUMNS = ["name", "area_type", "paths", "label_lat", "label_lon"]
+OUTLINE_COLUMNS = ["name", "area_type", "paths", "polygons", "label_lat", "label_lon", "bounds",
+                   "traced"]
 
 
 def _policy(audience) -> Policy:
@@ -164,7 +166,7 @@ def release_environment(con, audience, *, area=None, start: dt.date | None = Non
 
 
 def release_area_outlines(con, audience, *, area_type: str | None = None) -> pd.DataFrame:
-    """Return each area's outline traced around its cells at the audience's floor.
+    """Return each area's true outline (as loaded, simplified), with a label point.
 
     Parameters
     ----------
@@ -176,30 +178,52 @@ def release_area_outlines(con, audience, *, area_type: str | None = None) -> pd.
     Returns
     -------
     pandas.DataFrame
-        ``name``, ``area_type``, ``paths`` (closed rings of ``[lon, lat]`` for a deck.gl
-        PathLayer), ``label_lat``/``label_lon`` (the mean of the cells' centres). Areas are
-        public reference data; the outline follows hexagons no finer than the floor.
+        ``name``, ``area_type``, ``paths`` (closed rings of ``[lon, lat]``: outer rings and
+        holes), ``polygons`` (each polygon as its rings, outer first, for filling),
+        ``label_lat``/``label_lon`` (a point inside the outline), ``bounds`` (``[west, south,
+        east, north]``) and ``traced`` (True where no outline was stored — a store loaded
+        before 0.3 — and the outline is traced around the area's cells at the audience's
+        floor instead). Boundaries are public reference data; membership for disclosure stays
+        by H3 cell.
     """
+    from geo.outlines import geojson_to_outline, outline_polygons, outline_rings
+
     policy = _policy(audience)
     floor = int(policy.resolution_floor)
     where, params = "", []
     if area_type is not None:
         where, params = "WHERE a.area_type = ?", [area_type]
-    rows = store.cursor(con).execute(
-        f"""SELECT a.area_id, a.name, a.area_type,
+    cur = store.cursor(con)
+    shapes = "s.outline" if "area_shapes" in store.table_names(con) else "NULL"
+    join = "LEFT JOIN area_shapes s USING (area_id)" if shapes != "NULL" else ""
+    rows = cur.execute(
+        f"""SELECT a.area_id, a.name, a.area_type, any_value({shapes}) AS outline,
                    list(DISTINCT CAST(h3_parent(c.cell, {floor}) AS BIGINT)) AS cells
-            FROM areas a JOIN area_cells c USING (area_id) {where}
-            GROUP BY ALL ORDER BY a.area_id""", params).fetchall()
+            FROM areas a JOIN area_cells c USING (area_id) {join} {where}
+            GROUP BY a.area_id, a.name, a.area_type ORDER BY a.area_id""", params).fetchall()
     out = []
-    for _, name, kind, cells in rows:
+    for _, name, kind, outline, cells in rows:
+        if outline:
+            geom = geojson_to_outline(outline)
+            point = geom.representative_point()
+            out.append({"name": name, "area_type": kind, "paths": outline_rings(geom),
+                        "polygons": outline_polygons(geom), "label_lat": point.y,
+                        "label_lon": point.x, "bounds": list(geom.bounds), "traced": False})
+            continue
         ids = cells_to_str(int(c) & 0xFFFFFFFFFFFFFFFF for c in cells)
         shape = h3.cells_to_h3shape(ids)
         polys = getattr(shape, "polys", [shape])
-        paths = [[[lon, lat] for lat, lon in (*p.outer, p.outer[0])] for p in polys]
+        polygons = [[[[lon, lat] for lat, lon in (*ring, ring[0])]
+                     for ring in (p.outer, *p.holes)] for p in polys]
         centres = [h3.cell_to_latlng(c) for c in ids]
-        out.append({"name": name, "area_type": kind, "paths": paths,
+        lons = [pt[0] for poly in polygons for pt in poly[0]]
+        lats = [pt[1] for poly in polygons for pt in poly[0]]
+        out.append({"name": name, "area_type": kind,
+                    "paths": [ring for poly in polygons for ring in poly],
+                    "polygons": polygons,
                     "label_lat": sum(c[0] for c in centres) / len(centres),
-                    "label_lon": sum(c[1] for c in centres) / len(centres)})
+                    "label_lon": sum(c[1] for c in centres) / len(centres),
+                    "bounds": [min(lons), min(lats), max(lons), max(lats)], "traced": True})
     return pd.DataFrame(out, columns=OUTLINE_COLUMNS)
 
 

@@ -42,6 +42,14 @@ class DataStatus:
         """True when nothing has been loaded yet."""
         return self.ingests.empty
 
+    @property
+    def not_loaded(self) -> list[str]:
+        """The feeds with no file loaded, in contract order."""
+        from data_contracts.feeds import FEEDS
+
+        have = set(self.feeds["feed"]) if len(self.feeds) else set()
+        return [f for f in FEEDS if f not in have]
+
     def as_text(self) -> str:
         """Return the status as plain text (for ``lantern status``)."""
         if self.empty:
@@ -55,6 +63,9 @@ class DataStatus:
             span = (f"weeks {r.first_week} to {r.last_week}" if isinstance(r.first_week, str)
                     else "reference data (no weeks)")
             lines.append(f"  {r.feed:<20} {span}  files {r.files}")
+        if self.not_loaded:
+            lines.append("Not loaded (no file yet, so their figures read 'not loaded', never "
+                         "0): " + ", ".join(self.not_loaded))
         lines.append("Files loaded:")
         for r in self.ingests.itertuples():
             lines.append(f"  #{r.ingest_id} {r.feed:<20} {r.file_name}  on {r.loaded_on}: "

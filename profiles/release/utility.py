@@ -119,7 +119,7 @@ def utility_report(con, *, audiences=None, feeds=None) -> UtilityReport:
             if not policy.may_see(feed):
                 continue
             prot, _ = protected_table(con, policy, feed, atoms=True)
-            shares = _shares(prot, policy.resolution_floor)
+            shares = _shares(prot, policy.floor_for(feed))
             if shares is not None:
                 rows.append({"audience": name, "feed": feed,
                              **{k: percent(v) for k, v in shares.items()}})

@@ -13,6 +13,8 @@ Tables
 ``outreach_sites``  cell, site_type, days (7-bit mask, bit 0 = Monday), opens/closes (minutes
                     after midnight), confidential, ingest_id
 ``areas`` / ``area_cells``   area name and type, and the base-resolution cells covering it
+``area_shapes``              each area's outline (public boundary data, simplified to a
+                             tolerance in whole metres that suits its size), GeoJSON text
 ``ingests``         one row per loaded file: feed, file name, SHA-256, counts read / loaded /
                     quarantined / excluded / flagged, the day it was loaded
 ``quarantine``      per ingest: column, reason and count of quarantined values (never values)
@@ -60,6 +62,8 @@ CREATE TABLE IF NOT EXISTS areas (
     area_id INTEGER NOT NULL, name VARCHAR NOT NULL, area_type VARCHAR NOT NULL,
     ingest_id INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS area_cells (area_id INTEGER NOT NULL, cell UBIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS area_shapes (
+    area_id INTEGER NOT NULL, outline VARCHAR NOT NULL, tolerance_m INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS quarantine (
     ingest_id INTEGER NOT NULL, column_name VARCHAR NOT NULL, reason VARCHAR NOT NULL,
     n BIGINT NOT NULL);

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,8 +17,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from data_contracts import ContractError, ValidatedFeed, read_feed
-from geo.cells import points_to_cells, polygon_to_cells
+from data_contracts import ContractError, Recipe, ValidatedFeed, read_feed, read_source
+from geo.cells import area_to_cells, points_to_cells
+from geo.outlines import outline_to_geojson, simplify_outline
 from geo.extent import UK_EXTENT, Extent
 from data_contracts import premises_rubric
 from profiles.store import database as store
@@ -31,7 +33,7 @@ class IngestResult:
 
     feed: str
     path: str
-    status: str                      # "loaded", "already loaded", "refused"
+    status: str                      # "loaded", "already loaded", "refused", "dry run"
     read: int = 0
     loaded: int = 0
     quarantined: int = 0
@@ -46,8 +48,12 @@ class IngestResult:
         """Return a one-line plain-words summary."""
         if self.status == "already loaded":
             return f"{self.path}: already loaded (same content as an earlier file); nothing added."
-        text = (f"{self.path}: {self.status} — read {self.read:,}, loaded {self.loaded:,}, "
-                f"quarantined {self.quarantined:,}")
+        if self.status == "dry run":
+            text = (f"{self.path}: dry run, nothing written to the store — read {self.read:,}, "
+                    f"would load {self.loaded:,}, quarantined {self.quarantined:,}")
+        else:
+            text = (f"{self.path}: {self.status} — read {self.read:,}, "
+                    f"loaded {self.loaded:,}, quarantined {self.quarantined:,}")
         if self.excluded:
             text += f", excluded {self.excluded:,} (out of scope)"
         if self.flagged:
@@ -58,8 +64,8 @@ class IngestResult:
 
 
 def ingest_file(con, feed: str, path, *, key: bytes, extent: Extent | None = None,
-                strict: bool = False, quarantine_dir=None, today: dt.date | None = None
-                ) -> IngestResult:
+                strict: bool = False, quarantine_dir=None, today: dt.date | None = None,
+                recipe: Recipe | None = None, dry_run: bool = False) -> IngestResult:
     """Validate one file and load its aggregates in one transaction.
 
     Parameters
@@ -76,6 +82,12 @@ def ingest_file(con, feed: str, path, *, key: bytes, extent: Extent | None = Non
         Refuse the whole file if any row would be quarantined.
     quarantine_dir : path, optional
         Where quarantine reports go; default ``lantern-quarantine`` beside the database.
+    recipe : Recipe, optional
+        How the partner's file maps onto the feed (:func:`data_contracts.build_recipe`).
+    dry_run : bool
+        Run every check and every loader, and write the quarantine report, but write nothing
+        to the store: ``con`` is only read (it may be read-only), and the loaders run into a
+        throwaway in-memory store. The result's status is ``"dry run"``.
 
     Returns
     -------
@@ -84,21 +96,22 @@ def ingest_file(con, feed: str, path, *, key: bytes, extent: Extent | None = Non
     Raises
     ------
     ContractError
-        The file is refused (unreadable, missing or identifying column, strict with bad rows).
+        The file is refused (missing, unreadable, a bad recipe, a missing or identifying
+        column, coordinates that would land in the wrong place, strict with bad rows).
         Nothing is written to the database.
     """
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ContractError(path, f"cannot be read ({exc.strerror}).",
-                            fix="check the path and permissions.") from None
+    if recipe is not None and not recipe.is_empty:
+        recipe.check(feed)       # before the file is even read
+    data = read_source(path)
     sha = hashlib.sha256(data).hexdigest()
     if store.fetch_row(con, "SELECT 1 FROM ingests WHERE file_sha256 = ?", [sha]):
         return IngestResult(feed, str(path), "already loaded", file_sha256=sha)
     extent = extent or force_extent(con)
-    checked = read_feed(feed, path, extent=extent, data=data, today=today)
-    result = IngestResult(feed, str(path), "loaded", read=checked.n_read,
+    checked = read_feed(feed, path, extent=extent, data=data, today=today, recipe=recipe)
+    checked = _PREPARE.get(checked.feed, _as_read)(con, checked)
+    result = IngestResult(feed, str(path), "dry run" if dry_run else "loaded",
+                          read=checked.n_read,
                           quarantined=checked.n_quarantined, excluded=checked.n_excluded,
                           loaded=len(checked.rows), file_sha256=sha)
     if checked.problems:
@@ -111,9 +124,20 @@ def ingest_file(con, feed: str, path, *, key: bytes, extent: Extent | None = Non
                   f"the whole file; first: row {first.row}, column {first.column!r}, value "
                   f"{first.value!r}: {first.reason}.", column=first.column,
             fix=f"correct the rows listed in {result.quarantine_report} (no row was loaded).")
+    result.messages.extend(checked.notes)
     for reason, count in checked.excluded.items():
         result.messages.append(f"excluded {count:,}: {reason}")
+    if checked.ignored_columns:
+        result.messages.append(f"columns not read: {_names(checked.ignored_columns)}")
     base = store.base_resolution(con)
+    if dry_run:
+        result.messages.extend(_quarantine_lines(checked))
+        scratch = store.connect(":memory:")
+        try:
+            result.flagged = _LOADERS[checked.feed](scratch, checked, 1, key, base, result)
+        finally:
+            scratch.close()
+        return result
     con.execute("BEGIN TRANSACTION")
     try:
         ingest_id = store.fetch_row(con, "SELECT nextval('ingest_seq')")[0]
@@ -137,6 +161,23 @@ def ingest_file(con, feed: str, path, *, key: bytes, extent: Extent | None = Non
         con.execute("ROLLBACK")
         raise
     return result
+
+
+def _names(names, limit: int = 12) -> str:
+    shown = [repr(str(n)[:40]) for n in names[:limit]]
+    return ", ".join(shown) + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def _quarantine_lines(checked: ValidatedFeed, limit: int = 8) -> list[str]:
+    """The most frequent quarantine reasons, for a dry run's summary."""
+    counts: dict = {}
+    for p in checked.problems:
+        counts[(p.column, p.reason)] = counts.get((p.column, p.reason), 0) + 1
+    top = sorted(counts.items(), key=lambda kv: -kv[1])[:limit]
+    lines = [f"quarantined {n:,} ({column}): {reason}" for (column, reason), n in top]
+    if len(counts) > limit:
+        lines.append(f"... and {len(counts) - limit} other reasons (see the quarantine report)")
+    return lines
 
 
 def force_extent(con) -> Extent:
@@ -376,15 +417,19 @@ def _load_areas(con, checked, ingest_id, key, base, result) -> int:
     start = store.fetch_row(con, "SELECT coalesce(max(area_id), 0) FROM areas")[0]
     for i, (name, kind, geom) in enumerate(zip(rows["name"], rows["area_type"],
                                                rows["geometry"]), start=start + 1):
-        cells = polygon_to_cells(geom, base)
-        if not len(cells):
-            result.messages.append(f"area {name!r} is smaller than one cell at resolution "
-                                   f"{base}; it is loaded with no cells")
+        cells, tiny = area_to_cells(geom, base)
+        if tiny:
+            result.messages.append(f"area {name!r} is smaller than one hexagon at resolution "
+                                   f"{base}: it gets the one cell that holds its "
+                                   "representative point")
         con.execute("INSERT INTO areas VALUES (?, ?, ?, ?)", [i, str(name), str(kind), ingest_id])
-        if len(cells):
-            con.register("ac", pd.DataFrame({"area_id": i, "cell": cells}))
-            con.execute("INSERT INTO area_cells SELECT area_id, cell FROM ac")
-            con.unregister("ac")
+        # the outline itself is public reference data: kept, simplified to suit its size
+        outline, tolerance = simplify_outline(geom)
+        con.execute("INSERT INTO area_shapes VALUES (?, ?, ?)",
+                    [i, outline_to_geojson(outline), math.ceil(tolerance)])
+        con.register("ac", pd.DataFrame({"area_id": i, "cell": cells}))
+        con.execute("INSERT INTO area_cells SELECT area_id, cell FROM ac")
+        con.unregister("ac")
     return 0
 
 
@@ -393,3 +438,18 @@ _LOADERS = {
     "outreach_contacts": _load_outreach_contacts, "community_concerns": _load_community,
     "environment": _load_environment, "outreach_sites": _load_sites, "areas": _load_areas,
 }
+
+
+def _as_read(con, checked):
+    return checked
+
+
+# The online adverts feed has its own module, handed the aggregating writer above.
+from functools import partial  # noqa: E402
+
+from profiles.store import adverts as _adverts  # noqa: E402
+
+_LOADERS["online_adverts"] = partial(_adverts.load_adverts, insert_events=_insert_events)
+#: Per feed, a step between validation and loading that may quarantine more rows (it needs
+#: the store, e.g. to match area names): ``(con, checked) -> checked``.
+_PREPARE = {"online_adverts": _adverts.quarantine_unplaced_adverts}

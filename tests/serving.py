@@ -1,0 +1,74 @@
+"""Start ``lantern serve`` for a test: a free port, the command, and a health wait.
+
+Shared by the browser tests and the server-lifecycle test (not a test module itself).
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def port_is_free(port: int) -> bool:
+    """Return True when a new server could bind ``port`` on 127.0.0.1."""
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def start_serve(db, port: int, home, *extra: str, env: dict | None = None) -> subprocess.Popen:
+    """Start ``lantern serve`` on ``db`` in its own session (so a test can clean up the group)."""
+    lantern = Path(sys.executable).with_name("lantern")
+    cmd = ([str(lantern)] if lantern.exists() else [sys.executable, "-m", "profiles.cli"])
+    env = dict(os.environ if env is None else env, HOME=str(home))
+    return subprocess.Popen([*cmd, "serve", "--db", str(db), "--port", str(port), *extra],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
+                            start_new_session=True)
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 30.0) -> None:
+    """Poll ``/_stcore/health`` until it answers ``ok``; fail if the server exits first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"lantern serve exited with {proc.returncode}: "
+                                 f"{proc.stdout.read().decode(errors='replace')[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.read().decode().strip() == "ok":
+                    return
+        except OSError:
+            pass
+        time.sleep(0.25)
+    raise AssertionError(f"lantern serve was not healthy at {url} within {timeout:.0f} s")
+
+
+def stop_serve(proc: subprocess.Popen) -> None:
+    """Stop a server started by :func:`start_serve` and everything in its process group."""
+    import os
+    import signal
+
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=10)

@@ -1,0 +1,84 @@
+"""Protected tables kept on disk: read back identical, never stale, never needed."""
+from __future__ import annotations
+
+import dataclasses
+import pandas as pd
+
+from profiles.release import (clear_release_cache, get_policy, open_read_only, release_counts)
+from profiles.release import table_files
+from profiles.store import database as store
+from profiles.store.ingest import ingest_file
+from profiles.store.keys import load_key
+
+
+def views(con, audience="partnership"):
+    return {(feed, period): release_counts(con, audience, feed, period=period,
+                                           by=("category",)).frame
+            for feed in ("on_street", "harm_reports") for period in ("week", "quarter")}
+
+
+def arrow_files(db):
+    return sorted(table_files.folder_for(db).glob("*.arrow"))
+
+
+def test_a_later_process_reads_the_same_release_from_disk(demo_copy):
+    clear_release_cache()
+    con = open_read_only(demo_copy)
+    built = views(con)
+    files = arrow_files(demo_copy)
+    assert {f.name.split("-")[0] for f in files} >= {"on_street", "harm_reports"}
+    assert all(oct(f.stat().st_mode)[-3:] == "600" for f in files)
+    assert oct(table_files.folder_for(demo_copy).stat().st_mode)[-3:] == "700"
+    clear_release_cache()                    # as a new process would start
+    stamps = {f: f.stat().st_mtime_ns for f in files}
+    again = views(con)
+    assert {f: f.stat().st_mtime_ns for f in arrow_files(demo_copy)} == stamps  # read, not built
+    for key, frame in built.items():
+        pd.testing.assert_frame_equal(frame, again[key], check_dtype=True)
+
+
+def test_a_load_or_a_policy_change_names_a_new_file(demo_copy, tmp_path):
+    clear_release_cache()
+    con = open_read_only(demo_copy)
+    views(con)
+    before = {f.name for f in arrow_files(demo_copy)}
+    con.close()
+    # a new load: the on_street table is rebuilt under a new name, the old file removed
+    src = tmp_path / "more.csv"
+    src.write_text("lat,lon,datetime,activity_type,source_agency\n" + "".join(
+        f"54.50,1.00,2025-03-0{d} 21:00,observation,police\n" for d in range(1, 8)))
+    wcon = store.connect(demo_copy)
+    ingest_file(wcon, "on_street", src, key=load_key(demo_copy))
+    wcon.close()
+    con = open_read_only(demo_copy)
+    views(con)
+    after = {f.name for f in arrow_files(demo_copy)}
+    street = lambda names: {n for n in names if n.startswith("on_street-partnership")}  # noqa
+    assert len(street(after)) == 1 and street(after) != street(before)
+    # a stricter policy (say, an edited audiences.toml) never reads the other's file
+    stricter = dataclasses.replace(get_policy("partnership"), threshold=10)
+    shown = release_counts(con, stricter, "on_street").frame
+    assert not shown.empty and (shown["count"] >= 10).all()
+
+
+def test_an_unreadable_file_is_rebuilt_and_a_readonly_folder_is_not_needed(demo_copy):
+    clear_release_cache()
+    con = open_read_only(demo_copy)
+    want = views(con)
+    for f in arrow_files(demo_copy):
+        f.write_bytes(b"not an arrow file")
+    clear_release_cache()
+    got = views(con)
+    for key, frame in want.items():
+        pd.testing.assert_frame_equal(frame, got[key])
+    # a folder that cannot be made (a file is in its way): the release still works
+    folder = table_files.folder_for(demo_copy)
+    for f in folder.iterdir():
+        f.unlink()
+    folder.rmdir()
+    folder.write_text("in the way")
+    clear_release_cache()
+    got = views(con)
+    for key, frame in want.items():
+        pd.testing.assert_frame_equal(frame, got[key])
+    assert folder.read_text() == "in the way"

@@ -11,7 +11,7 @@ Figures, each against its target (2-core machine, headless Chromium with softwar
   waits until the script has finished and both protective-marking bars are drawn. Measured
   twice: *cold* (no protected tables kept beside the store: everything is built) and *warm*
   (a restarted server reading the tables kept on disk, :mod:`profiles.release.table_files`).
-* **Page after a menu click** (p95 ≤ 2 s over 20 clicks): Map, Premises, Outreach and need,
+* **Page after a menu click** (p95 ≤ 2 s over 20 clicks): Map, Off-street, Outreach and need,
   Data status and Overview, four rounds, each timed from the click until the script has
   finished (and, for the Map, its canvas is there).
 * **Filter change** (p95 ≤ 2 s over 20): the Overview's period choice, switched back and forth.
@@ -46,7 +46,7 @@ from load_sessions import CANVAS, CHROMIUM, CHROMIUM_ARGS, _stop, free_port, sta
 RUNNING = '[data-testid="stApp"][data-test-script-state="running"]'
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 MARKINGS = ".lantern-marking >> nth=1"
-PAGES = ("Map", "Premises", "Outreach and need", "Data status", "Overview")
+PAGES = ("Map", "Off-street", "Outreach and need", "Data status", "Overview")
 TARGETS = {"overview_first_paint_s": 4.0, "page_click_p95_s": 2.0, "filter_change_p95_s": 2.0,
            "polygons": 30_000, "memory_gib": 1.5}
 

@@ -311,6 +311,20 @@ def hotspots(audience, feed, area=None, start=None, end=None):
     return _hotspots(token(), audience, feed, area, start, end)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _hotspot_patterns(tok, audience, feed, period, area, start, end):
+    from profiles.analyses import classify_for
+
+    return classify_for(cursor(tok), audience, feed, period=period, area=area, start=start,
+                        end=end, recent=None)
+
+
+def hotspot_patterns(audience, feed, period, area=None, start=None, end=None):
+    """Hot/cold-spot patterns over periods (:func:`profiles.analyses.classify_for`), the
+    recent window chosen for you."""
+    return _hotspot_patterns(token(), audience, feed, period, area, start, end)
+
+
 # ---- who is viewing, and the audit log ------------------------------------------------------
 
 def identity():

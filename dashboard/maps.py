@@ -436,3 +436,37 @@ def status_layer(cells: pd.DataFrame, *, floor: int,
                         for n, r, c in zip(cells["need"], cells["reach"], coarse)]
     return cell_shapes(data, layer_id="reach-status", fill="fill", ring="ring",
                        ring_share=0.12, ring_res=floor)
+
+
+#: hot/cold-spot pattern -> ring colour: Okabe–Ito warm for hot, cool for cold, greys for
+#: places that were hot or cold and are no longer, black for mixed (none is a viridis fill's)
+PATTERN_COLOURS = {"persistent hot": OKABE_ITO["vermillion"],
+                   "emerging hot": OKABE_ITO["orange"],
+                   "intermittent hot": OKABE_ITO["reddish purple"],
+                   "former hot": (110, 110, 110),
+                   "persistent cold": OKABE_ITO["blue"],
+                   "emerging cold": OKABE_ITO["sky blue"],
+                   "intermittent cold": OKABE_ITO["bluish green"],
+                   "former cold": (200, 200, 200), "mixed": OKABE_ITO["black"]}
+
+
+def pattern_layer(table: pd.DataFrame, key: pd.DataFrame, *,
+                  label: str) -> pdk.Layer | None:
+    """Hot/cold-spot patterns over time as thick rings, one colour per pattern.
+
+    ``table`` is :func:`profiles.analyses.classify_for`'s; ``key`` its
+    :func:`profiles.analyses.pattern_key`, whose meanings go into the tooltips. Cells with no
+    pattern are not drawn.
+    """
+    shown = table[table["pattern"].isin(list(PATTERN_COLOURS))]
+    if shown.empty:
+        return None
+    meaning = dict(zip(key["pattern"], key["meaning"]))
+    data = pd.DataFrame({"h3_id": shown["h3_id"].to_numpy()})
+    data["ring"] = [[*PATTERN_COLOURS[p], 255] for p in shown["pattern"]]
+    data["tip_title"] = [f"{p.capitalize()} spot of {label.lower()}" for p in shown["pattern"]]
+    data["tip_body"] = [f"{meaning.get(p, p)}\nhot in {h} and cold in {c} of {n} periods"
+                        for p, h, c, n in zip(shown["pattern"], shown["hot_periods"],
+                                              shown["cold_periods"], shown["periods"])]
+    return cell_shapes(data, layer_id="hotspot-patterns", ring="ring", ring_share=0.22)
+

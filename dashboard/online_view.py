@@ -26,11 +26,12 @@ def draw_online(filters) -> None:
     try:
         pic = data.online_picture(filters.audience, filters.area, filters.start, filters.end)
     except ReleaseError as exc:
-        st.info(f"Online advert figures are not available to this audience: {exc}")
+        st.info(getattr(exc, "words", None) or "Online advert figures are not shown to this "
+                "audience.")
         return
     if "online_adverts" not in set(data.status(filters.audience).feeds["feed"]):
-        st.info("Online adverts: not loaded. A monitoring team's extract loads with "
-                "`lantern ingest online_adverts FILE`.")
+        st.info("Online adverts: not loaded. An analyst can load a monitoring team's extract "
+                "of adverts seen (see Loading your own data).")
         return
     cols = st.columns(4)
     cols[0].metric("Adverts shown", f"{pic.adverts:,}", border=True,

@@ -87,7 +87,8 @@ def test_not_loaded_state_and_real_outlines(serve, browser_page, concerns_store)
     page.goto(url, wait_until="domcontentloaded")
     _settle(page)
     values = page.locator("[data-testid='stMetricValue']").all_inner_texts()
-    assert values.count("Not loaded") == 4, values      # on-street, premises, harm, outreach
+    # on-street, premises, harm, outreach, online adverts: only community concerns are loaded
+    assert values.count("Not loaded") == 5, values
     assert "Not loaded (no file for these feeds)" in page.inner_text("body")
     _shot(page, "not-loaded-overview")
     _goto(page, "Map", {})

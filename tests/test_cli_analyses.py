@@ -71,7 +71,7 @@ def test_hotspots_csv_finds_the_on_street_area(demo_db, capsys):
     street = h3.latlng_to_cell(54.5 + 0.8 / 111,
                                1.0 + 1.2 / (111 * math.cos(math.radians(54.5))), 8)
     assert frame.set_index("h3_id").loc[street, "hotspot"] == "hot"
-    assert "area= not given: the force area" in out
+    assert "No area chosen: the force area" in out
 
 
 @pytest.mark.parametrize("argv", [

@@ -16,8 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from profiles.cli import main
-from profiles.planning.displacement import (INTERVENTIONS, LEVELS, DisplacementError, evaluate_areas,
-                                   ring_buffer, simulate, study_cells)
+from profiles.planning.displacement import (INTERVENTIONS, LEVELS, DisplacementError, simulate,
+                                            study_cells)
+from profiles.planning.response import evaluate_areas, ring_buffer
 from profiles.planning.evaluation import wdd, wdq
 from profiles.planning.patrols import released_activity
 from profiles.release.api import release_counts
@@ -153,12 +154,12 @@ def test_harm_flags_fire_on_constructed_cases(small):
 
 
 @pytest.mark.parametrize("kwargs,match", [
-    ({"intervention": "curfew"}, r"intervention= must be one of patrol, enforcement"),
-    ({"displaced_shares": (0.5, 0.1, 0.2)}, r"displaced_shares= must be three shares 0–1 in"),
-    ({"displaced_shares": (0.1, 0.2)}, r"displaced_shares= must be three shares"),
-    ({"reduction": 0}, r"reduction= must be a share above 0 and at most 1"),
-    ({"max_km": 0}, r"max_km= must be a distance above 0"),
-    ({"targets": []}, r"targets= is empty"),
+    ({"intervention": "curfew"}, r"the intervention must be one of 'patrol', 'enforcement'"),
+    ({"displaced_shares": (0.5, 0.1, 0.2)}, r"the displaced shares must be three shares 0–1 in"),
+    ({"displaced_shares": (0.1, 0.2)}, r"the displaced shares must be three shares"),
+    ({"reduction": 0}, r"the expected reduction must be a share above 0 and at most 1"),
+    ({"max_km": 0}, r"the furthest move must be a distance above 0"),
+    ({"targets": []}, r"no target is chosen"),
     ({"targets": ["891f1d48177ffff"]}, r"is outside the study area"),
     ({"targets": [h3.cell_to_parent(CENTRE, 8)]}, r"works at resolution 9"),
     ({"targets": "Nowhere Ward"}, r"neither a list of hexagon ids nor a known area"),
@@ -189,7 +190,7 @@ def test_save_load_list_compare_roundtrip(small, tmp_path):
     assert table.loc["intervention", "Lighting"].startswith("environmental improvement")
     with pytest.raises(ScenarioError, match="already exists"):
         save_scenario(a, "crackdown", folder)
-    with pytest.raises(ScenarioError, match="name= must be 1–60 letters"):
+    with pytest.raises(ScenarioError, match="a scenario name must be 1–60 letters"):
         save_scenario(a, "../etc/passwd", folder)
     with pytest.raises(ScenarioError, match="released for audience 'analyst', not "
                                             "'partnership'"):

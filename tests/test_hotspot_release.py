@@ -28,9 +28,9 @@ def test_partnership_finds_the_year_one_on_street_area_hot(demo_con):
     assert run.chosen["area"] == "Lanternford (synthetic)"
     assert run.chosen["start"] == dt.date(2024, 11, 4) and run.chosen["end"] == YEAR1_END
     assert run.chosen["resolution"] == 8 and run.chosen["study_cells"] == len(run.table)
-    assert any(n.startswith("area= not given: the force area") for n in run.notes)
-    assert any(n.startswith("start= not given") for n in run.notes)
-    assert not any(n.startswith("end= not given") for n in run.notes)
+    assert any(n.startswith("No area chosen: the force area") for n in run.notes)
+    assert any(n.startswith("No first week chosen") for n in run.notes)
+    assert not any(n.startswith("No last week chosen") for n in run.notes)
     counts = run.table["count"]
     assert ((counts == 0) | ((counts >= 5) & (counts % 5 == 0))).all()
     assert "hot and 0 cold" in run.summary
@@ -105,11 +105,11 @@ def test_refuses_without_areas(empty_db):
                               start="2026-01-01"),
      r"no on-street activity reports can be shown to the analyst audience in Test Beat"),
     (lambda con: hotspots_for(con, "analyst", "on_street", k=0),
-     r"Gi\* cannot run on what the analyst release shows .*k= must be an integer >= 1"),
+     r"the neighbour rings must be a whole number, 1 or more, not 0"),
     (lambda con: classify_for(con, "analyst", "on_street", period="all"),
-     r"period= must be one of week, month, quarter, year for patterns over time"),
+     r"patterns over time need a period of week, month, quarter, year, not 'all'"),
     (lambda con: classify_for(con, "analyst", "on_street", period="month", recent=3),
-     r"hot-spot patterns cannot be found .* \(1 months\): recent= must be"),
+     r"hot-spot patterns cannot be found .* \(1 months\): the recent window must be"),
 ], ids=["nothing-shown", "bad-k", "all-period", "too-few-periods"])
 def test_clear_refusals(area_con, call, match):
     con, _, _ = area_con

@@ -200,7 +200,7 @@ def test_every_figure_is_the_released_value(packs, demo_db, audience):
 
 
 def test_hotspot_and_evaluation_figures_match_their_analyses(packs, demo_db):
-    from profiles.planning.displacement import evaluate_areas
+    from profiles.planning.response import evaluate_areas
     from profiles.analyses.hotspot_release import hotspots_for
 
     pack, page, _ = packs["analyst"]

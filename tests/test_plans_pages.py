@@ -102,6 +102,7 @@ def test_displacement_page_for_analyst_saves_and_compares(db):
     assert (Path(db).parent / "lantern-scenarios" / "town-centre-patrol.json").exists()
     compare = at.dataframe[-1].value
     assert "Town centre patrol" in compare.columns
+    assert any("Check a saved scenario" in c.value for c in at.caption)
 
 
 def test_displacement_page_for_partnership_stays_coarse(db):
@@ -128,7 +129,8 @@ DRAWN_AS = {"PolygonLayer", "TextLayer"}
 @pytest.mark.parametrize("page,audience", [("patrols.py", "command"),
                                            ("displacement.py", "analyst"),
                                            ("outreach.py", "partnership"),
-                                           ("map.py", "analyst")])
+                                           ("map.py", "analyst"),
+                                           ("evaluate.py", "analyst")])
 def test_every_map_uses_the_one_drawing_mode_and_plain_tooltips(db, page, audience):
     layers = deck_spec(run(page, audience))["layers"]
     kinds = {layer["@@type"] for layer in layers}

@@ -31,6 +31,8 @@ PAGES = (
      ("command", "analyst")),
     ("displacement.py", "Displacement scenarios", ":material/alt_route:",
      "profiles.planning.displacement:simulate"),
+    ("evaluate.py", "Evaluate a response", ":material/fact_check:",
+     "profiles.planning.response:evaluate_areas", ("command", "analyst")),
     ("pack.py", "Meeting pack", ":material/picture_as_pdf:", "profiles.pack:render_pack"),
     ("status.py", "Data status", ":material/database:"),
 )

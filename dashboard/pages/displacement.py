@@ -9,7 +9,8 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import accessible, cues, data, maps, state
-from profiles.planning import FLAG_WORDS, INTERVENTIONS, LEVELS, DisplacementError, simulate
+from profiles.planning import (EVALUATION_AUDIENCES, FLAG_WORDS, INTERVENTIONS, LEVELS,
+                               DisplacementError, simulate)
 from profiles.planning import (ScenarioError, compare_scenarios, list_scenarios, load_scenario,
                                save_scenario, scenario_dir, scenario_to_csv, scenarios_to_html)
 from profiles.release import in_plain_words
@@ -180,6 +181,9 @@ if loaded:
             st.write("No saved scenarios for this audience yet. Run one and save it.")
         else:
             st.dataframe(saved.round(1), hide_index=True)
+            if aud in EVALUATION_AUDIENCES:
+                st.caption("After a response has run, check a saved scenario against what "
+                           "happened: Evaluate a response → Check a saved scenario.")
             chosen = st.multiselect("Compare", saved["name"].tolist(),
                                     default=saved["name"].tolist()[:3], key="dsp_compare")
             if chosen:

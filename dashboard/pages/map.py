@@ -15,6 +15,7 @@ OVERLAYS = {
     "outreach_sites": "Outreach sites (non-confidential)",
     "environment": "Environment features",
     "hotspots": "Hotspots of the shaded layer (Gi*)",
+    "hotspot_patterns": "Hotspot patterns of the shaded layer over the weeks chosen",
 }
 #: the feed an overlay needs the audience to see (hotspots follow the shaded feed)
 OVERLAY_FEEDS = {"premises_by_category": "premises"}
@@ -56,6 +57,29 @@ def _overlay_words(key: str) -> str:
                             else "")
 
 
+def _patterns(feed: str) -> tuple:
+    """The space-time pattern overlay of ``feed`` and its legend (or a note why none)."""
+    from profiles.analyses import HotspotRunError, pattern_key
+
+    label = maps.FEEDS[feed][0]
+    try:
+        table = data.hotspot_patterns(filters.audience, feed, filters.period, filters.area,
+                                      filters.start, filters.end)
+    except HotspotRunError as exc:
+        return None, maps.key_html("Hotspot patterns", [], note=f"None to draw: {exc}")
+    key = pattern_key(table)
+    a = table.attrs
+    note = (f"Gi* of {label.lower()} in each {a['period']} ({len(a['period_starts'])} "
+            f"{a['period']}s); the recent window is the last {a['recent']}. Cells with no "
+            f"pattern are not drawn.")
+    items = [(maps.PATTERN_COLOURS.get(r.pattern, (255, 255, 255)),
+              f"{r.pattern}: {r.meaning} ({r.hexagons:,} hexagons)")
+             for r in key.itertuples() if r.pattern != "no pattern"]
+    return (maps.pattern_layer(table, key, label=label),
+            maps.key_html("Hotspot patterns over time", items or [((255, 255, 255), "none")],
+                          round_=False, note=note))
+
+
 filters, loaded = state.page("Map", "Where things are, for the area and weeks chosen in the "
                                     "sidebar. Hover a hexagon or circle for its figure.")
 if loaded:
@@ -63,7 +87,7 @@ if loaded:
     text_size = 18 if filters.meeting_mode else 14
     feeds = [f for f in maps.FEEDS if policy.may_see(f)]
     hotspots = data.available("profiles.analyses.hotspot_release:hotspots_for")
-    overlays = [k for k in OVERLAYS if (hotspots if k == "hotspots" else
+    overlays = [k for k in OVERLAYS if (hotspots if k.startswith("hotspot") else
                                         policy.may_see(OVERLAY_FEEDS.get(k, k)))]
     ss = st.session_state
     ss["map_overlays"] = [k for k in ss.get("map_overlays", ["outreach_sites"]) if k in overlays]
@@ -159,6 +183,16 @@ if loaded:
                 (c, sign, f"{kind} spot (ring and {'plus' if kind == 'hot' else 'minus'} sign)")
                 for kind, (c, sign) in cues.HOTSPOT_MARKS.items()],
                 note=f"of {maps.FEEDS[shade][0]}"))
+    if "hotspot_patterns" in chosen and shade != SHADE_NONE:
+        layer, legend = _patterns(shade)
+        layers.append(layer)
+        legends.append(legend)
+        if layer is not None:   # the rings drawn, in the table view as well
+            pats = data.hotspot_patterns(filters.audience, shade, filters.period, filters.area,
+                                         filters.start, filters.end)
+            pats = pats[pats["pattern"].isin(list(maps.PATTERN_COLOURS))]
+            tabled(pats, f"Hotspot patterns of {maps.FEEDS[shade][0].lower()}, rings", "",
+                   value=None, notes=[f"{p} spot" for p in pats["pattern"]])
     # Outlines as filled bands and sites as labels: no line or circle programs for software
     # WebGL to compile before the first paint (see dashboard.maps).
     layers += maps.outline_layers(outlines, selected=filters.area, text_size=text_size,

@@ -31,13 +31,21 @@ if loaded:
         st.warning(f"This pack holds {policy.label.lower()} figures. For partners, choose the "
                    f"partnership audience (or meeting mode) before downloading.")
 
+    # Evaluations added on the Evaluate a response page go only into a pack for the audience
+    # they were made for (a police-internal evaluation never reaches a partnership pack).
+    evaluations = tuple(e for e in st.session_state.get("pack_evaluations", [])
+                        if e.audience == filters.audience)
+    if evaluations:
+        st.markdown("**Evaluations added to the assessment section:** "
+                    + "; ".join(e.name for e in evaluations))
+
     def make(fmt: str, cur):
         """A deferred download: build the pack only when the button is pressed."""
         def run():
             data.audit_export(filters.audience, fmt, filters.area,
                               f"{filters.start} to {filters.end}", what="meeting pack")
             return render_pack(cur, filters.audience, fmt=fmt, area=filters.area,
-                               start=filters.start, end=filters.end)
+                               start=filters.start, end=filters.end, evaluations=evaluations)
         return run
 
     c1, c2 = st.columns(2)

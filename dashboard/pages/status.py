@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data, state
+from dashboard.upload_panel import upload_panel
 
 filters, loaded = state.page("Data status", "What is loaded. File counts are shown with the "
                                             "audience's disclosure control too.")
@@ -43,4 +44,5 @@ if loaded:
                      hide_index=True, width="stretch")
     with st.expander("How to load more data"):
         st.markdown(state.EMPTY_STATE)
+upload_panel(filters)      # drawn only for viewers who may load files
 state.footer(filters)

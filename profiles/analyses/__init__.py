@@ -14,7 +14,7 @@ from profiles.analyses.change import (FEED_WORDS, NOTE_SMALL, TREND_PERIODS, Cha
                                       hexagons_side_by_side, policy_of)
 from profiles.analyses.coverage import CoverageError, CoverageResult, reach_against_need
 from profiles.analyses.hotspot_release import (HotspotRun, HotspotRunError, classify_for,
-                                               hotspots_for)
+                                               hotspots_for, pattern_key)
 from profiles.analyses.overview import Overview, OverviewError, overview, period_label
 from profiles.analyses.premises import CATEGORIES, RESPONSES, PremisesTrend, premises_trend
 from profiles.analyses.online import (CAUTION, INDICATOR_WORDS, OnlinePicture, online_picture,
@@ -24,5 +24,5 @@ __all__ = ["CAUTION", "INDICATOR_WORDS", "OnlinePicture", "online_picture", "sha
            "CATEGORIES", "FEED_WORDS", "NOTE_SMALL", "RESPONSES", "TREND_PERIODS", "ChangeError",
            "ChangeResult", "CoverageError", "CoverageResult", "HotspotRun", "HotspotRunError",
            "Overview", "OverviewError", "PremisesTrend", "change_by_cell", "change_periods",
-           "classify_for", "hexagons_side_by_side", "hotspots_for", "overview", "period_label",
+           "classify_for", "hexagons_side_by_side", "hotspots_for", "overview", "pattern_key", "period_label",
            "policy_of", "premises_trend", "reach_against_need"]

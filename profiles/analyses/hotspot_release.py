@@ -26,7 +26,7 @@ Examples
 >>> hotspots_for(con, "analyst", "on_street")
 Traceback (most recent call last):
 ...
-profiles.analyses.hotspot_release.HotspotRunError: no areas are loaded, so the study area is unknown; load the areas feed (lantern ingest areas FILE) or pass area=
+profiles.analyses.hotspot_release.HotspotRunError: no areas are loaded, so the study area is unknown; load the areas feed first (lantern ingest areas FILE)
 """
 from __future__ import annotations
 
@@ -132,6 +132,7 @@ def hotspots_for(con, audience, feed: str, *, area=None, start=None, end=None, k
     from profiles.release import release_counts
 
     policy = policy_of(audience)
+    _check_settings(k, alpha)
     released = release_counts(con, policy, feed, period="all", area=area, start=start,
                               end=end)
     by_cell, chosen, notes, _ = _grid(con, policy, feed, released.frame, area, start, end)
@@ -140,9 +141,10 @@ def hotspots_for(con, audience, feed: str, *, area=None, start=None, end=None, k
                               words=_NOTHING_WORDS)
     try:
         table = hotspot_gistar(by_cell, k=k, alpha=alpha, fdr=fdr)
-    except ValueError as exc:
+    except ValueError:
         raise HotspotRunError(f"Gi* cannot run on what the {policy.name} release shows for "
-                              f"{chosen['area']}: {exc}", words=_TOO_LITTLE_WORDS) from None
+                              f"{chosen['area']}: {_why_not(by_cell)}",
+                              words=_TOO_LITTLE_WORDS) from None
     table = table.rename_axis("h3_id").reset_index()
     table = table[["h3_id", "count", "n_neighbours", "z", "p", "p_adjusted", "hotspot"]]
     table["count"] = table["count"].astype(np.int64)
@@ -154,7 +156,7 @@ def hotspots_for(con, audience, feed: str, *, area=None, start=None, end=None, k
 
 
 def classify_for(con, audience, feed: str, *, period: str = "month", area=None, start=None,
-                 end=None, recent: int = 3, k: int = 1, alpha: float = 0.05,
+                 end=None, recent: int | None = 3, k: int = 1, alpha: float = 0.05,
                  fdr: bool = True) -> pd.DataFrame:
     """Return each study-area cell's hot/cold-spot pattern over periods of released counts.
 
@@ -166,8 +168,9 @@ def classify_for(con, audience, feed: str, *, period: str = "month", area=None, 
     con, audience, feed, area, start, end, k, alpha, fdr
         As for :func:`hotspots_for`.
     period : {"week", "month", "quarter", "year"}, default "month"
-    recent : int, default 3
-        The recent window, in periods.
+    recent : int or None, default 3
+        The recent window, in periods. None chooses for you: 3, or one fewer than the
+        periods when there are no more than 3 (the notes say so).
 
     Returns
     -------
@@ -188,8 +191,9 @@ def classify_for(con, audience, feed: str, *, period: str = "month", area=None, 
 
     policy = policy_of(audience)
     if period not in TREND_PERIODS:
-        raise HotspotRunError(f"period= must be one of {', '.join(TREND_PERIODS)} for patterns "
-                              f"over time, not {period!r}")
+        raise HotspotRunError(f"patterns over time need a period of "
+                              f"{', '.join(TREND_PERIODS)}, not {period!r}")
+    _check_settings(k, alpha)
     released = release_counts(con, policy, feed, period=period, area=area, start=start,
                               end=end)
     frame, longer = at_grain(released.frame, period)
@@ -206,11 +210,24 @@ def classify_for(con, audience, feed: str, *, period: str = "month", area=None, 
     if not (wide.to_numpy() > 0).any():
         raise HotspotRunError(_nothing_message(policy, feed, chosen),
                               words=_NOTHING_WORDS)
+    if recent is None:
+        recent = max(1, min(3, len(starts) - 1))
+        notes.append(f"The recent window is the last {recent} {period}(s) of the "
+                     f"{len(starts)} shown.")
+    if isinstance(recent, bool) or not isinstance(recent, (int, np.integer)) \
+            or not 1 <= recent < len(starts):
+        raise HotspotRunError(
+            f"hot-spot patterns cannot be found in what the {policy.name} release shows "
+            f"({len(starts)} {period}s): the recent window must be a whole number of "
+            f"{period}s from 1 to one fewer than the {period}s shown "
+            f"({max(0, len(starts) - 1)}), not {recent!r}; choose a shorter window, a "
+            f"shorter period or more weeks")
     try:
         table = hotspot_classify(wide, k=k, alpha=alpha, fdr=fdr, recent=recent)
-    except ValueError as exc:
+    except ValueError:
         raise HotspotRunError(f"hot-spot patterns cannot be found in what the {policy.name} "
-                              f"release shows ({len(starts)} {period}s): {exc}",
+                              f"release shows ({len(starts)} {period}s): "
+                              f"{_why_not(wide.iloc[:, 0])}",
                               words=_TOO_LITTLE_WORDS) from None
     attrs = dict(table.attrs)
     table = table.rename_axis("h3_id").reset_index()
@@ -218,6 +235,49 @@ def classify_for(con, audience, feed: str, *, period: str = "month", area=None, 
     table.attrs.update(attrs, audience=policy.name, feed=feed, period=period, chosen=chosen,
                        notes=notes, period_starts=starts, statement=released.statement)
     return table
+
+
+def pattern_key(table: pd.DataFrame) -> pd.DataFrame:
+    """Return what each hot/cold-spot pattern in ``table`` means, and how many cells have it.
+
+    ``table`` is what :func:`classify_for` returns. The meanings use its own settings: the
+    number of periods, the period, the recent window and the share needed to be persistent.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``pattern``, ``meaning`` (in words, with the number of periods it takes) and
+        ``hexagons``, in the order of :data:`profiles.analyses.hotspots.PATTERNS`, patterns
+        no cell has left out.
+    """
+    from profiles.analyses.hotspots import PATTERNS
+
+    a = table.attrs
+    n = len(a.get("period_starts", ())) or int(table["periods"].max())
+    unit, recent = a.get("period", "period"), int(a.get("recent", 1))
+    need = int(np.ceil(a.get("persistent_share", 0.8) * n - 1e-9))
+    words = {
+        "persistent": f"a {{side}} spot in at least {need} of the {n} {unit}s",
+        "emerging": f"a {{side}} spot in the last {recent} {unit}(s) and in none before",
+        "former": f"a {{side}} spot before the last {recent} {unit}(s) and in none of them",
+        "intermittent": f"a {{side}} spot both before and within the last {recent} "
+                        f"{unit}(s), but in fewer than {need} of the {n}",
+    }
+    counts = table["pattern"].value_counts()
+    rows = []
+    for pattern in PATTERNS:
+        if pattern not in counts:
+            continue
+        if pattern == "mixed":
+            meaning = f"a hot spot in some {unit}s and a cold spot in others"
+        elif pattern == "no pattern":
+            meaning = f"neither a hot nor a cold spot in any of the {n} {unit}s"
+        else:
+            kind, side = pattern.split(" ")
+            meaning = words[kind].format(side=side)
+        rows.append({"pattern": pattern, "meaning": meaning,
+                     "hexagons": int(counts[pattern])})
+    return pd.DataFrame(rows, columns=["pattern", "meaning", "hexagons"])
 
 
 def _grid(con, policy, feed, frame, area, start, end):
@@ -247,9 +307,9 @@ def _grid(con, policy, feed, frame, area, start, end):
               else (weeks[-1] if weeks else None),
               "resolution": policy.resolution_floor, "study_cells": len(cells)}
     if start is None:
-        notes.append(f"start= not given: from the first loaded week, {chosen['start']}.")
+        notes.append(f"No first week chosen: from the first loaded week, {chosen['start']}.")
     if end is None:
-        notes.append(f"end= not given: to the last loaded week, {chosen['end']}.")
+        notes.append(f"No last week chosen: to the last loaded week, {chosen['end']}.")
     notes.append(f"Cells with no figure shown to the {policy.label.lower()} audience count as 0 "
                  f"(none, fewer than {policy.threshold}, or pooled into a larger hexagon).")
     return counts, chosen, notes, cells
@@ -267,15 +327,15 @@ def _study_cells(con, policy, area):
     areas = release_areas(con)
     if areas.empty:
         raise HotspotRunError("no areas are loaded, so the study area is unknown; load the "
-                              "areas feed (lantern ingest areas FILE) or pass area=")
+                              "areas feed first (lantern ingest areas FILE)")
     force = areas[areas["area_type"] == "force"]
     if len(force) == 1:
         name = force["name"].iloc[0]
         cells = release_area_cells(con, name, policy)
-        return cells, name, [f"area= not given: the force area, {name} ({len(cells)} cells "
+        return cells, name, [f"No area chosen: the force area, {name} ({len(cells)} cells "
                              f"at H3 resolution {policy.resolution_floor})."]
     cells = sorted({c for a in areas["area_id"] for c in release_area_cells(con, a, policy)})
-    return cells, "all loaded areas", [f"area= not given and no single force area is loaded: "
+    return cells, "all loaded areas", [f"No area chosen and no single force area is loaded: "
                                        f"every loaded area together ({len(cells)} cells)."]
 
 
@@ -285,10 +345,29 @@ _TOO_LITTLE_WORDS = ("Too few places can be shown here to tell hotspots from cha
                      "more weeks or a larger area.")
 
 
+def _check_settings(k, alpha) -> None:
+    """Refuse, in plain words, neighbour rings or a significance level that cannot be used."""
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise HotspotRunError(f"the neighbour rings must be a whole number, 1 or more, not "
+                              f"{k!r}")
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
+        raise HotspotRunError(f"the significance level must be a number between 0 and 1, "
+                              f"e.g. 0.05, not {alpha!r}")
+
+
+def _why_not(counts) -> str:
+    """Why Gi* is undefined on ``counts``, in plain words."""
+    if len(counts) < 3:
+        return (f"the study area has {len(counts)} hexagon(s) and Gi* needs at least 3; "
+                f"choose a larger area")
+    return ("every hexagon shows the same figure, so there is nothing to compare; widen the "
+            "dates or choose a larger area")
+
+
 def _nothing_message(policy, feed, chosen) -> str:
     return (f"no {FEED_WORDS.get(feed, feed)} can be shown to the {policy.name} audience in "
             f"{chosen['area']} from {chosen['start']} to {chosen['end']}, so there is nothing "
             f"to find hotspots in; widen the dates or choose a larger area")
 
 
-__all__ = ["HotspotRun", "HotspotRunError", "classify_for", "hotspots_for"]
+__all__ = ["HotspotRun", "HotspotRunError", "classify_for", "hotspots_for", "pattern_key"]

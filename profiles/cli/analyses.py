@@ -173,8 +173,9 @@ def _hotspots(args) -> int:
             from profiles.analyses import policy_of
 
             a = table.attrs
-            title = (f"Lantern hot-spot patterns: feed={args.feed} audience={args.audience} "
-                     f"period={args.patterns} recent={args.recent} area={a['chosen']['area']}")
+            title = (f"Lantern hot-spot patterns of {_words(args.feed)} for the "
+                     f"{args.audience} audience in {a['chosen']['area']}, by {args.patterns}, "
+                     f"with a recent window of the last {args.recent} {args.patterns}(s)")
             counts = table["pattern"].value_counts()
             said = "; ".join(f"{int(n)} {pattern}" for pattern, n in counts.items())
             print(f"Cells by pattern: {said}.", file=sys.stderr)
@@ -184,11 +185,19 @@ def _hotspots(args) -> int:
                            end=args.end, k=args.k, alpha=args.alpha)
     except (HotspotRunError, ValueError) as exc:
         raise UserError(str(exc)) from None
-    title = (f"Lantern hotspots (Getis-Ord Gi*): feed={args.feed} audience={args.audience} "
-             f"area={run.chosen['area']} from={run.chosen['start']} to={run.chosen['end']} "
-             f"k={args.k} alpha={args.alpha:g}")
+    title = (f"Lantern hotspots (Getis-Ord Gi*) of {_words(args.feed)} for the "
+             f"{args.audience} audience in {run.chosen['area']}, weeks of "
+             f"{run.chosen['start']} to {run.chosen['end']}, neighbours within {args.k} "
+             f"ring(s), significance level {args.alpha:g}")
     print(run.summary, file=sys.stderr)
     return _write(args, con, run.table, run.policy, title, [run.summary])
+
+
+def _words(feed: str) -> str:
+    """A feed in the words the analyses use (``on-street activity reports``)."""
+    from profiles.analyses import FEED_WORDS
+
+    return FEED_WORDS.get(feed, feed)
 
 
 def _change(args) -> int:

@@ -109,90 +109,37 @@ def _demo(args) -> int:
 
 
 def _ingest(args) -> int:
-    from data_contracts import ContractError
+    from functools import partial
+
     from profiles.governance import audit
-    from profiles.store import ingest_file, load_key, updating
+    from profiles.store import load_files
 
     db = _db(args)
     recipe = recipe_from_args(args)    # checked against the feed before any file is read
-    if recipe is not None:
-        recipe.check(args.feed)
-    if args.dry_run:
-        return _dry_run(args, db, recipe)
-    key = load_key(db)
-    failed = 0
-    for path in args.paths:
-        # Each file is loaded into a copy of the database that is swapped in only when the
-        # file has loaded completely: readers are never blocked and a crash changes nothing.
+    record = partial(audit.record, db, user=audit.local_user())
+
+    def progress(path):
         print(f"{path}: checking and loading …", file=sys.stderr, flush=True)
-        try:
-            with updating(db) as con:
-                result = ingest_file(con, args.feed, path, key=key, strict=args.strict,
-                                     quarantine_dir=_quarantine_dir(args, db), recipe=recipe)
-                if result.status == "loaded":
-                    # Written ahead of the swap: a crash in between leaves a record of a load
-                    # that did not land (its file hash is not in `ingests`; `lantern audit`
-                    # names it), never a load with no record of who made it.
-                    audit.record(db, user=audit.local_user(), action="ingest",
-                                 feed=args.feed, file_name=Path(path).name[:200],
-                                 ingest_id=result.ingest_id,
-                                 file_sha256=result.file_sha256, rows_read=result.read,
-                                 rows_loaded=result.loaded,
-                                 rows_quarantined=result.quarantined,
-                                 rows_excluded=result.excluded)
-        except ContractError as exc:
-            print(f"refused: {exc}", file=sys.stderr)
-            audit.record(db, user=audit.local_user(), action="refused", feed=args.feed,
-                         file_name=Path(path).name[:200])
-            failed += 1
-            continue
-        _print_result(result)
-    return 1 if failed else 0
 
+    def done(load):
+        if load.refused:
+            print(f"refused: {load.refusal}", file=sys.stderr)
+        else:
+            _print_result(load.result)
 
-def _quarantine_dir(args, db: Path) -> Path:
-    return Path(args.quarantine_dir) if args.quarantine_dir else \
-        db.resolve().parent / "lantern-quarantine"
+    loads = load_files(db, args.feed, args.paths, recipe=recipe, dry_run=args.dry_run,
+                       strict=args.strict, quarantine_dir=args.quarantine_dir,
+                       record=None if args.dry_run else record,
+                       progress=None if args.dry_run else progress, done=done)
+    if args.dry_run:
+        print("Dry run: nothing was written to the store.", file=sys.stderr)
+    return 1 if any(load.refused for load in loads) else 0
 
 
 def _print_result(result) -> None:
     print(result.summary())
     for msg in result.messages:
         print(f"  {msg}")
-
-
-def _dry_run(args, db: Path, recipe) -> int:
-    """Check every file as ``ingest`` would, against the store read-only; write nothing to it.
-
-    Nothing is created beside the database either (no key file): keys are hashed with a
-    throwaway key, which changes no count.
-    """
-    import os
-    import secrets
-
-    from data_contracts import ContractError
-    from profiles.store import connect, ingest_file, load_key
-
-    exists = db.exists()
-    con = connect(db if exists else ":memory:", read_only=exists)
-    has_key = bool(os.environ.get("LANTERN_KEY")) or Path(f"{db}.key").exists()
-    key = load_key(db) if has_key else secrets.token_bytes(32)
-    failed = 0
-    try:
-        for path in args.paths:
-            try:
-                result = ingest_file(con, args.feed, path, key=key, strict=args.strict,
-                                     quarantine_dir=_quarantine_dir(args, db), recipe=recipe,
-                                     dry_run=True)
-            except ContractError as exc:
-                print(f"refused: {exc}", file=sys.stderr)
-                failed += 1
-                continue
-            _print_result(result)
-    finally:
-        con.close()
-    print("Dry run: nothing was written to the store.", file=sys.stderr)
-    return 1 if failed else 0
 
 
 def _status(args) -> int:

@@ -74,19 +74,41 @@ def register(sub) -> None:
         q.add_argument("--out", metavar="PATH", default=None)
         q.set_defaults(func=_compare if name == "compare" else _export)
 
+    q = dsub.add_parser("check", help="check a saved scenario against what happened after",
+                        description="Evaluate a saved scenario's target and the hexagons it "
+                                    "moved activity into over its baseline weeks and an after "
+                                    "period, and set the observed change beside the "
+                                    "scenario's low – central – high range.")
+    add_db_argument(q)
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--audience", required=True, help="the audience it was run for")
+    q.add_argument("--after", required=True, metavar="START:END", help="first:last Monday")
+    q.add_argument("--before", default=None, metavar="START:END",
+                   help="default: the scenario's baseline weeks")
+    q.set_defaults(func=_check)
+
     p = sub.add_parser("evaluate", help="WDQ and WDD from released counts",
                        description="Weighted Displacement Quotient and Difference for target, "
                                    "buffer and control hexagons over two periods.")
     add_db_argument(p)
-    p.add_argument("--audience", default="analyst")
-    p.add_argument("--feed", default="on_street")
+    p.add_argument("--audience", default="analyst", help="analyst (default) or command")
+    p.add_argument("--feed", default="on_street", choices=_EVENT_FEEDS,
+                   help="the events counted (default on_street)")
     p.add_argument("--target", required=True, help="area name or comma-separated hexagons")
     p.add_argument("--control", required=True, help="area name or comma-separated hexagons")
-    p.add_argument("--buffer", default=None, help="default: the ring around the target")
+    p.add_argument("--buffer", default=None, help="area name or comma-separated hexagons "
+                                                  "(default: the ring around the target)")
+    p.add_argument("--rings", type=int, default=1,
+                   help="width of the default buffer in rings of hexagons (default 1)")
+    p.add_argument("--format", default="text", choices=("text", "csv"))
     p.add_argument("--before", required=True, metavar="START:END", help="first:last Monday")
     p.add_argument("--after", required=True, metavar="START:END", help="first:last Monday")
     p.add_argument("--out", metavar="PATH", default=None, help="output file (default stdout)")
     p.set_defaults(func=_evaluate)
+
+
+_EVENT_FEEDS = ("on_street", "premises", "harm_reports", "community_concerns",
+                "outreach_contacts")
 
 
 def _period_args(q) -> None:
@@ -223,10 +245,17 @@ def _simulate(args) -> int:
     if args.format == "html":
         return _emit(args, scenarios_to_html([sc]), sc.marking)
     cells = sc.cells.sort_values("change_central", key=abs, ascending=False).head(15)
-    text = sc.summary() + "\n\nLargest expected changes (central):\n" + cells[
-        ["h3_id", "role", "baseline", "change_low", "change_central", "change_high"]].round(
-        2).to_string(index=False) + f"\n{sc.marking}"
+    shown = cells[["h3_id", "role", "baseline", "change_low", "change_central",
+                   "change_high"]].round(2).rename(columns=_CHANGE_HEADINGS)
+    text = (sc.summary() + "\n\nLargest expected changes (central):\n"
+            + shown.to_string(index=False) + f"\n{sc.marking}")
     return _emit(args, text, sc.marking)
+
+
+#: Column headings in words for the scenario tables the commands print.
+_CHANGE_HEADINGS = {"h3_id": "hexagon", "baseline": "baseline", "change_low": "low",
+                    "change_central": "central", "change_high": "high",
+                    "moved_central": "moved (central)"}
 
 
 def _list(args) -> int:
@@ -236,7 +265,12 @@ def _list(args) -> int:
 
     frame = list_scenarios(scenario_dir(_db(args)), audience=args.audience)
     marks = sorted({get_policy(a).marking for a in frame["audience"]})
-    print("\n".join([*marks, frame.round(1).to_string(index=False) if len(frame)
+    from profiles.planning import INTERVENTIONS
+
+    frame["intervention"] = [INTERVENTIONS[k].words if k in INTERVENTIONS else k
+                             for k in frame["intervention"]]
+    shown = frame.round(1).rename(columns=_CHANGE_HEADINGS)
+    print("\n".join([*marks, shown.to_string(index=False) if len(frame)
                      else "No saved scenarios.", *marks]))
     return 0
 
@@ -290,18 +324,40 @@ def _export(args) -> int:
     return _emit(args, "".join(scenario_to_csv(s) for s in scs), scs[0].marking)
 
 
+def _check(args) -> int:
+    from profiles.planning import check_scenario
+
+    args.names = [args.name]
+    (scenario,) = _load_all(args)
+    try:
+        check = check_scenario(_con(args), args.audience, scenario, after=_span(args.after),
+                               before=_span(args.before) if args.before else None)
+    except _errors() as exc:
+        raise UserError(str(exc)) from None
+    t = check.table.rename(columns={"interval_low": "95% from", "interval_high": "to",
+                                    "placed": "against the range"}).set_index("measure")
+    lines = [scenario.marking, f"Scenario {scenario.name!r} checked against what happened",
+             t.round(2).to_string(), "", check.summary, *check.notes, scenario.statement,
+             scenario.marking]
+    return _emit(args, "\n".join(lines), scenario.marking)
+
+
 def _evaluate(args) -> int:
+    from profiles.analyses import FEED_WORDS
     from profiles.planning import evaluate_areas
 
     try:
         ev = evaluate_areas(_con(args), args.audience, target=_cells_arg(args.target),
                             control=_cells_arg(args.control), buffer=_cells_arg(args.buffer),
                             before=_span(args.before), after=_span(args.after),
-                            feed=args.feed)
+                            feed=args.feed, rings=args.rings)
     except _errors() as exc:
         raise UserError(str(exc)) from None
+    if args.format == "csv":
+        return _emit(args, ev.to_csv(), ev.marking)
     c = ev.counts
-    lines = [ev.marking, f"Displacement evaluation ({args.feed}, released counts)",
+    lines = [ev.marking, f"Evaluation of a response: {FEED_WORDS.get(args.feed, args.feed)}, "
+                         f"released counts",
              f"  {'':8} {'before':>8} {'after':>8}  hexagons"]
     for name in ("target", "buffer", "control"):
         lines.append(f"  {name:8} {c[name + '_before']:>8} {c[name + '_after']:>8}  "
@@ -311,5 +367,6 @@ def _evaluate(args) -> int:
     if ev.wdd is not None:
         lines += [f"WDD {ev.wdd.wdd:+d}  se {ev.wdd.se:.2f}  z {ev.wdd.z:.2f}  95% interval "
                   f"{ev.wdd.ci_low:.1f} to {ev.wdd.ci_high:.1f}", f"  {ev.wdd.reading}"]
-    lines += ev.problems + [ev.statement, ev.marking]
+    lines += [f"Verdict: {ev.verdict}", *(f"Caution: {p}" for p in ev.problems),
+              ev.statement, ev.marking]
     return _emit(args, "\n".join(lines), ev.marking)

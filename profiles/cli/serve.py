@@ -56,8 +56,20 @@ def server_command(db, port: int, address: str = "127.0.0.1", *, basemap=None,
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port),
            "--server.address", address, "--server.headless", "true",
            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-           "--theme.base", "light", "--client.toolbarMode", "viewer"]
+           "--theme.base", "light", "--client.toolbarMode", "viewer",
+           # analysts' uploads on Data status: Streamlit refuses anything larger in the browser
+           # (the page refuses a file over $LANTERN_UPLOAD_MB itself, in plain words)
+           "--server.maxUploadSize", str(_upload_limit_mb())]
     return cmd, env
+
+
+def _upload_limit_mb() -> int:
+    """``$LANTERN_UPLOAD_MB`` (default 200), as the dashboard reads it (dashboard.loading)."""
+    try:
+        value = int(os.environ.get("LANTERN_UPLOAD_MB", "200"))
+    except ValueError:
+        return 200
+    return value if value > 0 else 200
 
 
 def run_server(db, port: int, address: str = "127.0.0.1", *, basemap=None,

@@ -15,7 +15,6 @@ Examples
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import h3
@@ -24,42 +23,40 @@ from profiles.pack.adapters import analysis, guarded, missing_note
 from profiles.pack.labels import category_label, feed_label
 from profiles.pack.model import Figure, Section, Table
 from profiles.analyses import CATEGORIES, RESPONSES
-
-
-def _date(value, name) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ValueError(f"{name} must be a date as YYYY-MM-DD, not {value!r}") from None
+from profiles.planning.response import to_date
 
 
 @dataclass(frozen=True)
 class EvaluationSpec:
     """A before/after evaluation to report: target, control (and buffer) areas, two periods.
 
-    ``target``, ``control`` and ``buffer`` are area names (buffer default: the ring of hexagons
-    around the target); ``before`` and ``after`` are ``(first Monday, last Monday)``.
+    ``target``, ``control`` and ``buffer`` are area names or tuples of hexagon ids (buffer
+    default: the ``rings`` rings of hexagons around the target); ``before`` and ``after`` are
+    ``(first Monday, last Monday)``. ``audience`` is the audience the evaluation was made for,
+    when it was made on a screen (the dashboard adds it only to a pack for that audience).
     """
 
     name: str
-    target: str
-    control: str
+    target: str | tuple
+    control: str | tuple
     before: tuple
     after: tuple
-    buffer: str | None = None
+    buffer: str | tuple | None = None
     feed: str = "on_street"
+    rings: int = 1
+    audience: str | None = None
 
     def __post_init__(self):
+        for attr in ("target", "control", "buffer"):
+            value = getattr(self, attr)
+            if isinstance(value, (list, set, frozenset)):
+                object.__setattr__(self, attr, tuple(sorted(value)))
         for attr in ("before", "after"):
             rng = getattr(self, attr)
             if not isinstance(rng, (tuple, list)) or len(rng) != 2:
                 raise ValueError(f"{attr}= must be (first Monday, last Monday), not {rng!r}")
-            object.__setattr__(self, attr, (_date(rng[0], f"{attr}[0]"),
-                                            _date(rng[1], f"{attr}[1]")))
+            object.__setattr__(self, attr, tuple(to_date(d, f"{attr} period")
+                                                 for d in rng))
 
 
 # ---- response ---------------------------------------------------------------------------------
@@ -221,16 +218,20 @@ def assessment_section(ctx, evaluations=()) -> Section:
 
 def _evaluation(ctx, spec: EvaluationSpec) -> Section:
     sub = Section(f"evaluation-{spec.name}", f"Evaluation: {spec.name}")
-    fn = analysis("profiles.planning.displacement", "evaluate_areas")
+    fn = analysis("profiles.planning.response", "evaluate_areas")
     if fn is None:
-        sub.notes.append(missing_note("profiles.planning.displacement", "evaluate_areas"))
+        sub.notes.append(missing_note("profiles.planning.response", "evaluate_areas"))
         return sub
-    res = fn(ctx.con, ctx.policy, target=spec.target, control=spec.control,
-             before=spec.before, after=spec.after, buffer=spec.buffer, feed=spec.feed)
+    res = fn(ctx.con, ctx.policy, target=_zone(spec.target), control=_zone(spec.control),
+             before=spec.before, after=spec.after, buffer=_zone(spec.buffer), feed=spec.feed,
+             rings=spec.rings)
+    ring = "the ring of hexagons around it" if spec.rings == 1 else \
+        f"the {spec.rings} rings of hexagons around it"
     sub.paragraphs.append(
-        f"{feed_label(spec.feed)} in {spec.target} (target), the hexagons around it (buffer) "
-        f"and {spec.control} (control), {spec.before[0]} to {spec.before[1]} (before) and "
-        f"{spec.after[0]} to {spec.after[1]} (after).")
+        f"{feed_label(spec.feed)} in {_place(spec.target)} (target), "
+        f"{ring if spec.buffer is None else _place(spec.buffer)} (buffer) "
+        f"and {_place(spec.control)} (control), {spec.before[0]} to {spec.before[1]} (before) "
+        f"and {spec.after[0]} to {spec.after[1]} (after).")
     rows = []
     floor = ctx.policy.resolution_floor
     for place in ("target", "buffer", "control"):
@@ -238,7 +239,7 @@ def _evaluation(ctx, spec: EvaluationSpec) -> Section:
         figs = []
         for when, rng in (("before", spec.before), ("after", spec.after)):
             base = ctx.source(spec.feed, "all", area=None,
-                              analysis="profiles.planning.displacement.evaluate_areas")
+                              analysis="profiles.planning.response.evaluate_areas")
             base = base._replace(start=rng[0], end=rng[1])
             frame = ctx.released(base).frame
             # a larger (rolled-up) hexagon counts where its centre child lies, as in the release
@@ -258,5 +259,18 @@ def _evaluation(ctx, spec: EvaluationSpec) -> Section:
         sub.figures.append(Figure("Weighted Displacement Difference", res.wdd.wdd, src,
                                   "statistic"))
         sub.bullets.append(res.wdd.reading)
+    sub.paragraphs.append(res.verdict)
     sub.notes += list(res.problems)
     return sub
+
+
+def _zone(value):
+    """An evaluation zone as :func:`profiles.planning.evaluate_areas` takes it."""
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _place(value) -> str:
+    """A zone in words: its area name, or how many hexagons were chosen."""
+    if isinstance(value, tuple):
+        return f"{len(value)} chosen hexagon{'s' if len(value) != 1 else ''}"
+    return str(value)

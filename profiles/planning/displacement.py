@@ -37,8 +37,8 @@ improvement least (Guerette & Bowers 2009 found displacement in about a quarter 
 prevention studies, usually smaller than the benefit; the seeds warn that crackdowns push
 street sex work into less safe, less visible places).
 
-Evaluation after the fact — :func:`evaluate_areas` and the re-exported :func:`wdq`, :func:`wdd`
-from :mod:`profiles.planning.evaluation`, fed with released counts for target, buffer and control areas.
+Evaluation after the fact (WDQ and WDD for target, buffer and control areas, from released
+counts) is in :mod:`profiles.planning.response`.
 
 Examples
 --------
@@ -57,11 +57,10 @@ import numpy as np
 import pandas as pd
 
 from profiles.release import PlainWordsError
-from profiles.planning.evaluation import EvaluationError, WDDResult, WDQResult, wdd, wdq
 from profiles.planning.inputs import (distance_km, environment_flags, outreach_points,
                                       outreach_reach, released_activity)
 from profiles.release import (Policy, ReleaseError, disclosure_statement, get_policy,
-                              is_synthetic, release_area_cells, release_areas, release_counts)
+                              is_synthetic, release_area_cells, release_areas)
 
 LEVELS = ("low", "central", "high")
 
@@ -87,6 +86,9 @@ INTERVENTIONS = {
 #: Suitability of a receiving hexagon: a base plus weighted inputs (see the module text).
 SUITABILITY_WEIGHTS = {"base": 0.1, "activity": 1.0, "transport_route": 0.5,
                        "lighting_fault": 0.5, "isolated": 0.5, "far_from_outreach": 0.25}
+
+#: The displaced feeds in words, for summaries.
+_FEED_WORDS = {"on_street": "on-street activity", "premises": "off-street premises"}
 
 FLAG_WORDS = {"no_outreach_reach": "hexagons with no outreach reach",
               "poorly_lit_or_isolated": "poorly lit or isolated places",
@@ -141,7 +143,8 @@ class DisplacementScenario:
         base = self.cells.loc[self.cells.role == "target", "baseline"].sum()
         lines = [self.marking, f"Displacement scenario{': ' + self.name if self.name else ''}"
                  f" — {INTERVENTIONS[p['intervention']].words} in {len(p['targets'])} "
-                 f"hexagon(s), expected reduction {p['reduction']:.0%} of {p['feed']}.",
+                 f"hexagon(s), expected reduction {p['reduction']:.0%} of "
+                 f"{_FEED_WORDS.get(p['feed'], p['feed'])}.",
                  f"Reduced activity in the targets: {t.loc['central', 'reduced']:.1f} "
                  f"(released baseline {base:g})."]
         for lvl in LEVELS:
@@ -199,7 +202,7 @@ def study_cells(con, audience, area=None) -> list[str]:
         areas = release_areas(con)
         if areas.empty:
             raise DisplacementError("no areas are loaded, so there is no study area; load an "
-                                    "areas feed (`lantern ingest areas FILE`) or pass area=",
+                                    "areas feed first (lantern ingest areas FILE)",
                                     words="No areas are loaded yet, so there is no study area. "
                                           "Load the force's boundaries first.")
         force = areas[areas["area_type"] == "force"]
@@ -213,7 +216,7 @@ def _targets(con, policy, targets, study) -> list[str]:
         try:
             cells = release_area_cells(con, area, policy)
         except ReleaseError as exc:
-            raise DisplacementError(f"targets= is neither a list of hexagon ids nor a known "
+            raise DisplacementError(f"the target is neither a list of hexagon ids nor a known "
                                     f"area: {exc}",
                                     words=f"There is no area called {area!r} loaded. "
                                           f"Choose one from the list.") from None
@@ -221,7 +224,7 @@ def _targets(con, policy, targets, study) -> list[str]:
         cells = []
         for t in targets or ():
             if not isinstance(t, str) or not h3.is_valid_cell(t):
-                raise DisplacementError(f"targets= must hold H3 hexagon ids, not {t!r}")
+                raise DisplacementError(f"a target must be an H3 hexagon id, not {t!r}")
             if h3.get_resolution(t) != policy.resolution_floor:
                 raise DisplacementError(
                     f"target {t} is at H3 resolution {h3.get_resolution(t)}; audience "
@@ -229,12 +232,12 @@ def _targets(con, policy, targets, study) -> list[str]:
             cells.append(t)
     cells = sorted(set(cells))
     if not cells:
-        raise DisplacementError("targets= is empty; pick at least one hexagon or an area",
+        raise DisplacementError("no target is chosen; pick at least one hexagon or an area",
                                 words=_no_targets_words(con, policy, area))
     outside = [c for c in cells if c not in set(study)]
     if outside:
         raise DisplacementError(f"target {outside[0]} is outside the study area; pick targets "
-                                f"inside it or widen area=",
+                                f"inside it or widen the study area",
                                 words="The targets lie outside the area chosen in the sidebar. "
                                       "Choose targets inside it, or the whole force there.")
     return cells
@@ -242,23 +245,24 @@ def _targets(con, policy, targets, study) -> list[str]:
 
 def _check(intervention, reduction, shares, max_km, decay_km):
     if intervention not in INTERVENTIONS:
-        raise DisplacementError(f"intervention= must be one of {', '.join(INTERVENTIONS)}, "
-                                f"not {intervention!r}")
+        raise DisplacementError(f"the intervention must be one of "
+                                f"{', '.join(repr(k) for k in INTERVENTIONS)}, not "
+                                f"{intervention!r}")
     d = INTERVENTIONS[intervention]
     reduction = d.reduction if reduction is None else reduction
     if isinstance(reduction, bool) or not isinstance(reduction, (int, float)) \
             or not 0 < reduction <= 1:
-        raise DisplacementError(f"reduction= must be a share above 0 and at most 1 (0.2 = "
-                                f"20%), not {reduction!r}")
+        raise DisplacementError(f"the expected reduction must be a share above 0 and at most 1 "
+                                f"(0.2 = 20%), not {reduction!r}")
     shares = d.shares if shares is None else tuple(shares)
     if len(shares) != 3 or not all(isinstance(s, (int, float)) and 0 <= s <= 1 for s in shares) \
             or list(shares) != sorted(shares):
-        raise DisplacementError(f"displaced_shares= must be three shares 0–1 in order (low, "
-                                f"central, high), e.g. (0.1, 0.25, 0.5), not {shares!r}")
-    for name, v in (("max_km", max_km), ("decay_km", decay_km)):
+        raise DisplacementError(f"the displaced shares must be three shares 0–1 in order (low, "
+                                f"central, high), e.g. 0.1, 0.25, 0.5, not {shares!r}")
+    for words, v in (("furthest move", max_km), ("distance decay", decay_km)):
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v <= 20:
-            raise DisplacementError(f"{name}= must be a distance above 0 and at most 20 km, "
-                                    f"not {v!r}")
+            raise DisplacementError(f"the {words} must be a distance above 0 and at most "
+                                    f"20 km, not {v!r}")
     return float(reduction), tuple(float(s) for s in shares)
 
 
@@ -304,8 +308,9 @@ def simulate(con, audience, *, targets, intervention, reduction=None, displaced_
     sw = dict(SUITABILITY_WEIGHTS)
     for k, v in dict(suitability_weights or {}).items():
         if k not in sw or not isinstance(v, (int, float)) or v < 0:
-            raise DisplacementError(f"suitability_weights= takes {', '.join(sw)} with values "
-                                    f"0 or more, not {k!r}: {v!r}")
+            raise DisplacementError(f"the suitability weights are "
+                                    f"{', '.join(repr(k) for k in sw)}, each 0 or more, "
+                                    f"not {k!r}: {v!r}")
         sw[k] = float(v)
     study = study_cells(con, policy, area)
     tcells = _targets(con, policy, targets, study)
@@ -402,106 +407,5 @@ def _flag_words(totals, cells) -> list[str]:
     return out
 
 
-# --------------------------------------------------------------------------------------------
-# Evaluation after the fact, from released counts
-# --------------------------------------------------------------------------------------------
-
-@dataclass
-class AreaEvaluation:
-    """WDQ and WDD for target, buffer and control hexagons over two periods.
-
-    ``counts`` holds the released totals (target/buffer/control × before/after); ``wdq`` and
-    ``wdd`` are the results, or None with the reason in ``problems`` (which also says which
-    hexagons were left out of the buffer or control because they lie in the target or
-    buffer).
-    """
-
-    counts: dict
-    wdq: WDQResult | None
-    wdd: WDDResult | None
-    problems: list
-    marking: str
-    statement: str
-    cells: dict
-
-
-def ring_buffer(cells, k: int = 1) -> list[str]:
-    """Return the hexagons within ``k`` rings of ``cells`` that are not in ``cells``.
-
-    Examples
-    --------
-    >>> len(ring_buffer(["891942c58b7ffff"]))
-    6
-    """
-    inner = set(cells)
-    return sorted({n for c in inner for n in h3.grid_disk(c, k)} - inner)
-
-
-def evaluate_areas(con, audience, *, target, control, before, after, buffer=None,
-                   feed: str = "on_street") -> AreaEvaluation:
-    """Return WDQ and WDD from released counts for target, buffer and control hexagons.
-
-    Parameters
-    ----------
-    target, control, buffer : str or list of str
-        An area name or hexagon ids at the audience's floor. ``buffer`` defaults to the ring
-        of hexagons around the target.
-    before, after : (date, date)
-        First and last Monday of each period.
-    feed : str
-        The feed counted: released counts summed over hexagons and weeks; a figure the
-        release rolled up to a coarser hexagon counts where its centre child lies.
-    """
-    policy = _policy(audience)
-
-    def cells_of(x, name):
-        if isinstance(x, str):
-            return release_area_cells(con, x, policy)
-        out = sorted(set(x or ()))
-        if not out:
-            raise DisplacementError(f"{name}= is empty; give an area name or hexagon ids")
-        return out
-
-    t = cells_of(target, "target")
-    b = ring_buffer(t) if buffer is None else cells_of(buffer, "buffer")
-    c = cells_of(control, "control")
-    notes = []
-    b2 = [x for x in b if x not in set(t)]
-    c2 = [x for x in c if x not in set(t) | set(b2)]
-    if len(b2) < len(b):
-        notes.append(f"The buffer leaves out {len(b) - len(b2)} hexagon(s) of the target.")
-    if len(c2) < len(c):
-        notes.append(f"The control leaves out {len(c) - len(c2)} hexagon(s) of the target "
-                     f"or buffer.")
-    if not b2 or not c2:
-        raise DisplacementError(f"the {'buffer' if not b2 else 'control'} has no hexagons "
-                                f"left outside the target and buffer; pick one that does not "
-                                f"lie inside them")
-    b, c = b2, c2
-    counts, floor = {}, int(policy.resolution_floor)
-    for label, (s, e) in (("before", before), ("after", after)):
-        frame = release_counts(con, policy, feed, period="all", start=s, end=e).frame
-        # a rolled-up hexagon belongs where its centre child lies (the release's own rule)
-        home = [h3.cell_to_center_child(c, floor) if h3.get_resolution(c) < floor else c
-                for c in frame["h3_id"]]
-        per = frame["count"].groupby(pd.Index(home)).sum()
-        for name, cells in (("target", t), ("buffer", b), ("control", c)):
-            counts[f"{name}_{label}"] = int(per.reindex(cells).fillna(0).sum())
-    problems, q, d = notes, None, None
-    try:
-        q = wdq(counts["target_before"], counts["target_after"], counts["buffer_before"],
-                counts["buffer_after"], counts["control_before"], counts["control_after"])
-    except EvaluationError as exc:
-        problems.append(f"WDQ: {exc}")
-    try:
-        d = wdd(counts["target_before"], counts["target_after"], counts["control_before"],
-                counts["control_after"])
-    except EvaluationError as exc:
-        problems.append(f"WDD: {exc}")
-    return AreaEvaluation(counts, q, d, problems, policy.marking, disclosure_statement(policy),
-                          {"target": t, "buffer": b, "control": c})
-
-
-__all__ = ["AreaEvaluation", "DisplacementError", "DisplacementScenario", "FLAG_WORDS",
-           "INTERVENTIONS", "Intervention", "LEVELS", "SUITABILITY_WEIGHTS", "evaluate_areas",
-           "ring_buffer", "simulate", "study_cells", "wdd", "wdq"]
+__all__ = ["DisplacementError", "DisplacementScenario", "FLAG_WORDS", "INTERVENTIONS",
+           "Intervention", "LEVELS", "SUITABILITY_WEIGHTS", "simulate", "study_cells"]

@@ -46,8 +46,8 @@ def scenario_dir(db_path) -> Path:
 def check_name(name) -> str:
     """Return ``name`` if usable: 1–60 letters, digits, spaces, ``-``, ``_`` or ``.``."""
     if not isinstance(name, str) or not _NAME.match(name.strip()):
-        raise ScenarioError(f"name= must be 1–60 letters, digits, spaces, '-', '_' or '.', "
-                            f"starting with a letter or digit, not {name!r}",
+        raise ScenarioError(f"a scenario name must be 1–60 letters, digits, spaces, '-', '_' "
+                            f"or '.', starting with a letter or digit, not {name!r}",
                             words="A scenario name is 1 to 60 letters, digits, spaces, "
                                   "hyphens, underscores or full stops, starting with a letter "
                                   "or digit.")
@@ -74,7 +74,7 @@ def save_scenario(scenario: DisplacementScenario, name: str, folder, *,
     path = folder / f"{slug(name)}.json"
     if path.exists() and not overwrite:
         raise ScenarioError(f"a scenario named {name!r} already exists in {folder}; pick "
-                            f"another name or pass overwrite=True",
+                            f"another name, or choose to replace the saved one",
                             words=f"A scenario called {name!r} is already saved. Choose "
                                   f"another name.")
     scenario.name = name
@@ -107,7 +107,8 @@ def load_scenario(name: str, folder, *, audience: str | None = None) -> Displace
     try:
         scenario = DisplacementScenario.from_dict(json.loads(path.read_text(encoding="utf-8")))
     except (ValueError, KeyError, TypeError) as exc:
-        raise ScenarioError(f"{path} is not a Lantern scenario file ({exc})") from None
+        raise ScenarioError(f"{path} is not a Lantern scenario file (it could not be read "
+                            f"as one); save the scenario again") from None
     if audience is not None and scenario.audience != audience:
         raise ScenarioError(f"scenario {name!r} was released for audience "
                             f"{scenario.audience!r}, not {audience!r}; re-run it for "
@@ -144,7 +145,7 @@ def compare_scenarios(scenarios) -> pd.DataFrame:
     """
     scenarios = list(scenarios)
     if not scenarios:
-        raise ScenarioError("compare_scenarios() needs at least one scenario")
+        raise ScenarioError("a comparison needs at least one saved scenario")
     audiences = {s.audience for s in scenarios}
     if len(audiences) > 1:
         raise ScenarioError(f"scenarios belong to different audiences "

@@ -1,7 +1,8 @@
 """The write side: the DuckDB schema and connection, ingest, copy-and-swap, keyed hashes.
 
 Only :mod:`profiles.release` (to read) and the write paths (``lantern ingest`` and
-``lantern demo`` in :mod:`profiles.cli`) import this package; an import contract in the test
+``lantern demo`` in :mod:`profiles.cli`, and the dashboard's loader for analysts,
+:mod:`dashboard.loading`, through :func:`load_files`) import this package; an import contract in the test
 suite holds that, so every figure that leaves the store passes through the release layer.
 
 The store holds aggregated facts only: no coordinates, exact times, names, free text,
@@ -14,9 +15,10 @@ from profiles.store.keys import keyed_hashes, load_key
 from profiles.store.swap import connect_snapshot, file_version, snapshot_path, updating
 from profiles.store.ingest import IngestResult, force_extent, ingest_file
 from profiles.store.demo import build_demo
+from profiles.store.loading import FileLoad, default_quarantine_dir, load_files
 
-__all__ = ["DEFAULT_DB", "SCHEMA_VERSION", "TIME_BANDS", "IngestResult", "base_resolution",
-           "build_demo", "connect", "connect_snapshot", "cursor", "default_db_path",
-           "fetch_row", "file_version", "force_extent", "get_meta", "ingest_file",
-           "is_synthetic", "keyed_hashes", "load_key", "set_meta", "snapshot_path",
-           "table_names", "updating"]
+__all__ = ["DEFAULT_DB", "SCHEMA_VERSION", "TIME_BANDS", "FileLoad", "IngestResult",
+           "base_resolution", "build_demo", "connect", "connect_snapshot", "cursor",
+           "default_db_path", "default_quarantine_dir", "fetch_row", "file_version",
+           "force_extent", "get_meta", "ingest_file", "is_synthetic", "keyed_hashes",
+           "load_files", "load_key", "set_meta", "snapshot_path", "table_names", "updating"]

@@ -9,6 +9,9 @@ an optional advertiser key and six exploitation-indicator flags. What is stored:
   least one), each counted by week only: the day seen is coarsened to its week's Monday
   (``dow`` 0, band ``unknown``), and the place to its resolution-7 hexagon, stored as that
   hexagon's centre cell at the base resolution, which says nothing finer;
+* ``facts`` rows of feed ``advertisers``: one per advertiser seen in a hexagon in a week (an
+  advert without a key is its own advertiser), not counted again when a later file shows the
+  same keyed advertiser there that week, so released sums are advertiser-weeks;
 * ``subjects`` rows with the keyed hash of each advertiser key, so that thresholds count
   advertisers, not adverts.
 

@@ -1,0 +1,83 @@
+"""The analyst's bench in a real browser: ``lantern serve`` on a demo copy, headless Chromium.
+
+Picks the analyst audience in the sidebar, opens *Evaluate a response* (both tabs, with a
+scenario saved before the run) and the Map with the hotspot-pattern overlay, waits for each
+map's WebGL canvas, and saves a screenshot of each to ``tests/artifacts/`` (git-ignored) for a
+person to look at.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from profiles.planning import save_scenario, scenario_dir, simulate
+from profiles.release import open_read_only
+from test_browser import ARGS, CHROMIUM, _goto, _map_canvas, _settle, _shot, server  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture
+def demo_copy(demo_copy):
+    """The demo copy with a scenario whose baseline is the first loaded year."""
+    con = open_read_only(demo_copy)
+    sc = simulate(con, "analyst", targets="Corridor Beat (synthetic)",
+                  intervention="enforcement", start="2024-11-04", end="2025-10-27")
+    con.close()
+    save_scenario(sc, "Corridor sweep", scenario_dir(demo_copy))
+    return demo_copy
+
+
+def _choose(page, widget, option: str) -> None:
+    """Open a Streamlit select or multiselect and click one of its options."""
+    widget.click()
+    page.get_by_role("option", name=option).first.click()
+    _settle(page)
+
+
+def test_analyst_bench_in_chromium(server, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Debian's chromium is needed: apt-get install -y chromium"
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"), executable_path=CHROMIUM, headless=True,
+            args=ARGS, viewport={"width": 1600, "height": 2700},
+            env=dict(os.environ, HOME=str(tmp_path)))
+        try:
+            context.set_default_timeout(60_000)
+            page = context.pages[0] if context.pages else context.new_page()
+            page.goto(server, wait_until="domcontentloaded")
+            _settle(page)
+            sidebar = page.locator("[data-testid='stSidebar']")
+            _choose(page, sidebar.locator("[data-testid='stSelectbox']").first,
+                    "Analyst (police only)")
+            timings = {}
+            _goto(page, "Evaluate a response", timings)
+            _map_canvas(page)
+            body = page.inner_text("body")
+            for words in ("Before and after", "Weighted Displacement Difference", "Verdict",
+                          "Map of the three zones", "OFFICIAL-SENSITIVE", "SYNTHETIC"):
+                assert words in body
+            _shot(page, "evaluate-a-response")
+
+            page.get_by_role("tab", name="Check a saved scenario").click()
+            page.get_by_text("Observed beside the scenario's range").wait_for()
+            _settle(page)
+            assert "Activity moving into the receiving hexagons" in page.inner_text("body")
+            _shot(page, "evaluate-check-a-scenario")
+
+            _goto(page, "Map", timings)
+            overlays = page.locator("[data-testid='stMultiSelect']").first
+            _choose(page, overlays, "Hotspot patterns of the shaded layer over the weeks "
+                                    "chosen")
+            page.keyboard.press("Escape")
+            page.get_by_text("Hotspot patterns over time").wait_for()
+            _settle(page)
+            _map_canvas(page)
+            assert "the recent window is the last 3" in page.inner_text("body")
+            _shot(page, "map-hotspot-patterns")
+        finally:
+            context.close()

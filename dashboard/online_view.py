@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import data
+from dashboard import accessible, data
 from profiles.analyses import CAUTION
 from profiles.release import ReleaseError, in_plain_words
 
@@ -74,6 +74,17 @@ def draw_online(filters) -> None:
         left.altair_chart(chart, width="stretch")
         if len(per_week):
             right.altair_chart(line, width="stretch")
+        charted = pd.DataFrame({   # the charts' figures (a text alternative to them)
+            pic.period: pic.trend["label"],
+            "adverts (released total)": accessible.figures(
+                [v if v else None for v in pic.trend["count"]]),
+            "advertisers seen per week": accessible.figures(pic.trend["advertisers_per_week"]),
+            "part period": ["yes" if p else "no" for p in pic.trend["part_period"]]})
+        accessible.table_view(charted, key="online_trend", filters=filters,
+                              title=f"Adverts by {pic.period}",
+                              label=accessible.CHART_TABLE_LABEL,
+                              sorts={"in time order": ([], [])},
+                              notes=["A blank figure: none, or too few advertisers to show."])
         if pic.trend["part_period"].any():
             st.caption(f"Paler bars are {pic.period}s only partly in the weeks chosen; they "
                        f"have no advertisers-per-week point.")

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from dashboard import data
+from dashboard import accessible, data
 
 AUDIENCES = ("partnership", "command", "analyst")
 MEETING_AUDIENCE = "partnership"
@@ -241,6 +241,7 @@ html { font-size: 21px !important; }
 def banners(filters: Filters) -> None:
     """Top of page: marking; synthetic-data banner; in meeting mode, larger text and the
     disclosure statement."""
+    accessible.style()   # contrast to WCAG 2.2 AA on every page (dashboard/accessible.py)
     if filters.meeting_mode:
         st.markdown(_MEETING_CSS, unsafe_allow_html=True)
     _marking_bar(filters, "top")

@@ -64,7 +64,8 @@ def _settle(page) -> None:
             box = table.bounding_box(timeout=5_000)
         except PlaywrightTimeout:
             continue
-        if box and box["y"] + box["height"] < height:  # others draw when scrolled to
+        # others draw when scrolled to; tables in a closed "Show as a table" view never draw
+        if box and box["y"] + box["height"] < height and table.is_visible():
             table.locator("canvas").first.wait_for(timeout=30_000)
     page.wait_for_function(_SETTLED, timeout=45_000)
     page.wait_for_timeout(500)

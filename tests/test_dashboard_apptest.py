@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import h3
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -196,9 +197,19 @@ def test_premises_page_shows_categories_and_responses_never_a_list(demo_env, aud
     assert sum(_number(m.value) for m in at.metric[:4]) > 0
     text = markdown_text(at)
     assert all(response in text for response in RESPONSES.values())
-    # never a premises-level table: the only tables are the online picture's, by area and
-    # by indicator
-    assert [list(d.value.columns)[0] for d in at.dataframe] == ["Area", "Indicator"]
+    # never a premises-level table: the chart tables (premises by period, adverts by
+    # period) and the online picture's, by area and by indicator
+    firsts = [list(d.value.columns)[0] for d in at.dataframe]
+    charts = [list(d.value.columns) for d in at.dataframe
+              if list(d.value.columns)[0] not in ("Area", "Indicator")]
+    assert [f for f in firsts if f in ("Area", "Indicator")] == ["Area", "Indicator"]
+    assert firsts[-2:] == ["Area", "Indicator"]
+    premises = [c for c in charts if c[0].endswith(" starting")]
+    assert premises in ([], [["quarter starting", "category", "released total"]],
+                        [["month starting", "category", "released total"]])
+    online = [c for c in charts if not c[0].endswith(" starting")]
+    assert all(c[1:] == ["adverts (released total)", "advertisers seen per week",
+                         "part period"] for c in online) and len(online) <= 1
 
 
 @pytest.mark.parametrize("audience", AUDIENCES)
@@ -210,7 +221,7 @@ def test_outreach_page_shows_reach_against_need(demo_env, audience):
     floor = get_policy(audience).resolution_floor
     assert status["data"] and all(h3.get_resolution(r["h3_id"]) <= floor
                                   for r in status["data"])
-    table = at.dataframe[0].value
+    table = at.dataframe[-1].value   # the first is the map's "Show as a table" view
     assert list(table.columns) == ["hexagon", "need shown", "outreach contacts shown",
                                    "status", "note"]
     assert set(table["status"]) <= {"unmet need", "low reach"}
@@ -271,11 +282,12 @@ def partnership_violations(at: AppTest) -> tuple[list[str], int]:
             check(_number(metric.delta.split()[0]), f"change in {metric.label}")
     for frame in (d.value for d in at.dataframe):
         for col in frame.columns:
-            if not col.startswith(("rows", "need", "outreach", "count", "Adverts",
-                                   "With any")):
+            # "figure" and "released total": the map and chart table views (text alternatives)
+            if not col.startswith(("rows", "need", "outreach", "count", "figure",
+                                   "released total", "Adverts", "adverts", "With any")):
                 continue
             for v in frame[col]:
-                if v is None or v == "not shown":
+                if v is None or (not isinstance(v, str) and pd.isna(v)) or v == "not shown":
                     continue
                 if isinstance(v, str) and v.startswith("fewer than"):
                     if v != "fewer than 5":

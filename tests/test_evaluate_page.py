@@ -105,6 +105,14 @@ def test_map_shows_the_three_zones_with_their_counts(db):
             if layer["id"].startswith("ev-") for row in layer["data"]}
     table = at.dataframe[0].value
     assert f"{table['Before'][0]:,} events before" in tips["Target"]
+    # the map's table view lists exactly the hexagons drawn, by zone; a summary comes first
+    view = next(d.value for d in at.dataframe if "drawn as" in d.value.columns)
+    zones = ("target", "buffer", "control")
+    listed = {z: {h for d, h in zip(view["drawn as"], view["hexagon"])
+                  if d.split()[0].lower() == z} for z in zones}
+    assert all(listed[z] for z in zones) and len(view) == sum(map(len, listed.values()))
+    assert all(f"{len(listed[z]):,} hexagons" in tips[z.capitalize()] for z in zones)
+    assert any("hexagons in the target zone" in m.value for m in at.markdown)
 
 
 def test_hexagon_zones_and_ring_width(db):

@@ -244,7 +244,15 @@ def test_off_street_page_shows_premises_and_the_online_picture(demo_db, monkeypa
     assert {"Adverts shown", "Adverts with any indicator", "Share with an indicator",
             "Advertisers seen per week"} <= set(labels)
     assert any(w.value == CAUTION for w in at.warning)
-    area, indicators = (d.value for d in at.dataframe)
+    # the chart tables (text alternatives of the premises and adverts charts) come first
+    area, indicators = (d.value for d in at.dataframe
+                        if list(d.value.columns)[0] in ("Area", "Indicator"))
+    charts = [d.value for d in at.dataframe
+              if "adverts (released total)" in d.value.columns]
+    assert len(charts) == 1
+    if meeting:   # the adverts chart's table holds only partnership figures as well
+        assert all(pd.isna(v) or int(v) % 5 == 0
+                   for v in charts[0]["adverts (released total)"])
     assert list(area.columns) == ["Area", "Adverts", "Advertisers per week",
                                   "With any indicator", "Share with an indicator"]
     assert len(indicators) == 7 and indicators.iloc[-1, 0] == "Any indicator"

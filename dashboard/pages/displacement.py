@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, maps, state
+from dashboard import accessible, cues, data, maps, state
 from profiles.planning import (EVALUATION_AUDIENCES, FLAG_WORDS, INTERVENTIONS, LEVELS,
                                DisplacementError, simulate)
 from profiles.planning import (ScenarioError, compare_scenarios, list_scenarios, load_scenario,
@@ -24,6 +24,33 @@ def _tip_body(row: dict) -> str:
             f"{row['change_high']:+.1f} (low / central / high)\n{flags}")
 
 
+
+
+def _table(moved, tgt, audience):
+    """The map's figures (expected central change per hexagon) from the frames drawn."""
+    floor = data.policy(audience).resolution_floor
+    lookup, period = accessible.area_lookup(audience), filters.range_label
+    return accessible.combine([
+        accessible.map_rows(tgt, drawn_as="Target hexagon", unit="expected change, central",
+                            value="change_central", lookup=lookup, floor=floor, period=period,
+                            notes=[f"released baseline {b:g}" for b in tgt["baseline"]]),
+        accessible.map_rows(moved.assign(change_central=moved["change_central"].round(1)),
+                            drawn_as="Expected increase", unit="expected change, central",
+                            value="change_central", lookup=lookup, floor=floor, period=period,
+                            notes=[f"low {lo:+.1f}, high {hi:+.1f}" for lo, hi in
+                                   zip(moved["change_low"], moved["change_high"])])])
+
+
+def _summary(table) -> str:
+    """The map in one sentence: targets, where most activity could move to."""
+    moved = table[table["drawn as"] == "Expected increase"]
+    targets = int((table["drawn as"] == "Target hexagon").sum())
+    if moved.empty:
+        return f"{targets:,} target hexagons; no activity is expected to move elsewhere."
+    top = accessible.busiest_area(moved)
+    where = f", most of it into {top}" if top else ""
+    return (f"{targets:,} target hexagons; activity could move into {len(moved):,} other "
+            f"hexagons{where} (central estimate).")
 
 
 def _audited(file_type: str) -> None:
@@ -112,15 +139,21 @@ if loaded:
                 layers.append(maps.cell_shapes(tgt, layer_id="dsp-targets",
                                                fill=[*TARGET_COLOUR, 90],
                                                ring=[*TARGET_COLOUR, 255], ring_share=0.12))
+                layers += cues.target_marks(tgt)
+                table = _table(moved, tgt, aud)
+                accessible.map_summary(_summary(table))
                 st.pydeck_chart(maps.deck(layers, lat=lat, lon=lon, zoom=zoom,
                                           basemap=data.basemap()), height=520)
+                accessible.table_view(table, key="dsp_map", filters=filters,
+                                      title="Displacement scenario: hexagons drawn")
             with col_side:
                 if len(moved):
                     st.markdown(maps.legend_html("Expected increase (central)", breaks,
                                                  "events, model estimate"),
                                 unsafe_allow_html=True)
-                st.markdown(maps.key_html("Targets", [(TARGET_COLOUR, "target hexagon")],
-                                          round_=False), unsafe_allow_html=True)
+                st.markdown(cues.key_html("Targets", [(TARGET_COLOUR, cues.TARGET_LETTER,
+                                                        "target hexagon")]),
+                            unsafe_allow_html=True)
             with st.expander("Hexagon table"):
                 st.dataframe(cells.round(2), hide_index=True)
             n1, n2 = st.columns([2, 1])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, maps, state
+from dashboard import accessible, data, maps, state
 from profiles.pack import EvaluationSpec
 from profiles.planning import (EVALUATION_AUDIENCES, ZONES, DisplacementError, ScenarioError,
                                check_scenario, evaluate_areas, list_scenarios, load_scenario,
@@ -56,9 +56,13 @@ def _weeks(col, label: str, weeks: list, default: tuple, key: str) -> tuple:
                             format_func=lambda d: f"{d:%d %b %Y}".lstrip("0")))
 
 
-def _zone_map(ev, outlines, selected) -> None:
-    """The three zones, coloured, with each zone's released counts in its tooltip."""
+def _zone_map(ev, outlines, selected, aud) -> None:
+    """The three zones, coloured, with each zone's released counts in its tooltip; a summary
+    sentence before the map and a table view of the hexagons drawn after it."""
     import pandas as pd
+
+    lookup, floor = accessible.area_lookup(aud), data.policy(aud).resolution_floor
+    rows = []
 
     every = [c for z in ZONES for c in ev.cells[z]]
     lat, lon, zoom = maps.view_for(every, width=700, height=460)
@@ -73,7 +77,17 @@ def _zone_map(ev, outlines, selected) -> None:
         colour = ZONE_COLOURS[zone]
         layers.append(maps.cell_shapes(frame, layer_id=f"ev-{zone}", fill=[*colour, 120],
                                        ring=[*colour, 255], ring_share=0.08))
+        rows.append(accessible.map_rows(
+            frame, drawn_as=f"{zone.capitalize()} zone", unit="", value=None, lookup=lookup,
+            floor=floor, period="the before and after weeks chosen above",
+            notes=[ZONE_WORDS[zone]] * len(frame)))
+    accessible.map_summary("; ".join(f"{len(ev.cells[z]):,} hexagons in the {z} zone"
+                                     for z in ZONES)
+                           + "; each zone's released counts are in the table above.")
     st.pydeck_chart(maps.deck(layers, lat=lat, lon=lon, zoom=zoom), height=480)
+    accessible.table_view(accessible.combine(rows), key="ev_map", filters=filters,
+                          title="Evaluation: the three zones drawn",
+                          sorts={"zone": ([], []), "hexagon": (["hexagon"], [True])})
 
 
 def _show(ev) -> None:
@@ -134,7 +148,8 @@ def _evaluate_tab(aud, names, hexes, weeks) -> None:
     st.subheader("Map of the three zones")
     col_map, col_side = st.columns([3, 1])
     with col_map:
-        _zone_map(ev, data.outlines(aud), target if isinstance(target, str) else None)
+        _zone_map(ev, data.outlines(aud), target if isinstance(target, str) else None,
+                  aud)
     with col_side:
         st.markdown(maps.key_html("Zones", [(ZONE_COLOURS[z], f"{z}: {ZONE_WORDS[z]}")
                                             for z in ZONES], round_=False,

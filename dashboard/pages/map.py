@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, maps, state
+from dashboard import accessible, cues, data, maps, state
 
 SHADE_NONE = "none"
 OVERLAYS = {
@@ -27,6 +27,21 @@ def _combined_note(coarse, unit: str) -> str:
         return ""
     return (f"{int(coarse['count'].sum()):,} more {unit} are shown only for larger areas "
             f"(too few to show one by one) and are not drawn as circles.")
+
+
+def _summary(lead, table) -> str:
+    """The map in one sentence: where the shaded layer is highest, what is rolled up."""
+    if lead is None:
+        drawn = sorted(set(table["drawn as"])) if len(table) else []
+        return ("No hexagons are shaded; "
+                + (f"drawn: {', '.join(d.lower() for d in drawn)}." if drawn
+                   else "only area outlines are drawn."))
+    label, coarse, fine = lead
+    both = accessible.combine([coarse, fine])
+    top = accessible.busiest_area(both)
+    where = (f"The most {label.lower()} shown is in {top}" if top else
+             f"No {label.lower()} is shown in any hexagon for these weeks")
+    return f"{where}; {accessible.rolled_words(both)}."
 
 
 def _shade_words(feed: str) -> str:
@@ -89,6 +104,14 @@ if loaded:
     outlines = data.outlines(filters.audience)
     lat, lon, zoom = maps.view_for_area(outlines, filters.area)   # fits the area, or the force
     layers, legends, figures = [maps.land_layer(outlines)], [], []
+    # the table view and summary are built from the same frames as the layers (accessible)
+    lookup, floor = accessible.area_lookup(filters.audience), policy.resolution_floor
+    rows, lead = [], None
+
+    def tabled(frame, drawn_as, unit, **kw):
+        rows.append(accessible.map_rows(frame, drawn_as=drawn_as, unit=unit, lookup=lookup,
+                                        floor=floor, period=filters.range_label, **kw))
+        return rows[-1]
     if shade != SHADE_NONE:
         label, unit, _ = maps.FEEDS[shade]
         rel = data.released(filters.audience, shade, "all", (), **window)
@@ -105,6 +128,8 @@ if loaded:
                 (200, 200, 200), f"{int(coarse['count'].sum()):,} {unit} combined")],
                 round_=False, note="places with too few to show one by one"))
         figures.append((label, rel.total, unit, shade))
+        lead = (label, tabled(coarse, f"{label}, larger grey hexagons", unit),
+                tabled(fine, f"{label}, shaded hexagons", unit))
     for key in chosen:
         if key in maps.FEEDS and key != shade:
             label, unit, colour = maps.FEEDS[key]
@@ -115,18 +140,27 @@ if loaded:
             legends.append(maps.key_html(label, [(colour, f"{unit}, circle area by count")],
                                          note=_combined_note(coarse, unit)))
             figures.append((label, rel.total, unit, key))
+            tabled(fine, f"{label}, circles", unit)
         elif key == "premises_by_category":
             rel = data.released(filters.audience, "premises", "all", ("category",), **window)
             fine, coarse = data.map_cells(rel, policy.resolution_floor)
             layers += maps.premises_layers(fine)
-            legends.append(maps.key_html("Off-street premises", [
-                (c, cat) for cat, c in maps.PREMISES_COLOURS.items()],
-                note="assessments by category; circle area by count. "
+            layers += cues.premises_marks(fine)
+            legends.append(cues.key_html("Off-street premises", [
+                (c, cues.PREMISES_LETTERS[cat], cat) for cat, c in maps.PREMISES_COLOURS.items()],
+                round_=True, note="assessments by category; circle area by count; letters "
+                                  "under the circles name the categories there. "
                      + _combined_note(coarse, "assessments")))
             figures.append(("Premises assessments", rel.total, "assessments", "premises"))
+            for cat in maps.PREMISES_COLOURS:
+                tabled(fine[fine["category"] == cat], f"Premises: {cat}, circles",
+                       "assessments")
     if "environment" in chosen:
-        layers += maps.environment_layers(data.environment(filters.audience, **window),
-                                          text_size=text_size)
+        env = data.environment(filters.audience, **window)
+        layers += maps.environment_layers(env, text_size=text_size)
+        tabled(env, "Environment features, letters", "features", value="features",
+               notes=[f"{t} ({maps.ENVIRONMENT_LETTERS.get(t, '?')})"
+                      for t in env["feature_type"]])
         legends.append(maps.key_html("Environment features", [
             (letter, kind) for kind, letter in maps.ENVIRONMENT_LETTERS.items()],
             note="letters mark a hexagon holding that feature"))
@@ -141,27 +175,46 @@ if loaded:
                 exc, "Too few places can be shown here to find hotspots."))
         else:
             layers.append(maps.hotspot_layer(run.table, label=maps.FEEDS[shade][0]))
-            legends.append(maps.key_html("Hotspots (Gi*)", [(maps.HOT, "hot spot"),
-                                                            (maps.COLD, "cold spot")],
-                                         round_=False, note=f"of {maps.FEEDS[shade][0]}"))
+            layers += cues.hotspot_marks(run.table, size=text_size + 4)
+            spots = run.table[run.table["hotspot"].isin(["hot", "cold"])]
+            tabled(spots, f"Hotspots of {maps.FEEDS[shade][0].lower()}, rings", "", value=None,
+                   notes=[f"{h} spot" for h in spots["hotspot"]])
+            legends.append(cues.key_html("Hotspots (Gi*)", [
+                (c, sign, f"{kind} spot (ring and {'plus' if kind == 'hot' else 'minus'} sign)")
+                for kind, (c, sign) in cues.HOTSPOT_MARKS.items()],
+                note=f"of {maps.FEEDS[shade][0]}"))
     if "hotspot_patterns" in chosen and shade != SHADE_NONE:
         layer, legend = _patterns(shade)
         layers.append(layer)
         legends.append(legend)
+        if layer is not None:   # the rings drawn, in the table view as well
+            pats = data.hotspot_patterns(filters.audience, shade, filters.period, filters.area,
+                                         filters.start, filters.end)
+            pats = pats[pats["pattern"].isin(list(maps.PATTERN_COLOURS))]
+            tabled(pats, f"Hotspot patterns of {maps.FEEDS[shade][0].lower()}, rings", "",
+                   value=None, notes=[f"{p} spot" for p in pats["pattern"]])
     # Outlines as filled bands and sites as labels: no line or circle programs for software
     # WebGL to compile before the first paint (see dashboard.maps).
     layers += maps.outline_layers(outlines, selected=filters.area, text_size=text_size,
                                   metres_per_px=maps.metres_per_pixel(lat, zoom))
     if "outreach_sites" in chosen:
-        layers += maps.sites_layers(data.sites(filters.audience), text_size=text_size)
+        sites = data.sites(filters.audience)
+        layers += maps.sites_layers(sites, text_size=text_size)
+        tabled(sites, "Outreach sites, labels", "", value=None,
+               notes=[f"{t}: {d}, {h}" for t, d, h in
+                      zip(sites["site_type"], sites["days"], sites["hours"])])
         legends.append(maps.key_html("Outreach sites", [((0, 0, 0), "drop-in, clinic or van "
                                                          "stop, in white letters edged black")],
                                      round_=False, note="non-confidential sites only"))
+    table = accessible.combine(rows)
+    accessible.map_summary(_summary(lead, table))
     col_map, col_side = st.columns([3, 1])
     with col_map:
         st.pydeck_chart(maps.deck(layers, lat=lat, lon=lon, zoom=zoom,
                                   basemap=data.basemap()), height=620,
                         key="map_deck")
+        accessible.table_view(table, key="map", title="Map: released figures drawn",
+                              filters=filters)
     with col_side:
         for label, total, unit, feed in figures:
             shown = data.figure(feed, total, filters.start, filters.end)

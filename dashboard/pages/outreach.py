@@ -3,8 +3,39 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, maps, state
+from dashboard import accessible, cues, data, maps, state
 from profiles.release import ReleaseError, in_plain_words
+
+def _table(result, sites, filters):
+    """The map's figures as a table, from the frames its layers are drawn from."""
+    floor = result.policy.resolution_floor
+    lookup = accessible.area_lookup(filters.audience)
+    cells = result.cells if result.judged else result.cells.iloc[0:0]
+    need = accessible.map_rows(cells, drawn_as=[f"Reach against need: {s}"
+                                                for s in cells["status"]],
+                               unit="need events", value="need", lookup=lookup, floor=floor,
+                               period=filters.range_label)
+    need.insert(need.columns.get_loc("unit") + 1, "outreach contacts",
+                accessible.figures(cells["reach"]))
+    place = accessible.map_rows(sites, drawn_as="Outreach sites, labels", unit="", value=None,
+                                lookup=lookup, floor=floor, period=filters.range_label,
+                                notes=[f"{t}: {d}, {h}" for t, d, h in
+                                       zip(sites["site_type"], sites["days"], sites["hours"])])
+    return accessible.combine([need, place])
+
+
+def _summary(table) -> str:
+    """The map in one sentence: how many hexagons show unmet need or low reach, and where."""
+    cells = table[table["drawn as"].str.startswith("Reach against need")]
+    if cells.empty:
+        return "No hexagon shows need or outreach contacts for these weeks."
+    unmet = cells[cells["drawn as"].str.endswith("unmet need")]
+    low = cells[cells["drawn as"].str.endswith("low reach")]
+    top = accessible.busiest_area(accessible.combine([unmet, low]).fillna({"figure": 0}))
+    where = f", most need among them in {top}" if top else ""
+    return (f"Of {len(cells):,} hexagons drawn, {len(unmet):,} show unmet need and {len(low):,} "
+            f"low reach{where}; {accessible.rolled_words(cells)}.")
+
 
 filters, loaded = state.page("Outreach and need", "Need (on-street activity and harm reports) "
                                                   "against outreach contacts, per hexagon.")
@@ -34,15 +65,22 @@ if loaded:
                                             floor=result.policy.resolution_floor))
         layers += maps.outline_layers(outlines, selected=filters.area, text_size=text_size,
                                       metres_per_px=maps.metres_per_pixel(lat, zoom))
-        layers += maps.sites_layers(data.sites(filters.audience), text_size=text_size)
+        if len(result.cells) and result.judged:
+            layers += cues.status_marks(result.cells, size=text_size - 1)
+        sites = data.sites(filters.audience)
+        layers += maps.sites_layers(sites, text_size=text_size)
+        table = _table(result, sites, filters)
+        accessible.map_summary(_summary(table))
         col_map, col_side = st.columns([3, 1])
         with col_map:
             st.pydeck_chart(maps.deck(layers, lat=lat, lon=lon, zoom=zoom,
                                       basemap=data.basemap()), height=560,
                             key="reach_deck")
+            accessible.table_view(table, key="reach", filters=filters,
+                                  title="Outreach and need: released figures drawn")
         with col_side:
-            st.markdown(maps.key_html("Reach against need", list(
-                (c, s) for s, c in maps.STATUS_COLOURS.items()), round_=False,
+            st.markdown(cues.key_html("Reach against need", list(
+                (c, cues.STATUS_LETTERS[s], s) for s, c in maps.STATUS_COLOURS.items()),
                 note="per hexagon, weeks chosen; outlined only: a larger area where "
                      "small numbers are combined"), unsafe_allow_html=True)
             st.markdown(maps.key_html("Outreach sites", [((255, 255, 255), "non-confidential "

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import altair as alt
+import pandas as pd
 import streamlit as st
 
-from dashboard import data, state
+from dashboard import accessible, data, state
 from profiles.analyses import period_label
 
 #: The line under a figure that is not a number.
@@ -60,6 +61,15 @@ if loaded:
                                           alt.Tooltip("count:Q", title="released total")]))
                 with col:
                     st.altair_chart(chart, width="stretch")
+        if shown:   # the charts' figures as one table (a text alternative to the charts)
+            charted = pd.concat([part for _, part in shown], ignore_index=True)
+            charted = charted.assign(unit=[units[x] for x in charted["label"]])[
+                ["label", "when", "count", "unit"]].rename(columns={
+                    "label": "chart", "when": filters.period, "count": "released total"})
+            accessible.table_view(charted, key="overview_trends", filters=filters,
+                                  title=f"Trend by {filters.period}",
+                                  label=accessible.CHART_TABLE_LABEL,
+                                  sorts={"chart, in time order": ([], [])})
         for line in ov.trend_notes:
             st.caption(line)
 state.footer(filters)

@@ -9,13 +9,25 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, maps, state
+from dashboard import accessible, cues, data, maps, state
 from profiles.planning import DEFAULT_WEIGHTS, PatrolError, patrol_brief_html, plan_patrols
 from profiles.planning import PATROL_FEED_WORDS as FEED_WORDS
 from profiles.release import in_plain_words
 
-RISK_COLOURS = {"high": maps.OKABE_ITO["vermillion"], "medium": maps.OKABE_ITO["orange"],
-                "low": maps.OKABE_ITO["bluish green"]}
+RISK_COLOURS = cues.RISK_COLOURS
+
+
+def _summary(plan, shown, zones, lookup, floor) -> str:
+    """The map in one sentence: proposals, where the first is, high risks, exclusion zones."""
+    if plan.proposals.empty:
+        return (f"No patrol is proposed for these weeks; {len(zones):,} hexagons are "
+                f"exclusion zones.")
+    first = plan.proposals.sort_values("rank").iloc[0]
+    high = int((shown["risk"] == "high").sum()) if len(shown) else 0
+    return (f"{len(plan.proposals):,} proposals in {len(shown):,} hexagons, the first in "
+            f"{accessible.area_of(first['h3_id'], lookup, floor)}; {high:,} of those hexagons "
+            f"carry a high displacement risk, and {len(zones):,} hexagons are exclusion "
+            f"zones.")
 
 filters, loaded = state.page(
     "Patrol planning", "Visible safety patrols to build trust and safety — not enforcement. "
@@ -57,6 +69,7 @@ if loaded:
                 layers = [maps.land_layer(outlines),
                           *maps.outline_layers(outlines, selected=filters.area,
                                                metres_per_px=maps.metres_per_pixel(lat, zoom))]
+                z = shown = pd.DataFrame({"h3_id": [], "risk": []})
                 if len(plan.zones):
                     z = plan.zones.groupby("h3_id", as_index=False).agg(
                         tip_body=("open", lambda s: "\n".join(sorted(set(s)))))
@@ -64,6 +77,7 @@ if loaded:
                     layers.append(maps.cell_shapes(z, layer_id="patrol-zones",
                                                    fill=[120, 120, 120, 110],
                                                    ring=[60, 60, 60, 255], ring_share=0.04))
+                    layers += cues.zone_marks(z, proposals=p["h3_id"])
                 if len(p):
                     shown = p.groupby("h3_id", as_index=False).agg(
                         ranks=("rank", lambda s: ", ".join(map(str, s))),
@@ -76,16 +90,32 @@ if loaded:
                     layers.append(maps.cell_shapes(shown, layer_id="patrol-proposals",
                                                    fill="fill", ring=[0, 0, 0, 255],
                                                    ring_share=0.06))
+                    layers += cues.risk_marks(shown, zones=z["h3_id"])
+                lookup, floor = accessible.area_lookup(filters.audience), policy.resolution_floor
+                rows = [accessible.map_rows(
+                    shown, drawn_as="Patrol proposal", unit="", value=None, lookup=lookup,
+                    floor=floor, period=filters.range_label,
+                    notes=[f"proposals {r}; {w}; displacement risk {k}" for r, w, k in
+                           zip(shown["ranks"], shown["when"], shown["risk"])]
+                    if len(shown) else []),
+                    accessible.map_rows(z, drawn_as="Exclusion zone", unit="", value=None,
+                                        lookup=lookup, floor=floor, period=filters.range_label,
+                                        notes=[f"near an outreach site while open: {b}"
+                                               for b in z["tip_body"]] if len(z) else [])]
+                accessible.map_summary(_summary(plan, shown, z, lookup, floor))
                 st.pydeck_chart(maps.deck(layers, lat=lat, lon=lon, zoom=zoom,
                                           basemap=data.basemap()), height=560)
+                accessible.table_view(accessible.combine(rows), key="patrol_map",
+                                      title="Patrol plan: hexagons drawn", filters=filters,
+                                      sorts={"hexagon": (["hexagon"], [True]),
+                                             "area": (["area", "hexagon"], [True, True])})
             with col_side:
-                st.markdown(maps.key_html("Proposals by displacement risk", [
-                    (c, k) for k, c in RISK_COLOURS.items()], round_=False,
+                st.markdown(cues.key_html("Proposals by displacement risk", [
+                    (c, cues.RISK_LETTERS[k], f"{k} risk") for k, c in RISK_COLOURS.items()],
                     note="hover a hexagon for its ranks and times"), unsafe_allow_html=True)
-                st.markdown(maps.key_html("Exclusion zones", [((120, 120, 120), "near an "
-                                          "outreach site (while open)")], round_=False,
-                                          note="confidential sites are never shown"),
-                            unsafe_allow_html=True)
+                st.markdown(cues.key_html("Exclusion zones", [
+                    (cues.ZONE_COLOUR, cues.ZONE_LETTER, "near an outreach site (while open)")],
+                    note="confidential sites are never shown"), unsafe_allow_html=True)
                 st.caption("Weights in force: " + ", ".join(
                     f"{FEED_WORDS[k]} {v:g}" for k, v in plan.weights.items()))
             st.subheader("Proposals")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
-from dashboard import data, maps, state
+from dashboard import accessible, data, maps, state
 from dashboard.online_view import draw_online
 from profiles.analyses import CATEGORIES, RESPONSES
 from profiles.release import ReleaseError, in_plain_words
@@ -45,6 +45,12 @@ if loaded:
                                   alt.Tooltip("count:Q", title="released total")]))
         if trend.table["count"].any():
             st.altair_chart(chart, width="stretch")
+            accessible.table_view(
+                trend.table[["period_start", "category", "count"]].rename(columns={
+                    "period_start": f"{filters.period} starting", "count": "released total"}),
+                key="premises_trend", filters=filters, title=f"Assessments by {filters.period}",
+                label=accessible.CHART_TABLE_LABEL,
+                sorts={"in time order": ([], []), "category": (["category"], [True])})
         st.subheader("What each category calls for")
         for cat in CATEGORIES:
             st.markdown(f"{maps._chip(maps.PREMISES_COLOURS[cat])} **{cat.capitalize()}** — "

@@ -59,6 +59,7 @@ figure { margin: 1rem 0; }
 figure img { max-width: 100%; height: auto; border: 1px solid var(--rule); }
 figcaption { font-size: .88em; color: var(--muted); }
 nav ol { columns: 2; font-size: .92em; }
+nav a { display: inline-block; min-height: 24px; padding: 3px 0; }  /* WCAG 2.2 target size */
 footer { margin-top: 2.5rem; }
 @media print {
   body { font-size: 11pt; }

@@ -22,7 +22,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from fpdf import FPDF
+from fpdf import FPDF, ViewerPreferences
 from fpdf.fonts import FontFace
 
 from profiles.pack.charts import chart_png
@@ -56,6 +56,8 @@ class _PackPDF(FPDF):
         self.set_margins(16, 22, 16)
         self.set_auto_page_break(True, margin=20)
         self.set_title(self.t(f"{pack.marking} - {pack.title}"))
+        self.set_lang("en-GB")   # accessibility: the document's language and its title shown
+        self.viewer_preferences = ViewerPreferences(display_doc_title=True)
         self.set_author("Lantern")
         self.set_creator(f"Lantern {pack.version}")
 
@@ -178,8 +180,18 @@ class _PackPDF(FPDF):
             self.add_page()
         self.set_font(self._face, "B", 9)
         self.multi_cell(0, 4.6, self.t(c.title), new_x="LMARGIN", new_y="NEXT")
-        self.image(io.BytesIO(png), x=self.l_margin, w=width, h=height)
+        # alt text makes the figure a tagged /Figure with /Alt for screen readers
+        self.image(io.BytesIO(png), x=self.l_margin, w=width, h=height,
+                   alt_text=self.t(chart_alt_text(c)))
         self.para(c.caption, size=7.5, colour=_MUTED)
+
+
+def chart_alt_text(c) -> str:
+    """A chart's text alternative: its title, its caption and the figures it draws (up to 12;
+    the HTML pack lists them all in a table under the chart)."""
+    figs = [f"{f.label}: {f.text}" for f in c.figures()][:12]
+    return " ".join(x for x in (f"{c.title}.", c.caption,
+                                "Figures: " + "; ".join(figs) + "." if figs else "") if x)
 
 
 def _widths(t: Table) -> tuple:

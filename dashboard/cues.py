@@ -1,0 +1,125 @@
+"""Second cues: nothing on a map is told apart by colour alone.
+
+Hot and cold spots, displacement risk, premises categories, exclusion zones, reach against
+need and displacement targets each carry a **letter or sign** drawn on the hexagon (haloed
+text, the one text program every map already compiles; see :func:`dashboard.maps.label_layers`)
+as well as their colour, and the legend (:func:`key_html`) shows colour, letter and words
+together. Outreach sites are already words on the map (the site type in capitals).
+
+The colours are Okabe–Ito and viridis; ``tests/test_accessible.py`` checks with a
+deuteranopia simulation (Machado, Oliveira and Fernandes 2009) that every legend's colours
+stay apart.
+"""
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from dashboard.map_geometry import positions
+from dashboard.maps import HOT, COLD, OKABE_ITO, PREMISES_COLOURS, STATUS_COLOURS, _chip, \
+    label_layers
+
+#: hot / cold spot -> (colour, sign drawn in the hexagon)
+HOTSPOT_MARKS = {"hot": (HOT, "+"), "cold": (COLD, "−")}
+#: displacement risk of a patrol proposal -> (colour, letter)
+RISK_COLOURS = {"high": OKABE_ITO["vermillion"], "medium": OKABE_ITO["orange"],
+                "low": OKABE_ITO["bluish green"]}
+RISK_LETTERS = {"high": "H", "medium": "M", "low": "L"}
+#: exclusion zones: grey, and a letter
+ZONE_COLOUR, ZONE_LETTER = (120, 120, 120), "X"
+#: premises category -> letter under the hexagon's circles
+PREMISES_LETTERS = {"non-nuisance": "N", "nuisance": "NU", "risk": "R"}
+#: where each category's letter sits, in pixels from the hexagon's centre (below the circles)
+_PREMISES_OFFSETS = {"non-nuisance": [-22, 20], "nuisance": [0, 20], "risk": [22, 20]}
+#: reach against need -> letter
+STATUS_LETTERS = {"unmet need": "U", "low reach": "L", "reached": "R",
+                  "reach without recorded need": "W"}
+TARGET_LETTER = "T"
+
+
+def _marks(cells: pd.DataFrame, text, *, layer_id: str, size: int, offsets=None,
+           tips=None) -> list:
+    if cells.empty:
+        return []
+    data = pd.DataFrame({"h3_id": cells["h3_id"].to_numpy(), "mark": list(text)})
+    data["lat"], data["lon"] = positions(data["h3_id"])
+    if offsets is not None:
+        data["offset"] = list(offsets)
+    if tips is not None:
+        data["tip_title"], data["tip_body"] = zip(*tips) if len(tips) else ((), ())
+    return label_layers(data, layer_id=layer_id, text="mark", size=size,
+                        pickable=tips is not None)
+
+
+def hotspot_marks(table: pd.DataFrame, *, size: int = 16) -> list:
+    """A ``+`` in each hot spot and a ``−`` in each cold spot (the rings' colours aside)."""
+    shown = table[table["hotspot"].isin(list(HOTSPOT_MARKS))]
+    return _marks(shown, [HOTSPOT_MARKS[h][1] for h in shown["hotspot"]],
+                  layer_id="hotspot-marks", size=size)
+
+
+def _beside(cells, shared, dx: int) -> list:
+    return [[dx, 0] if c in shared else [0, 0] for c in cells]
+
+
+def risk_marks(proposals: pd.DataFrame, *, size: int = 14, zones=()) -> list:
+    """The displacement-risk letter (H, M, L) in each proposed hexagon (column ``risk``).
+
+    In a hexagon that is also an exclusion zone (at other times, ``zones``) the letter moves
+    right and the zone's ``X`` left, so neither hides the other.
+    """
+    return _marks(proposals, [RISK_LETTERS.get(r, "?") for r in proposals["risk"]],
+                  layer_id="risk-marks", size=size,
+                  offsets=_beside(proposals["h3_id"], set(zones), size // 2 + 2))
+
+
+def zone_marks(zones: pd.DataFrame, *, size: int = 14, proposals=()) -> list:
+    """An ``X`` in each exclusion-zone hexagon (moved left where a proposal shares it)."""
+    return _marks(zones, [ZONE_LETTER] * len(zones), layer_id="zone-marks", size=size,
+                  offsets=_beside(zones["h3_id"], set(proposals), -(size // 2 + 2)))
+
+
+def premises_marks(frame: pd.DataFrame, *, size: int = 12) -> list:
+    """The category letters (N, NU, R) under each hexagon's premises circles."""
+    shown = frame[frame["category"].isin(list(PREMISES_LETTERS))]
+    return _marks(shown, [PREMISES_LETTERS[c] for c in shown["category"]],
+                  layer_id="premises-marks", size=size,
+                  offsets=[_PREMISES_OFFSETS[c] for c in shown["category"]])
+
+
+def status_marks(cells: pd.DataFrame, *, size: int = 13) -> list:
+    """The reach-against-need letter (U, L, R, W) in each hexagon."""
+    return _marks(cells, [STATUS_LETTERS.get(s, "?") for s in cells["status"]],
+                  layer_id="status-marks", size=size)
+
+
+def target_marks(cells: pd.DataFrame, *, size: int = 14) -> list:
+    """A ``T`` in each target hexagon of a displacement scenario."""
+    return _marks(cells, [TARGET_LETTER] * len(cells), layer_id="target-marks", size=size)
+
+
+def key_html(title: str, items, *, note: str = "", round_: bool = False) -> str:
+    """Return a legend of (colour, letter, words): the chip, the letter drawn, the words.
+
+    >>> "<b" in key_html("Hotspots", [((213, 94, 0), "+", "hot spot")])
+    True
+    """
+    rows = []
+    for colour, letter, words in items:
+        chip = _chip(colour, round_=round_) if colour is not None else ""
+        mark = (f"<b style='display:inline-block;min-width:1.6em;text-align:center'>"
+                f"{html.escape(letter)}</b>" if letter else "")
+        rows.append(f"{chip}{mark}{html.escape(words)}")
+    small = f"<br><small>{html.escape(note)}</small>" if note else ""
+    return (f"<div class='lantern-legend'><b>{html.escape(title)}</b>{small}<br>"
+            f"{'<br>'.join(rows)}</div>")
+
+
+#: every legend's colours, for the colour-vision check (name -> list of RGB)
+PALETTES = {
+    "hot and cold spots": [c for c, _ in HOTSPOT_MARKS.values()],
+    "premises category": list(PREMISES_COLOURS.values()),
+    "displacement risk": list(RISK_COLOURS.values()),
+    "reach against need": list(STATUS_COLOURS.values()),
+}

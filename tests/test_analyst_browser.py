@@ -74,7 +74,7 @@ def test_analyst_bench_in_chromium(server, tmp_path):
             _choose(page, overlays, "Hotspot patterns of the shaded layer over the weeks "
                                     "chosen")
             page.keyboard.press("Escape")
-            page.get_by_text("Hotspot patterns over time").wait_for()
+            page.get_by_text("Hotspot patterns over time").wait_for(timeout=180_000)
             _settle(page)
             _map_canvas(page)
             assert "the recent window is the last 3" in page.inner_text("body")

@@ -136,7 +136,7 @@ def test_local_tiles_are_drawn_under_the_hexagons(serve, browser_page, demo_copy
     corner = [img.getpixel((x, y)) for x in range(8, w // 8, 3) for y in range(40, h // 6, 3)]
     white = sum(1 for p in corner if min(p) >= 250)
     assert white < 0.2 * len(corner), f"{white} of {len(corner)} corner pixels are white"
-    assert len(set(corner)) > 3                           # grid lines on water, not one fill
+    assert len(set(corner)) >= 3                          # grid lines on water, not one fill
     # the hexagons are drawn on top: strongly coloured pixels that the greyed tiles lack
     vivid = sum(1 for x in range(0, w, 4) for y in range(0, h, 4)
                 if max(img.getpixel((x, y))) - min(img.getpixel((x, y))) > 90)

@@ -60,13 +60,16 @@ def _overlay_words(key: str) -> str:
 def _patterns(feed: str) -> tuple:
     """The space-time pattern overlay of ``feed`` and its legend (or a note why none)."""
     from profiles.analyses import HotspotRunError, pattern_key
+    from profiles.release import in_plain_words
 
     label = maps.FEEDS[feed][0]
     try:
         table = data.hotspot_patterns(filters.audience, feed, filters.period, filters.area,
                                       filters.start, filters.end)
     except HotspotRunError as exc:
-        return None, maps.key_html("Hotspot patterns", [], note=f"None to draw: {exc}")
+        why = in_plain_words(exc, "Too few places can be shown here to tell patterns from "
+                                  "chance.")
+        return None, maps.key_html("Hotspot patterns", [], note=f"None to draw. {why}")
     key = pattern_key(table)
     a = table.attrs
     note = (f"Gi* of {label.lower()} in each {a['period']} ({len(a['period_starts'])} "

@@ -110,7 +110,7 @@ def test_the_deck_asks_for_lanterns_style_only_when_configured(demo_db, tile_fil
 
     page = Path(__file__).resolve().parents[1] / "dashboard" / "pages" / "map.py"
     monkeypatch.setenv("LANTERN_DB", str(demo_db))
-    specs = {}
+    specs, captions = {}, {}
     for name, config in (("none", ""), ("file", str(_config(
             tmp_path, file=str(tile_files["mbtiles"]), attribution="Synthetic")))):
         monkeypatch.setenv("LANTERN_BASEMAP", config)
@@ -120,7 +120,11 @@ def test_the_deck_asks_for_lanterns_style_only_when_configured(demo_db, tile_fil
         at.run()
         assert not at.exception
         specs[name] = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+        captions[name] = " ".join(c.value for c in at.caption)
     assert specs["none"]["mapStyle"] == "__MAP_STYLE__"
+    # the caption says which: no street map, or the organisation's own under the layers
+    assert "No street map is drawn" in captions["none"]
+    assert "No street map" not in captions["file"] and "organisation's own" in captions["file"]
     assert specs["file"]["mapStyle"] == STYLE_PATH
     ids = {k: [layer["id"] for layer in s["layers"]] for k, s in specs.items()}
     assert "land" in ids["none"] and "land" not in ids["file"]   # streets are not covered

@@ -228,6 +228,9 @@ if loaded:
     st.caption(f"{state.WHOLE_FORCE if not filters.area else filters.area}, "
                f"{filters.range_label}. Hexagons are H3 cells no smaller than resolution "
                f"{policy.resolution_floor}; places with too few people behind them are not "
-               f"shown. No street map is drawn: the sand fill is the force area, lines are "
-               f"area boundaries.")
+               f"shown. " + ("The street map underneath is the organisation's own, "
+                              "configured for this installation; lines are area boundaries."
+                              if data.basemap() else
+                              "No street map is drawn: the sand fill is the force area, "
+                              "lines are area boundaries."))
 state.footer(filters)

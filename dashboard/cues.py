@@ -36,6 +36,8 @@ _PREMISES_OFFSETS = {"non-nuisance": [-22, 20], "nuisance": [0, 20], "risk": [22
 STATUS_LETTERS = {"unmet need": "U", "low reach": "L", "reached": "R",
                   "reach without recorded need": "W"}
 TARGET_LETTER = "T"
+#: An evaluation's zones: target, buffer (where displacement would show) and control.
+ZONE_LETTERS = {"target": "T", "buffer": "B", "control": "C"}
 
 
 def _marks(cells: pd.DataFrame, text, *, layer_id: str, size: int, offsets=None,
@@ -97,6 +99,13 @@ def status_marks(cells: pd.DataFrame, *, size: int = 13) -> list:
 def target_marks(cells: pd.DataFrame, *, size: int = 14) -> list:
     """A ``T`` in each target hexagon of a displacement scenario."""
     return _marks(cells, [TARGET_LETTER] * len(cells), layer_id="target-marks", size=size)
+
+
+def evaluation_zone_marks(cells_by_zone: dict, *, size: int = 14) -> list:
+    """A ``T``, ``B`` or ``C`` in each hexagon of an evaluation's target, buffer and control."""
+    zones = [z for z in ZONE_LETTERS for _ in cells_by_zone.get(z, ())]
+    cells = pd.DataFrame({"h3_id": [c for z in ZONE_LETTERS for c in cells_by_zone.get(z, ())]})
+    return _marks(cells, [ZONE_LETTERS[z] for z in zones], layer_id="zone-letters", size=size)
 
 
 def key_html(title: str, items, *, note: str = "", round_: bool = False) -> str:

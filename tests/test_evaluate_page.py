@@ -113,6 +113,11 @@ def test_map_shows_the_three_zones_with_their_counts(db):
     assert all(listed[z] for z in zones) and len(view) == sum(map(len, listed.values()))
     assert all(f"{len(listed[z]):,} hexagons" in tips[z.capitalize()] for z in zones)
     assert any("hexagons in the target zone" in m.value for m in at.markdown)
+    # not by colour alone: each zone's hexagons carry its letter, and the legend names it
+    letters = next(layer for layer in spec["layers"] if layer["id"] == "zone-letters")["data"]
+    by_letter = {m: {r["h3_id"] for r in letters if r["mark"] == m} for m in "TBC"}
+    assert by_letter == {"T": listed["target"], "B": listed["buffer"], "C": listed["control"]}
+    assert any("T</b>target" in m.value for m in at.markdown)
 
 
 def test_hexagon_zones_and_ring_width(db):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import accessible, data, maps, state
+from dashboard import accessible, cues, data, maps, state
 from profiles.pack import EvaluationSpec
 from profiles.planning import (EVALUATION_AUDIENCES, ZONES, DisplacementError, ScenarioError,
                                check_scenario, evaluate_areas, list_scenarios, load_scenario,
@@ -81,6 +81,7 @@ def _zone_map(ev, outlines, selected, aud) -> None:
             frame, drawn_as=f"{zone.capitalize()} zone", unit="", value=None, lookup=lookup,
             floor=floor, period="the before and after weeks chosen above",
             notes=[ZONE_WORDS[zone]] * len(frame)))
+    layers += cues.evaluation_zone_marks({z: ev.cells[z] for z in ZONES})
     accessible.map_summary("; ".join(f"{len(ev.cells[z]):,} hexagons in the {z} zone"
                                      for z in ZONES)
                            + "; each zone's released counts are in the table above.")
@@ -151,8 +152,8 @@ def _evaluate_tab(aud, names, hexes, weeks) -> None:
         _zone_map(ev, data.outlines(aud), target if isinstance(target, str) else None,
                   aud)
     with col_side:
-        st.markdown(maps.key_html("Zones", [(ZONE_COLOURS[z], f"{z}: {ZONE_WORDS[z]}")
-                                            for z in ZONES], round_=False,
+        st.markdown(cues.key_html("Zones", [(ZONE_COLOURS[z], cues.ZONE_LETTERS[z],
+                                             f"{z}: {ZONE_WORDS[z]}") for z in ZONES],
                                   note="hover a hexagon for its zone's counts"),
                     unsafe_allow_html=True)
     st.subheader("Export")

@@ -46,7 +46,7 @@ case "${1:-}" in
     apt_install
     setup "[test]"
     shift
-    exec "$PY" -m pytest -n 2 "$@"
+    exec "$PY" -m pytest -n 2 --dist loadgroup "$@"
     ;;
   bench)
     setup "[test]"

@@ -57,3 +57,16 @@ def empty_db(tmp_path):
     con = store.connect(path)
     yield con, load_key(path), path
     con.close()
+
+
+#: Test files that drive headless Chromium against a real server. On a 2-core machine two of
+#: them at once starve each other's software WebGL, so they share one xdist group (one worker)
+#: while the other worker runs everything else (``--dist loadgroup`` in run.sh).
+BROWSER_FILES = {"test_accessibility_browser.py", "test_analyst_browser.py", "test_browser.py",
+                 "test_browser_maps.py", "test_browser_online.py", "test_plans_browser.py"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.name in BROWSER_FILES:
+            item.add_marker(pytest.mark.xdist_group("browser"))

@@ -72,9 +72,9 @@ def _to_float(values) -> tuple[np.ndarray, np.ndarray]:
     is_blank = pc.equal(values, "")
     blank = _np(is_blank)
     try:  # fast path: every non-blank value is a plain number
-        if blank.any():
-            values = pc.if_else(is_blank, pa.scalar(None, pa.string()), values)
-        num = pc.cast(values, pa.float64())
+        given = pc.if_else(is_blank, pa.scalar(None, pa.string()), values) if blank.any() \
+            else values
+        num = pc.cast(given, pa.float64())
         return num.to_numpy(zero_copy_only=False), blank
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         text = pd.Series(values.to_pylist(), dtype=object).str.strip()

@@ -200,8 +200,7 @@ def _plain_records(body: bytes) -> int:
     The fast reader's table is kept only when it has this many records, so that a line
     break inside quotes (or a lone CR line ending) sends the file to the careful reader.
     """
-    newlines = int(np.count_nonzero(np.frombuffer(body, dtype=np.uint8) == 10))
-    return newlines + (0 if body.endswith(b"\n") else 1) - 1
+    return body.count(b"\n") + (0 if body.endswith(b"\n") else 1) - 1
 
 
 def _has_blank_record(table: pa.Table) -> bool:
@@ -214,15 +213,16 @@ def _has_blank_record(table: pa.Table) -> bool:
 
     if not table.num_columns:
         return False
-    candidates = table.filter(pc.equal(table.column(0), ""))
-    for name in table.column_names[1:]:
-        if not candidates.num_rows:
+    blank = None
+    for name in table.column_names:   # a mask per column: no copy of the table
+        here = pc.equal(table.column(name), "")
+        blank = here if blank is None else pc.and_(blank, here)
+        if not pc.any(blank).as_py():
             return False
-        candidates = candidates.filter(pc.equal(candidates.column(name), ""))
-    return candidates.num_rows > 0
+    return True
 
 
-def _fast_csv(body: bytes, header: list[str]) -> pa.Table | None:
+def _fast_csv(body: bytes, header: list[str], skip_rows: int = 1) -> pa.Table | None:
     """Parse with pyarrow (multithreaded); None when the file needs the careful reader.
 
     The caller keeps the result only when there is one record per line (no line breaks inside
@@ -235,7 +235,7 @@ def _fast_csv(body: bytes, header: list[str]) -> pa.Table | None:
     try:
         return pacsv.read_csv(
             io.BytesIO(body),
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
+            read_options=pacsv.ReadOptions(column_names=header, skip_rows=skip_rows),
             parse_options=pacsv.ParseOptions(newlines_in_values=True,
                                              ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(
@@ -280,10 +280,16 @@ def _read_parquet(path: Path, data: bytes) -> RawTable:
 
     try:
         table = pq.read_table(io.BytesIO(data))
-        names = [str(n) for n in table.column_names]
     except Exception as exc:  # pyarrow raises several types for corrupt files
         raise ContractError(path, f"the file is not a readable Parquet file ({exc}).",
                             fix="export the feed again.") from None
+    return parquet_text(path, table)
+
+
+def parquet_text(path: Path, table: pa.Table) -> RawTable:
+    """Return a Parquet table (or one block of it) as text columns, refusing binary columns,
+    types that are not read and text that is not UTF-8."""
+    names = [str(n) for n in table.column_names]
     check_header(path, names)
     columns = {}
     for name, col in zip(names, table.columns):

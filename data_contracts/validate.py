@@ -16,12 +16,14 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from data_contracts.blocks import BLOCK_BYTES, raw_blocks
 from data_contracts.checks import _CHECKS, RAGGED_REASON, _per_value, _short, _uniques
 from data_contracts.columns import match_columns
 from data_contracts.coordinates import float_blank, locate_areas, locate_points
@@ -54,6 +56,8 @@ class ValidatedFeed:
     notes : list of str
         What the summary should say about how the file was read (the sheet, the coordinate
         system, x/y read as British National Grid, boundaries reprojected).
+    crs : str or None
+        The coordinate system the points were read in (None: the file has no points).
     """
 
     feed: str
@@ -67,6 +71,7 @@ class ValidatedFeed:
     ignored_columns: list = field(default_factory=list)
     geometry: list | None = None
     notes: list = field(default_factory=list)
+    crs: str | None = None
 
     @property
     def n_quarantined(self) -> int:
@@ -121,16 +126,60 @@ def read_feed(feed: str, path, *, extent: Extent | None = None, data: bytes | No
     >>> len(v.rows), v.problems[0].row, v.problems[0].reason
     (1, 2, 'lat is impossible (must be between -90 and 90)')
     """
+    contract, recipe, path = _prepare(feed, path, recipe)
+    if data is None:
+        data = read_source(path)
+    raw = read_raw(path, data, sheet=recipe.sheet, layer=recipe.layer)
+    return _validate(contract, path, raw, recipe, extent=extent or UK_EXTENT,
+                     today=today or _today())
+
+
+def iter_feed(feed: str, path, *, extent: Extent | None = None, today: dt.date | None = None,
+              recipe: Recipe | None = None, block_bytes: int = BLOCK_BYTES
+              ) -> Iterator[ValidatedFeed]:
+    """Read and validate one file of ``feed`` a block of records at a time.
+
+    Each block is validated as :func:`read_feed` validates a file, with the file's own row
+    numbers (:mod:`data_contracts.blocks`). A file read whole gives one block. What the first
+    block decides for the file stays decided: the coordinate system it was read in (so an
+    ``x``/``y`` file is never read as grid metres in one block and degrees in another), and
+    the notes on how the file was read (later blocks carry none).
+
+    Raises
+    ------
+    ContractError
+        As :func:`read_feed`, from whichever block shows the fault: the caller must treat
+        the file as refused even when earlier blocks were good.
+    NotPlain
+        A block of a large CSV needs the careful reader: call :func:`read_feed` instead.
+    """
+    contract, recipe, path = _prepare(feed, path, recipe)
+    extent, today = extent or UK_EXTENT, today or _today()
+    crs = None
+    for i, raw in enumerate(raw_blocks(path, sheet=recipe.sheet, layer=recipe.layer,
+                                       block_bytes=block_bytes)):
+        checked = _validate(contract, path, raw, recipe, extent=extent, today=today, crs=crs)
+        if i:
+            checked.notes = []
+        crs = crs or checked.crs
+        yield checked
+
+
+def _prepare(feed: str, path, recipe: Recipe | None) -> tuple[Contract, Recipe, Path]:
     contract = contract_for(feed)
     recipe = recipe or Recipe("no recipe")
     if not recipe.is_empty:
         recipe.check(feed)
-    path = Path(path)
-    if data is None:
-        data = read_source(path)
-    raw = read_raw(path, data, sheet=recipe.sheet, layer=recipe.layer)
-    extent = extent or UK_EXTENT
-    today = today or dt.datetime.now(dt.timezone.utc).date()
+    return contract, recipe, Path(path)
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
+def _validate(contract: Contract, path: Path, raw, recipe: Recipe, *, extent: Extent,
+              today: dt.date, crs: str | None = None) -> ValidatedFeed:
+    """Validate one file's (or one block's) records; ``crs`` pins the coordinate system."""
     columns = {name: raw.table.column(name) for name in raw.table.column_names}
     rows = raw.rows
     excluded: dict = {}
@@ -172,13 +221,13 @@ def read_feed(feed: str, path, *, extent: Extent | None = None, data: bytes | No
             problems.extend(Problem(str(path), int(rows[i]), "(row)", f"{fields[i]} fields",
                                     RAGGED_REASON) for i in idx)
             bad |= ragged
-    geoms = raw.geometry
+    geoms, placed = raw.geometry, None
     if contract.geometry == "polygon":
         geoms, more = locate_areas(path, geoms or [], crs=recipe.crs,
                                    crs_origin=recipe.where("crs"), declared=raw.crs)
         notes.extend(more)
     else:
-        placed = locate_points(path, columns, report, crs=recipe.crs,
+        placed = locate_points(path, columns, report, crs=crs or recipe.crs,
                                crs_origin=recipe.where("crs"), declared=raw.crs, extent=extent,
                                required=contract.geometry == "point")
         notes.extend(placed.notes if placed else [])
@@ -204,7 +253,7 @@ def read_feed(feed: str, path, *, extent: Extent | None = None, data: bytes | No
     problems.sort(key=lambda p: (p.row, p.column))
     return ValidatedFeed(contract.feed, str(path), raw.file_format, raw.encoding,
                          n + sum(excluded.values()), frame, problems, excluded, ignored,
-                         geoms, notes)
+                         geoms, notes, placed.crs if placed else None)
 
 
 #: Rows from which the column checks run in parallel threads (pyarrow and numpy release the

@@ -640,3 +640,21 @@ def test_parquet_text_that_is_not_utf8_is_refused_whole(tmp_path):
     with pytest.raises(ContractError, match="column 'service' holds text that is not valid "
                                             "UTF-8"):
         read_feed("outreach_contacts", path)
+
+
+def test_one_unreadable_optional_coordinate_quarantines_only_its_row(tmp_path):
+    """Adverts may give a hexagon instead of a point: one row whose lat is not a number must
+    not make every row with blank coordinates 'not a number' too."""
+    import datetime as dt
+
+    from data_contracts import read_feed
+
+    path = tmp_path / "adverts.csv"
+    path.write_text("lat,lon,h3_cell,seen_on,platform_type\n"
+                    "not a number,1.02,,2026-07-29,escort_directory\n"
+                    ",,88194415ddfffff,2026-07-29,escort_directory\n"
+                    ",,88194415ddfffff,2026-07-30,escort_directory\n"
+                    "54.52,1.02,,2026-07-30,escort_directory\n")
+    checked = read_feed("online_adverts", path, today=dt.date(2026, 12, 1))
+    assert [(p.row, p.column) for p in checked.problems] == [(1, "lat")]
+    assert len(checked.rows) == 3

@@ -6,11 +6,11 @@ data owner) and their counts by column and reason go to the ``quarantine`` table
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import math
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -18,12 +18,17 @@ import pandas as pd
 import pyarrow as pa
 
 from data_contracts import ContractError, Recipe, ValidatedFeed, read_feed, read_source
+from data_contracts import blocks
+from data_contracts.blocks import NotPlain, is_blocked
+from data_contracts.validate import iter_feed
 from geo.cells import area_to_cells, points_to_cells
 from geo.outlines import outline_to_geojson, simplify_outline
 from geo.extent import UK_EXTENT, Extent
 from data_contracts import premises_rubric
 from profiles.store import database as store
 from profiles.store.keys import keyed_hashes
+from profiles.store.quarantine import QuarantineReport, write_quarantine_report  # noqa: F401
+from profiles.store.staging import FileWrite
 from profiles.store.database import TIME_BANDS
 
 
@@ -65,8 +70,14 @@ class IngestResult:
 
 def ingest_file(con, feed: str, path, *, key: bytes, extent: Extent | None = None,
                 strict: bool = False, quarantine_dir=None, today: dt.date | None = None,
-                recipe: Recipe | None = None, dry_run: bool = False) -> IngestResult:
+                recipe: Recipe | None = None, dry_run: bool = False,
+                block_bytes: int | None = None, private_copy: bool = False) -> IngestResult:
     """Validate one file and load its aggregates in one transaction.
+
+    A large CSV or Parquet file of an event feed is read, validated, turned into cells and
+    aggregated a block at a time (:mod:`data_contracts.blocks`), so memory stays bounded
+    whatever the file's size; the blocks' partial sums are summed once at the end, inside the
+    same transaction, so the store holds exactly what a whole-file load would.
 
     Parameters
     ----------
@@ -88,6 +99,14 @@ def ingest_file(con, feed: str, path, *, key: bytes, extent: Extent | None = Non
         Run every check and every loader, and write the quarantine report, but write nothing
         to the store: ``con`` is only read (it may be read-only), and the loaders run into a
         throwaway in-memory store. The result's status is ``"dry run"``.
+    block_bytes : int, optional
+        Files larger than this are read in blocks of about this size (default
+        :data:`data_contracts.blocks.BLOCK_BYTES`).
+    private_copy : bool
+        ``con`` is a private copy of the store, discarded if the load fails (as
+        :func:`profiles.store.load_files` makes): a file read in blocks then commits block by
+        block, which keeps memory bounded (:class:`profiles.store.staging.FileWrite`).
+        Otherwise the file loads in one transaction.
 
     Returns
     -------
@@ -97,87 +116,119 @@ def ingest_file(con, feed: str, path, *, key: bytes, extent: Extent | None = Non
     ------
     ContractError
         The file is refused (missing, unreadable, a bad recipe, a missing or identifying
-        column, coordinates that would land in the wrong place, strict with bad rows).
-        Nothing is written to the database.
+        column, coordinates that would land in the wrong place, strict with bad rows), by
+        whichever block shows it. Nothing is written to the database.
     """
     path = Path(path)
     if recipe is not None and not recipe.is_empty:
         recipe.check(feed)       # before the file is even read
-    data = read_source(path)
-    sha = hashlib.sha256(data).hexdigest()
+    block_bytes = block_bytes or blocks.BLOCK_BYTES
+    blocked = feed in _AGGREGATED and is_blocked(path, block_bytes)
+    data = None if blocked else read_source(path)
+    sha = file_sha256(path) if blocked else hashlib.sha256(data).hexdigest()
     if store.fetch_row(con, "SELECT 1 FROM ingests WHERE file_sha256 = ?", [sha]):
         return IngestResult(feed, str(path), "already loaded", file_sha256=sha)
     extent = extent or force_extent(con)
-    checked = read_feed(feed, path, extent=extent, data=data, today=today, recipe=recipe)
-    checked = _PREPARE.get(checked.feed, _as_read)(con, checked)
-    result = IngestResult(feed, str(path), "dry run" if dry_run else "loaded",
-                          read=checked.n_read,
-                          quarantined=checked.n_quarantined, excluded=checked.n_excluded,
-                          loaded=len(checked.rows), file_sha256=sha)
-    if checked.problems:
-        result.quarantine_report = str(write_quarantine_report(
-            checked, quarantine_dir or _default_quarantine_dir(con), sha))
-    if strict and checked.problems:
-        first = checked.problems[0]
-        raise ContractError(
-            path, f"{checked.n_quarantined:,} row(s) failed validation and --strict refuses "
-                  f"the whole file; first: row {first.row}, column {first.column!r}, value "
-                  f"{first.value!r}: {first.reason}.", column=first.column,
-            fix=f"correct the rows listed in {result.quarantine_report} (no row was loaded).")
-    result.messages.extend(checked.notes)
-    for reason, count in checked.excluded.items():
-        result.messages.append(f"excluded {count:,}: {reason}")
-    if checked.ignored_columns:
-        result.messages.append(f"columns not read: {_names(checked.ignored_columns)}")
-    base = store.base_resolution(con)
-    if dry_run:
-        result.messages.extend(_quarantine_lines(checked))
-        scratch = store.connect(":memory:")
-        try:
-            result.flagged = _LOADERS[checked.feed](scratch, checked, 1, key, base, result)
-        finally:
-            scratch.close()
-        return result
-    con.execute("BEGIN TRANSACTION")
+    run = partial(_ingest, con, feed, path, sha, key=key, strict=strict, dry_run=dry_run,
+                  quarantine_dir=quarantine_dir or _default_quarantine_dir(con),
+                  per_block=private_copy)
+
+    def whole():
+        yield read_feed(feed, path, extent=extent, data=data, today=today, recipe=recipe)
+
+    if not blocked:
+        return run(whole(), staged=False)
     try:
-        ingest_id = store.fetch_row(con, "SELECT nextval('ingest_seq')")[0]
-        result.ingest_id = int(ingest_id)
-        result.flagged = _LOADERS[checked.feed](con, checked, ingest_id, key, base, result)
-        con.execute(
-            "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, current_date, ?, ?, ?, ?, ?)",
-            [ingest_id, feed, path.name, sha, checked.file_format, result.read, result.loaded,
-             result.quarantined, result.excluded, result.flagged])
-        counts = pd.DataFrame([(p.column, p.reason) for p in checked.problems],
-                              columns=["column_name", "reason"])
-        if len(counts):
-            grouped = counts.value_counts().reset_index(name="n")
-            grouped.insert(0, "ingest_id", ingest_id)
-            con.register("q_counts", grouped)
-            con.execute("INSERT INTO quarantine SELECT ingest_id, column_name, reason, n "
-                        "FROM q_counts")
-            con.unregister("q_counts")
-        con.execute("COMMIT")
+        return run(iter_feed(feed, path, extent=extent, today=today, recipe=recipe,
+                             block_bytes=block_bytes), staged=True)
+    except NotPlain:      # a block needs the careful reader: start again with the whole file
+        data = read_source(path)
+        return run(whole(), staged=False)
+
+
+def _ingest(con, feed: str, path: Path, sha: str, validated, *, key: bytes, strict: bool,
+            dry_run: bool, quarantine_dir, staged: bool, per_block: bool) -> IngestResult:
+    """Load validated blocks all or nothing (or, in a dry run, into a scratch store)."""
+    result = IngestResult(feed, str(path), "dry run" if dry_run else "loaded", file_sha256=sha)
+    report = QuarantineReport(quarantine_dir, feed, path, sha)
+    base = store.base_resolution(con)
+    target = store.connect(":memory:") if dry_run else con
+    excluded: dict = {}
+    heading: list = []
+    file_format = ignored = ingest_id = None
+    write = FileWrite(target, blocks=staged, per_block=per_block)
+    try:
+        ingest_id = 1 if dry_run else store.fetch_row(con, "SELECT nextval('ingest_seq')")[0]
+        result.ingest_id = None if dry_run else int(ingest_id)
+        for i, checked in enumerate(validated):
+            checked = _PREPARE.get(checked.feed, _as_read)(con, checked)
+            result.read += checked.n_read
+            result.loaded += len(checked.rows)
+            result.quarantined += checked.n_quarantined
+            for reason, count in checked.excluded.items():
+                excluded[reason] = excluded.get(reason, 0) + count
+            report.add(checked.problems, checked.n_quarantined)
+            if not i:
+                file_format, heading = checked.file_format, list(checked.notes)
+                if checked.ignored_columns:
+                    ignored = f"columns not read: {_names(checked.ignored_columns)}"
+            if strict and report.rows:
+                continue        # finish the report; nothing more is loaded
+            result.flagged += _LOADERS[checked.feed](target, checked, ingest_id, key, base,
+                                                     result)
+            write.block_done()
+        result.excluded = sum(excluded.values())
+        result.quarantine_report = report.close()
+        if strict and report.rows:
+            first = report.first
+            raise ContractError(
+                path, f"{report.rows:,} row(s) failed validation and --strict refuses the "
+                      f"whole file; first: row {first.row}, column {first.column!r}, value "
+                      f"{first.value!r}: {first.reason}.", column=first.column,
+                fix=f"correct the rows listed in {result.quarantine_report} (no row was "
+                    f"loaded).")
+        heading += [f"excluded {count:,}: {reason}" for reason, count in excluded.items()]
+        heading += [ignored] if ignored else []
+        if dry_run:
+            heading += report.lines()
+        result.messages[:0] = heading       # before what the loaders said
+        write.finish(ingest_id)
+        if not dry_run:
+            _record_ingest(con, ingest_id, feed, path, sha, file_format, result, report)
+        write.commit()
     except BaseException:
-        con.execute("ROLLBACK")
+        report.close()
+        write.fail(ingest_id)
         raise
+    finally:
+        if dry_run:
+            target.close()
     return result
+
+
+def _record_ingest(con, ingest_id, feed, path, sha, file_format, result, report) -> None:
+    con.execute(
+        "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, current_date, ?, ?, ?, ?, ?)",
+        [ingest_id, feed, path.name, sha, file_format, result.read, result.loaded,
+         result.quarantined, result.excluded, result.flagged])
+    counts = report.by_count()
+    if counts:
+        con.executemany("INSERT INTO quarantine VALUES (?, ?, ?, ?)",
+                        [(ingest_id, column, reason, n) for column, reason, n in counts])
+
+
+def file_sha256(path: Path, chunk: int = 8 << 20) -> str:
+    """The SHA-256 of a file, read in chunks (never the whole file in memory)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _names(names, limit: int = 12) -> str:
     shown = [repr(str(n)[:40]) for n in names[:limit]]
     return ", ".join(shown) + (f" and {len(names) - limit} more" if len(names) > limit else "")
-
-
-def _quarantine_lines(checked: ValidatedFeed, limit: int = 8) -> list[str]:
-    """The most frequent quarantine reasons, for a dry run's summary."""
-    counts: dict = {}
-    for p in checked.problems:
-        counts[(p.column, p.reason)] = counts.get((p.column, p.reason), 0) + 1
-    top = sorted(counts.items(), key=lambda kv: -kv[1])[:limit]
-    lines = [f"quarantined {n:,} ({column}): {reason}" for (column, reason), n in top]
-    if len(counts) > limit:
-        lines.append(f"... and {len(counts) - limit} other reasons (see the quarantine report)")
-    return lines
 
 
 def force_extent(con) -> Extent:
@@ -194,22 +245,6 @@ def force_extent(con) -> Extent:
     return Extent("the force area (from the loaded areas)", max(-90, min(lats) - margin),
                   min(90, max(lats) + margin), max(-180, min(lons) - margin),
                   min(180, max(lons) + margin))
-
-
-def write_quarantine_report(checked: ValidatedFeed, directory, sha: str) -> Path:
-    """Write the quarantined problems as CSV (file, row, column, value, reason); return its path."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    out = directory / f"{checked.feed}-{Path(checked.path).stem}-{sha[:8]}.csv"
-    from data_contracts.cell_safety import safe_cell
-
-    with out.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, ["file", "row", "column", "value", "reason"])
-        writer.writeheader()
-        for p in checked.problems:
-            # Every cell: the file name and the value both come from the partner.
-            writer.writerow({k: safe_cell(v) for k, v in p.as_dict().items()})
-    return out
 
 
 def _default_quarantine_dir(con) -> Path:
@@ -309,7 +344,8 @@ def _insert_events(con, rows: pd.DataFrame, ingest_id, key, base, *, feed, categ
     params = {"bands": list(store.TIME_BANDS), "cats": cats, "dets": dets}
     nk = ("0" if not keyed else "count(s)" if weights is None
           else "sum(CASE WHEN s IS NULL THEN 0 ELSE w END)")
-    con.execute(f"""INSERT INTO facts SELECT {labels}, CAST(n AS INTEGER), CAST(nk AS INTEGER),
+    con.execute(f"""INSERT INTO facts SELECT {labels}, CAST(n AS INTEGER),
+                    CAST(nk AS INTEGER),
                     {int(ingest_id)} FROM (SELECT cell, week, dow, band, c, d,
                     {'count(*)' if weights is None else 'sum(w)'} AS n,
                     {nk} AS nk FROM ev GROUP BY ALL)""", params)
@@ -445,11 +481,12 @@ def _as_read(con, checked):
 
 
 # The online adverts feed has its own module, handed the aggregating writer above.
-from functools import partial  # noqa: E402
-
 from profiles.store import adverts as _adverts  # noqa: E402
 
 _LOADERS["online_adverts"] = partial(_adverts.load_adverts, insert_events=_insert_events)
+#: Feeds whose loaders aggregate events, so a large file of theirs can load in blocks
+#: (:mod:`profiles.store.staging`); areas and outreach sites are always read whole.
+_AGGREGATED = frozenset(_LOADERS) - {"areas", "outreach_sites"}
 #: Per feed, a step between validation and loading that may quarantine more rows (it needs
 #: the store, e.g. to match area names): ``(con, checked) -> checked``.
 _PREPARE = {"online_adverts": _adverts.quarantine_unplaced_adverts}

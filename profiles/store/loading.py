@@ -115,7 +115,7 @@ def load_files(db, feed: str, paths: Iterable, *, recipe: Recipe | None = None,
         try:
             with updating(db) as con:
                 result = ingest_file(con, feed, path, key=key, strict=strict,
-                                     quarantine_dir=qdir, recipe=recipe)
+                                     quarantine_dir=qdir, recipe=recipe, private_copy=True)
                 if result.status == "loaded" and record is not None:
                     # Written ahead of the swap: a crash in between leaves a record of a load
                     # that did not land (its file hash is not in `ingests`; `lantern audit`

@@ -1,0 +1,77 @@
+"""The quarantine report of one file: every bad value, for the data owner, written as it is found.
+
+The report is a CSV beside the database (file, row, column, value, reason), opened when the
+first problem arrives and appended to block by block, so a large file's problems never sit in
+memory all at once. The store keeps only counts by column and reason (:attr:`counts`).
+"""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from data_contracts.cell_safety import safe_cell
+
+
+class QuarantineReport:
+    """Problems of one file, as they are found.
+
+    Parameters
+    ----------
+    directory : path
+        Where the report goes (made when the first problem arrives).
+    feed, path, sha : str
+        Name the report ``<feed>-<file stem>-<first 8 of the SHA-256>.csv``.
+    """
+
+    def __init__(self, directory, feed: str, path, sha: str) -> None:
+        self.path = Path(directory) / f"{feed}-{Path(path).stem}-{sha[:8]}.csv"
+        self.rows = 0            # rows with at least one problem
+        self.first = None        # the first problem (the file's lowest row)
+        self.counts: dict = {}   # (column, reason) -> problems
+        self._fh = self._writer = None
+
+    def add(self, problems: list, rows: int) -> None:
+        """Record one block's problems (in row order) naming ``rows`` distinct rows."""
+        if not problems:
+            return
+        if self._writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fh = self.path.open("w", newline="", encoding="utf-8")
+            self._writer = csv.DictWriter(self._fh, ["file", "row", "column", "value", "reason"])
+            self._writer.writeheader()
+            self.first = problems[0]
+        for p in problems:
+            # Every cell: the file name and the value both come from the partner.
+            self._writer.writerow({k: safe_cell(v) for k, v in p.as_dict().items()})
+            self.counts[(p.column, p.reason)] = self.counts.get((p.column, p.reason), 0) + 1
+        self.rows += rows
+
+    def close(self) -> str | None:
+        """Finish the report; return its path, or None when the file had no problem."""
+        if self._fh is None:
+            return None
+        self._fh.close()
+        self._fh = None
+        return str(self.path)
+
+    def by_count(self) -> list[tuple[str, str, int]]:
+        """(column, reason, problems), most frequent first (ties by column, then reason)."""
+        return sorted(((c, r, n) for (c, r), n in self.counts.items()),
+                      key=lambda t: (-t[2], t[0], t[1]))
+
+    def lines(self, limit: int = 8) -> list[str]:
+        """The most frequent reasons in words, for a dry run's summary."""
+        top = self.by_count()
+        lines = [f"quarantined {n:,} ({column}): {reason}" for column, reason, n in top[:limit]]
+        if len(top) > limit:
+            lines.append(f"... and {len(top) - limit} other reasons (see the quarantine report)")
+        return lines
+
+
+def write_quarantine_report(checked, directory, sha: str) -> Path:
+    """Write one validated file's problems as CSV (file, row, column, value, reason); return
+    its path."""
+    report = QuarantineReport(directory, checked.feed, checked.path, sha)
+    report.add(checked.problems, checked.n_quarantined)
+    report.close()
+    return report.path

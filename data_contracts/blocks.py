@@ -52,8 +52,10 @@ def is_blocked(path: Path, block_bytes: int = BLOCK_BYTES) -> bool:
 
 
 def raw_blocks(path, *, sheet: str | None = None, layer: str | None = None,
-               block_bytes: int = BLOCK_BYTES) -> Iterator[RawTable]:
+               block_bytes: int = BLOCK_BYTES, keep=None) -> Iterator[RawTable]:
     """Yield the records of ``path`` as text columns, a block at a time, in file order.
+
+    ``keep`` is as :func:`data_contracts.readers.read_raw` takes it.
 
     Raises
     ------
@@ -64,16 +66,16 @@ def raw_blocks(path, *, sheet: str | None = None, layer: str | None = None,
     """
     path = Path(path)
     if not is_blocked(path, block_bytes):
-        yield read_raw(path, read_source(path), sheet=sheet, layer=layer)
+        yield read_raw(path, read_source(path), sheet=sheet, layer=layer, keep=keep)
         return
     check_format(path)
     if path.suffix.lower() == ".parquet":
         yield from _parquet_blocks(path, block_bytes)
     else:
-        yield from _csv_blocks(path, block_bytes)
+        yield from _csv_blocks(path, block_bytes, keep)
 
 
-def _csv_blocks(path: Path, block_bytes: int) -> Iterator[RawTable]:
+def _csv_blocks(path: Path, block_bytes: int, keep=None) -> Iterator[RawTable]:
     with path.open("rb") as fh:
         buffer = fh.read(block_bytes)
         if buffer.startswith(b"\xef\xbb\xbf"):
@@ -83,13 +85,14 @@ def _csv_blocks(path: Path, block_bytes: int) -> Iterator[RawTable]:
         if header is None:
             raise NotPlain("the header needs the careful reader")
         check_header(path, header)
+        wanted = keep(header) if keep else None
         buffer = buffer[end + 1:]
         row, eof = 0, False
         while True:
             while not eof and len(buffer) < block_bytes:
                 more = fh.read(block_bytes)
                 eof = not more
-                buffer += more
+                buffer = buffer + more if buffer else more
             if not buffer:
                 return
             cut = len(buffer) if eof else buffer.rfind(b"\n") + 1
@@ -98,13 +101,15 @@ def _csv_blocks(path: Path, block_bytes: int) -> Iterator[RawTable]:
                 eof = not more
                 buffer += more
                 continue
-            block, buffer = buffer[:cut], buffer[cut:]
-            records = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
-            table = _fast_csv(block, header, skip_rows=0)
+            records = buffer.count(b"\n", 0, cut) + (0 if buffer[cut - 1] == 10 else 1)
+            view = memoryview(buffer)
+            block, buffer = view[:cut], bytes(view[cut:])     # the block is not copied
+            table = _fast_csv(block, header, skip_rows=0, only=wanted)
             if table is None or table.num_rows != records or _has_blank_record(table):
                 raise NotPlain(f"the block from data row {row + 1} needs the careful reader")
             yield RawTable(table, "csv", "utf-8",
-                           np.arange(row + 1, row + records + 1, dtype=np.int64))
+                           np.arange(row + 1, row + records + 1, dtype=np.int64),
+                           header=header if wanted else None)
             row += records
 
 

@@ -36,6 +36,8 @@ class RawTable:
         Shapefile ``.prj``); None when it declares none.
     notes : list of str
         What the reader chose and the summary should say (e.g. which sheet was read).
+    header : list of str or None
+        The file's whole header, when only some of its columns were read (``keep``).
     """
 
     table: pa.Table
@@ -46,6 +48,7 @@ class RawTable:
     geometry: list | None = None
     crs: str | None = None
     notes: list = field(default_factory=list)
+    header: list | None = None
 
     def __post_init__(self) -> None:
         if self.rows is None:

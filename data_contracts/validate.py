@@ -129,7 +129,8 @@ def read_feed(feed: str, path, *, extent: Extent | None = None, data: bytes | No
     contract, recipe, path = _prepare(feed, path, recipe)
     if data is None:
         data = read_source(path)
-    raw = read_raw(path, data, sheet=recipe.sheet, layer=recipe.layer)
+    raw = read_raw(path, data, sheet=recipe.sheet, layer=recipe.layer,
+                   keep=_columns_to_read(contract, recipe))
     return _validate(contract, path, raw, recipe, extent=extent or UK_EXTENT,
                      today=today or _today())
 
@@ -157,7 +158,8 @@ def iter_feed(feed: str, path, *, extent: Extent | None = None, today: dt.date |
     extent, today = extent or UK_EXTENT, today or _today()
     crs = None
     for i, raw in enumerate(raw_blocks(path, sheet=recipe.sheet, layer=recipe.layer,
-                                       block_bytes=block_bytes)):
+                                       block_bytes=block_bytes,
+                                       keep=_columns_to_read(contract, recipe))):
         checked = _validate(contract, path, raw, recipe, extent=extent, today=today, crs=crs)
         if i:
             checked.notes = []
@@ -173,6 +175,17 @@ def _prepare(feed: str, path, recipe: Recipe | None) -> tuple[Contract, Recipe, 
     return contract, recipe, Path(path)
 
 
+def _columns_to_read(contract: Contract, recipe: Recipe):
+    """The columns a file needs read, given its header (None: all of them).
+
+    A police.uk download loaded as community concerns needs only Month, Longitude, Latitude
+    and Crime type; its other eight columns (two of them long text) are never looked at.
+    """
+    if contract.feed != "community_concerns" or recipe.columns:
+        return None
+    return lambda header: POLICE_UK_READ if is_police_uk_header(header) else None
+
+
 def _today() -> dt.date:
     return dt.datetime.now(dt.timezone.utc).date()
 
@@ -184,8 +197,8 @@ def _validate(contract: Contract, path: Path, raw, recipe: Recipe, *, extent: Ex
     rows = raw.rows
     excluded: dict = {}
     recipe.check_header(path, columns)
-    if contract.feed == "community_concerns" and is_police_uk_header(list(columns)) \
-            and not recipe.columns:
+    if contract.feed == "community_concerns" and not recipe.columns \
+            and is_police_uk_header(raw.header or list(columns)):
         columns, rows, excluded = _from_police_uk(columns, rows)
     if contract.refuse_value_shapes:
         refuse_identifying_values(path, columns, rows)
@@ -282,6 +295,10 @@ def _run_checks(contract: Contract, columns: dict, n: int, *, extent, today, rec
 
     with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
         return list(pool.map(check, todo))
+
+
+#: The columns of a police.uk download that are read (see :func:`_from_police_uk`).
+POLICE_UK_READ = frozenset({"Month", "Longitude", "Latitude", "Crime type"})
 
 
 def _from_police_uk(columns: dict, rows: np.ndarray) -> tuple[dict, np.ndarray, dict]:

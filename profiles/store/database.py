@@ -110,6 +110,8 @@ def connect(path=None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
             f"no Lantern database at {path}; build the demo with `lantern demo --no-serve` "
             f"or load feeds with `lantern ingest FEED FILE`")
     con = duckdb.connect(path, read_only=read_only)
+    # no progress bar: a long load's queries would draw one into the CLI's summary
+    con.execute("SET enable_progress_bar = false")
     if not read_only:
         con.execute(_SCHEMA)
         _migrate(con)

@@ -15,8 +15,8 @@ committed; then (or after a failure) the limit is put back.
 from __future__ import annotations
 
 #: DuckDB's memory limit while a file loads in blocks: with a block's own working memory
-#: (a few times its 64 MiB), the whole process stays within about 1.5 GiB.
-LOAD_MEMORY = "512MB"
+#: (a few times its 64 MiB) and Python's own, the whole process stays within about 1 GiB.
+LOAD_MEMORY = "256MB"
 
 #: Per table: its grain (the columns a row is one of) and its summed columns, if any.
 _GRAINS = {

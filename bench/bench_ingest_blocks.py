@@ -1,0 +1,181 @@
+"""Benchmark: ingest in bounded memory (issue 16), as whole ``lantern ingest`` processes.
+
+Figures, each against its target (2-core machine):
+
+* **Peak memory, any file size** (<= 1.5 GiB): ``lantern ingest on_street FILE`` for one
+  national-style on-street CSV (400 towns, half the rows carrying a pseudonymous reference,
+  people seen about 40 times) of each ``--rows`` size, default 10,000,000 and 20,000,000
+  rows. The file loads in 64 MiB blocks (:mod:`data_contracts.blocks`); peak resident memory
+  is the child process's own (``wait4``), wall time includes Python's start-up and the
+  copy-and-swap.
+* **1,000,000 police.uk rows, whole process** (>= 2x the straightforward pipeline):
+  ``lantern ingest community_concerns FILE`` against ``python`` running the pipeline the
+  issue measured, pandas ``read_csv`` -> geopandas points -> per-row ``h3.latlng_to_cell``
+  -> ``groupby`` (cell, month, crime type) on the same file, which validates nothing, keeps
+  every crime type and writes nothing; alternating, ``--repeat`` times each, best of each.
+
+Files are written once into ``--workdir`` (default: a temporary folder) and not timed; with
+``--keep`` they stay for the next run. Ends with a ``RESULT {json}`` line.
+
+Usage::
+
+    .venv/bin/python bench/bench_ingest_blocks.py                     # 10 M and 20 M, 1 M police.uk
+    .venv/bin/python bench/bench_ingest_blocks.py --rows 2000000 --repeat 1
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sample_data.national import BOX, _choice, _keys, _points, _times  # noqa: E402
+
+TARGET_GIB = 1.5
+TARGET_SPEEDUP = 2.0
+LANTERN = [sys.executable, "-m", "profiles.cli"]
+CHUNK = 2_000_000
+
+CRIME_TYPES = ["Anti-social behaviour", "Public order", "Drugs", "Violence and sexual offences",
+               "Burglary", "Vehicle crime", "Criminal damage and arson", "Shoplifting"]
+
+STRAIGHTFORWARD = """
+import sys, time
+import geopandas as gpd, h3, pandas as pd
+frame = pd.read_csv(sys.argv[1])
+points = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["Longitude"],
+                          frame["Latitude"]), crs="EPSG:4326")
+points["cell"] = [h3.latlng_to_cell(y, x, 9) for y, x in zip(points.geometry.y, points.geometry.x)]
+points["month"] = pd.to_datetime(points["Month"] + "-15")
+counts = points.groupby(["cell", "month", "Crime type"]).size()
+print(int(counts.sum()))
+"""
+
+
+def write_on_street(path: Path, rows: int, seed: int = 16) -> None:
+    """A national-style on-street CSV, written 2 million rows at a time."""
+    rng = np.random.default_rng(seed)
+    towns = np.column_stack([rng.uniform(BOX[0] + 0.05, BOX[1] - 0.05, 400),
+                             rng.uniform(BOX[2] + 0.05, BOX[3] - 0.05, 400)])
+    from data_contracts.feeds import ACTIVITY_TYPES, SOURCE_AGENCIES
+
+    writer = None
+    for start in range(0, rows, CHUNK):
+        n = min(CHUNK, rows - start)
+        lat, lon = _points(rng, n, towns)
+        table = pa.table({"lat": lat, "lon": lon, "datetime": _times(rng, n),
+                          "activity_type": _choice(rng, list(ACTIVITY_TYPES), n),
+                          "source_agency": _choice(rng, list(SOURCE_AGENCIES), n),
+                          "subject_key": _keys(rng, n, 0.5, 1 / 40, "OK")})
+        if writer is None:
+            writer = pacsv.CSVWriter(path, table.schema,
+                                     write_options=pacsv.WriteOptions(quoting_style="none"))
+        writer.write(table)
+    writer.close()
+
+
+def write_police_uk(path: Path, rows: int, seed: int = 17) -> None:
+    """A police.uk street-level CSV as downloaded (synthetic force, towns and streets)."""
+    rng = np.random.default_rng(seed)
+    lat, lon = 54.45 + rng.random(rows) * 0.15, 0.9 + rng.random(rows) * 0.2
+    crimes = _choice(rng, CRIME_TYPES, rows)
+    ids = pc.binary_join_element_wise(
+        pa.array(np.char.mod("%016x", rng.integers(1, 2**62, rows))), "0" * 48, "")
+    force = "Lanternford Constabulary (synthetic)"
+    table = pa.table({
+        "Crime ID": pc.if_else(pc.equal(crimes, "Anti-social behaviour"), "", ids),
+        "Month": _choice(rng, [f"2026-{m:02d}" for m in range(1, 11)], rows),
+        "Reported by": pa.array([force] * rows), "Falls within": pa.array([force] * rows),
+        "Longitude": np.round(lon, 6), "Latitude": np.round(lat, 6),
+        "Location": pa.array(["On or near Synthetic Street"] * rows),
+        "LSOA code": pa.array(["X01000001"] * rows),
+        "LSOA name": pa.array(["Lanternford 001A (synthetic)"] * rows),
+        "Crime type": crimes, "Last outcome category": pa.array([""] * rows),
+        "Context": pa.array([""] * rows)})
+    pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="needed"))
+
+
+def measure(cmd: list[str], cwd: Path) -> dict:
+    """Run ``cmd``; return its wall time, its own peak resident memory and its output."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            env=dict(os.environ, HOME=str(cwd)))
+    out = proc.stdout.read().decode(errors="replace")
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - t0
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{out[-2000:]}")
+    return {"seconds": round(seconds, 2), "peak_mib": round(usage.ru_maxrss / 1024),
+            "output": out.strip().splitlines()[-1] if out.strip() else ""}
+
+
+def ingest(feed: str, path: Path, work: Path) -> dict:
+    db = work / f"{path.stem}.duckdb"
+    for old in work.glob(f"{db.name}*"):
+        shutil.rmtree(old) if old.is_dir() else old.unlink()
+    shutil.rmtree(work / f".{db.name}.release", ignore_errors=True)
+    return measure([*LANTERN, "ingest", feed, str(path), "--db", str(db)], work)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, nargs="*", default=[10_000_000, 20_000_000])
+    parser.add_argument("--police-rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--workdir", type=Path)
+    parser.add_argument("--keep", action="store_true", help="keep the files written")
+    args = parser.parse_args(argv)
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="lantern-bench-blocks-"))
+    work.mkdir(parents=True, exist_ok=True)
+    result: dict = {"memory": [], "target_gib": TARGET_GIB, "target_speedup": TARGET_SPEEDUP}
+    try:
+        for rows in args.rows:
+            path = work / f"on_street_{rows}.csv"
+            if not path.exists():
+                write_on_street(path, rows)
+            run = ingest("on_street", path, work)
+            size = path.stat().st_size / 2**20
+            print(f"on_street {rows:,} rows ({size:,.0f} MiB): {run['seconds']:.1f} s, "
+                  f"peak {run['peak_mib']:,} MiB ({run['peak_mib'] / 1024:.2f} GiB; target "
+                  f"<= {TARGET_GIB} GiB)\n  {run['output']}", flush=True)
+            result["memory"].append({"rows": rows, "file_mib": round(size), **run})
+        police = work / f"police_uk_{args.police_rows}.csv"
+        if not police.exists():
+            write_police_uk(police, args.police_rows)
+        lantern, plain = [], []
+        for _ in range(args.repeat):
+            lantern.append(ingest("community_concerns", police, work))
+            plain.append(measure([sys.executable, "-c", STRAIGHTFORWARD, str(police)], work))
+        best_l = min(r["seconds"] for r in lantern)
+        best_p = min(r["seconds"] for r in plain)
+        print(f"police.uk {args.police_rows:,} rows, whole process: lantern ingest "
+              f"{best_l:.2f} s (runs {[r['seconds'] for r in lantern]}), straightforward "
+              f"{best_p:.2f} s (runs {[r['seconds'] for r in plain]}): {best_p / best_l:.2f}x "
+              f"(target >= {TARGET_SPEEDUP}x)\n  {lantern[-1]['output']}", flush=True)
+        result["police_uk"] = {"rows": args.police_rows, "lantern_s": best_l,
+                               "straightforward_s": best_p,
+                               "speedup": round(best_p / best_l, 2),
+                               "lantern_peak_mib": min(r["peak_mib"] for r in lantern),
+                               "straightforward_peak_mib": min(r["peak_mib"] for r in plain)}
+    finally:
+        if not args.keep and not args.workdir:
+            shutil.rmtree(work, ignore_errors=True)
+    print("RESULT " + json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -156,7 +156,7 @@ def _ingest(con, feed: str, path: Path, sha: str, validated, *, key: bytes, stri
     excluded: dict = {}
     heading: list = []
     file_format = ignored = ingest_id = None
-    write = FileWrite(target, blocks=staged, per_block=per_block)
+    write = FileWrite(target, blocks=staged, per_block=per_block, scratch=dry_run)
     try:
         ingest_id = 1 if dry_run else store.fetch_row(con, "SELECT nextval('ingest_seq')")[0]
         result.ingest_id = None if dry_run else int(ingest_id)

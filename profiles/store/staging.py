@@ -42,10 +42,15 @@ class FileWrite:
         row file would not stay bounded. The ``ingests`` row, which marks a file as loaded,
         is still written in the last transaction with the merge; a failure deletes what the
         earlier blocks committed. Otherwise the whole file is one transaction.
+    scratch : bool
+        ``con`` is a dry run's throwaway store: each block's rows are dropped once written
+        (a dry run reports what validation found; the loaders run only to be checked).
     """
 
-    def __init__(self, con, *, blocks: bool, per_block: bool = False) -> None:
+    def __init__(self, con, *, blocks: bool, per_block: bool = False,
+                 scratch: bool = False) -> None:
         self.con, self.blocks, self.per_block = con, blocks, per_block and blocks
+        self.scratch = scratch and blocks
         self._memory = None
         self._open = False
         if blocks:
@@ -55,7 +60,11 @@ class FileWrite:
             self._begin()
 
     def block_done(self) -> None:
-        """A block's rows are written: commit them when committing per block."""
+        """A block's rows are written: commit them when committing per block (in a dry run,
+        drop them)."""
+        if self.scratch:
+            for table in _GRAINS:
+                self.con.execute(f"DELETE FROM {table}")
         if self.per_block:
             self._commit()
             self._begin()
@@ -63,7 +72,7 @@ class FileWrite:
     def finish(self, ingest_id: int) -> int:
         """Merge rows of one grain written by different blocks; return how many were merged
         (the caller then records the file and calls :meth:`commit`)."""
-        return merge_blocks(self.con, ingest_id) if self.blocks else 0
+        return merge_blocks(self.con, ingest_id) if self.blocks and not self.scratch else 0
 
     def commit(self) -> None:
         """Commit the file's last transaction, and restore the memory limit."""

@@ -17,6 +17,8 @@ from __future__ import annotations
 #: DuckDB's memory limit while a file loads in blocks: with a block's own working memory
 #: (a few times its 64 MiB) and Python's own, the whole process stays within about 1 GiB.
 LOAD_MEMORY = "256MB"
+#: ... and while the blocks' rows are merged, when no block is held in memory any more.
+MERGE_MEMORY = "768MB"
 
 #: Per table: its grain (the columns a row is one of) and its summed columns, if any.
 _GRAINS = {
@@ -111,15 +113,27 @@ class FileWrite:
 def merge_blocks(con, ingest_id: int) -> int:
     """Merge rows of one grain that different blocks of one file wrote; return how many.
 
-    The merged row keeps the table's column order; ``week`` may be null in ``environment``
-    (IS NOT DISTINCT FROM matches nulls).
+    Grains seen twice are found by grouping a 64-bit hash of each row's grain (one narrow
+    column, quick to group even at 20 million rows); only rows with such a hash are grouped
+    on the grain itself, so a hash collision merges nothing wrongly. The merged row keeps the
+    table's column order; ``week`` may be null in ``environment`` (IS NOT DISTINCT FROM
+    matches nulls). DuckDB's limit is raised to :data:`MERGE_MEMORY` meanwhile: the blocks'
+    own memory is free by then.
     """
     merged = 0
+    con.execute(f"SET memory_limit = '{MERGE_MEMORY}'")
     for table, (grain, sums) in _GRAINS.items():
         columns = [c.strip() for c in grain.split(",")]
+        key = f"hash({grain})"
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE twice AS
+            SELECT {key} AS h FROM {table} WHERE ingest_id = $id
+            GROUP BY h HAVING count(*) > 1""", {"id": int(ingest_id)})
+        if not con.execute("SELECT count(*) FROM twice").fetchone()[0]:
+            continue
         select = grain + (f", {sums}" if sums else "")
         con.execute(f"""CREATE OR REPLACE TEMP TABLE merged_rows AS
-            SELECT {select} FROM {table} WHERE ingest_id = $id
+            SELECT {select} FROM {table}
+            WHERE ingest_id = $id AND {key} IN (SELECT h FROM twice)
             GROUP BY {grain} HAVING count(*) > 1""", {"id": int(ingest_id)})
         count = con.execute("SELECT count(*) FROM merged_rows").fetchone()[0]
         if count:
@@ -129,6 +143,7 @@ def merge_blocks(con, ingest_id: int) -> int:
             con.execute(f"INSERT INTO {table} SELECT {order} FROM merged_rows")
         con.execute("DROP TABLE merged_rows")
         merged += count
+    con.execute("DROP TABLE IF EXISTS twice")
     return merged
 
 

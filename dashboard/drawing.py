@@ -19,6 +19,8 @@ from dashboard.maps import cell_shapes
 DRAW_LAYER = "ev-draw"
 #: a released hexagon in no zone: a light grey fill inside a mid-grey ring (legible on sand)
 FREE_FILL, FREE_RING = [150, 150, 150, 70], [90, 90, 90, 200]
+#: that fill as it looks on the sand land colour, for the legend's chip
+FREE_CHIP = (222, 219, 211)
 
 
 def selection_to_cells(selection, chosen, *, allowed, seen=(), layer_id: str = DRAW_LAYER

@@ -95,7 +95,7 @@ def _draw_map(aud, area, hexes: dict, picked: dict) -> None:
         st.markdown(cues.key_html("Zones", [
             *((ZONE_COLOURS[z], cues.ZONE_LETTERS[z], f"{z}: {ZONE_WORDS[z]}")
               for z in picked),
-            (tuple(drawing.FREE_RING[:3]), "", "released hexagon in no zone")],
+            (drawing.FREE_CHIP, "", "released hexagon in no zone")],
             note="only hexagons the audience may see are drawn; a click adds one, the "
                  "list above takes one out"), unsafe_allow_html=True)
 

@@ -7,14 +7,12 @@ person to look at.
 """
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from profiles.planning import save_scenario, scenario_dir, simulate
 from profiles.release import open_read_only
-from test_browser import ARGS, CHROMIUM, _goto, _map_canvas, _settle, _shot, server  # noqa: F401
+from serving import chromium_page
+from test_browser import _goto, _map_canvas, _settle, _shot, server  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -38,38 +36,26 @@ def _choose(page, widget, option: str) -> None:
 
 
 def test_analyst_bench_in_chromium(server, tmp_path):
-    from playwright.sync_api import sync_playwright
+    with chromium_page(tmp_path, height=2700) as page:
+        page.goto(server, wait_until="domcontentloaded")
+        _settle(page)
+        sidebar = page.locator("[data-testid='stSidebar']")
+        _choose(page, sidebar.locator("[data-testid='stSelectbox']").first,
+                "Analyst (police only)")
+        timings = {}
+        _goto(page, "Evaluate a response", timings)
+        _map_canvas(page)
+        body = page.inner_text("body")
+        for words in ("Before and after", "Weighted Displacement Difference", "Verdict",
+                      "Map of the three zones", "OFFICIAL-SENSITIVE", "SYNTHETIC"):
+            assert words in body
+        _shot(page, "evaluate-a-response")
 
-    assert Path(CHROMIUM).exists(), "Debian's chromium is needed: apt-get install -y chromium"
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"), executable_path=CHROMIUM, headless=True,
-            args=ARGS, viewport={"width": 1600, "height": 2700},
-            env=dict(os.environ, HOME=str(tmp_path)))
-        try:
-            context.set_default_timeout(60_000)
-            page = context.pages[0] if context.pages else context.new_page()
-            page.goto(server, wait_until="domcontentloaded")
-            _settle(page)
-            sidebar = page.locator("[data-testid='stSidebar']")
-            _choose(page, sidebar.locator("[data-testid='stSelectbox']").first,
-                    "Analyst (police only)")
-            timings = {}
-            _goto(page, "Evaluate a response", timings)
-            _map_canvas(page)
-            body = page.inner_text("body")
-            for words in ("Before and after", "Weighted Displacement Difference", "Verdict",
-                          "Map of the three zones", "OFFICIAL-SENSITIVE", "SYNTHETIC"):
-                assert words in body
-            _shot(page, "evaluate-a-response")
+        page.get_by_role("tab", name="Check a saved scenario").click()
+        page.get_by_text("Observed beside the scenario's range").wait_for()
+        _settle(page)
+        assert "Activity moving into the receiving hexagons" in page.inner_text("body")
+        _shot(page, "evaluate-check-a-scenario")
 
-            page.get_by_role("tab", name="Check a saved scenario").click()
-            page.get_by_text("Observed beside the scenario's range").wait_for()
-            _settle(page)
-            assert "Activity moving into the receiving hexagons" in page.inner_text("body")
-            _shot(page, "evaluate-check-a-scenario")
-
-            # The Map's hotspot-pattern overlay is checked by AppTest (tests/test_map_patterns.py);
-            # its browser step timed out in full fresh-clone runs only (see the 0.3.0 notes).
-        finally:
-            context.close()
+        # The Map's hotspot-pattern overlay is checked by AppTest (tests/test_map_patterns.py);
+        # its browser step timed out in full fresh-clone runs only (see the 0.3.0 notes).

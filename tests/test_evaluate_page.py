@@ -141,8 +141,10 @@ def test_hexagons_drawn_on_the_map_are_the_zone_picked(db):
     drawable = next(layer for layer in deck["layers"] if layer["id"] == "ev-draw")["data"]
     offered = at.multiselect(key="ev_target_cells").options
     cells = {row["h3_id"] for row in drawable}
-    # only the released hexagons offered in the list can be clicked
+    # only the released hexagons offered in the list can be clicked, with released counts
     assert cells == {o.split(" — ")[0] for o in offered}
+    shown = [int(row["tip_body"].split("\n")[1].split()[0].replace(",", "")) for row in drawable]
+    assert all(v >= 3 for v in shown)                      # the analyst threshold
     assert at.radio(key="ev_draw_zone").options == ["the target zone"]   # zones as hexagons
     chosen = at.multiselect(key="ev_target_cells").value
     cell = next(c for c in sorted(cells) if c not in chosen)

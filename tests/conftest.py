@@ -66,6 +66,10 @@ BROWSER_FILES = {"test_accessibility_browser.py", "test_analyst_browser.py", "te
                  "test_browser_maps.py", "test_browser_online.py", "test_plans_browser.py"}
 
 
+# tryfirst: xdist's worker names each test's group in its own collection_modifyitems (it adds
+# "@browser" to the test's id); a marker added after that is ignored, and the browser files
+# then ran on both workers at once. tests/test_xdist_groups.py checks the ids.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.path.name in BROWSER_FILES:

@@ -1,4 +1,5 @@
-"""Start ``lantern serve`` for a test: a free port, the command, and a health wait.
+"""Start ``lantern serve`` for a test (a free port, the command, a health wait), and open
+headless Chromium on it.
 
 Shared by the browser tests and the server-lifecycle test (not a test module itself).
 """
@@ -10,7 +11,38 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
+
+#: Debian's Chromium, driven by Playwright (``playwright install`` cannot download here)
+CHROMIUM = "/usr/bin/chromium"
+#: software WebGL for the maps, and nothing fetched from the internet by the browser itself
+ARGS = ["--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--no-first-run", "--disable-quic"]
+
+
+@contextmanager
+def chromium_page(tmp_path, *, width: int = 1600, height: int = 1800, timeout_ms=60_000,
+                  **options):
+    """Yield a page in headless Chromium with its own profile and ``HOME`` under ``tmp_path``
+    (Chromium writes ``~/.config``); the browser is closed afterwards.
+
+    ``options`` go to Playwright's ``launch_persistent_context`` (``accept_downloads=True``).
+    """
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Debian's chromium is needed: apt-get install -y chromium"
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"), executable_path=CHROMIUM, headless=True,
+            args=ARGS, viewport={"width": width, "height": height},
+            env=dict(os.environ, HOME=str(tmp_path)), **options)
+        try:
+            context.set_default_timeout(timeout_ms)
+            yield context.pages[0] if context.pages else context.new_page()
+        finally:
+            context.close()
 
 
 def free_port() -> int:

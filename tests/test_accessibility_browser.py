@@ -15,7 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from test_browser import ARGS, CHROMIUM, _map_canvas, _settle, _shot, server  # noqa: F401 (fixture)
+from serving import ARGS, CHROMIUM
+from test_browser import _map_canvas, _settle, _shot, server  # noqa: F401 (fixture)
 
 from profiles.release.audiences import get_policy
 

@@ -8,7 +8,6 @@ screenshot of each view to ``tests/artifacts/`` (git-ignored) for a person to lo
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 
@@ -17,15 +16,11 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from profiles.release.audiences import get_policy
 from profiles.release.api import disclosure_statement
-from serving import free_port, start_serve, stop_serve, wait_healthy
+from serving import chromium_page, free_port, start_serve, stop_serve, wait_healthy
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run", "--disable-quic"]
 MARKING = "OFFICIAL-SENSITIVE"
 
 
@@ -110,62 +105,50 @@ def _map_canvas(page) -> None:
 
 
 def test_every_page_in_chromium_and_meeting_mode(server, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "Debian's chromium is needed: apt-get install -y chromium"
     statement = disclosure_statement(get_policy("partnership"))
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"), executable_path=CHROMIUM, headless=True,
-            args=ARGS, viewport={"width": 1600, "height": 1800},
-            env=dict(os.environ, HOME=str(tmp_path)))
-        try:
-            context.set_default_timeout(60_000)
-            page = context.pages[0] if context.pages else context.new_page()
-            timings = {}
-            t0 = time.monotonic()
-            page.goto(server, wait_until="domcontentloaded")
-            _settle(page)
-            timings["first paint (Overview)"] = round(time.monotonic() - t0, 2)
-            assert page.inner_text("h1") == "Overview"
-            titles = [a.inner_text().strip().split("\n")[-1] for a in
-                      page.locator("[data-testid='stSidebarNav'] a").all()]
-            assert titles[:2] == ["Overview", "Map"] and "Data status" in titles
-            for title in titles:
-                _goto(page, title, timings)
-                if title == "Map":
-                    _map_canvas(page)
-                body = page.inner_text("body")
-                assert MARKING in body and "SYNTHETIC" in body
-                _shot(page, f"page-{title.lower().replace(' ', '-')}")
+    with chromium_page(tmp_path, height=1800) as page:
+        timings = {}
+        t0 = time.monotonic()
+        page.goto(server, wait_until="domcontentloaded")
+        _settle(page)
+        timings["first paint (Overview)"] = round(time.monotonic() - t0, 2)
+        assert page.inner_text("h1") == "Overview"
+        titles = [a.inner_text().strip().split("\n")[-1] for a in
+                  page.locator("[data-testid='stSidebarNav'] a").all()]
+        assert titles[:2] == ["Overview", "Map"] and "Data status" in titles
+        for title in titles:
+            _goto(page, title, timings)
+            if title == "Map":
+                _map_canvas(page)
+            body = page.inner_text("body")
+            assert MARKING in body and "SYNTHETIC" in body
+            _shot(page, f"page-{title.lower().replace(' ', '-')}")
 
-            # Meeting mode: one switch; the marking and statement top and bottom.
-            page.get_by_text("Meeting mode", exact=True).click()
-            page.wait_for_selector("text=MEETING MODE", timeout=30_000)
-            _settle(page)
-            meeting = {}
-            for title in ("Overview", "Map", "Outreach and need"):
-                if title not in titles:
-                    continue
-                _goto(page, title, meeting)
-                if title == "Map":
-                    _map_canvas(page)
-                # A rerun may still be replacing the page: wait (bounded) for both bars.
-                page.wait_for_function(_MEETING_BARS, timeout=30_000)
-                markings = page.locator(".lantern-marking").all_inner_texts()
-                assert len(markings) == 2 and all(MARKING in m and "MEETING MODE" in m
-                                                  for m in markings)
-                body = page.inner_text("body")
-                assert body.count(statement) >= 2  # top and bottom
-                assert "Audience" not in page.inner_text("[data-testid='stSidebar']")
-                _shot(page, f"meeting-{title.lower().replace(' ', '-')}")
+        # Meeting mode: one switch; the marking and statement top and bottom.
+        page.get_by_text("Meeting mode", exact=True).click()
+        page.wait_for_selector("text=MEETING MODE", timeout=30_000)
+        _settle(page)
+        meeting = {}
+        for title in ("Overview", "Map", "Outreach and need"):
+            if title not in titles:
+                continue
+            _goto(page, title, meeting)
+            if title == "Map":
+                _map_canvas(page)
+            # A rerun may still be replacing the page: wait (bounded) for both bars.
+            page.wait_for_function(_MEETING_BARS, timeout=30_000)
+            markings = page.locator(".lantern-marking").all_inner_texts()
+            assert len(markings) == 2 and all(MARKING in m and "MEETING MODE" in m
+                                              for m in markings)
+            body = page.inner_text("body")
+            assert body.count(statement) >= 2  # top and bottom
+            assert "Audience" not in page.inner_text("[data-testid='stSidebar']")
+            _shot(page, f"meeting-{title.lower().replace(' ', '-')}")
 
-            # Leaving needs a second, deliberate click.
-            page.get_by_text("Meeting mode", exact=True).click()
-            page.wait_for_selector("text=Yes, leave meeting mode", timeout=30_000)
-            assert "MEETING MODE" in page.locator(".lantern-marking").first.inner_text()
-            _shot(page, "meeting-leave-confirm")
-            timings.update({f"meeting mode: {k}": v for k, v in meeting.items()})
-            (ARTIFACTS / "browser-timings.json").write_text(json.dumps(timings, indent=1))
-        finally:
-            context.close()
+        # Leaving needs a second, deliberate click.
+        page.get_by_text("Meeting mode", exact=True).click()
+        page.wait_for_selector("text=Yes, leave meeting mode", timeout=30_000)
+        assert "MEETING MODE" in page.locator(".lantern-marking").first.inner_text()
+        _shot(page, "meeting-leave-confirm")
+        timings.update({f"meeting mode: {k}": v for k, v in meeting.items()})
+        (ARTIFACTS / "browser-timings.json").write_text(json.dumps(timings, indent=1))

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import io
 import json
-import os
 from pathlib import Path
 
 import pytest
 
-from serving import free_port, start_serve, stop_serve, wait_healthy
-from test_browser import ARGS, ARTIFACTS, CHROMIUM, _goto, _map_canvas, _settle
+from serving import chromium_page, free_port, start_serve, stop_serve, wait_healthy
+from test_browser import ARTIFACTS, _goto, _map_canvas, _settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -41,22 +40,11 @@ def serve(tmp_path):
 
 @pytest.fixture
 def browser_page(tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "Debian's chromium is needed: apt-get install -y chromium"
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"), executable_path=CHROMIUM, headless=True,
-            args=ARGS, viewport={"width": 1600, "height": 1400},
-            env=dict(os.environ, HOME=str(tmp_path)))
-        context.set_default_timeout(60_000)
-        page = context.pages[0] if context.pages else context.new_page()
+    """A Chromium page that records the address of every request it makes."""
+    with chromium_page(tmp_path, height=1400) as page:
         page.requests = []
         page.on("request", lambda r: page.requests.append(r.url))
-        try:
-            yield page
-        finally:
-            context.close()
+        yield page
 
 
 @pytest.fixture

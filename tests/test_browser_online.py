@@ -18,7 +18,8 @@ import pytest
 from profiles.analyses import CAUTION
 from profiles.pack import build_pack, render_html, render_pdf
 from profiles.store import database as store
-from tests.test_browser import ARGS, ARTIFACTS, CHROMIUM, _settle, _shot, server  # noqa: F401
+from serving import ARGS, CHROMIUM
+from tests.test_browser import ARTIFACTS, _settle, _shot, server  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

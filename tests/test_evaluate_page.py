@@ -133,6 +133,39 @@ def test_hexagon_zones_and_ring_width(db):
     assert table["Hexagons"].tolist()[:2] == [3, len(ring_buffer(chosen, 2))]
 
 
+def test_hexagons_drawn_on_the_map_are_the_zone_picked(db):
+    """A map click's callback sets the zone's list (AppTest cannot click a map): with the list
+    set as a click would leave it, the hexagon is in the zone everywhere the page shows it."""
+    at = run("analyst", ev_target_how="Hexagons")
+    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    drawable = next(layer for layer in deck["layers"] if layer["id"] == "ev-draw")["data"]
+    offered = at.multiselect(key="ev_target_cells").options
+    cells = {row["h3_id"] for row in drawable}
+    # only the released hexagons offered in the list can be clicked, with released counts
+    assert cells == {o.split(" — ")[0] for o in offered}
+    shown = [int(row["tip_body"].split("\n")[1].split()[0].replace(",", "")) for row in drawable]
+    assert all(v >= 3 for v in shown)                      # the analyst threshold
+    assert at.radio(key="ev_draw_zone").options == ["the target zone"]   # zones as hexagons
+    chosen = at.multiselect(key="ev_target_cells").value
+    cell = next(c for c in sorted(cells) if c not in chosen)
+    at = run("analyst", ev_target_how="Hexagons", ev_draw_zone="target",
+             ev_target_cells=[*chosen, cell], ev_target_seen=[cell])
+    assert at.multiselect(key="ev_target_cells").value == [*chosen, cell]
+    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    rows = {r["h3_id"]: r for layer in deck["layers"] if layer["id"] == "ev-draw"
+            for r in layer["data"]}
+    assert rows[cell]["tip_title"] == "Target: where the response ran"
+    assert all(r["tip_title"] == "Not in a zone" for c, r in rows.items()
+               if c not in {*chosen, cell})
+    letters = next(layer for layer in deck["layers"] if layer["id"] == "zone-letters")["data"]
+    assert {r["h3_id"] for r in letters if r["mark"] == "T"} == {*chosen, cell}
+    assert any("the target zone has 4" in m.value for m in at.markdown)
+    assert at.dataframe[0].value["Hexagons"].tolist()[0] == 4   # the evaluation's target
+    zones = json.loads(at.get("deck_gl_json_chart")[1].proto.json)
+    target = next(layer for layer in zones["layers"] if layer["id"] == "ev-target")["data"]
+    assert {r["h3_id"] for r in target} == {*chosen, cell}
+
+
 def test_empty_target_is_refused_in_words(db):
     at = run("analyst")
     at.radio(key="ev_target_how").set_value("Hexagons")

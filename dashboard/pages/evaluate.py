@@ -9,9 +9,11 @@ sets what was observed beside a saved scenario's low – central – high range.
 """
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
-from dashboard import accessible, cues, data, maps, state
+from dashboard import accessible, cues, data, drawing, maps, state
 from profiles.pack import EvaluationSpec
 from profiles.planning import (EVALUATION_AUDIENCES, ZONES, DisplacementError, ScenarioError,
                                check_scenario, evaluate_areas, list_scenarios, load_scenario,
@@ -39,10 +41,63 @@ def _zone_picker(col, zone: str, names: list, default: int, hexes: dict, *, ring
     if how == AREA:
         return col.selectbox(f"{zone.capitalize()} area", names, index=default,
                              key=f"ev_{zone}_area")
+    key = f"ev_{zone}_cells"   # set here, not by default=: a map click sets it as well
+    ss = st.session_state
+    ss[key] = [h for h in ss.get(key, list(hexes)[:3] if zone == "target" else [])
+               if h in hexes]
     return col.multiselect(f"{zone.capitalize()} hexagons (busiest first)", list(hexes),
-                           default=list(hexes)[:3] if zone == "target" else [],
-                           format_func=lambda h: f"{h} — {hexes[h]:,} released",
-                           key=f"ev_{zone}_cells")
+                           format_func=lambda h: f"{h} — {hexes[h]:,} released", key=key,
+                           help="Type to find a hexagon, or click hexagons on the map below.")
+
+
+def _drawn(zone: str, hexes: dict) -> None:
+    """After a click on the drawing map: add the newly selected hexagons to ``zone``."""
+    ss = st.session_state
+    event = ss.get(f"ev_draw_{zone}") or {}
+    ss[f"ev_{zone}_cells"], ss[f"ev_{zone}_seen"] = drawing.selection_to_cells(
+        event.get("selection"), ss.get(f"ev_{zone}_cells", []), allowed=hexes,
+        seen=ss.get(f"ev_{zone}_seen", ()))
+
+
+def _draw_map(aud, area, hexes: dict, picked: dict) -> None:
+    """A map of the released hexagons: a click adds one to the zone chosen above the map."""
+    st.subheader("Draw hexagons on the map")
+    zone = st.radio("Clicking a hexagon adds it to", list(picked), key="ev_draw_zone",
+                    horizontal=True, format_func=lambda z: f"the {z} zone")
+    if not hexes:
+        st.info("No hexagon here has enough behind it to be shown one by one, so there is "
+                "nothing to click. Choose a larger area or more weeks in the sidebar, or pick "
+                "each zone as an area.")
+        return
+    ss = st.session_state
+    if f"ev_draw_{zone}" not in ss:    # a fresh map selects nothing: forget the last one
+        ss[f"ev_{zone}_seen"] = []
+    outlines = data.outlines(aud)
+    lat, lon, zoom = maps.view_for(list(hexes), width=700, height=460)   # fits what to click
+    layers = [maps.land_layer(outlines),
+              drawing.draw_layer(hexes, picked, words=ZONE_WORDS, colours=ZONE_COLOURS,
+                                 unit="on-street events", adding_to=f"{zone} zone"),
+              *maps.outline_layers(outlines, selected=area,
+                                   metres_per_px=maps.metres_per_pixel(lat, zoom)),
+              *cues.evaluation_zone_marks(picked)]
+    col_map, col_side = st.columns([3, 1])
+    with col_map:
+        accessible.map_summary(
+            f"{len(hexes):,} released hexagons can be clicked; "
+            + "; ".join(f"the {z} zone has {len(cells):,}" for z, cells in picked.items())
+            + ". The lists above say which, and change them from the keyboard.")
+        st.pydeck_chart(maps.deck(layers, lat=lat, lon=lon, zoom=zoom), height=480,
+                        on_select=partial(_drawn, zone, hexes), selection_mode="multi-object",
+                        key=f"ev_draw_{zone}",
+                        alt=f"Map of the released hexagons; clicking one adds it to the "
+                            f"{zone} zone")
+    with col_side:
+        st.markdown(cues.key_html("Zones", [
+            *((ZONE_COLOURS[z], cues.ZONE_LETTERS[z], f"{z}: {ZONE_WORDS[z]}")
+              for z in picked),
+            (drawing.FREE_CHIP, "", "released hexagon in no zone")],
+            note="only hexagons the audience may see are drawn; a click adds one, the "
+                 "list above takes one out"), unsafe_allow_html=True)
 
 
 def _weeks(col, label: str, weeks: list, default: tuple, key: str) -> tuple:
@@ -134,6 +189,10 @@ def _evaluate_tab(aud, names, hexes, weeks) -> None:
     target = _zone_picker(cols[0], "target", names, 0, hexes)
     buffer = _zone_picker(cols[1], "buffer", names, 0, hexes, ring=True)
     control = _zone_picker(cols[2], "control", names, len(names) - 1, hexes)
+    picked = {z: cells for z, cells in zip(ZONES, (target, buffer, control))
+              if isinstance(cells, list)}
+    if picked:
+        _draw_map(aud, filters.area, hexes, picked)
     half = len(weeks) // 2
     p1, p2 = st.columns(2)
     before = _weeks(p1, "Before (weeks)", weeks, (weeks[0], weeks[half - 1]), "ev_before")

@@ -52,10 +52,12 @@ def is_blocked(path: Path, block_bytes: int = BLOCK_BYTES) -> bool:
 
 
 def raw_blocks(path, *, sheet: str | None = None, layer: str | None = None,
-               block_bytes: int = BLOCK_BYTES, keep=None) -> Iterator[RawTable]:
+               block_bytes: int = BLOCK_BYTES, keep=None, hasher=None) -> Iterator[RawTable]:
     """Yield the records of ``path`` as text columns, a block at a time, in file order.
 
-    ``keep`` is as :func:`data_contracts.readers.read_raw` takes it.
+    ``keep`` is as :func:`data_contracts.readers.read_raw` takes it. ``hasher`` (a
+    :mod:`hashlib` object), if given, is fed every byte of the file as it is read, so the
+    file's hash is known once the last block has been yielded, with no extra pass.
 
     Raises
     ------
@@ -66,18 +68,31 @@ def raw_blocks(path, *, sheet: str | None = None, layer: str | None = None,
     """
     path = Path(path)
     if not is_blocked(path, block_bytes):
-        yield read_raw(path, read_source(path), sheet=sheet, layer=layer, keep=keep)
+        data = read_source(path)
+        if hasher is not None:
+            hasher.update(data)
+        yield read_raw(path, data, sheet=sheet, layer=layer, keep=keep)
         return
     check_format(path)
     if path.suffix.lower() == ".parquet":
+        if hasher is not None:       # the Parquet reader reads the file itself
+            with path.open("rb") as fh:
+                while chunk := fh.read(8 << 20):
+                    hasher.update(chunk)
         yield from _parquet_blocks(path, block_bytes)
     else:
-        yield from _csv_blocks(path, block_bytes, keep)
+        yield from _csv_blocks(path, block_bytes, keep, hasher)
 
 
-def _csv_blocks(path: Path, block_bytes: int, keep=None) -> Iterator[RawTable]:
+def _csv_blocks(path: Path, block_bytes: int, keep=None, hasher=None) -> Iterator[RawTable]:
+    def read(fh) -> bytes:
+        chunk = fh.read(block_bytes)
+        if hasher is not None:
+            hasher.update(chunk)
+        return chunk
+
     with path.open("rb") as fh:
-        buffer = fh.read(block_bytes)
+        buffer = read(fh)
         if buffer.startswith(b"\xef\xbb\xbf"):
             buffer = buffer[3:]
         end = buffer.find(b"\n")
@@ -90,14 +105,14 @@ def _csv_blocks(path: Path, block_bytes: int, keep=None) -> Iterator[RawTable]:
         row, eof = 0, False
         while True:
             while not eof and len(buffer) < block_bytes:
-                more = fh.read(block_bytes)
+                more = read(fh)
                 eof = not more
                 buffer = buffer + more if buffer else more
             if not buffer:
                 return
             cut = len(buffer) if eof else buffer.rfind(b"\n") + 1
             if not cut:            # one line longer than a block: read on
-                more = fh.read(block_bytes)
+                more = read(fh)
                 eof = not more
                 buffer += more
                 continue

@@ -136,7 +136,7 @@ def read_feed(feed: str, path, *, extent: Extent | None = None, data: bytes | No
 
 
 def iter_feed(feed: str, path, *, extent: Extent | None = None, today: dt.date | None = None,
-              recipe: Recipe | None = None, block_bytes: int = BLOCK_BYTES
+              recipe: Recipe | None = None, block_bytes: int = BLOCK_BYTES, hasher=None
               ) -> Iterator[ValidatedFeed]:
     """Read and validate one file of ``feed`` a block of records at a time.
 
@@ -144,7 +144,8 @@ def iter_feed(feed: str, path, *, extent: Extent | None = None, today: dt.date |
     numbers (:mod:`data_contracts.blocks`). A file read whole gives one block. What the first
     block decides for the file stays decided: the coordinate system it was read in (so an
     ``x``/``y`` file is never read as grid metres in one block and degrees in another), and
-    the notes on how the file was read (later blocks carry none).
+    the notes on how the file was read (later blocks carry none). ``hasher`` is fed the
+    file's bytes as they are read (:func:`data_contracts.blocks.raw_blocks`).
 
     Raises
     ------
@@ -158,7 +159,7 @@ def iter_feed(feed: str, path, *, extent: Extent | None = None, today: dt.date |
     extent, today = extent or UK_EXTENT, today or _today()
     crs = None
     for i, raw in enumerate(raw_blocks(path, sheet=recipe.sheet, layer=recipe.layer,
-                                       block_bytes=block_bytes,
+                                       block_bytes=block_bytes, hasher=hasher,
                                        keep=_columns_to_read(contract, recipe))):
         checked = _validate(contract, path, raw, recipe, extent=extent, today=today, crs=crs)
         if i:

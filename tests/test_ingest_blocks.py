@@ -99,6 +99,30 @@ def test_blocks_load_what_the_whole_file_loads(tmp_path, feed, private_copy):
         blocks.execute("SELECT count(*) FROM facts").fetchone()[0]
 
 
+@pytest.mark.parametrize("private_copy", [False, True], ids=["one transaction", "per block"])
+def test_a_file_loaded_again_in_blocks_is_already_loaded(tmp_path, private_copy):
+    """Hashed as its blocks are read, a second load of the same file is found out at the end
+    and undone; its report keeps the first load's name and nothing partial is left."""
+    import hashlib
+
+    path = _with_bad_rows(TOWN / "on_street.csv", tmp_path / "again.csv")
+    con, db = _store(tmp_path, "s")
+    first = _load(con, db, "on_street", path, tmp_path, "s", block_bytes=SMALL,
+                  private_copy=private_copy)
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert first.status == "loaded" and first.file_sha256 == sha
+    assert Path(first.quarantine_report).name == f"on_street-again-{sha[:8]}.csv"
+    held = _held(con)
+    again = _load(con, db, "on_street", path, tmp_path, "s", block_bytes=SMALL,
+                  private_copy=private_copy)
+    assert again.status == "already loaded" and again.file_sha256 == sha
+    assert _held(con) == held
+    assert con.execute("SELECT count(*) FROM ingests WHERE feed = 'on_street'").fetchone()[0] \
+        == 1
+    reports = sorted(p.name for p in (tmp_path / "q-s").iterdir())
+    assert reports == [f"on_street-again-{sha[:8]}.csv"]
+
+
 def test_police_uk_download_in_blocks_counts_exclusions_once(tmp_path):
     path = Path(__file__).resolve().parents[1] / "sample_data" / "partner_files" / \
         "police_uk_street.csv"

@@ -124,31 +124,39 @@ def ingest_file(con, feed: str, path, *, key: bytes, extent: Extent | None = Non
         recipe.check(feed)       # before the file is even read
     block_bytes = block_bytes or blocks.BLOCK_BYTES
     blocked = feed in _AGGREGATED and is_blocked(path, block_bytes)
-    data = None if blocked else read_source(path)
-    sha = file_sha256(path) if blocked else hashlib.sha256(data).hexdigest()
-    if store.fetch_row(con, "SELECT 1 FROM ingests WHERE file_sha256 = ?", [sha]):
-        return IngestResult(feed, str(path), "already loaded", file_sha256=sha)
     extent = extent or force_extent(con)
-    run = partial(_ingest, con, feed, path, sha, key=key, strict=strict, dry_run=dry_run,
+    run = partial(_ingest, con, feed, path, key=key, strict=strict, dry_run=dry_run,
                   quarantine_dir=quarantine_dir or _default_quarantine_dir(con),
                   per_block=private_copy)
+    if blocked:
+        # Hashed as its blocks are read (no extra pass over a large file); "already loaded"
+        # is then known at the end, and the load is undone as a failed one would be.
+        digest = hashlib.sha256()
+        try:
+            return run(iter_feed(feed, path, extent=extent, today=today, recipe=recipe,
+                                 block_bytes=block_bytes, hasher=digest), digest=digest,
+                       staged=True)
+        except NotPlain:   # a block needs the careful reader: start again with the whole file
+            pass
+    data = read_source(path)
+    sha = hashlib.sha256(data).hexdigest()
+    if store.fetch_row(con, "SELECT 1 FROM ingests WHERE file_sha256 = ?", [sha]):
+        return IngestResult(feed, str(path), "already loaded", file_sha256=sha)
+    return run(iter([read_feed(feed, path, extent=extent, data=data, today=today,
+                               recipe=recipe)]), sha=sha, staged=False)
 
-    def whole():
-        yield read_feed(feed, path, extent=extent, data=data, today=today, recipe=recipe)
 
-    if not blocked:
-        return run(whole(), staged=False)
-    try:
-        return run(iter_feed(feed, path, extent=extent, today=today, recipe=recipe,
-                             block_bytes=block_bytes), staged=True)
-    except NotPlain:      # a block needs the careful reader: start again with the whole file
-        data = read_source(path)
-        return run(whole(), staged=False)
+class _AlreadyLoaded(Exception):
+    """A file hashed as it was read turned out to be loaded already."""
 
 
-def _ingest(con, feed: str, path: Path, sha: str, validated, *, key: bytes, strict: bool,
-            dry_run: bool, quarantine_dir, staged: bool, per_block: bool) -> IngestResult:
-    """Load validated blocks all or nothing (or, in a dry run, into a scratch store)."""
+def _ingest(con, feed: str, path: Path, validated, *, key: bytes, strict: bool,
+            dry_run: bool, quarantine_dir, staged: bool, per_block: bool,
+            sha: str | None = None, digest=None) -> IngestResult:
+    """Load validated blocks all or nothing (or, in a dry run, into a scratch store).
+
+    ``sha`` is the file's hash, or None when ``digest`` is fed the file as it is read.
+    """
     result = IngestResult(feed, str(path), "dry run" if dry_run else "loaded", file_sha256=sha)
     report = QuarantineReport(quarantine_dir, feed, path, sha)
     base = store.base_resolution(con)
@@ -177,8 +185,12 @@ def _ingest(con, feed: str, path: Path, sha: str, validated, *, key: bytes, stri
             result.flagged += _LOADERS[checked.feed](target, checked, ingest_id, key, base,
                                                      result)
             write.block_done()
+        if sha is None:
+            sha = result.file_sha256 = digest.hexdigest()
+            if store.fetch_row(con, "SELECT 1 FROM ingests WHERE file_sha256 = ?", [sha]):
+                raise _AlreadyLoaded
         result.excluded = sum(excluded.values())
-        result.quarantine_report = report.close()
+        result.quarantine_report = report.close(sha)
         if strict and report.rows:
             first = report.first
             raise ContractError(
@@ -196,8 +208,13 @@ def _ingest(con, feed: str, path: Path, sha: str, validated, *, key: bytes, stri
         if not dry_run:
             _record_ingest(con, ingest_id, feed, path, sha, file_format, result, report)
         write.commit()
+    except _AlreadyLoaded:
+        report.discard()
+        write.fail(ingest_id)
+        return IngestResult(feed, str(path), "already loaded", file_sha256=sha)
     except BaseException:
-        report.close()
+        if not (strict and report.rows):      # a strict refusal's report is complete
+            report.discard()
         write.fail(ingest_id)
         raise
     finally:
@@ -215,15 +232,6 @@ def _record_ingest(con, ingest_id, feed, path, sha, file_format, result, report)
     if counts:
         con.executemany("INSERT INTO quarantine VALUES (?, ?, ?, ?)",
                         [(ingest_id, column, reason, n) for column, reason, n in counts])
-
-
-def file_sha256(path: Path, chunk: int = 8 << 20) -> str:
-    """The SHA-256 of a file, read in chunks (never the whole file in memory)."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        while block := fh.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _names(names, limit: int = 12) -> str:

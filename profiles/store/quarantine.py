@@ -7,6 +7,7 @@ memory all at once. The store keeps only counts by column and reason (:attr:`cou
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 from data_contracts.cell_safety import safe_cell
@@ -20,11 +21,15 @@ class QuarantineReport:
     directory : path
         Where the report goes (made when the first problem arrives).
     feed, path, sha : str
-        Name the report ``<feed>-<file stem>-<first 8 of the SHA-256>.csv``.
+        Name the report ``<feed>-<file stem>-<first 8 of the SHA-256>.csv``. When the hash
+        is not known yet (a file hashed as its blocks are read), the report is written under
+        a provisional name and takes its name in :meth:`close`.
     """
 
-    def __init__(self, directory, feed: str, path, sha: str) -> None:
-        self.path = Path(directory) / f"{feed}-{Path(path).stem}-{sha[:8]}.csv"
+    def __init__(self, directory, feed: str, path, sha: str | None) -> None:
+        self._name = (Path(directory), feed, Path(path).stem)
+        self.path = self._named(sha) if sha else \
+            Path(directory) / f".{feed}-{Path(path).stem}-{os.getpid()}.partial.csv"
         self.rows = 0            # rows with at least one problem
         self.first = None        # the first problem (the file's lowest row)
         self.counts: dict = {}   # (column, reason) -> problems
@@ -46,13 +51,28 @@ class QuarantineReport:
             self.counts[(p.column, p.reason)] = self.counts.get((p.column, p.reason), 0) + 1
         self.rows += rows
 
-    def close(self) -> str | None:
-        """Finish the report; return its path, or None when the file had no problem."""
-        if self._fh is None:
-            return None
-        self._fh.close()
-        self._fh = None
-        return str(self.path)
+    def close(self, sha: str | None = None) -> str | None:
+        """Finish the report (named for ``sha`` if it was provisional); return its path, or
+        None when the file had no problem."""
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+            if sha and self.path != self._named(sha):
+                self.path = self.path.replace(self._named(sha))
+        return str(self.path) if self._writer is not None else None
+
+    def discard(self) -> None:
+        """Close and delete the report (the load stopped part-way, or was not needed)."""
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+        if self._writer is not None:
+            self.path.unlink(missing_ok=True)
+            self._writer = None
+
+    def _named(self, sha: str) -> Path:
+        directory, feed, stem = self._name
+        return directory / f"{feed}-{stem}-{sha[:8]}.csv"
 
     def by_count(self) -> list[tuple[str, str, int]]:
         """(column, reason, problems), most frequent first (ties by column, then reason)."""

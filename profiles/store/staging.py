@@ -18,7 +18,7 @@ from __future__ import annotations
 #: (a few times its 64 MiB) and Python's own, the whole process stays within about 1 GiB.
 LOAD_MEMORY = "256MB"
 #: ... and while the blocks' rows are merged, when no block is held in memory any more.
-MERGE_MEMORY = "768MB"
+MERGE_MEMORY = "512MB"
 
 #: Per table: its grain (the columns a row is one of) and its summed columns, if any.
 _GRAINS = {

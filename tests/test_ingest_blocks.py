@@ -296,3 +296,23 @@ def test_a_file_twice_as_large_does_not_need_twice_the_memory(tmp_path):
     whole_one = _peak_kib(tmp_path, one, whole) - base
     whole_two = _peak_kib(tmp_path, two, whole) - base
     assert whole_two > 1.5 * whole_one, (base, whole_one, whole_two)   # measured: 1.72x
+
+
+def test_merging_in_several_hash_parts_gives_the_same_store(tmp_path, monkeypatch):
+    """The merge looks for grains written twice in parts (by hash) on large files; with parts
+    of a few hundred rows the store is still exactly the whole-file load's."""
+    import profiles.store.staging as staging
+
+    path = _with_bad_rows(TOWN / "on_street.csv", tmp_path / "on_street.csv")
+    whole, whole_db = _store(tmp_path, "whole")
+    blocks, blocks_db = _store(tmp_path, "blocks")
+    _same_key(tmp_path, "whole", "blocks")
+    _load(whole, whole_db, "on_street", path, tmp_path, "whole")
+    monkeypatch.setattr(staging, "MERGE_PART_ROWS", 300)
+    merged = []
+    real = staging.merge_blocks
+    monkeypatch.setattr(staging, "merge_blocks",
+                        lambda con, i: merged.append(real(con, i)) or merged[-1])
+    _load(blocks, blocks_db, "on_street", path, tmp_path, "blocks", block_bytes=SMALL)
+    assert merged and merged[0] > 0        # grains were written by two blocks and merged
+    assert _held(whole) == _held(blocks)

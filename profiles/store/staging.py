@@ -14,11 +14,16 @@ committed; then (or after a failure) the limit is put back.
 """
 from __future__ import annotations
 
+import math
+
 #: DuckDB's memory limit while a file loads in blocks: with a block's own working memory
 #: (a few times its 64 MiB) and Python's own, the whole process stays within about 1 GiB.
 LOAD_MEMORY = "256MB"
 #: ... and while the blocks' rows are merged, when no block is held in memory any more.
 MERGE_MEMORY = "512MB"
+#: Grains are looked for in parts of about this many rows (by hash), so that grouping 20
+#: million rows never needs more than the memory limit in one hash table.
+MERGE_PART_ROWS = 4_000_000
 
 #: Per table: its grain (the columns a row is one of) and its summed columns, if any.
 _GRAINS = {
@@ -114,7 +119,8 @@ def merge_blocks(con, ingest_id: int) -> int:
     """Merge rows of one grain that different blocks of one file wrote; return how many.
 
     Grains seen twice are found by grouping a 64-bit hash of each row's grain (one narrow
-    column, quick to group even at 20 million rows); only rows with such a hash are grouped
+    column, quick to group even at 20 million rows, in parts of :data:`MERGE_PART_ROWS`
+    rows); only rows with such a hash are grouped
     on the grain itself, so a hash collision merges nothing wrongly. The merged row keeps the
     table's column order; ``week`` may be null in ``environment`` (IS NOT DISTINCT FROM
     matches nulls). DuckDB's limit is raised to :data:`MERGE_MEMORY` meanwhile: the blocks'
@@ -125,9 +131,15 @@ def merge_blocks(con, ingest_id: int) -> int:
     for table, (grain, sums) in _GRAINS.items():
         columns = [c.strip() for c in grain.split(",")]
         key = f"hash({grain})"
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE twice AS
-            SELECT {key} AS h FROM {table} WHERE ingest_id = $id
-            GROUP BY h HAVING count(*) > 1""", {"id": int(ingest_id)})
+        rows = con.execute(f"SELECT count(*) FROM {table} WHERE ingest_id = ?",
+                           [int(ingest_id)]).fetchone()[0]
+        parts = max(1, math.ceil(rows / MERGE_PART_ROWS))
+        con.execute("CREATE OR REPLACE TEMP TABLE twice (h UBIGINT)")
+        for part in range(parts):     # a part's hash table fits in DuckDB's memory limit
+            con.execute(f"""INSERT INTO twice SELECT h FROM (
+                SELECT {key} AS h FROM {table} WHERE ingest_id = $id)
+                WHERE h % $parts = $part GROUP BY h HAVING count(*) > 1""",
+                        {"id": int(ingest_id), "parts": parts, "part": part})
         if not con.execute("SELECT count(*) FROM twice").fetchone()[0]:
             continue
         select = grain + (f", {sums}" if sums else "")

@@ -18,7 +18,8 @@ from profiles.release.audiences import (AUDIENCES, BREAKDOWNS, GRAINS, RELEASABL
 from profiles.release.disclosure import policy_ladder, round_counts
 from profiles.release.nesting import cells_to_center_children, period_ends, period_starts
 from profiles.release.api import (EVENT_FEEDS, PERIODS, ReleaseError, ReleasedTable,
-                                  clear_release_cache, protected_table, release_area_cells,
+                                  clear_release_cache, keep_tables, protected_table,
+                                  release_area_cells,
                                   release_areas, release_counts, release_periods, resolve_area,
                                   warm_release_cache)
 from profiles.release.source import (cursor, default_db_path, is_synthetic, open_read_only,
@@ -38,7 +39,7 @@ __all__ = ["MAP_CELL_BUDGET", "area_outline_features", "released_to_parents", "A
            "DataStatus", "FeedCoverage", "Figure", "NOT_LOADED", "NO_DATA", "PlainWordsError", "Policy", "PolicyError", "ReleaseError", "ReleasedForAudience",
            "RELEASED", "ReleasedTable", "TOO_FEW", "UtilityReport", "cells_to_center_children", "clear_release_cache",
            "cursor", "data_status", "default_db_path", "disclosure_statement", "feed_coverage", "frame_to_csv",
-           "frame_to_geojson", "get_policy", "in_plain_words", "is_synthetic", "landed_file_hashes", "load_policies", "mask_count",
+           "frame_to_geojson", "get_policy", "in_plain_words", "is_synthetic", "keep_tables", "landed_file_hashes", "load_policies", "mask_count",
            "open_read_only", "open_snapshot", "period_ends", "period_starts", "policy_ladder",
            "protected_table", "release_area_cells", "release_area_outlines", "release_areas",
            "release_counts", "release_environment", "release_periods", "release_sites",

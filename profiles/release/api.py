@@ -383,6 +383,30 @@ def warm_release_cache(con, audiences, feeds=EVENT_FEEDS) -> list[tuple[str, str
     return timings
 
 
+def keep_tables(db_path, audiences) -> list[tuple[str, str, float]]:
+    """Build the protected tables of ``audiences`` for the store at ``db_path`` and keep them
+    on disk beside it, so the first server start (or view) after a load reads them instead of
+    building them. Tables already kept are only read. Returns (audience, feed, seconds) per
+    table, as :func:`warm_release_cache` does.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from profiles import store
+    >>> db = pathlib.Path(tempfile.mkdtemp()) / "empty.duckdb"
+    >>> store.connect(db).close()
+    >>> [(a, f) for a, f, _ in keep_tables(db, ["partnership"])][:2]
+    [('partnership', 'on_street'), ('partnership', 'premises')]
+    """
+    from profiles.release.source import open_read_only
+
+    con = open_read_only(db_path)
+    try:
+        return warm_release_cache(con, audiences)
+    finally:
+        con.close()
+
+
 def _store_version(cur, feed: str) -> tuple:
     """The database file (None in memory), and what changes whenever the feed's data does."""
     rows = [store.fetch_row(cur, sql, params) for sql, params in (
@@ -511,7 +535,8 @@ def release_periods(con) -> list[dt.date]:
 
 
 __all__ = ["EVENT_FEEDS", "GRAINS", "PERIODS", "PolicyError", "ReleaseError", "ReleasedTable",
-           "SHOWN_BASE", "clear_release_cache", "disclosure_statement", "protected_table",
+           "SHOWN_BASE", "clear_release_cache", "disclosure_statement", "keep_tables",
+           "protected_table",
            "warm_release_cache",
            "release_area_cells", "release_areas", "release_counts", "release_periods",
            "resolve_area", "round_counts", "view"]

@@ -43,11 +43,15 @@ def connection(db_path: str, version: tuple = ()):
 
 
 def _warm(con, tok) -> None:
-    """Build every servable audience's protected tables, then what each page shows first
-    (the sidebar's default choices), the partnership (the meeting audience) first, so the first
-    page after a start or a load does not wait (``lantern serve`` sets
-    ``LANTERN_WARM_CACHE=1``). Results land in the shared caches every session reads. Only
-    timings are logged, never a figure."""
+    """Prepare the store for the first views (``lantern serve`` sets ``LANTERN_WARM_CACHE=1``).
+
+    The audiences anyone may see without signing on (the partnership, the meeting audience,
+    by default) get their protected tables held in memory and what each page shows first at
+    the sidebar's defaults (:func:`warm_pages`), in the shared caches every session reads.
+    Every other served audience's tables are only made sure of on disk beside the store
+    (built if missing), not held: its first view reads them back in well under a second, and
+    a server that no one views as an analyst never holds the analyst's national tables.
+    Only timings are logged, never a figure."""
     import logging
     import time
 
@@ -56,13 +60,16 @@ def _warm(con, tok) -> None:
     log = logging.getLogger("lantern.warm")
     t0 = time.perf_counter()
     try:
-        audiences = load_access().served
-        tables = 0
-        for audience in audiences:
-            tables += len(_release.warm_release_cache(_release.cursor(con), [audience]))
+        config = load_access()
+        held = tuple(dict.fromkeys(("partnership", *config.unidentified)))
+        for audience in held:
+            _release.warm_release_cache(_release.cursor(con), [audience])
             warm_pages(tok, audience)
-        log.info("release cache warmed: %d protected tables and %d audiences' first pages "
-                 "in %.1f s", tables, len(audiences), time.perf_counter() - t0)
+        kept = [a for a in config.served if a not in held]
+        _release.warm_release_cache(_release.cursor(con), kept, hold=False)
+        log.info("release cache warmed in %.1f s: %s held with their first pages, %s kept on "
+                 "disk", time.perf_counter() - t0, ", ".join(held),
+                 ", ".join(kept) or "no other audience")
     except Exception as exc:  # noqa: BLE001 - warming is an optimisation; views still work
         log.warning("release cache warm-up stopped: %s", type(exc).__name__)
 

@@ -310,3 +310,12 @@ def test_ingest_no_warm_and_dry_run_keep_no_tables(capsys, tmp_path):
     code, _, err = run(capsys, "ingest", "on_street", path, "--db", db, "--no-warm")
     assert code == 0 and "Released tables" not in err
     assert not list(folder_for(db).glob("*.arrow"))
+
+
+def test_the_server_keeps_two_memory_arenas_unless_the_operator_chose(demo_db, monkeypatch):
+    from profiles.cli.serve import server_command
+
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    assert server_command(demo_db, 8599)[1]["MALLOC_ARENA_MAX"] == "2"
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "8")
+    assert server_command(demo_db, 8599)[1]["MALLOC_ARENA_MAX"] == "8"

@@ -160,7 +160,7 @@ def available(spec: str) -> bool:
 
 # ---- release layer ---------------------------------------------------------------------------
 
-@_shared(max_entries=256)
+@_shared(max_entries=64)   # a national table can be tens of MB: a bound on what is held
 def _released(tok, audience, feed, period, by, area, start, end):
     return _release.release_counts(cursor(tok), audience, feed, period=period, by=by, area=area,
                                    start=start, end=end)

@@ -1,9 +1,15 @@
 """Cached access to released data for the pages (the only door from dashboard to profiles).
 
-One read-only DuckDB connection per server lives in ``st.cache_resource``; every released table
-is cached with ``st.cache_data`` under the database's path *and* its modification time, so a
-re-ingest (or a different database in the same process, as in tests) never serves stale or
-foreign numbers. Pages call these functions; they never see a connection.
+One read-only DuckDB connection per server lives in ``st.cache_resource``. Released tables and
+analysis results are per database, not per session, so they are cached with
+``st.cache_resource`` as well: one object shared by every session, never copied on a hit
+(``st.cache_data`` pickles and copies a result on every hit, per session, which on a national
+store held gigabytes for ten sessions). The pages therefore treat what these functions return
+as read-only: they build new frames (``.copy()``, ``.assign``, slices) and never change one in
+place. Every cache is keyed on the database's path *and* its file version (:func:`token`), so
+a re-ingest (or a different database in the same process, as in tests) never serves stale or
+foreign numbers, and bounded by ``max_entries``. Pages call these functions; they never see a
+connection.
 """
 from __future__ import annotations
 
@@ -14,6 +20,13 @@ import threading
 import streamlit as st
 
 from profiles import release as _release
+
+
+def _shared(max_entries: int):
+    """Cache a per-database, read-only result once per server (see the module's docstring)."""
+    return st.cache_resource(show_spinner=False, max_entries=max_entries)
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def connection(db_path: str, version: tuple = ()):
     """One read-only connection per server and database file (pages take a cursor per call).
@@ -24,31 +37,74 @@ def connection(db_path: str, version: tuple = ()):
     """
     con = _release.open_snapshot(db_path)
     if os.environ.get("LANTERN_WARM_CACHE") == "1":
-        threading.Thread(target=_warm, args=(con,), name="lantern-warm-release-cache",
-                         daemon=True).start()
+        threading.Thread(target=_warm, args=(con, (db_path, version)),
+                         name="lantern-warm-release-cache", daemon=True).start()
     return con
 
 
-def _warm(con) -> None:
-    """Build every servable audience's protected tables (partnership, the meeting audience,
-    first), so the first page after a load does not wait for the roll-up (``lantern serve``
-    sets ``LANTERN_WARM_CACHE=1``). Only timings are logged, never a figure."""
+def _warm(con, tok) -> None:
+    """Prepare the store for the first views (``lantern serve`` sets ``LANTERN_WARM_CACHE=1``).
+
+    The audiences anyone may see without signing on (the partnership, the meeting audience,
+    by default) get their protected tables held in memory and what each page shows first at
+    the sidebar's defaults (:func:`warm_pages`), in the shared caches every session reads.
+    Every other served audience's tables are only made sure of on disk beside the store
+    (built if missing), not held: its first view reads them back in well under a second, and
+    a server that no one views as an analyst never holds the analyst's national tables.
+    Only timings are logged, never a figure."""
     import logging
     import time
 
     from profiles.governance import load_access
 
     log = logging.getLogger("lantern.warm")
+    t0 = time.perf_counter()
     try:
         config = load_access()
-        wanted = ["partnership", *config.unidentified,
-                  *(a for audiences in config.roles.values() for a in audiences)]
-        t0 = time.perf_counter()
-        built = _release.warm_release_cache(_release.cursor(con), list(dict.fromkeys(wanted)))
-        log.info("release cache warmed: %d protected tables in %.1f s", len(built),
-                 time.perf_counter() - t0)
+        held = tuple(dict.fromkeys(("partnership", *config.unidentified)))
+        for audience in held:
+            _release.warm_release_cache(_release.cursor(con), [audience])
+            warm_pages(tok, audience)
+        kept = [a for a in config.served if a not in held]
+        _release.warm_release_cache(_release.cursor(con), kept, hold=False)
+        log.info("release cache warmed in %.1f s: %s held with their first pages, %s kept on "
+                 "disk", time.perf_counter() - t0, ", ".join(held),
+                 ", ".join(kept) or "no other audience")
     except Exception as exc:  # noqa: BLE001 - warming is an optimisation; views still work
         log.warning("release cache warm-up stopped: %s", type(exc).__name__)
+
+
+def warm_pages(tok, audience: str) -> list[str]:
+    """Fill the shared caches with what the Overview, Map, Outreach and need, Off-street and
+    Data status pages show ``audience`` at the sidebar's default choices. Returns the names
+    of the pieces that could not be prepared (a page then works them out when opened)."""
+    from dashboard import maps, state
+
+    pol = policy(audience)
+    f = state.default_filters(audience, _periods(tok))
+    window = (None, f.start, f.end)
+    shade = next((feed for feed in maps.FEEDS if pol.may_see(feed)
+                  and _coverage(tok).is_loaded(feed)), None)
+    steps = {
+        "areas": lambda: _areas(tok),
+        "status": lambda: (_status_cached(tok, None), _status_cached(tok, audience)),
+        "overview": lambda: _overview(tok, audience, f.period, *window),
+        "outlines": lambda: (_outlines(tok, audience), _sites(tok, audience)),
+        "map": lambda: shade and _map_cells(tok, audience, shade, (), *window,
+                                            pol.resolution_floor, _release.MAP_CELL_BUDGET),
+        "outreach": lambda: (_reach(tok, audience, *window),
+                             _reach(tok, audience, *window, maps.STATUS_MAP_CELLS)),
+        "premises": lambda: _premises_trend(tok, audience, f.period, *window),
+        "area cells": lambda: [_area_cells(tok, name, audience) for name in
+                               _areas(tok).query("area_type != 'force'")["name"]],
+    }
+    failed = []
+    for name, step in steps.items():
+        try:
+            step()
+        except Exception:  # noqa: BLE001 - e.g. an analysis this audience may not see
+            failed.append(name)
+    return failed
 
 
 @st.cache_resource(show_spinner=False)
@@ -104,7 +160,7 @@ def available(spec: str) -> bool:
 
 # ---- release layer ---------------------------------------------------------------------------
 
-@st.cache_data(show_spinner=False, max_entries=512)
+@_shared(max_entries=64)   # a national table can be tens of MB: a bound on what is held
 def _released(tok, audience, feed, period, by, area, start, end):
     return _release.release_counts(cursor(tok), audience, feed, period=period, by=by, area=area,
                                    start=start, end=end)
@@ -116,22 +172,29 @@ def released(audience: str, feed: str, period: str = "week", by: tuple = (),
     return _released(token(), audience, feed, period, tuple(by), area, start, end)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _map_cells(frame, floor):
+@_shared(max_entries=64)
+def _map_cells(tok, audience, feed, by, area, start, end, floor, budget):
     from dashboard.maps import split_rollup
 
-    frame = _release.released_to_parents(frame)
-    return split_rollup(frame, frame.attrs.get("view_resolution") or floor)
+    frame = _release.released_to_parents(
+        _released(tok, audience, feed, "all", by, area, start, end).frame, max_cells=budget)
+    view = frame.attrs.get("view_resolution")
+    return (*split_rollup(frame, view or floor), view)
 
 
-def map_cells(released, floor: int):
-    """A released table's hexagons for a map, as (the view's own hexagons, rolled-up larger
-    ones): at most :data:`profiles.release.MAP_CELL_BUDGET` of them, released units summed
-    into larger hexagons when a wide view would hold more."""
-    return _map_cells(released.frame, floor)
+def map_cells(audience: str, feed: str, by: tuple = (), *, floor: int, area=None, start=None,
+              end=None):
+    """A feed's released hexagons over the weeks chosen, for a map: (the view's own hexagons,
+    rolled-up larger ones, the resolution they were summed to or None).
+
+    At most :data:`profiles.release.MAP_CELL_BUDGET` hexagons: when a wide view would hold
+    more, released units are summed into larger hexagons (the third item says at which
+    resolution), so the map draws sums of released units, never anything finer."""
+    return _map_cells(token(), audience, feed, tuple(by), area, start, end, floor,
+                      _release.MAP_CELL_BUDGET)
 
 
-@st.cache_data(show_spinner=False)
+@_shared(max_entries=16)
 def _areas(tok):
     return _release.release_areas(cursor(tok))
 
@@ -150,7 +213,7 @@ def force_area_name() -> str | None:
     return str((force if len(force) else frame)["name"].iloc[0])
 
 
-@st.cache_data(show_spinner=False)
+@_shared(max_entries=4096)
 def _area_cells(tok, area, audience):
     return _release.release_area_cells(cursor(tok), area, audience)
 
@@ -160,7 +223,7 @@ def area_cells(area: str, audience: str) -> list[str]:
     return _area_cells(token(), area, audience)
 
 
-@st.cache_data(show_spinner=False)
+@_shared(max_entries=16)
 def _periods(tok):
     return _release.release_periods(cursor(tok))
 
@@ -171,7 +234,7 @@ def periods():
     return [] if tok is None else _periods(tok)
 
 
-@st.cache_data(show_spinner=False)
+@_shared(max_entries=16)
 def _coverage(tok):
     return _release.feed_coverage(cursor(tok))
 
@@ -189,7 +252,7 @@ def figure(feed: str, released: int, start=None, end=None, *, too_few: bool = Fa
     return coverage().figure_over_weeks(feed, start, end, released, too_few=too_few)
 
 
-@st.cache_data(show_spinner=False)
+@_shared(max_entries=16)
 def _status_cached(tok, audience):
     return _release.data_status(cursor(tok), audience)
 
@@ -215,7 +278,7 @@ def policy(audience: str):
 
 # ---- analyses and reference layers -----------------------------------------------------------
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@_shared(max_entries=128)
 def _overview(tok, audience, period, area, start, end):
     from profiles.analyses import overview as _ov
 
@@ -227,7 +290,7 @@ def overview(audience, period, area=None, start=None, end=None):
     return _overview(token(), audience, period, area, start, end)
 
 
-@st.cache_data(show_spinner=False)
+@_shared(max_entries=16)
 def _sites(tok, audience):
     from profiles.release import release_sites
 
@@ -239,7 +302,7 @@ def sites(audience):
     return _sites(token(), audience)
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@_shared(max_entries=128)
 def _environment(tok, audience, area, start, end):
     from profiles.release import release_environment
 
@@ -251,7 +314,7 @@ def environment(audience, area=None, start=None, end=None):
     return _environment(token(), audience, area, start, end)
 
 
-@st.cache_data(show_spinner=False)
+@_shared(max_entries=16)
 def _outlines(tok, audience):
     from profiles.release import release_area_outlines
 
@@ -263,7 +326,7 @@ def outlines(audience):
     return _outlines(token(), audience)
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@_shared(max_entries=128)
 def _premises_trend(tok, audience, period, area, start, end):
     from profiles.analyses import premises_trend as _pt
 
@@ -275,7 +338,7 @@ def premises_trend(audience, period, area=None, start=None, end=None):
     return _premises_trend(token(), audience, period, area, start, end)
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@_shared(max_entries=128)
 def _online_picture(tok, audience, area, start, end):
     from profiles.analyses import online_picture as _op
 
@@ -287,11 +350,12 @@ def online_picture(audience, area=None, start=None, end=None):
     return _online_picture(token(), audience, area, start, end)
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
-def _reach(tok, audience, area, start, end):
+@_shared(max_entries=128)
+def _reach(tok, audience, area, start, end, max_cells=None):
     from profiles.analyses import reach_against_need
 
-    return reach_against_need(cursor(tok), audience, area=area, start=start, end=end)
+    return reach_against_need(cursor(tok), audience, area=area, start=start, end=end,
+                              max_cells=max_cells)
 
 
 def reach(audience, area=None, start=None, end=None):
@@ -299,7 +363,16 @@ def reach(audience, area=None, start=None, end=None):
     return _reach(token(), audience, area, start, end)
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+def reach_map(audience, area=None, start=None, end=None):
+    """Reach against need for the map: when the area shows more than
+    :data:`dashboard.maps.STATUS_MAP_CELLS` hexagons, compared per larger hexagon (sums of
+    released units; ``view_resolution`` says at which resolution), as the figures are."""
+    from dashboard.maps import STATUS_MAP_CELLS
+
+    return _reach(token(), audience, area, start, end, STATUS_MAP_CELLS)
+
+
+@_shared(max_entries=128)
 def _hotspots(tok, audience, feed, area, start, end):
     from profiles.analyses import hotspots_for
 
@@ -311,7 +384,7 @@ def hotspots(audience, feed, area=None, start=None, end=None):
     return _hotspots(token(), audience, feed, area, start, end)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@_shared(max_entries=64)
 def _hotspot_patterns(tok, audience, feed, period, area, start, end):
     from profiles.analyses import classify_for
 

@@ -123,6 +123,25 @@ def key_html(title: str, items: list[tuple], *, round_: bool = True, note: str =
             f"{'<br>'.join(rows)}</div>")
 
 
+#: Hexagons the reach-against-need map draws at most: each carries a status letter drawn nine
+#: times (its halo), so a national view of every released hexagon would send the browser
+#: tens of megabytes. Wider views compare need and reach per larger hexagon.
+STATUS_MAP_CELLS = 3_000
+
+
+def coarser_words(hexagons: int, resolution: int) -> str:
+    """The legend's words for a wide view drawn as sums into larger hexagons than the
+    audience's finest (:func:`profiles.release.released_to_parents`).
+
+    >>> coarser_words(4210, 6)
+    'Drawn at a coarser level: 4,210 hexagons of about 36 km² each, sums of released counts; choose a smaller area for the finest level.'
+    """
+    km2 = h3.average_hexagon_area(int(resolution), unit="km^2")
+    size = f"{km2:,.1f}" if km2 < 10 else f"{km2:,.0f}"
+    return (f"Drawn at a coarser level: {hexagons:,} hexagons of about {size} km² each, sums "
+            f"of released counts; choose a smaller area for the finest level.")
+
+
 def split_rollup(frame: pd.DataFrame, floor: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return (rows at the audience's floor, rows the release rolled up to larger hexagons)."""
     if "resolution" not in frame or frame.empty:

@@ -30,6 +30,7 @@ MEETING_AUDIENCE = "partnership"
 PERIODS = {"Week": "week", "Month": "month", "Quarter": "quarter"}
 WHOLE_FORCE = "Whole force"
 DEFAULT_WEEKS = 52
+DEFAULT_PERIOD = "Month"
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,7 @@ def sidebar() -> Filters:
         data.audit_view(audience)
         area = _area_control()
         if ss.get("period_label") not in PERIODS:
-            ss["period_label"] = "Month"
+            ss["period_label"] = DEFAULT_PERIOD
         label = kept(st.radio, "Period", options=list(PERIODS), key="period_label",
                      horizontal=True, help="The grain of trends and comparisons.")
         start, end = _weeks_control()
@@ -214,10 +215,29 @@ def _weeks_control() -> tuple:
     chosen = ss.get("weeks")
     if not (isinstance(chosen, (tuple, list)) and len(chosen) == 2
             and chosen[0] in weeks and chosen[1] in weeks and chosen[0] <= chosen[1]):
-        ss["weeks"] = (weeks[max(0, len(weeks) - DEFAULT_WEEKS)], weeks[-1])
+        ss["weeks"] = default_weeks(weeks)
     start, end = kept(st.select_slider, "Weeks", options=weeks, key="weeks", format_func=_day,
                       help="Weeks are named by their Monday.")
     return start, end
+
+
+def default_weeks(weeks: list) -> tuple:
+    """The range of weeks a session starts with: the last :data:`DEFAULT_WEEKS` loaded.
+
+    >>> import datetime as dt
+    >>> mondays = [dt.date(2025, 1, 6) + dt.timedelta(weeks=i) for i in range(60)]
+    >>> [str(d) for d in default_weeks(mondays)]
+    ['2025-03-03', '2026-02-23']
+    """
+    return (weeks[max(0, len(weeks) - DEFAULT_WEEKS)], weeks[-1]) if weeks else (None, None)
+
+
+def default_filters(audience: str, weeks: list) -> Filters:
+    """The filters a new session starts with (whole force, :data:`DEFAULT_PERIOD`,
+    :func:`default_weeks`), which the server prepares before anyone asks
+    (:func:`dashboard.data.warm_pages`)."""
+    start, end = default_weeks(weeks) if len(weeks) != 1 else (weeks[0], weeks[0])
+    return Filters(audience, False, None, PERIODS[DEFAULT_PERIOD], start, end)
 
 
 def _marking_bar(filters: Filters, where: str) -> None:

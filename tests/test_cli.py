@@ -278,3 +278,44 @@ def test_installed_script_refuses_a_truncated_file_without_a_traceback(tmp_path)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert f"refused: {path}: CSV cannot be read from line 3 (data row 2)" in done.stderr
+
+
+def test_ingest_keeps_the_protected_tables_for_the_first_server_start(capsys, tmp_path,
+                                                                      monkeypatch):
+    from profiles.governance import load_access
+    from profiles.release import api, open_read_only, release_counts
+    from profiles.release.table_files import folder_for
+
+    db, path = tmp_path / "s.duckdb", tmp_path / "good.csv"
+    path.write_text(ON_STREET + GOOD * 12 + GOOD.replace("54.5", "54.6") * 3)
+    code, _, err = run(capsys, "ingest", "on_street", path, "--db", db)
+    assert code == 0 and "Released tables ready:" in err
+    kept = sorted(p.name.split("-")[:2] for p in folder_for(db).glob("*.arrow"))
+    assert ["on_street", "partnership"] in kept
+    assert {a for _, a in kept} == set(load_access().served)
+    built = release_counts(open_read_only(db), "partnership", "on_street", period="all")
+    api.clear_release_cache()                      # a new server: nothing in memory
+    monkeypatch.setattr(api, "_build", lambda *a, **k: pytest.fail("built, not read back"))
+    again = release_counts(open_read_only(db), "partnership", "on_street", period="all")
+    assert again.total == built.total > 0
+    pd.testing.assert_frame_equal(again.frame, built.frame)
+
+
+def test_ingest_no_warm_and_dry_run_keep_no_tables(capsys, tmp_path):
+    from profiles.release.table_files import folder_for
+
+    db, path = tmp_path / "s.duckdb", tmp_path / "good.csv"
+    path.write_text(ON_STREET + GOOD)
+    assert run(capsys, "ingest", "on_street", path, "--db", db, "--dry-run")[0] == 0
+    code, _, err = run(capsys, "ingest", "on_street", path, "--db", db, "--no-warm")
+    assert code == 0 and "Released tables" not in err
+    assert not list(folder_for(db).glob("*.arrow"))
+
+
+def test_the_server_keeps_two_memory_arenas_unless_the_operator_chose(demo_db, monkeypatch):
+    from profiles.cli.serve import server_command
+
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    assert server_command(demo_db, 8599)[1]["MALLOC_ARENA_MAX"] == "2"
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "8")
+    assert server_command(demo_db, 8599)[1]["MALLOC_ARENA_MAX"] == "8"

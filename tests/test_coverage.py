@@ -196,3 +196,25 @@ def test_hexagon_counts_are_selected_by_released_figures_only(con):
     # the control: a count that reaches the threshold does change what is counted
     put(con, "outreach_contacts", PART, 3)
     assert _hexagon_counts(con)[0]["unmet need"] == 2
+
+
+def test_a_wide_view_compares_need_and_reach_per_larger_hexagon(empty_db):
+    """``max_cells``: released units of every feed summed into one common, larger resolution;
+    the statuses then read those sums, and the totals do not change."""
+    con, _, _ = empty_db
+    parent = h3.latlng_to_cell(55.1, 1.0, 8)
+    need_here, reach_here = sorted(h3.cell_to_children(parent, 9))[:2]
+    put(con, "on_street", need_here, 20)
+    put(con, "outreach_contacts", reach_here, 10)
+    put(con, "on_street", FAR := h3.latlng_to_cell(56.0, 1.0, 9), 15)
+    full = reach_against_need(con, "analyst")
+    assert full.view_resolution is None
+    assert dict(zip(full.cells["h3_id"], full.cells["status"])) == {
+        need_here: "unmet need", reach_here: "reach without recorded need", FAR: "unmet need"}
+    assert reach_against_need(con, "analyst", max_cells=3).view_resolution is None
+    wide = reach_against_need(con, "analyst", max_cells=2)
+    assert wide.view_resolution == 8
+    cells = wide.cells.set_index("h3_id")
+    assert cells.loc[parent, ["need", "reach", "status"]].tolist() == [20, 10, "reached"]
+    assert cells.loc[h3.cell_to_parent(FAR, 8), "status"] == "unmet need"
+    assert (wide.total_need, wide.total_reach) == (full.total_need, full.total_reach) == (35, 10)

@@ -140,6 +140,54 @@ def test_map_draws_released_hexagons_at_the_audience_floor(demo_env, audience):
     assert at.metric[0].label == "On-street activity shown"
 
 
+def test_map_says_when_a_wide_view_is_drawn_at_a_coarser_level(demo_env, monkeypatch):
+    """The demo force fits the budget, so its map is at the finest level and says nothing;
+    with a budget smaller than the force (as a national store is) the hexagons are sums at a
+    coarser level and the legend says so, with their number and size."""
+    import profiles.release
+
+    at = run_page("map")
+    assert "coarser level" not in markdown_text(at)
+    finest = {layer["id"]: layer for layer in deck_specs(at)[0]["layers"]}["shade-on_street"]
+    fine = {h3.get_resolution(r["h3_id"]) for r in finest["data"]}
+    budget = len(finest["data"]) // 3
+    monkeypatch.setattr(profiles.release, "MAP_CELL_BUDGET", budget)
+    at = run_page("map")
+    layers = {layer["id"]: layer for layer in deck_specs(at)[0]["layers"]}
+    drawn = layers["shade-on_street"]["data"]
+    (res,) = {h3.get_resolution(r["h3_id"]) for r in drawn}
+    assert res < min(fine)
+    hexagons = len(drawn) + len((layers.get("rollup-on_street") or {"data": []})["data"]) // 2
+    assert 0 < hexagons <= budget
+    km2 = h3.average_hexagon_area(res, unit="km^2")
+    size = f"{km2:,.1f}" if km2 < 10 else f"{km2:,.0f}"
+    assert (f"Drawn at a coarser level: {hexagons:,} hexagons of about {size} km² each, sums "
+            f"of released counts; choose a smaller area for the finest level.") in \
+        markdown_text(at)
+
+
+def test_outreach_map_compares_larger_hexagons_in_a_wide_view_and_says_so(demo_env,
+                                                                          monkeypatch):
+    """Reach against need on the map: per released hexagon for the demo; with fewer hexagons
+    allowed than the force shows, per larger hexagon (sums of released need and contacts),
+    the legend saying so, while the headline figures stay those of the full release."""
+    import dashboard.maps
+
+    at = run_page("outreach", audience="analyst")
+    assert "coarser level" not in markdown_text(at)
+    fine = {layer["id"]: layer for layer in deck_specs(at)[0]["layers"]}["reach-status"]
+    metrics = [(m.label, m.value) for m in at.metric]
+    budget = len(fine["data"]) // 3
+    monkeypatch.setattr(dashboard.maps, "STATUS_MAP_CELLS", budget)
+    at = run_page("outreach", audience="analyst")
+    drawn = {layer["id"]: layer for layer in deck_specs(at)[0]["layers"]}["reach-status"]
+    cells = {r["h3_id"] for r in drawn["data"]}
+    assert 0 < len(cells) <= budget
+    assert max(h3.get_resolution(c) for c in cells) < get_policy("analyst").resolution_floor
+    assert [(m.label, m.value) for m in at.metric] == metrics
+    assert f"Drawn at a coarser level: {len(cells):,} hexagons" in markdown_text(at)
+
+
 def test_map_layers_toggle_on_and_off(demo_env):
     at = run_page("map", audience="analyst")
     at.multiselect(key="w_map_overlays").set_value(

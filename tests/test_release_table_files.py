@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import pandas as pd
+import pytest
 
 from profiles.release import (clear_release_cache, get_policy, open_read_only, release_counts)
 from profiles.release import table_files
@@ -82,3 +83,24 @@ def test_an_unreadable_file_is_rebuilt_and_a_readonly_folder_is_not_needed(demo_
     for key, frame in want.items():
         pd.testing.assert_frame_equal(frame, got[key])
     assert folder.read_text() == "in the way"
+
+
+def test_warming_without_holding_keeps_files_on_disk_and_nothing_in_memory(demo_copy,
+                                                                          monkeypatch):
+    from profiles.release import api, warm_release_cache
+
+    clear_release_cache()
+    con = open_read_only(demo_copy)
+    timings = warm_release_cache(con, ["analyst"], feeds=["on_street", "harm_reports"],
+                                 hold=False)
+    assert [(a, f) for a, f, _ in timings] == [("analyst", "on_street"),
+                                               ("analyst", "harm_reports")]
+    assert not api._CACHE                                    # nothing held in this process
+    files = arrow_files(demo_copy)
+    assert sorted(f.name.split("-")[:2] for f in files) == [["harm_reports", "analyst"],
+                                                            ["on_street", "analyst"]]
+    stamps = {f: f.stat().st_mtime_ns for f in files}
+    monkeypatch.setattr(api, "_build", lambda *a, **k: pytest.fail("built again"))
+    warm_release_cache(con, ["analyst"], feeds=["on_street", "harm_reports"], hold=False)
+    assert {f: f.stat().st_mtime_ns for f in arrow_files(demo_copy)} == stamps
+    assert release_counts(con, "analyst", "on_street").total > 0      # read back, not built

@@ -118,7 +118,7 @@ if loaded:
     if shade != SHADE_NONE:
         label, unit, _ = maps.FEEDS[shade]
         rel = data.released(filters.audience, shade, "all", (), **window)
-        fine, coarse = data.map_cells(rel, policy.resolution_floor)
+        fine, coarse, summed_at = data.map_cells(filters.audience, shade, floor=floor, **window)
         layers.append(maps.rollup_layer(coarse, layer_id=f"rollup-{shade}", label=label,
                                         unit=unit))
         if len(fine):
@@ -126,6 +126,9 @@ if loaded:
                                            unit=unit)
             layers.append(layer)
             legends.append(maps.legend_html(label, breaks, f"{unit} per hexagon, weeks chosen"))
+        if summed_at is not None:
+            legends.insert(0, maps.key_html("Level of detail", [], note=maps.coarser_words(
+                len(fine) + len(coarse), summed_at)))
         if len(coarse):
             legends.append(maps.key_html("Larger grey hexagons", [(
                 (200, 200, 200), f"{int(coarse['count'].sum()):,} {unit} combined")],
@@ -137,7 +140,7 @@ if loaded:
         if key in maps.FEEDS and key != shade:
             label, unit, colour = maps.FEEDS[key]
             rel = data.released(filters.audience, key, "all", (), **window)
-            fine, coarse = data.map_cells(rel, policy.resolution_floor)
+            fine, coarse, _ = data.map_cells(filters.audience, key, floor=floor, **window)
             layers.append(maps.circle_layer(fine, layer_id=f"circles-{key}", label=label,
                                             unit=unit, colour=colour))
             legends.append(maps.key_html(label, [(colour, f"{unit}, circle area by count")],
@@ -146,7 +149,8 @@ if loaded:
             tabled(fine, f"{label}, circles", unit)
         elif key == "premises_by_category":
             rel = data.released(filters.audience, "premises", "all", ("category",), **window)
-            fine, coarse = data.map_cells(rel, policy.resolution_floor)
+            fine, coarse, _ = data.map_cells(filters.audience, "premises", ("category",),
+                                             floor=floor, **window)
             layers += maps.premises_layers(fine)
             layers += cues.premises_marks(fine)
             legends.append(cues.key_html("Off-street premises", [

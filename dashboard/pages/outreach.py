@@ -8,7 +8,7 @@ from profiles.release import ReleaseError, in_plain_words
 
 def _table(result, sites, filters):
     """The map's figures as a table, from the frames its layers are drawn from."""
-    floor = result.policy.resolution_floor
+    floor = result.view_resolution or result.policy.resolution_floor
     lookup = accessible.area_lookup(filters.audience)
     cells = result.cells if result.judged else result.cells.iloc[0:0]
     need = accessible.map_rows(cells, drawn_as=[f"Reach against need: {s}"
@@ -59,17 +59,18 @@ if loaded:
         text_size = 18 if filters.meeting_mode else 14
         outlines = data.outlines(filters.audience)
         lat, lon, zoom = maps.view_for_area(outlines, filters.area, height=560)
+        drawn = data.reach_map(filters.audience, filters.area, filters.start, filters.end)
         layers = [maps.land_layer(outlines)]
-        if len(result.cells) and result.judged:
-            layers.append(maps.status_layer(result.cells,
-                                            floor=result.policy.resolution_floor))
+        if len(drawn.cells) and drawn.judged:
+            layers.append(maps.status_layer(drawn.cells, floor=drawn.view_resolution
+                                            or drawn.policy.resolution_floor))
         layers += maps.outline_layers(outlines, selected=filters.area, text_size=text_size,
                                       metres_per_px=maps.metres_per_pixel(lat, zoom))
-        if len(result.cells) and result.judged:
-            layers += cues.status_marks(result.cells, size=text_size - 1)
+        if len(drawn.cells) and drawn.judged:
+            layers += cues.status_marks(drawn.cells, size=text_size - 1)
         sites = data.sites(filters.audience)
         layers += maps.sites_layers(sites, text_size=text_size)
-        table = _table(result, sites, filters)
+        table = _table(drawn, sites, filters)
         accessible.map_summary(_summary(table))
         col_map, col_side = st.columns([3, 1])
         with col_map:
@@ -79,6 +80,9 @@ if loaded:
             accessible.table_view(table, key="reach", filters=filters,
                                   title="Outreach and need: released figures drawn")
         with col_side:
+            if drawn.view_resolution is not None:
+                st.markdown(maps.key_html("Level of detail", [], note=maps.coarser_words(
+                    len(drawn.cells), drawn.view_resolution)), unsafe_allow_html=True)
             st.markdown(cues.key_html("Reach against need", list(
                 (c, cues.STATUS_LETTERS[s], s) for s, c in maps.STATUS_COLOURS.items()),
                 note="per hexagon, weeks chosen; outlined only: a larger area where "

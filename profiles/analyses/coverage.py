@@ -102,6 +102,9 @@ class CoverageResult(ReleasedForAudience):
         any need feed, or of the reach feed) or *no data for this period*.
     low_reach : float
         The ratio below which reach is low.
+    view_resolution : int or None
+        For a wide view asked with ``max_cells``: the resolution the released units were
+        summed to (larger hexagons than the audience's finest), else None.
     """
 
     policy: object
@@ -117,6 +120,7 @@ class CoverageResult(ReleasedForAudience):
     notes: list = field(default_factory=list)
     need_figure: Figure = field(default_factory=lambda: Figure(RELEASED))
     reach_figure: Figure = field(default_factory=lambda: Figure(RELEASED))
+    view_resolution: int | None = None
 
     @property
     def judged(self) -> bool:
@@ -172,7 +176,8 @@ class CoverageResult(ReleasedForAudience):
 def reach_against_need(con, audience, *, area=None, start=None, end=None,
                        need_feeds=("on_street", "harm_reports"),
                        reach_feed="outreach_contacts",
-                       low_reach: float = LOW_REACH) -> CoverageResult:
+                       low_reach: float = LOW_REACH, max_cells: int | None = None
+                       ) -> CoverageResult:
     """Return outreach reach against need per released cell.
 
     Parameters
@@ -190,6 +195,11 @@ def reach_against_need(con, audience, *, area=None, start=None, end=None,
         The feed whose released count is reach.
     low_reach : float, default 0.25
         Reach / need below this is ``'low reach'``.
+    max_cells : int, optional
+        For a map of a wide area: when the releases show more hexagons than this, their units
+        are first summed into larger hexagons at one common resolution
+        (:func:`profiles.release.view_resolution`), so need and reach are compared per larger
+        hexagon. Totals do not change. Default: as released.
 
     Returns
     -------
@@ -230,8 +240,15 @@ def reach_against_need(con, audience, *, area=None, start=None, end=None,
     frames = {feed: release_counts(con, policy, feed, period="all", area=area, start=start,
                                    end=end).frame
               for feed in (*need_feeds, reach_feed)}
+    view = None
+    if max_cells is not None:
+        from profiles.release import released_to_resolution, view_resolution
+
+        view = view_resolution(list(frames.values()), max_cells=max_cells)
+        if view is not None:
+            frames = {f: released_to_resolution(frame, view) for f, frame in frames.items()}
     cells = coverage_cells(frames, policy, need_feeds=need_feeds, reach_feed=reach_feed,
-                           low_reach=low_reach)
+                           low_reach=low_reach, finest=view)
     from profiles.release import feed_coverage
 
     coverage = feed_coverage(con)
@@ -239,18 +256,18 @@ def reach_against_need(con, audience, *, area=None, start=None, end=None,
     need_figure = coverage.figure_over_weeks(need_feeds, start, end, total_need)
     reach_figure = coverage.figure_over_weeks(reach_feed, start, end, total_reach)
     notes = []
-    if (cells["resolution"] < policy.resolution_floor).any():
+    if (cells["resolution"] < (policy.resolution_floor if view is None else view)).any():
         notes.append("Larger hexagons count only what is not shown in the smaller hexagons "
                      "inside them.")
     return CoverageResult(
         policy=policy, area=str(area) if area is not None else None, start=start, end=end,
         need_feeds=need_feeds, reach_feed=reach_feed, low_reach=float(low_reach),
         cells=cells, total_need=total_need, total_reach=total_reach, notes=notes,
-        need_figure=need_figure, reach_figure=reach_figure)
+        need_figure=need_figure, reach_figure=reach_figure, view_resolution=view)
 
 
 def coverage_cells(frames: dict, policy, *, need_feeds, reach_feed,
-                   low_reach: float = LOW_REACH) -> pd.DataFrame:
+                   low_reach: float = LOW_REACH, finest: int | None = None) -> pd.DataFrame:
     """Return the per-cell table of :class:`CoverageResult` from released frames.
 
     Parameters
@@ -262,6 +279,9 @@ def coverage_cells(frames: dict, policy, *, need_feeds, reach_feed,
         The audience the frames were released for (its threshold sets the small note).
     need_feeds, reach_feed, low_reach
         As for :func:`reach_against_need`.
+    finest : int, optional
+        The finest resolution in ``frames`` when their units were summed into larger
+        hexagons for a wide view; default the audience's floor.
 
     Examples
     --------
@@ -276,7 +296,8 @@ def coverage_cells(frames: dict, policy, *, need_feeds, reach_feed,
     """
     need_feeds = tuple(need_feeds)
     wide = hexagons_side_by_side({f: frames[f] for f in (*need_feeds, reach_feed)})
-    floor = wide["resolution"].to_numpy() == policy.resolution_floor
+    floor = wide["resolution"].to_numpy() == (policy.resolution_floor if finest is None
+                                              else finest)
     cols = list(need_feeds)
     need_shown = wide[cols].notna().any(axis=1).to_numpy()
     need = np.where(need_shown, wide[cols].fillna(0).sum(axis=1), np.nan)

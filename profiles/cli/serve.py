@@ -45,6 +45,10 @@ def server_command(db, port: int, address: str = "127.0.0.1", *, basemap=None,
     # LANTERN_WARM_CACHE: build the released tables in the background as soon as the server
     # opens the database, rather than on the first person's first page.
     env = dict(os.environ, LANTERN_DB=str(db.resolve()), LANTERN_WARM_CACHE="1")
+    # Every session's script runs in a thread of its own, and glibc gives threads up to eight
+    # memory arenas per core, each keeping freed memory for itself: two keep the server's
+    # resident memory near what it uses (unless the operator chose otherwise).
+    env.setdefault("MALLOC_ARENA_MAX", "2")
     env.pop("LANTERN_BASEMAP", None)
     if not demo:
         source = basemap or os.environ.get("LANTERN_BASEMAP")

@@ -44,6 +44,18 @@ class AccessConfig:
     role_claim: str = "lantern_role"
     unidentified: tuple = ("partnership",)
 
+    @property
+    def served(self) -> tuple:
+        """Every audience someone may be shown, the partnership (the meeting audience) and
+        unidentified viewers' first, then the roles' in order, each once.
+
+        >>> AccessConfig("none", {"analyst": ("analyst", "partnership")}).served
+        ('partnership', 'analyst')
+        """
+        every = ["partnership", *self.unidentified,
+                 *(a for audiences in self.roles.values() for a in audiences)]
+        return tuple(dict.fromkeys(every))
+
 
 @dataclass(frozen=True)
 class Identity:

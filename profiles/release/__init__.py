@@ -18,14 +18,16 @@ from profiles.release.audiences import (AUDIENCES, BREAKDOWNS, GRAINS, RELEASABL
 from profiles.release.disclosure import policy_ladder, round_counts
 from profiles.release.nesting import cells_to_center_children, period_ends, period_starts
 from profiles.release.api import (EVENT_FEEDS, PERIODS, ReleaseError, ReleasedTable,
-                                  clear_release_cache, protected_table, release_area_cells,
+                                  clear_release_cache, keep_tables, protected_table,
+                                  release_area_cells,
                                   release_areas, release_counts, release_periods, resolve_area,
                                   warm_release_cache)
 from profiles.release.source import (cursor, default_db_path, is_synthetic, open_read_only,
                                      open_snapshot, store_version)
 from profiles.release.reference import (release_area_outlines, release_environment,
                                         release_sites, sites_for_exclusions)
-from profiles.release.coarsen import MAP_CELL_BUDGET, released_to_parents
+from profiles.release.coarsen import (MAP_CELL_BUDGET, released_to_parents,
+                                      released_to_resolution, view_resolution)
 from profiles.release.errors import PlainWordsError, in_plain_words
 from profiles.release.figures import (NO_DATA, NOT_LOADED, RELEASED, TOO_FEW,
                                      FeedCoverage, Figure, feed_coverage)
@@ -34,11 +36,11 @@ from profiles.release.exports import (area_outline_features, frame_to_csv, frame
                                       release_to_geojson, safe_cell, safe_comment)
 from profiles.release.utility import UtilityReport, utility_report
 
-__all__ = ["MAP_CELL_BUDGET", "area_outline_features", "released_to_parents", "AUDIENCES", "BREAKDOWNS", "EVENT_FEEDS", "GRAINS", "PERIODS", "RELEASABLE_FEEDS",
+__all__ = ["MAP_CELL_BUDGET", "area_outline_features", "released_to_parents", "released_to_resolution", "view_resolution", "AUDIENCES", "BREAKDOWNS", "EVENT_FEEDS", "GRAINS", "PERIODS", "RELEASABLE_FEEDS",
            "DataStatus", "FeedCoverage", "Figure", "NOT_LOADED", "NO_DATA", "PlainWordsError", "Policy", "PolicyError", "ReleaseError", "ReleasedForAudience",
            "RELEASED", "ReleasedTable", "TOO_FEW", "UtilityReport", "cells_to_center_children", "clear_release_cache",
            "cursor", "data_status", "default_db_path", "disclosure_statement", "feed_coverage", "frame_to_csv",
-           "frame_to_geojson", "get_policy", "in_plain_words", "is_synthetic", "landed_file_hashes", "load_policies", "mask_count",
+           "frame_to_geojson", "get_policy", "in_plain_words", "is_synthetic", "keep_tables", "landed_file_hashes", "load_policies", "mask_count",
            "open_read_only", "open_snapshot", "period_ends", "period_starts", "policy_ladder",
            "protected_table", "release_area_cells", "release_area_outlines", "release_areas",
            "release_counts", "release_environment", "release_periods", "release_sites",

@@ -355,13 +355,19 @@ def _build(cur, policy: Policy, feed: str, *, atoms: bool = False) -> Protected:
     return prot
 
 
-def warm_release_cache(con, audiences, feeds=EVENT_FEEDS) -> list[tuple[str, str, float]]:
+def warm_release_cache(con, audiences, feeds=EVENT_FEEDS, *, hold: bool = True
+                       ) -> list[tuple[str, str, float]]:
     """Build the protected tables of ``audiences`` x ``feeds`` now, so first views are fast.
 
     The dashboard calls this in a background thread when it opens a database (``lantern
     serve``), so the first person to open a page after a load does not wait for the roll-up.
     A view asked for while its table is being built waits for that build (no second build).
     Feeds an audience may not see are skipped. Returns (audience, feed, seconds) per table.
+
+    With ``hold=False`` a table is only made sure of on disk (:mod:`profiles.release.
+    table_files`: built and kept there if missing, not even read if present) and not held in
+    this process's memory: for audiences fewer people view, whose first view then reads the
+    kept file (well under a second) instead of building it.
 
     Examples
     --------
@@ -378,9 +384,52 @@ def warm_release_cache(con, audiences, feeds=EVENT_FEEDS) -> list[tuple[str, str
         for feed in feeds:
             if policy.may_see(feed):
                 t0 = time.perf_counter()
-                protected_table(con, policy, feed)
+                if hold:
+                    protected_table(con, policy, feed)
+                else:
+                    _keep_on_disk(con, policy, feed)
                 timings.append((policy.name, feed, time.perf_counter() - t0))
     return timings
+
+
+def _keep_on_disk(con, policy: Policy, feed: str) -> None:
+    """Build ``policy``'s protected table of ``feed`` and keep it on disk, unless it is kept
+    there already or the store is in memory (then there is no disk to keep it on)."""
+    from profiles.release import table_files
+
+    cur = store.cursor(con)
+    cur.execute("SET enable_progress_bar = false")
+    sig = _store_version(cur, feed)
+    if not sig[0]:
+        return
+    folder = table_files.folder_for(sig[0])
+    key = table_files.table_key(sig[1:], policy, feed, store.base_resolution(cur))
+    if not (folder / f"{key}{table_files.SUFFIX}").exists():
+        table_files.write_table(folder, key, _build(cur, policy, feed))
+
+
+def keep_tables(db_path, audiences) -> list[tuple[str, str, float]]:
+    """Build the protected tables of ``audiences`` for the store at ``db_path`` and keep them
+    on disk beside it, so the first server start (or view) after a load reads them instead of
+    building them. Tables already kept are left as they are. Returns (audience, feed, seconds) per
+    table, as :func:`warm_release_cache` does.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from profiles import store
+    >>> db = pathlib.Path(tempfile.mkdtemp()) / "empty.duckdb"
+    >>> store.connect(db).close()
+    >>> [(a, f) for a, f, _ in keep_tables(db, ["partnership"])][:2]
+    [('partnership', 'on_street'), ('partnership', 'premises')]
+    """
+    from profiles.release.source import open_read_only
+
+    con = open_read_only(db_path)
+    try:
+        return warm_release_cache(con, audiences, hold=False)
+    finally:
+        con.close()
 
 
 def _store_version(cur, feed: str) -> tuple:
@@ -511,7 +560,8 @@ def release_periods(con) -> list[dt.date]:
 
 
 __all__ = ["EVENT_FEEDS", "GRAINS", "PERIODS", "PolicyError", "ReleaseError", "ReleasedTable",
-           "SHOWN_BASE", "clear_release_cache", "disclosure_statement", "protected_table",
+           "SHOWN_BASE", "clear_release_cache", "disclosure_statement", "keep_tables",
+           "protected_table",
            "warm_release_cache",
            "release_area_cells", "release_areas", "release_counts", "release_periods",
            "resolve_area", "round_counts", "view"]

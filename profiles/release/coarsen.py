@@ -21,7 +21,10 @@ True
 from __future__ import annotations
 
 import h3
+import numpy as np
 import pandas as pd
+
+from geo.cells import cells_to_parents, resolution_of
 
 #: Hexagons a map view draws at most (each is one or two polygons on the page).
 MAP_CELL_BUDGET = 20_000
@@ -46,11 +49,10 @@ def released_to_parents(frame: pd.DataFrame, *, max_cells: int = MAP_CELL_BUDGET
         ``frame`` itself when it is within the budget; otherwise one row per hexagon and
         breakdown value, ``count`` the sum of the released units inside it, ``shown_as``
         :data:`SHOWN_SUMMED` for a summed row. ``attrs["view_resolution"]`` is the
-        resolution the units were summed to (None when nothing was summed).
+        resolution the units were summed to (absent when nothing was summed).
     """
-    frame.attrs.setdefault("view_resolution", None)
     if len(frame) <= max_cells or frame.empty:
-        return frame
+        return frame    # unchanged (and not written to: a cached frame is shared)
     keys = [c for c in frame.columns if c not in
             ("h3_id", "cell", "resolution", "count", "shown_as")]
     finest = int(frame["resolution"].max())
@@ -68,4 +70,46 @@ def released_to_parents(frame: pd.DataFrame, *, max_cells: int = MAP_CELL_BUDGET
     return frame  # pragma: no cover - the loop always returns
 
 
-__all__ = ["MAP_CELL_BUDGET", "SHOWN_SUMMED", "released_to_parents"]
+def view_resolution(frames, *, max_cells: int = MAP_CELL_BUDGET) -> int | None:
+    """Return the finest resolution at which the hexagons of all ``frames`` together number at
+    most ``max_cells`` (units coarser than it kept as they are), or None when they already do.
+
+    Several released tables drawn on one map (need and outreach, say) are summed to this one
+    resolution by :func:`released_to_resolution`, so their hexagons match.
+
+    >>> import h3, pandas as pd
+    >>> kids = [h3.str_to_int(c) for c in h3.cell_to_children("861f1d4a7ffffff", 8)]
+    >>> frames = [pd.DataFrame({"cell": kids[:30]}), pd.DataFrame({"cell": kids[20:]})]
+    >>> view_resolution(frames, max_cells=49) is None, view_resolution(frames, max_cells=10)
+    (True, 7)
+    """
+    cells = np.unique(np.concatenate([np.asarray(f["cell"], dtype=np.uint64) for f in frames]
+                                     or [np.zeros(0, dtype=np.uint64)]))
+    if len(cells) <= max_cells:
+        return None
+    for res in range(int(resolution_of(cells).max()) - 1, 0, -1):
+        if len(np.unique(cells_to_parents(cells, res))) <= max_cells:
+            return res
+    return 0
+
+
+def released_to_resolution(frame: pd.DataFrame, resolution: int) -> pd.DataFrame:
+    """Return released units (``cell``, ``count``) summed into their parents at
+    ``resolution``; units already at it or coarser are kept as they are. Each unit goes whole
+    to one parent, so the sums are of released figures only.
+
+    >>> import h3, pandas as pd
+    >>> kids = [h3.str_to_int(c) for c in h3.cell_to_children("861f1d4a7ffffff", 8)]
+    >>> out = released_to_resolution(pd.DataFrame({"cell": kids, "count": 5}), 6)
+    >>> h3.int_to_str(int(out["cell"].iloc[0])), out["count"].tolist()
+    ('861f1d4a7ffffff', [245])
+    """
+    cells = cells_to_parents(np.asarray(frame["cell"], dtype=np.uint64), int(resolution))
+    counts = pd.Series(np.asarray(frame["count"]), dtype="int64")
+    summed = counts.groupby(cells, sort=True).sum()
+    return pd.DataFrame({"cell": summed.index.to_numpy(dtype=np.uint64),
+                         "count": summed.to_numpy()})
+
+
+__all__ = ["MAP_CELL_BUDGET", "SHOWN_SUMMED", "released_to_parents", "released_to_resolution",
+           "view_resolution"]

@@ -10,7 +10,8 @@ addresses or raw references are ever written (see :mod:`profiles.store.database`
 """
 from profiles.store.database import (DEFAULT_DB, SCHEMA_VERSION, TIME_BANDS, base_resolution,
                                      connect, cursor, default_db_path, fetch_row, get_meta,
-                                     is_synthetic, set_meta, table_names)
+                                     is_synthetic, set_meta, set_option,
+                                     table_names)
 from profiles.store.keys import keyed_hashes, load_key
 from profiles.store.swap import connect_snapshot, file_version, snapshot_path, updating
 from profiles.store.ingest import IngestResult, force_extent, ingest_file
@@ -21,4 +22,4 @@ __all__ = ["DEFAULT_DB", "SCHEMA_VERSION", "TIME_BANDS", "FileLoad", "IngestResu
            "base_resolution", "build_demo", "connect", "connect_snapshot", "cursor",
            "default_db_path", "default_quarantine_dir", "fetch_row", "file_version",
            "force_extent", "get_meta", "ingest_file", "is_synthetic", "keyed_hashes",
-           "load_files", "load_key", "set_meta", "snapshot_path", "table_names", "updating"]
+           "load_files", "load_key", "set_meta", "set_option", "snapshot_path", "table_names", "updating"]

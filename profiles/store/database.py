@@ -142,6 +142,26 @@ def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     return cur
 
 
+#: DuckDB settings :func:`set_option` may change (those of a reading connection).
+OPTIONS = ("memory_limit", "threads")
+
+
+def set_option(con, name: str, value) -> None:
+    """Set a DuckDB setting of ``con``'s database instance (one of :data:`OPTIONS`).
+
+    Raises
+    ------
+    ValueError
+        When ``name`` is not one of :data:`OPTIONS`, or DuckDB refuses ``value``.
+    """
+    if name not in OPTIONS:
+        raise ValueError(f"{name!r} is not a setting Lantern changes; use one of {OPTIONS}")
+    try:
+        con.execute(f"SET {name} = ?", [value])
+    except duckdb.Error as exc:
+        raise ValueError(f"DuckDB refused {name} = {value!r}: {exc}") from None
+
+
 def base_resolution(con) -> int:
     """Return the store's base H3 resolution."""
     row = fetch_row(con, "SELECT value FROM meta WHERE key = 'base_resolution'")

@@ -127,7 +127,8 @@ def ingest(feed: str, path: Path, work: Path) -> dict:
     for old in work.glob(f"{db.name}*"):
         shutil.rmtree(old) if old.is_dir() else old.unlink()
     shutil.rmtree(work / f".{db.name}.release", ignore_errors=True)
-    return measure([*LANTERN, "ingest", feed, str(path), "--db", str(db)], work)
+    # --no-warm: the ingest alone (a load then builds every audience's tables by default)
+    return measure([*LANTERN, "ingest", feed, str(path), "--db", str(db), "--no-warm"], work)
 
 
 def main(argv=None) -> int:

@@ -1,8 +1,8 @@
 """Read a large file in blocks of records, so validation and loading run in bounded memory.
 
-A file larger than :data:`BLOCK_BYTES` in CSV or Parquet is read a block at a time: CSV in
-blocks of about that many bytes, cut at line ends; Parquet in record batches of about as many
-rows. Each block is a :class:`~data_contracts.raw.RawTable` whose row numbers are the file's
+A file larger than twice :data:`BLOCK_BYTES` in CSV or Parquet is read a block at a time: CSV
+in blocks of about that many bytes, cut at line ends; Parquet in record batches of about as
+many rows. Each block is a :class:`~data_contracts.raw.RawTable` whose row numbers are the file's
 own, so a quarantine report and an error name the same rows whether the file was read whole
 or in blocks. Smaller files, spreadsheets and geographic files are read whole (one block).
 
@@ -43,12 +43,14 @@ class NotPlain(Exception):
 
 
 def is_blocked(path: Path, block_bytes: int = BLOCK_BYTES) -> bool:
-    """True when ``path`` will be read in more than one block."""
+    """True when ``path`` will be read in blocks: a CSV or Parquet file over twice the block
+    size (up to that, reading it whole costs less time than merging two blocks' rows, in
+    about the same memory: 2.5 s against 2.9–3.7 s for 110 MB, both about 1.1 GB)."""
     try:
         size = Path(path).stat().st_size
     except OSError:
         return False
-    return size > block_bytes and Path(path).suffix.lower() in (".csv", ".parquet")
+    return size > 2 * block_bytes and Path(path).suffix.lower() in (".csv", ".parquet")
 
 
 def raw_blocks(path, *, sheet: str | None = None, layer: str | None = None,

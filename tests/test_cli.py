@@ -292,13 +292,26 @@ def test_ingest_keeps_the_protected_tables_for_the_first_server_start(capsys, tm
     assert code == 0 and "Released tables ready:" in err
     kept = sorted(p.name.split("-")[:2] for p in folder_for(db).glob("*.arrow"))
     assert ["on_street", "partnership"] in kept
-    assert {a for _, a in kept} == set(load_access().served)
+    # the meeting's audience only; the server builds the others when it starts
+    assert {a for _, a in kept} == set(load_access().unidentified)
     built = release_counts(open_read_only(db), "partnership", "on_street", period="all")
     api.clear_release_cache()                      # a new server: nothing in memory
     monkeypatch.setattr(api, "_build", lambda *a, **k: pytest.fail("built, not read back"))
     again = release_counts(open_read_only(db), "partnership", "on_street", period="all")
     assert again.total == built.total > 0
     pd.testing.assert_frame_equal(again.frame, built.frame)
+
+
+def test_ingest_warm_all_keeps_every_served_audience(capsys, tmp_path):
+    from profiles.governance import load_access
+    from profiles.release.table_files import folder_for
+
+    db, path = tmp_path / "s.duckdb", tmp_path / "good.csv"
+    path.write_text(ON_STREET + GOOD * 12)
+    code, _, err = run(capsys, "ingest", "on_street", path, "--db", db, "--warm-all")
+    assert code == 0 and "Released tables ready:" in err
+    kept = {p.name.split("-")[1] for p in folder_for(db).glob("*.arrow")}
+    assert kept == set(load_access().served)
 
 
 def test_ingest_no_warm_and_dry_run_keep_no_tables(capsys, tmp_path):

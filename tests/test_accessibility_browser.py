@@ -228,7 +228,7 @@ def test_map_page_by_keyboard_alone(server, demo_copy, tmp_path):  # noqa: F811
             page.keyboard.type("Harm")
             page.keyboard.press("Enter")
             page.wait_for_function("() => document.body.innerText.includes("
-                                   "'The most harm reports shown is in')", timeout=30_000)
+                                   "'The busiest place for harm reports is')", timeout=30_000)
             _shot(page, "keyboard-map-harm-reports")
         finally:
             context.close()

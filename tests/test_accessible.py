@@ -135,7 +135,7 @@ def test_map_summary_comes_first_and_names_the_busiest_ward(demo_env, demo_con):
                 sums[lookup[cell]] += r[1]
     top = sums.most_common(1)[0][0]
     rolled = len({r["h3_id"] for r in by_id["rollup-on_street"]["data"]})
-    assert f"The most on-street activity shown is in {top};" in summary
+    assert f"The busiest place for on-street activity is {top};" in summary
     assert f"{rolled:,} larger hexagons combine places" in summary
     assert not re.search(r"\b[1-4] (events|people)\b", summary)
 

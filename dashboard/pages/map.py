@@ -39,8 +39,9 @@ def _summary(lead, table) -> str:
     label, coarse, fine = lead
     both = accessible.combine([coarse, fine])
     top = accessible.busiest_area(both)
-    where = (f"The most {label.lower()} shown is in {top}" if top else
-             f"No {label.lower()} is shown in any hexagon for these weeks")
+    # "the busiest place for" reads right for a mass noun and a plural alike
+    where = (f"The busiest place for {label.lower()} is {top}" if top else
+             f"No hexagon shows any {label.lower()} for these weeks")
     return f"{where}; {accessible.rolled_words(both)}."
 
 

@@ -22,6 +22,15 @@ from dashboard.maps import HOT, COLD, OKABE_ITO, PREMISES_COLOURS, STATUS_COLOUR
 
 #: hot / cold spot -> (colour, sign drawn in the hexagon)
 HOTSPOT_MARKS = {"hot": (HOT, "+"), "cold": (COLD, "−")}
+#: a feed drawn as proportional circles -> the letters above its circles, so two feeds'
+#: circles differ by more than colour
+FEED_LETTERS = {"on_street": "S", "harm_reports": "HR", "community_concerns": "CC",
+                "outreach_contacts": "OC", "premises": "P"}
+#: where each feed's letters sit, in pixels from the hexagon's centre (above the circles,
+#: side by side, clear of the premises letters below)
+_FEED_OFFSETS = {"on_street": [-30, -20], "harm_reports": [-10, -20],
+                 "community_concerns": [10, -20], "outreach_contacts": [30, -20],
+                 "premises": [0, -34]}
 #: displacement risk of a patrol proposal -> (colour, letter)
 RISK_COLOURS = {"high": OKABE_ITO["vermillion"], "medium": OKABE_ITO["orange"],
                 "low": OKABE_ITO["bluish green"]}
@@ -88,6 +97,12 @@ def premises_marks(frame: pd.DataFrame, *, size: int = 12) -> list:
     return _marks(shown, [PREMISES_LETTERS[c] for c in shown["category"]],
                   layer_id="premises-marks", size=size,
                   offsets=[_PREMISES_OFFSETS[c] for c in shown["category"]])
+
+
+def feed_marks(cells: pd.DataFrame, feed: str, *, size: int = 11) -> list:
+    """The feed's letters (S, HR, CC, OC, P) above each of its circles."""
+    return _marks(cells, [FEED_LETTERS[feed]] * len(cells), layer_id=f"feed-marks-{feed}",
+                  size=size, offsets=[_FEED_OFFSETS[feed]] * len(cells))
 
 
 def status_marks(cells: pd.DataFrame, *, size: int = 13) -> list:

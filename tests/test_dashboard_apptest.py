@@ -193,15 +193,32 @@ def test_map_layers_toggle_on_and_off(demo_env):
     at.multiselect(key="w_map_overlays").set_value(
         ["premises_by_category", "harm_reports", "environment", "hotspots"]).run()
     assert not at.exception
-    ids = {layer["id"] for layer in deck_specs(at)[0]["layers"]}
+    by_id = {layer["id"]: layer for layer in deck_specs(at)[0]["layers"]}
+    ids = set(by_id)
     assert {"circles-harm_reports", "environment", "hotspots"} <= ids
     assert "outreach-sites" not in ids
     legend = markdown_text(at)
     assert "Environment features" in legend and "Hotspots (Gi*)" in legend
     assert "Off-street premises" in legend and "risk" in legend
+    assert "HR</b>reports, circle area by count" in legend
     at.selectbox(key="w_map_shade").set_value("none").run()
     ids = {layer["id"] for layer in deck_specs(at)[0]["layers"]}
     assert not any(i.startswith("shade-") for i in ids) and "hotspots" not in ids
+
+
+def test_map_circles_say_their_feed_in_letters_not_colour_alone(demo_env):
+    """Two feeds as circles differ by colour and by letters above the circles (S, OC)."""
+    at = run_page("map", audience="analyst")
+    at.selectbox(key="w_map_shade").set_value("none").run()
+    at.multiselect(key="w_map_overlays").set_value(["on_street", "outreach_contacts"]).run()
+    assert not at.exception
+    by_id = {layer["id"]: layer for layer in deck_specs(at)[0]["layers"]}
+    for feed, letters in (("on_street", "S"), ("outreach_contacts", "OC")):
+        circles = {r["h3_id"] for r in by_id[f"circles-{feed}"]["data"]}
+        marks = by_id[f"feed-marks-{feed}"]["data"]
+        assert circles and {r["h3_id"] for r in marks} == circles
+        assert {r["mark"] for r in marks} == {letters}
+        assert f"{letters}</b>" in markdown_text(at)
 
 
 def test_map_first_paint_uses_only_polygon_and_text_layers(demo_env):

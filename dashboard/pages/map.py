@@ -144,8 +144,11 @@ if loaded:
             fine, coarse, _ = data.map_cells(filters.audience, key, floor=floor, **window)
             layers.append(maps.circle_layer(fine, layer_id=f"circles-{key}", label=label,
                                             unit=unit, colour=colour))
-            legends.append(maps.key_html(label, [(colour, f"{unit}, circle area by count")],
-                                         note=_combined_note(coarse, unit)))
+            layers += cues.feed_marks(fine, key)
+            legends.append(cues.key_html(
+                label, [(colour, cues.FEED_LETTERS[key], f"{unit}, circle area by count")],
+                round_=True, note="the letters above the circles name the feed. "
+                                  + _combined_note(coarse, unit)))
             figures.append((label, rel.total, unit, key))
             tabled(fine, f"{label}, circles", unit)
         elif key == "premises_by_category":

@@ -386,3 +386,14 @@ def test_pdf_without_dejavu_falls_back_to_latin1_helvetica(monkeypatch, tmp_path
     assert "No weekly data is loaded" in "\n".join(pages)
     assert "Helvetica" in subprocess.run(["pdffonts", str(path)], capture_output=True,
                                          text=True, check=True).stdout
+
+
+def test_the_pack_names_its_analyses_in_words_not_code_paths(demo_con):
+    """Every figure's source says which analysis it came through, for a reader: no module
+    path of Lantern's code appears in the pack (HTML or its sources)."""
+    from profiles.pack.model import ANALYSIS_WORDS
+
+    pack = build_pack(demo_con, "analyst", now=NOW)
+    html = render_html(pack)
+    assert "profiles." not in html
+    assert any(words in html for words in ANALYSIS_WORDS.values())

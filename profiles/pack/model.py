@@ -76,8 +76,25 @@ class Source(NamedTuple):
                 f"{c} in ({', '.join(map(str, v))})" if isinstance(v, tuple) else f"{c} = {v}"
                 for c, v in self.where)
         if self.analysis:
-            text += f"; via {self.analysis}"
+            text += f"; via {ANALYSIS_WORDS.get(self.analysis, self.analysis)}"
         return text
+
+
+#: The analyses a pack's figures come through, in words for its readers (the code's own
+#: names stay out of a document shared with partners).
+ANALYSIS_WORDS = {
+    "profiles.analyses.premises.premises_trend":
+        "the premises trend (assessments by category, period by period)",
+    "profiles.analyses.hotspot_release.hotspots_for":
+        "a Getis-Ord Gi* hot-spot analysis of the released counts",
+    "profiles.analyses.change.change_by_cell": "the change in each hexagon between two periods",
+    "profiles.release.reference.release_environment": "the environment features released",
+    "profiles.analyses.coverage.reach_against_need": "outreach reach set against need",
+    "profiles.planning.response.evaluate_areas":
+        "the evaluation of a response (WDQ, total net effect and WDD)",
+    "profiles.planning.evaluation":
+        "the evaluation of a response (WDQ, total net effect and WDD)",
+}
 
 
 class Figure(NamedTuple):

@@ -1,15 +1,14 @@
 """Who may see which audience on the dashboard, and the audit records a session leaves."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from profiles.governance import audit
 from profiles.governance.access import DEFAULT_PATH, DEMO_PATH
+from tests.test_dashboard_apptest import run_page
 
-OVERVIEW = Path(__file__).resolve().parents[1] / "dashboard" / "pages" / "overview.py"
 
 
 @pytest.fixture
@@ -19,12 +18,7 @@ def db(demo_copy, monkeypatch):
 
 
 def run(audience: str) -> AppTest:
-    at = AppTest.from_file(str(OVERVIEW), default_timeout=60)
-    at.session_state["audience"] = audience
-    at.session_state["meeting_mode"] = False
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return run_page("overview", audience=audience)
 
 
 def test_without_sign_on_only_the_partnership_audience_is_offered(db, monkeypatch):

@@ -14,10 +14,10 @@ from profiles.cli import main
 from profiles.governance import audit
 from profiles.governance.access import DEFAULT_PATH, DEMO_PATH
 from profiles.store import database as store
+from tests.test_dashboard_apptest import run_page
 from tests.test_partner_files import counts
 
 ROOT = Path(__file__).resolve().parents[1]
-STATUS = ROOT / "dashboard" / "pages" / "status.py"
 PARTNER = ROOT / "sample_data" / "partner_files"
 RECIPES = PARTNER / "recipes"
 POLICE = PARTNER / "police_export_bng.csv"
@@ -40,12 +40,7 @@ def db(tmp_path, monkeypatch, capsys):
 
 
 def status_page(audience: str, meeting: bool = False) -> AppTest:
-    at = AppTest.from_file(str(STATUS), default_timeout=60)
-    at.session_state["audience"] = audience
-    at.session_state["meeting_mode"] = meeting
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return run_page("status", audience=audience, meeting=meeting)
 
 
 def has_control(at: AppTest) -> bool:

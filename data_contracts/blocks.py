@@ -106,18 +106,14 @@ def _csv_blocks(path: Path, block_bytes: int, keep=None, hasher=None) -> Iterato
         buffer = buffer[end + 1:]
         row, eof = 0, False
         while True:
-            while not eof and len(buffer) < block_bytes:
-                more = read(fh)
-                eof = not more
-                buffer = buffer + more if buffer else more
-            if not buffer:
-                return
-            cut = len(buffer) if eof else buffer.rfind(b"\n") + 1
-            if not cut:            # one line longer than a block: read on
+            # a block's worth, ending in a whole line (a line longer than a block reads on)
+            while not eof and (len(buffer) < block_bytes or buffer.rfind(b"\n") < 0):
                 more = read(fh)
                 eof = not more
                 buffer += more
-                continue
+            if not buffer:
+                return
+            cut = len(buffer) if eof else buffer.rfind(b"\n") + 1
             records = buffer.count(b"\n", 0, cut) + (0 if buffer[cut - 1] == 10 else 1)
             view = memoryview(buffer)
             block, buffer = view[:cut], bytes(view[cut:])     # the block is not copied

@@ -140,7 +140,7 @@ def ingest_file(con, feed: str, path, *, key: bytes, extent: Extent | None = Non
             pass
     data = read_source(path)
     sha = hashlib.sha256(data).hexdigest()
-    if store.fetch_row(con, "SELECT 1 FROM ingests WHERE file_sha256 = ?", [sha]):
+    if _loaded_already(con, sha):
         return IngestResult(feed, str(path), "already loaded", file_sha256=sha)
     return run(iter([read_feed(feed, path, extent=extent, data=data, today=today,
                                recipe=recipe)]), sha=sha, staged=False)
@@ -148,6 +148,10 @@ def ingest_file(con, feed: str, path, *, key: bytes, extent: Extent | None = Non
 
 class _AlreadyLoaded(Exception):
     """A file hashed as it was read turned out to be loaded already."""
+
+
+def _loaded_already(con, sha: str) -> bool:
+    return bool(store.fetch_row(con, "SELECT 1 FROM ingests WHERE file_sha256 = ?", [sha]))
 
 
 def _ingest(con, feed: str, path: Path, validated, *, key: bytes, strict: bool,
@@ -187,7 +191,7 @@ def _ingest(con, feed: str, path: Path, validated, *, key: bytes, strict: bool,
             write.block_done()
         if sha is None:
             sha = result.file_sha256 = digest.hexdigest()
-            if store.fetch_row(con, "SELECT 1 FROM ingests WHERE file_sha256 = ?", [sha]):
+            if _loaded_already(con, sha):
                 raise _AlreadyLoaded
         result.excluded = sum(excluded.values())
         result.quarantine_report = report.close(sha)
@@ -213,7 +217,7 @@ def _ingest(con, feed: str, path: Path, validated, *, key: bytes, strict: bool,
         write.fail(ingest_id)
         return IngestResult(feed, str(path), "already loaded", file_sha256=sha)
     except BaseException:
-        if not (strict and report.rows):      # a strict refusal's report is complete
+        if result.quarantine_report is None:   # kept only once complete (--strict's refusal)
             report.discard()
         write.fail(ingest_id)
         raise

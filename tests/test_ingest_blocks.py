@@ -323,3 +323,18 @@ def test_merging_in_several_hash_parts_gives_the_same_store(tmp_path, monkeypatc
     _load(blocks, blocks_db, "on_street", path, tmp_path, "blocks", block_bytes=SMALL)
     assert merged and merged[0] > 0        # grains were written by two blocks and merged
     assert _held(whole) == _held(blocks)
+
+
+def test_strict_refusal_by_a_later_block_leaves_no_partial_report(tmp_path):
+    """Bad rows early and a phone number late, with --strict: the phone number refuses the
+    file, and the report begun for the bad rows (incomplete) is not left behind."""
+    frame = pd.read_csv(TOWN / "online_adverts.csv", dtype=str, keep_default_na=False)
+    frame.loc[3, "seen_on"] = "not a date"
+    frame.loc[len(frame) - 3, "platform_type"] = "07700 900123"
+    path = tmp_path / "late.csv"
+    frame.to_csv(path, index=False)
+    con, db = _store(tmp_path, "s")
+    with pytest.raises(ContractError, match=f"row {len(frame) - 2}"):
+        _load(con, db, "online_adverts", path, tmp_path, "s", block_bytes=SMALL, strict=True)
+    assert not [p for p in (tmp_path / "q-s").glob("*") if "online_adverts" in p.name
+                or "partial" in p.name]

@@ -63,8 +63,7 @@ class FileWrite:
         if blocks:
             self._memory = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
             con.execute(f"SET memory_limit = '{LOAD_MEMORY}'")
-        if not self.per_block:
-            self._begin()
+        self._begin()     # the file's transaction, or (per block) the first block's
 
     def block_done(self) -> None:
         """A block's rows are written: commit them when committing per block (in a dry run,

@@ -45,6 +45,19 @@ def chromium_page(tmp_path, *, width: int = 1600, height: int = 1800, timeout_ms
             context.close()
 
 
+def choose_option(page, widget, option: str) -> None:
+    """Choose ``option`` in a Streamlit selectbox or multiselect the keyboard way: open it,
+    type the option's words, and press Enter once that option is listed.
+
+    Clicking an option with the mouse was lost now and then on a loaded machine: the list
+    moved between the press and the release, so the click landed on the list itself.
+    """
+    widget.click()
+    page.keyboard.type(option)
+    page.get_by_role("option", name=option, exact=True).first.wait_for()
+    page.keyboard.press("Enter")
+
+
 def free_port() -> int:
     """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as s:

@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from serving import ARGS, CHROMIUM
-from test_browser import _map_canvas, _settle, _shot, server  # noqa: F401 (fixture)
+from serving import ARGS, CHROMIUM, choose_option
+from test_browser import _TITLED, _map_canvas, _settle, _shot, server  # noqa: F401 (fixture)
 
 from profiles.release.audiences import get_policy
 
@@ -67,9 +67,7 @@ def _nav_titles(page) -> list[str]:
 
 def _goto(page, title: str) -> None:
     page.locator("[data-testid='stSidebarNav'] a", has_text=title).first.click()
-    page.wait_for_function(f"() => document.querySelector('h1')?.innerText.length > 0 && "
-                           f"location.pathname.length > 0", timeout=30_000)
-    page.wait_for_timeout(600)
+    page.wait_for_function(_TITLED, arg=title, timeout=30_000)
     _settle(page)
 
 
@@ -77,8 +75,7 @@ def _choose_audience(page, audience: str) -> None:
     label = get_policy(audience).label
     box = page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']",
                        has_text="Audience")
-    box.click()
-    page.get_by_role("option", name=label, exact=True).click()
+    choose_option(page, box, label)
     page.wait_for_function(
         "(l) => [...document.querySelectorAll('.lantern-marking')].every("
         "b => b.innerText.includes(l))", arg=label, timeout=30_000)

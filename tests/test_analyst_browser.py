@@ -14,7 +14,7 @@ import pytest
 
 from profiles.planning import save_scenario, scenario_dir, simulate
 from profiles.release import open_read_only
-from serving import chromium_page
+from serving import chromium_page, choose_option
 from test_accessibility_browser import axe_violations
 from test_browser import _goto, _map_canvas, _settle, _shot, server  # noqa: F401
 
@@ -36,9 +36,8 @@ PATTERNS = "Hotspot patterns of the shaded layer over the weeks chosen"
 
 
 def _choose(page, widget, option: str) -> None:
-    """Open a Streamlit select or multiselect and click one of its options."""
-    widget.click()
-    page.get_by_role("option", name=option).first.click()
+    """Choose one option of a Streamlit select or multiselect, and wait for the run."""
+    choose_option(page, widget, option)
     _settle(page)
 
 

@@ -37,10 +37,19 @@ def server(demo_copy, tmp_path):
         stop_serve(proc)
 
 
-_SETTLED = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+# Streamlit's own end-to-end tests read the run state from ``stApp``: its "Running..." widget
+# appears only half a second into a run, so a click just after a menu link could land on a
+# page still being drawn, and be lost when the widget was drawn again.
+_SETTLED = """() => document.querySelector('[data-testid="stApp"]')
+        ?.getAttribute('data-test-script-state') === 'notRunning'
+    && !document.querySelector('[data-testid="stStatusWidget"]')
     && !document.querySelector('[data-stale="true"]')
     && document.querySelectorAll('.lantern-marking').length === 2
     && !!document.querySelector('h1')"""
+
+
+#: the page's title is the one asked for (the old page stays on screen until the new run draws)
+_TITLED = "(title) => document.querySelector('h1')?.innerText === title"
 
 
 _MEETING_BARS = """() => {
@@ -72,6 +81,7 @@ def _goto(page, title: str, timings: dict) -> None:
     href = link.get_attribute("href") or ""
     link.click()
     page.wait_for_url(f"**{href.rsplit('/', 1)[-1]}", timeout=30_000)
+    page.wait_for_function(_TITLED, arg=title, timeout=30_000)   # the new page's run has begun
     _settle(page)
     timings[title] = round(time.monotonic() - t0, 2)
 

@@ -6,10 +6,14 @@ many rows. Each block is a :class:`~data_contracts.raw.RawTable` whose row numbe
 own, so a quarantine report and an error name the same rows whether the file was read whole
 or in blocks. Smaller files, spreadsheets and geographic files are read whole (one block).
 
-The fast CSV reader needs one record per line (see :mod:`data_contracts.readers`). When a
-block of a large CSV is not like that (a line break inside quotes, a blank line, a row with
-the wrong number of fields, text that is not UTF-8), :class:`NotPlain` is raised and the
-caller starts again with the whole file, which the careful reader handles record by record.
+The fast CSV reader needs one record per line (see :mod:`data_contracts.readers`). A block
+that is not like that (a line break inside quotes, a blank line, a row with the wrong number
+of fields) is read record by record, as the careful reader reads a whole file: the same rows,
+row numbers and messages, and still a block at a time. A record cut off by the block's end (a
+quoted line break across the cut) starts the next block. Only what would change how the
+*whole* file is read raises :class:`NotPlain`, and the caller starts again with the whole file:
+text that is not UTF-8 (the careful reader then reads all of it as Windows-1252), NUL bytes,
+lone CR line endings, or a header the fast reader cannot read.
 
 Examples
 --------
@@ -23,6 +27,7 @@ Examples
 """
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 from typing import Iterator
 
@@ -31,15 +36,21 @@ import pyarrow as pa
 
 from data_contracts.raw import RawTable, check_header
 from data_contracts.readers import (_fast_csv, _fast_header, _has_blank_record, _read_parquet,
-                                    check_format, parquet_text, read_raw, read_source)
+                                    careful_record, check_format, parquet_text, read_raw,
+                                    read_source, unreadable_csv)
 
 #: A CSV or Parquet file larger than this is read in blocks of about this size (64 MiB:
 #: about a million rows of a typical point feed).
 BLOCK_BYTES = 64 << 20
 
 
+#: Records parsed one by one are turned into Arrow columns this many at a time, so a block
+#: read record by record holds few Python strings at once.
+CAREFUL_ROWS = 100_000
+
+
 class NotPlain(Exception):
-    """A block of a large CSV needs the careful reader: read the file whole instead."""
+    """A large CSV must be read whole by the careful reader (see the module's docstring)."""
 
 
 def is_blocked(path: Path, block_bytes: int = BLOCK_BYTES) -> bool:
@@ -104,26 +115,128 @@ def _csv_blocks(path: Path, block_bytes: int, keep=None, hasher=None) -> Iterato
         check_header(path, header)
         wanted = keep(header) if keep else None
         buffer = buffer[end + 1:]
-        row, eof = 0, False
+        row, line, eof, short = 0, 1, False, False   # line: physical lines read (the header)
         while True:
-            # a block's worth, ending in a whole line (a line longer than a block reads on)
-            while not eof and (len(buffer) < block_bytes or buffer.rfind(b"\n") < 0):
+            # a block's worth, ending in a whole line (a line longer than a block reads on);
+            # ``short`` when the careful reader needs more to finish its first record
+            while not eof and (len(buffer) < block_bytes or buffer.rfind(b"\n") < 0
+                               or short):
                 more = read(fh)
                 eof = not more
                 buffer += more
+                short = False
             if not buffer:
                 return
             cut = len(buffer) if eof else buffer.rfind(b"\n") + 1
             records = buffer.count(b"\n", 0, cut) + (0 if buffer[cut - 1] == 10 else 1)
             view = memoryview(buffer)
-            block, buffer = view[:cut], bytes(view[cut:])     # the block is not copied
+            block = view[:cut]                                  # the block is not copied
             table = _fast_csv(block, header, skip_rows=0, only=wanted)
-            if table is None or table.num_rows != records or _has_blank_record(table):
-                raise NotPlain(f"the block from data row {row + 1} needs the careful reader")
-            yield RawTable(table, "csv", "utf-8",
-                           np.arange(row + 1, row + records + 1, dtype=np.int64),
-                           header=header if wanted else None)
-            row += records
+            if table is not None and table.num_rows == records and not _has_blank_record(table):
+                buffer = bytes(view[cut:])
+                yield RawTable(table, "csv", "utf-8",
+                               np.arange(row + 1, row + records + 1, dtype=np.int64),
+                               header=header if wanted else None)
+                row += records
+                line += records
+                continue
+            del table
+            text = _careful_text(block, row)
+            careful = _Careful(path, header, wanted, row, line)
+            raw, used = careful.read(text, final=eof and cut == len(buffer),
+                                     give_up=len(buffer) >= 4 * max(block_bytes, BLOCK_BYTES))
+            if raw is None:          # the first record runs past the block: read on
+                short = True
+                continue
+            buffer = text[used:].encode("utf-8") + bytes(view[cut:])
+            row, line = careful.row, careful.line
+            if len(raw.rows):
+                yield raw
+
+
+def _careful_text(block, row: int) -> str:
+    """The block as text for the careful reader, or NotPlain when the whole file must be read
+    by it (not UTF-8, NUL bytes, lone CR line endings: see the module's docstring)."""
+    try:
+        text = bytes(block).decode("utf-8")
+    except UnicodeDecodeError:
+        raise NotPlain(f"the block from data row {row + 1} is not UTF-8") from None
+    if "\x00" in text or text.count("\r") != text.count("\r\n"):
+        raise NotPlain(f"the block from data row {row + 1} needs the whole-file reader")
+    return text
+
+
+class _Careful:
+    """Read a block's text record by record, as :func:`data_contracts.readers._slow_csv`
+    reads a whole file: blank lines skipped but counted, ragged records kept and noted.
+
+    ``row`` and ``line`` (records and physical lines before the block) are carried on to the
+    next block when :meth:`read` returns.
+    """
+
+    def __init__(self, path: Path, header: list[str], wanted, row: int, line: int):
+        self.path, self.width = path, len(header)
+        self.names = [h for h in header if wanted is None or h in wanted]
+        self.index = [i for i, h in enumerate(header) if wanted is None or h in wanted]
+        self.header = header if wanted else None
+        self.row, self.line = row, line
+
+    def read(self, text: str, *, final: bool, give_up: bool) -> tuple[RawTable | None, int]:
+        """Return the block's records and how many characters of ``text`` they used.
+
+        When the text ends inside a record (not the file's end), the records before it are
+        returned and the rest is left for the next block; when the first record does not end
+        in ``text``, ``(None, 0)`` asks for more text (or, with ``give_up``, the error).
+
+        Raises
+        ------
+        ContractError
+            A record that cannot be read as CSV, with its line and row, as the whole-file
+            reader says it.
+        """
+        pos = done = 0
+
+        def lines():
+            nonlocal pos
+            while pos < len(text):
+                end = text.find("\n", pos)
+                end = len(text) if end < 0 else end + 1
+                chunk, pos = text[pos:end], end
+                yield chunk
+
+        csv.field_size_limit(1_000_000_000)   # as the whole-file reader allows
+        reader = csv.reader(lines(), strict=True)
+        columns: list[list[str]] = [[] for _ in self.names]
+        parts, rows, ragged, held = [], [], {}, 0
+        row, used_lines = self.row, 0
+        try:
+            for record in reader:
+                row += 1                   # blank lines count, as they do in a spreadsheet
+                done, used_lines = pos, reader.line_num
+                record = careful_record(record, self.width, row, ragged)
+                if record is None:
+                    continue
+                rows.append(row)
+                for col, i in zip(columns, self.index):
+                    col.append(record[i])
+                held += 1
+                if held == CAREFUL_ROWS:
+                    parts.append(self._table(columns))
+                    columns, held = [[] for _ in self.names], 0
+        except csv.Error as exc:
+            at_end = pos == len(text) and not final     # perhaps cut off by the block's end
+            if at_end and done == 0 and not give_up:
+                return None, 0
+            if not at_end or done == 0:
+                raise unreadable_csv(self.path, self.line + used_lines, row, exc) from None
+            # the text ends inside a record: it starts the next block
+        parts.append(self._table(columns))
+        self.row, self.line = row, self.line + used_lines
+        return RawTable(pa.concat_tables(parts), "csv", "utf-8",
+                        np.asarray(rows, dtype=np.int64), ragged, header=self.header), done
+
+    def _table(self, columns) -> pa.Table:
+        return pa.table({h: pa.array(c, type=pa.string()) for h, c in zip(self.names, columns)})
 
 
 def _parquet_blocks(path: Path, block_bytes: int) -> Iterator[RawTable]:

@@ -264,22 +264,37 @@ def _slow_csv(path: Path, reader, header: list[str]):
         for record in reader:
             row += 1                   # blank lines count, as they do in a spreadsheet
             last_line = reader.line_num
-            if not record or (len(record) == 1 and not record[0].strip() and width > 1):
-                continue               # ... but a blank line is not a record
-            if len(record) != width:
-                ragged[row] = len(record)
-                record = (record + [""] * width)[:width]
+            record = careful_record(record, width, row, ragged)
+            if record is None:
+                continue
             rows.append(row)
             for col, value in zip(columns, record):
                 col.append(value)
     except csv.Error as exc:
-        raise ContractError(
-            path, f"CSV cannot be read from line {last_line + 1} (data row {row + 1}) "
-                  f"onwards ({exc}).",
-            fix="the file looks truncated or has an unclosed quote; export it again "
-                "(no row was loaded).") from None
+        raise unreadable_csv(path, last_line, row, exc) from None
     table = pa.table({h: pa.array(c, type=pa.string()) for h, c in zip(header, columns)})
     return table, np.asarray(rows, dtype=np.int64), ragged
+
+
+def careful_record(record: list[str], width: int, row: int, ragged: dict) -> list[str] | None:
+    """One record as the careful reader keeps it: None for a blank line (which is not a
+    record, though it keeps its row number); a record whose field count is not ``width`` is
+    noted in ``ragged`` and padded or cut to ``width`` (it is quarantined, never guessed at)."""
+    if not record or (len(record) == 1 and not record[0].strip() and width > 1):
+        return None
+    if len(record) != width:
+        ragged[row] = len(record)
+        record = (record + [""] * width)[:width]
+    return record
+
+
+def unreadable_csv(path: Path, last_line: int, row: int, exc: Exception) -> ContractError:
+    """The error for a CSV that cannot be read on from the record after ``last_line``."""
+    return ContractError(
+        path, f"CSV cannot be read from line {last_line + 1} (data row {row + 1}) "
+              f"onwards ({exc}).",
+        fix="the file looks truncated or has an unclosed quote; export it again "
+            "(no row was loaded).")
 
 
 def _read_parquet(path: Path, data: bytes) -> RawTable:

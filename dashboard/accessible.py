@@ -239,4 +239,5 @@ def table_view(table: pd.DataFrame, *, key: str, title: str, filters, label: str
 
         st.download_button("Download this table (CSV)", export,
                            file_name=f"{key.replace('_', '-')}.csv", mime="text/csv",
-                           key=f"{key}_csv", icon=":material/download:")
+                           key=f"{key}_csv", icon=":material/download:",
+                           on_click="ignore")

@@ -170,11 +170,11 @@ if loaded:
             d1, d2 = st.columns(2)
             d1.download_button("Download CSV", lambda: _audited("csv") or scenario_to_csv(scenario),
                                file_name="displacement-scenario.csv", mime="text/csv",
-                               key="dsp_csv")
+                               key="dsp_csv", on_click="ignore")
             d2.download_button("Download HTML",
                                lambda: _audited("html") or scenarios_to_html([scenario]),
                                file_name="displacement-scenario.html", mime="text/html",
-                               key="dsp_html")
+                               key="dsp_html", on_click="ignore")
     with compare_tab:
         saved = list_scenarios(folder, audience=aud)
         if saved.empty:
@@ -192,5 +192,5 @@ if loaded:
                 st.download_button("Download the comparison (HTML)",
                                    lambda: _audited("html") or scenarios_to_html(scs),
                                    file_name="displacement-comparison.html", mime="text/html",
-                                   key="dsp_compare_html")
+                                   key="dsp_compare_html", on_click="ignore")
 state.footer(filters)

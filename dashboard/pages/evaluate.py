@@ -219,7 +219,7 @@ def _evaluate_tab(aud, names, hexes, weeks) -> None:
     e1, e2, e3 = st.columns([1, 2, 1])
     e1.download_button("Download CSV", lambda: data.audit_export(
         aud, "csv", None, f"{before[0]} to {after[1]}", what="evaluation") or ev.to_csv(),
-        file_name="evaluation.csv", mime="text/csv", key="ev_csv")
+        file_name="evaluation.csv", mime="text/csv", key="ev_csv", on_click="ignore")
     label = e2.text_input("Name for the meeting pack", key="ev_name",
                           value=f"Response in {target}" if isinstance(target, str)
                           else "Response in the chosen hexagons")

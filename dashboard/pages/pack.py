@@ -52,10 +52,11 @@ if loaded:
     c1.download_button("Download the pack (HTML)", make("html", data.cursor()),
                        file_name=pack_file_name(filters.area, filters.audience, "html"),
                        mime="text/html", type="primary", icon=":material/description:",
-                       key="pack_html")
+                       key="pack_html", on_click="ignore")
     c2.download_button("Download the pack (PDF)", make("pdf", data.cursor()),
                        file_name=pack_file_name(filters.area, filters.audience, "pdf"),
-                       mime="application/pdf", icon=":material/picture_as_pdf:", key="pack_pdf")
+                       mime="application/pdf", icon=":material/picture_as_pdf:", key="pack_pdf",
+                       on_click="ignore")
     command = ["lantern", "profile", "--audience", filters.audience]
     if filters.area:
         command += ["--area", filters.area]

@@ -139,5 +139,5 @@ if loaded:
                                                          what="patrol brief")
                                or patrol_brief_html(plan),
                                file_name="patrol-brief.html", mime="text/html",
-                               key="patrol_brief_dl")
+                               key="patrol_brief_dl", on_click="ignore")
 state.footer(filters)

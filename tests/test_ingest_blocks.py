@@ -124,6 +124,34 @@ def test_a_file_loaded_again_in_blocks_is_already_loaded(tmp_path, private_copy)
         == 1
     reports = sorted(p.name for p in (tmp_path / "q-s").iterdir())
     assert reports == [f"on_street-again-{sha[:8]}.csv"]
+    # under another name it is only found out at the end (hashed as it is read), and undone
+    other = tmp_path / "renamed.csv"
+    other.write_bytes(path.read_bytes())
+    renamed = _load(con, db, "on_street", other, tmp_path, "s", block_bytes=SMALL,
+                    private_copy=private_copy)
+    assert renamed.status == "already loaded" and _held(con) == held
+
+
+def test_a_large_file_loaded_again_under_its_name_is_not_read_again(tmp_path, monkeypatch):
+    """A file of a name loaded before is hashed first, so loading it again stops before a
+    block is read (the blocks reader is replaced by one that fails if called)."""
+    import profiles.store.ingest as ingest
+
+    path = _with_bad_rows(TOWN / "on_street.csv", tmp_path / "again.csv")
+    con, db = _store(tmp_path, "s")
+    assert _load(con, db, "on_street", path, tmp_path, "s", block_bytes=SMALL).status == \
+        "loaded"
+
+    def not_read(*args, **kwargs):
+        raise AssertionError("the file was read again")
+    monkeypatch.setattr(ingest, "iter_feed", not_read)
+    again = _load(con, db, "on_street", path, tmp_path, "s", block_bytes=SMALL)
+    assert again.status == "already loaded"
+    changed = tmp_path / "changed" / "again.csv"       # same name, other rows: read and loaded
+    changed.parent.mkdir()
+    changed.write_text(path.read_text().replace("observation", "incident", 1))
+    with pytest.raises(AssertionError, match="read again"):
+        _load(con, db, "on_street", changed, tmp_path, "s", block_bytes=SMALL)
 
 
 def test_police_uk_download_in_blocks_counts_exclusions_once(tmp_path):

@@ -41,3 +41,12 @@ def test_browser_files_run_as_one_group(tmp_path):
     workers = {line.split("]")[0] for line in run.stdout.splitlines()
                if "PASSED" in line and "@browser" in line}
     assert len(workers) == 1, workers
+
+
+def test_every_file_that_drives_chromium_is_in_the_group():
+    """A file that starts a browser (or the twenty-session load run) but is left out of the
+    group ran beside the others: the load test's 20 sessions did, starving their WebGL."""
+    drives = {p.name for p in HERE.glob("test_*.py") if p.name != Path(__file__).name
+              and any(word in p.read_text(encoding="utf-8")
+                     for word in ("chromium_page", "sync_playwright", "load_sessions"))}
+    assert drives and drives <= conftest.BROWSER_FILES, drives - conftest.BROWSER_FILES

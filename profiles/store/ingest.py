@@ -129,6 +129,13 @@ def ingest_file(con, feed: str, path, *, key: bytes, extent: Extent | None = Non
                   quarantine_dir=quarantine_dir or _default_quarantine_dir(con),
                   per_block=private_copy)
     if blocked:
+        if _named_before(con, feed, path):
+            # the likely case of a file loaded again: one quick pass to hash it first, so
+            # it is found out before it is read, validated and loaded
+            with path.open("rb") as fh:
+                sha = hashlib.file_digest(fh, "sha256").hexdigest()
+            if _loaded_already(con, sha):
+                return IngestResult(feed, str(path), "already loaded", file_sha256=sha)
         # Hashed as its blocks are read (no extra pass over a large file); "already loaded"
         # is then known at the end, and the load is undone as a failed one would be.
         digest = hashlib.sha256()
@@ -152,6 +159,12 @@ class _AlreadyLoaded(Exception):
 
 def _loaded_already(con, sha: str) -> bool:
     return bool(store.fetch_row(con, "SELECT 1 FROM ingests WHERE file_sha256 = ?", [sha]))
+
+
+def _named_before(con, feed: str, path: Path) -> bool:
+    """True when a file of this name was loaded into ``feed`` before."""
+    return bool(store.fetch_row(con, "SELECT 1 FROM ingests WHERE feed = ? AND file_name = ?",
+                                [feed, path.name]))
 
 
 def _ingest(con, feed: str, path: Path, validated, *, key: bytes, strict: bool,

@@ -35,7 +35,9 @@ def safe_cell(value) -> str:
     """
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
-    text = _AFTER_SEPARATOR.sub(r"\1'", "" if value is None else str(value))
+    text = "" if value is None else str(value)
+    if "," in text or ";" in text or "\n" in text or "\r" in text:   # where a cell could start
+        text = _AFTER_SEPARATOR.sub(r"\1'", text)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 

@@ -13,6 +13,10 @@ from pathlib import Path
 from data_contracts.cell_safety import safe_cell
 
 
+#: The report's columns, as :meth:`data_contracts.errors.Problem.as_dict` names them.
+COLUMNS = ("file", "row", "column", "value", "reason")
+
+
 class QuarantineReport:
     """Problems of one file, as they are found.
 
@@ -34,6 +38,7 @@ class QuarantineReport:
         self.first = None        # the first problem (the file's lowest row)
         self.counts: dict = {}   # (column, reason) -> problems
         self._fh = self._writer = None
+        self._seen: dict = {}    # text -> its safe cell, for the cells that repeat
 
     def add(self, problems: list, rows: int) -> None:
         """Record one block's problems (in row order) naming ``rows`` distinct rows."""
@@ -42,14 +47,25 @@ class QuarantineReport:
         if self._writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._fh = self.path.open("w", newline="", encoding="utf-8")
-            self._writer = csv.DictWriter(self._fh, ["file", "row", "column", "value", "reason"])
-            self._writer.writeheader()
+            self._writer = csv.writer(self._fh)
+            self._writer.writerow(COLUMNS)
             self.first = problems[0]
+        # Every cell is made safe: the file name and the value both come from the partner.
+        # The file, column and reason repeat from row to row: each is made safe once.
+        once, counts = self._safe, self.counts
+        lines = []
         for p in problems:
-            # Every cell: the file name and the value both come from the partner.
-            self._writer.writerow({k: safe_cell(v) for k, v in p.as_dict().items()})
-            self.counts[(p.column, p.reason)] = self.counts.get((p.column, p.reason), 0) + 1
+            reason = f"{p.reason}; {p.detail}" if p.detail else p.reason
+            lines.append((once(p.file), p.row, once(p.column), safe_cell(p.value),
+                          once(reason)))
+            counts[(p.column, p.reason)] = counts.get((p.column, p.reason), 0) + 1
+        self._writer.writerows(lines)
         self.rows += rows
+
+    def _safe(self, text) -> str:
+        if text not in self._seen:
+            self._seen[text] = safe_cell(text)
+        return self._seen[text]
 
     def close(self, sha: str | None = None) -> str | None:
         """Finish the report (named for ``sha`` if it was provisional); return its path, or

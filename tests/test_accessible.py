@@ -23,6 +23,8 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apptest_pages import open_page
+
 from profiles.release import release_area_cells, release_areas
 from profiles.release.audiences import get_policy
 
@@ -38,15 +40,10 @@ def demo_env(demo_db, monkeypatch):
 
 
 def run_page(file: str, *, audience: str, meeting: bool = False, overlays=None) -> AppTest:
-    at = AppTest.from_file(str(DASHBOARD / "pages" / file), default_timeout=90)
-    at.session_state["audience"] = audience
-    at.session_state["meeting_mode"] = meeting
-    if overlays is not None:
-        at.session_state["map_shade"] = "outreach_contacts"   # on-street then drawn as circles
-        at.session_state["map_overlays"] = overlays
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    # on-street then drawn as circles
+    shown = {} if overlays is None else dict(map_shade="outreach_contacts",
+                                              map_overlays=overlays)
+    return open_page(file, audience=audience, timeout=90, meeting_mode=meeting, **shown)
 
 
 def layers(at: AppTest) -> dict:
@@ -212,11 +209,8 @@ def test_overview_charts_figures_are_in_a_table(demo_env):
 
 
 def test_premises_chart_figures_are_in_a_table(demo_env):
-    at = AppTest.from_file(str(DASHBOARD / "pages" / "premises.py"), default_timeout=90)
-    at.session_state["audience"] = "analyst"
-    at.session_state["period_label"] = "Quarter"   # by month, too few premises to chart
-    at.run()
-    assert not at.exception
+    # by quarter: by month, too few premises to chart
+    at = open_page("premises.py", audience="analyst", timeout=90, period_label="Quarter")
     # the Off-street page also charts the online picture: the premises chart is the one by
     # category
     (chart,) = [c for c in chart_data(at) if "category" in c.columns]

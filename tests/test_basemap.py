@@ -106,19 +106,14 @@ def test_the_demo_never_has_a_basemap_and_serve_refuses_a_bad_one(demo_db, tmp_p
 
 def test_the_deck_asks_for_lanterns_style_only_when_configured(demo_db, tile_files, tmp_path,
                                                                 monkeypatch):
-    from streamlit.testing.v1 import AppTest
+    from apptest_pages import open_page
 
-    page = Path(__file__).resolve().parents[1] / "dashboard" / "pages" / "map.py"
     monkeypatch.setenv("LANTERN_DB", str(demo_db))
     specs, captions = {}, {}
     for name, config in (("none", ""), ("file", str(_config(
             tmp_path, file=str(tile_files["mbtiles"]), attribution="Synthetic")))):
         monkeypatch.setenv("LANTERN_BASEMAP", config)
-        at = AppTest.from_file(str(page), default_timeout=60)
-        at.session_state["audience"] = "partnership"
-        at.session_state["meeting_mode"] = False
-        at.run()
-        assert not at.exception
+        at = open_page("map.py", audience="partnership", meeting_mode=False)
         specs[name] = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
         captions[name] = " ".join(c.value for c in at.caption)
     assert specs["none"]["mapStyle"] == "__MAP_STYLE__"

@@ -17,6 +17,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apptest_pages import open_page
+
 from profiles.store import database as store
 from profiles.release.audiences import get_policy
 from profiles.release.api import disclosure_statement
@@ -52,12 +54,7 @@ def demo_env(demo_db, monkeypatch):
 
 
 def run_page(name: str, *, audience: str = "partnership", meeting: bool = False) -> AppTest:
-    at = AppTest.from_file(str(DASHBOARD / "pages" / PAGES[name][0]), default_timeout=60)
-    at.session_state["audience"] = audience
-    at.session_state["meeting_mode"] = meeting
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page(PAGES[name][0], audience=audience, meeting_mode=meeting)
 
 
 def deck_specs(at: AppTest) -> list[dict]:

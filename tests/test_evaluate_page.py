@@ -12,6 +12,8 @@ import h3
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apptest_pages import open_page
+
 from profiles.planning import check_scenario, simulate
 from profiles.planning.evaluation import wdd, wdq
 from profiles.planning.response import ring_buffer
@@ -32,13 +34,7 @@ def db(demo_copy, monkeypatch):
 
 
 def run(audience: str, page=PAGE, **state) -> AppTest:
-    at = AppTest.from_file(str(page), default_timeout=60)
-    at.session_state["audience"] = audience
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page(page, audience=audience, **state)
 
 
 def released_sum(con, cells, span) -> int:

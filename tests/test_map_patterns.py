@@ -10,6 +10,8 @@ import h3
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apptest_pages import open_page
+
 from profiles.analyses import classify_for, pattern_key
 from profiles.release import open_read_only
 
@@ -23,13 +25,8 @@ def db(demo_db, monkeypatch):
 
 
 def run(audience: str, period: str = "Month") -> AppTest:
-    at = AppTest.from_file(str(PAGE), default_timeout=60)
-    at.session_state["audience"] = audience
-    at.session_state["period_label"] = period
-    at.session_state["map_overlays"] = ["hotspot_patterns"]
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page(PAGE, audience=audience, period_label=period,
+                     map_overlays=["hotspot_patterns"])
 
 
 def pattern_rows(at) -> list[dict]:

@@ -3,12 +3,10 @@ figures, the Off-street page, the meeting pack, and patrol planning that never u
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import h3
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from data_contracts import ContractError, read_feed
 from data_contracts.feeds import ADVERT_INDICATORS
@@ -229,15 +227,10 @@ def test_patrol_planning_never_uses_online_adverts(demo_copy, tmp_path):
 
 @pytest.mark.parametrize("meeting", [False, True], ids=["analyst", "meeting-mode"])
 def test_off_street_page_shows_premises_and_the_online_picture(demo_db, monkeypatch, meeting):
-    from pathlib import Path
+    from apptest_pages import open_page
 
     monkeypatch.setenv("LANTERN_DB", str(demo_db))
-    page = Path(__file__).resolve().parents[1] / "dashboard" / "pages" / "premises.py"
-    at = AppTest.from_file(str(page), default_timeout=60)
-    at.session_state["audience"] = "analyst"
-    at.session_state["meeting_mode"] = meeting
-    at.run()
-    assert not at.exception
+    at = open_page("premises.py", audience="analyst", meeting_mode=meeting)
     assert at.title[0].value == "Off-street"
     assert [h.value for h in at.header] == ["Premises assessments", "The online picture"]
     labels = [m.label for m in at.metric]

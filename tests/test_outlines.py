@@ -110,19 +110,11 @@ def test_a_wide_view_sums_released_units_into_parents_within_the_budget():
 
 def test_the_map_opens_on_the_chosen_area_and_draws_its_true_outline(demo_db, monkeypatch,
                                                                      town_files):
-    from pathlib import Path
-
-    from streamlit.testing.v1 import AppTest
+    from apptest_pages import open_page
 
     monkeypatch.setenv("LANTERN_DB", str(demo_db))
     ward = "Brindlemoor Ward (synthetic)"
-    page = Path(__file__).resolve().parents[1] / "dashboard" / "pages" / "map.py"
-    at = AppTest.from_file(str(page), default_timeout=60)
-    at.session_state["audience"] = "partnership"
-    at.session_state["meeting_mode"] = False
-    at.session_state["area"] = ward
-    at.run()
-    assert not at.exception
+    at = open_page("map.py", audience="partnership", meeting_mode=False, area=ward)
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     view = spec["initialViewState"]
     w, s, e, n = _loaded(town_files)[ward].bounds

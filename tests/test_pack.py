@@ -12,7 +12,6 @@ import re
 import shlex
 import subprocess
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
@@ -317,16 +316,10 @@ def test_html_escapes_a_malicious_area_name(demo_copy, tmp_path):
 
 
 def test_dashboard_page_offers_the_cli_file(ward_cli, demo_db, monkeypatch):
-    from streamlit.testing.v1 import AppTest
+    from apptest_pages import open_page
 
     monkeypatch.setenv("LANTERN_DB", str(demo_db))
-    page = Path(__file__).resolve().parents[1] / "dashboard" / "pages" / "pack.py"
-    at = AppTest.from_file(str(page), default_timeout=60)
-    at.session_state["audience"] = "partnership"
-    at.session_state["area"] = WARD
-    at.session_state["weeks"] = (FROM, TO)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = open_page("pack.py", audience="partnership", area=WARD, weeks=(FROM, TO))
     assert [t.value for t in at.title] == ["Meeting pack"]
     buttons = at.get("download_button")
     assert [b.proto.label for b in buttons] == ["Download the pack (HTML)",
@@ -342,21 +335,13 @@ def test_dashboard_page_offers_the_cli_file(ward_cli, demo_db, monkeypatch):
 
 
 def test_dashboard_page_warns_before_a_police_only_pack(demo_db, monkeypatch):
-    from streamlit.testing.v1 import AppTest
+    from apptest_pages import open_page
 
     monkeypatch.setenv("LANTERN_DB", str(demo_db))
-    page = Path(__file__).resolve().parents[1] / "dashboard" / "pages" / "pack.py"
-    at = AppTest.from_file(str(page), default_timeout=60)
-    at.session_state["audience"] = "command"
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = open_page("pack.py", audience="command")
     assert any("For partners, choose the partnership audience" in w.value for w in at.warning)
     assert shlex.split(at.code[0].value)[:4] == ["lantern", "profile", "--audience", "command"]
-    at = AppTest.from_file(str(page), default_timeout=60)
-    at.session_state["audience"] = "analyst"
-    at.session_state["meeting_mode"] = True  # meeting mode: partnership figures only
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = open_page("pack.py", audience="analyst", meeting_mode=True)  # partnership figures only
     assert shlex.split(at.code[0].value)[:4] == ["lantern", "profile", "--audience",
                                                  "partnership"]
     assert not any("For partners" in w.value for w in at.warning)

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apptest_pages import open_page
+
 from profiles.store import connect, ingest_file, load_key, set_meta
 
 DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard"
@@ -73,14 +75,8 @@ def _messages(at: AppTest) -> list[str]:
 
 
 def _run(page: str, audience: str, area: str, extra: dict) -> AppTest:
-    at = AppTest.from_file(str(DASHBOARD / "pages" / page), default_timeout=90)
-    at.session_state["audience"] = audience
-    at.session_state["meeting_mode"] = False
-    at.session_state["area"] = area
-    for k, v in extra.items():
-        at.session_state[k] = v
-    at.run()
-    return at
+    return open_page(page, audience=audience, timeout=90, check=False, meeting_mode=False,
+                     area=area, **extra)
 
 
 SELECTIONS = {

@@ -11,6 +11,8 @@ import h3
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apptest_pages import open_page
+
 from profiles.store import database as store
 PAGES = Path(__file__).resolve().parents[1] / "dashboard" / "pages"
 
@@ -22,11 +24,7 @@ def db(demo_copy, monkeypatch):
 
 
 def run(page: str, audience: str) -> AppTest:
-    at = AppTest.from_file(str(PAGES / page), default_timeout=60)
-    at.session_state["audience"] = audience
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page(PAGES / page, audience=audience)
 
 
 def deck_spec(at) -> dict:

@@ -40,8 +40,12 @@ class Problem:
     reason: str
     detail: str = ""
 
+    @property
+    def report_reason(self) -> str:
+        """The reason as the quarantine report gives it: with its detail, if any."""
+        return f"{self.reason}; {self.detail}" if self.detail else self.reason
+
     def as_dict(self) -> dict:
         """Return the problem as a plain dict (the quarantine report's columns)."""
-        reason = f"{self.reason}; {self.detail}" if self.detail else self.reason
         return {"file": self.file, "row": self.row, "column": self.column,
-                "value": self.value, "reason": reason}
+                "value": self.value, "reason": self.report_reason}

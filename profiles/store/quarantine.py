@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import os
+from functools import lru_cache
 from pathlib import Path
 
 from data_contracts.cell_safety import safe_cell
@@ -38,7 +39,9 @@ class QuarantineReport:
         self.first = None        # the first problem (the file's lowest row)
         self.counts: dict = {}   # (column, reason) -> problems
         self._fh = self._writer = None
-        self._seen: dict = {}    # text -> its safe cell, for the cells that repeat
+        # the file, column and reason repeat from row to row (a reason's detail may quote
+        # the value, so the cache is bounded)
+        self._safe = lru_cache(maxsize=4096)(safe_cell)
 
     def add(self, problems: list, rows: int) -> None:
         """Record one block's problems (in row order) naming ``rows`` distinct rows."""
@@ -51,21 +54,14 @@ class QuarantineReport:
             self._writer.writerow(COLUMNS)
             self.first = problems[0]
         # Every cell is made safe: the file name and the value both come from the partner.
-        # The file, column and reason repeat from row to row: each is made safe once.
         once, counts = self._safe, self.counts
         lines = []
         for p in problems:
-            reason = f"{p.reason}; {p.detail}" if p.detail else p.reason
             lines.append((once(p.file), p.row, once(p.column), safe_cell(p.value),
-                          once(reason)))
+                          once(p.report_reason)))
             counts[(p.column, p.reason)] = counts.get((p.column, p.reason), 0) + 1
         self._writer.writerows(lines)
         self.rows += rows
-
-    def _safe(self, text) -> str:
-        if text not in self._seen:
-            self._seen[text] = safe_cell(text)
-        return self._seen[text]
 
     def close(self, sha: str | None = None) -> str | None:
         """Finish the report (named for ``sha`` if it was provisional); return its path, or

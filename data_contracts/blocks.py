@@ -77,7 +77,7 @@ def raw_blocks(path, *, sheet: str | None = None, layer: str | None = None,
     ContractError
         As :func:`data_contracts.readers.read_raw` does (missing, unreadable, unsupported).
     NotPlain
-        A block of a large CSV needs the careful reader (see the module's docstring).
+        A large CSV must be read whole (see the module's docstring).
     """
     path = Path(path)
     if not is_blocked(path, block_bytes):

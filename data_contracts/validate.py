@@ -153,7 +153,8 @@ def iter_feed(feed: str, path, *, extent: Extent | None = None, today: dt.date |
         As :func:`read_feed`, from whichever block shows the fault: the caller must treat
         the file as refused even when earlier blocks were good.
     NotPlain
-        A block of a large CSV needs the careful reader: call :func:`read_feed` instead.
+        A large CSV must be read whole (not UTF-8, NUL bytes, lone CR line ends): call
+        :func:`read_feed` instead.
     """
     contract, recipe, path = _prepare(feed, path, recipe)
     extent, today = extent or UK_EXTENT, today or _today()

@@ -8,6 +8,7 @@ twice as large in separate processes and compares their peak resident memory.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import random
 import subprocess
@@ -16,7 +17,6 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -106,8 +106,6 @@ def test_blocks_load_what_the_whole_file_loads(tmp_path, feed, private_copy):
 def test_a_file_loaded_again_in_blocks_is_already_loaded(tmp_path, private_copy):
     """Hashed as its blocks are read, a second load of the same file is found out at the end
     and undone; its report keeps the first load's name and nothing partial is left."""
-    import hashlib
-
     path = _with_bad_rows(TOWN / "on_street.csv", tmp_path / "again.csv")
     con, db = _store(tmp_path, "s")
     first = _load(con, db, "on_street", path, tmp_path, "s", block_bytes=SMALL,
@@ -152,6 +150,11 @@ def test_a_large_file_loaded_again_under_its_name_is_not_read_again(tmp_path, mo
     changed.write_text(path.read_text().replace("observation", "incident", 1))
     with pytest.raises(AssertionError, match="read again"):
         _load(con, db, "on_street", changed, tmp_path, "s", block_bytes=SMALL)
+    monkeypatch.undo()     # read for real: the hash taken first names the file and its report
+    loaded = _load(con, db, "on_street", changed, tmp_path, "s", block_bytes=SMALL)
+    sha = hashlib.sha256(changed.read_bytes()).hexdigest()
+    assert loaded.status == "loaded" and loaded.file_sha256 == sha
+    assert Path(loaded.quarantine_report).name == f"on_street-again-{sha[:8]}.csv"
 
 
 def test_police_uk_download_in_blocks_counts_exclusions_once(tmp_path):

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from data_contracts import ContractError, Recipe, ValidatedFeed, read_feed, read_source
+from data_contracts import ContractError, Recipe, read_feed, read_source
 from data_contracts import blocks
 from data_contracts.blocks import NotPlain, is_blocked
 from data_contracts.validate import iter_feed
@@ -128,6 +128,7 @@ def ingest_file(con, feed: str, path, *, key: bytes, extent: Extent | None = Non
     run = partial(_ingest, con, feed, path, key=key, strict=strict, dry_run=dry_run,
                   quarantine_dir=quarantine_dir or _default_quarantine_dir(con),
                   per_block=private_copy)
+    sha = None
     if blocked:
         if _named_before(con, feed, path):
             # the likely case of a file loaded again: one quick pass to hash it first, so
@@ -136,17 +137,17 @@ def ingest_file(con, feed: str, path, *, key: bytes, extent: Extent | None = Non
                 sha = hashlib.file_digest(fh, "sha256").hexdigest()
             if _loaded_already(con, sha):
                 return IngestResult(feed, str(path), "already loaded", file_sha256=sha)
-        # Hashed as its blocks are read (no extra pass over a large file); "already loaded"
-        # is then known at the end, and the load is undone as a failed one would be.
-        digest = hashlib.sha256()
+        # Otherwise hashed as its blocks are read (no extra pass over a large file); "already
+        # loaded" is then known at the end, and the load is undone as a failed one would be.
+        digest = None if sha else hashlib.sha256()
         try:
             return run(iter_feed(feed, path, extent=extent, today=today, recipe=recipe,
-                                 block_bytes=block_bytes, hasher=digest), digest=digest,
-                       staged=True)
-        except NotPlain:   # a block needs the careful reader: start again with the whole file
+                                 block_bytes=block_bytes, hasher=digest), sha=sha,
+                       digest=digest, staged=True)
+        except NotPlain:   # the file must be read whole (not UTF-8, NUL bytes, lone CRs)
             pass
     data = read_source(path)
-    sha = hashlib.sha256(data).hexdigest()
+    sha = sha or hashlib.sha256(data).hexdigest()
     if _loaded_already(con, sha):
         return IngestResult(feed, str(path), "already loaded", file_sha256=sha)
     return run(iter([read_feed(feed, path, extent=extent, data=data, today=today,

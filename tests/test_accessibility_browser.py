@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from serving import ARGS, CHROMIUM, choose_option
-from test_browser import _TITLED, _map_canvas, _settle, _shot, server  # noqa: F401 (fixture)
+from serving import ARGS, CHROMIUM, chromium_page, choose_option
+from test_browser import _goto, _map_canvas, _settle, _shot, server  # noqa: F401 (fixture)
 
 from profiles.release.audiences import get_policy
 
@@ -42,12 +42,6 @@ def axe_violations(page, where: str) -> list[str]:
     return lines
 
 
-def _browser(pw, tmp_path, **context):
-    return pw.chromium.launch_persistent_context(
-        str(tmp_path / "chromium-profile"), executable_path=CHROMIUM, headless=True,
-        args=ARGS, env=dict(os.environ, HOME=str(tmp_path)), **context)
-
-
 def _open_table_views(page) -> int:
     """Open every "Show as a table" expander on the page (client-side, no rerun)."""
     opened = 0
@@ -63,12 +57,6 @@ def _open_table_views(page) -> int:
 def _nav_titles(page) -> list[str]:
     return [a.inner_text().strip().split("\n")[-1]
             for a in page.locator("[data-testid='stSidebarNav'] a").all()]
-
-
-def _goto(page, title: str) -> None:
-    page.locator("[data-testid='stSidebarNav'] a", has_text=title).first.click()
-    page.wait_for_function(_TITLED, arg=title, timeout=30_000)
-    _settle(page)
 
 
 def _choose_audience(page, audience: str) -> None:
@@ -88,33 +76,24 @@ VIEWS = [("partnership", False), ("command", False), ("analyst", False), ("partn
 @pytest.mark.parametrize("audience,meeting", VIEWS,
                          ids=["partnership", "command", "analyst", "meeting-mode"])
 def test_every_page_passes_axe(server, tmp_path, audience, meeting):  # noqa: F811
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "Debian's chromium is needed: apt-get install -y chromium"
     view = "meeting mode" if meeting else audience
     problems, checked, tables = [], [], 0
-    with sync_playwright() as pw:
-        context = _browser(pw, tmp_path, viewport={"width": 1500, "height": 2600})
-        try:
-            context.set_default_timeout(60_000)
-            page = context.pages[0] if context.pages else context.new_page()
-            page.goto(server, wait_until="domcontentloaded")
+    with chromium_page(tmp_path, width=1500, height=2600) as page:
+        page.goto(server, wait_until="domcontentloaded")
+        _settle(page)
+        if meeting:
+            page.get_by_text("Meeting mode", exact=True).click()
+            page.wait_for_selector("text=MEETING MODE", timeout=30_000)
             _settle(page)
-            if meeting:
-                page.get_by_text("Meeting mode", exact=True).click()
-                page.wait_for_selector("text=MEETING MODE", timeout=30_000)
-                _settle(page)
-            elif audience != "partnership":
-                _choose_audience(page, audience)
-            titles = _nav_titles(page)
-            assert "Overview" in titles and "Data status" in titles
-            for title in titles:
-                _goto(page, title)
-                tables += _open_table_views(page)
-                problems += axe_violations(page, f"{title} [{view}]")
-                checked.append(title)
-        finally:
-            context.close()
+        elif audience != "partnership":
+            _choose_audience(page, audience)
+        titles = _nav_titles(page)
+        assert "Overview" in titles and "Data status" in titles
+        for title in titles:
+            _goto(page, title, {})
+            tables += _open_table_views(page)
+            problems += axe_violations(page, f"{title} [{view}]")
+            checked.append(title)
     assert not problems, "axe-core found WCAG 2.2 AA violations:\n" + "\n".join(problems)
     assert len(checked) >= 6 and tables >= 3, (checked, tables)
     if audience == "command" and not meeting:
@@ -172,63 +151,54 @@ def test_map_page_by_keyboard_alone(server, demo_copy, tmp_path):  # noqa: F811
     """Tab reaches every control in reading order; the focused map zooms and pans; the table
     view opens, sorts and downloads (an audited CSV of released figures) and the shading
     changes, all from the keyboard."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        context = _browser(pw, tmp_path, viewport={"width": 1500, "height": 1400},
-                           accept_downloads=True)
-        try:
-            context.set_default_timeout(60_000)
-            page = context.pages[0] if context.pages else context.new_page()
-            page.goto(f"{server}/map", wait_until="domcontentloaded")
-            _settle(page)
-            _map_canvas(page)
-            walk = _tab_until(page, lambda f: f.get("testid") == "stDeckGlJsonChart")
-            canvas = page.locator("[data-testid='stDeckGlJsonChart'] canvas").first
-            before = canvas.screenshot()
-            for key in ("Equal", "Equal", "ArrowLeft"):        # zoom in twice, pan: keys only
-                page.keyboard.press(key)
-            for _ in range(30):
-                page.wait_for_timeout(500)
-                if canvas.screenshot() != before:
-                    break
-            assert canvas.screenshot() != before, "the focused map did not zoom from the keyboard"
-            walk += _tab_until(page, lambda f: f.get("tag") == "SUMMARY"
-                               and "Show as a table" in f.get("text", ""), limit=6)
-            labels = [f.get("label") for f in walk]
-            order = ["Meeting mode", "Audience", "Area", "Period", "Weeks",
-                     "Shade hexagons by", "Also show"]
-            assert all(x in labels for x in order), labels
-            assert [labels.index(x) for x in order] == sorted(labels.index(x) for x in order)
-            assert walk[0]["text"] == "Skip to main content"
-            assert any(f.get("testid") == "stSidebarNavLink" for f in walk[:labels.index(
-                "Meeting mode")])
-            assert labels.index("Also show") < [f.get("testid") for f in walk].index(
-                "stDeckGlJsonChart") < len(walk) - 1
-            page.keyboard.press("Enter")                      # open the table view
-            page.wait_for_selector("details[open] [data-testid='stDataFrame']")
-            _tab_until(page, lambda f: f.get("label") == "Sort the table by", limit=5)
-            page.keyboard.type("area")
+    with chromium_page(tmp_path, width=1500, height=1400, accept_downloads=True) as page:
+        page.goto(f"{server}/map", wait_until="domcontentloaded")
+        _settle(page)
+        _map_canvas(page)
+        walk = _tab_until(page, lambda f: f.get("testid") == "stDeckGlJsonChart")
+        canvas = page.locator("[data-testid='stDeckGlJsonChart'] canvas").first
+        before = canvas.screenshot()
+        for key in ("Equal", "Equal", "ArrowLeft"):        # zoom in twice, pan: keys only
+            page.keyboard.press(key)
+        for _ in range(30):
+            page.wait_for_timeout(500)
+            if canvas.screenshot() != before:
+                break
+        assert canvas.screenshot() != before, "the focused map did not zoom from the keyboard"
+        walk += _tab_until(page, lambda f: f.get("tag") == "SUMMARY"
+                           and "Show as a table" in f.get("text", ""), limit=6)
+        labels = [f.get("label") for f in walk]
+        order = ["Meeting mode", "Audience", "Area", "Period", "Weeks",
+                 "Shade hexagons by", "Also show"]
+        assert all(x in labels for x in order), labels
+        assert [labels.index(x) for x in order] == sorted(labels.index(x) for x in order)
+        assert walk[0]["text"] == "Skip to main content"
+        assert any(f.get("testid") == "stSidebarNavLink" for f in walk[:labels.index(
+            "Meeting mode")])
+        assert labels.index("Also show") < [f.get("testid") for f in walk].index(
+            "stDeckGlJsonChart") < len(walk) - 1
+        page.keyboard.press("Enter")                      # open the table view
+        page.wait_for_selector("details[open] [data-testid='stDataFrame']")
+        _tab_until(page, lambda f: f.get("label") == "Sort the table by", limit=5)
+        page.keyboard.type("area")
+        page.keyboard.press("Enter")
+        _settle(page)
+        page.locator("details[open] [data-testid='stDataFrame']").wait_for()
+        inside = _tab_until(page, lambda f: "Download this table" in f.get("text", ""),
+                            limit=30)
+        # the grid's own CSV button would skip the audit log: only the audited one is there
+        assert "Download as CSV" not in [f.get("label") for f in inside]
+        with page.expect_download() as download:
             page.keyboard.press("Enter")
-            _settle(page)
-            page.locator("details[open] [data-testid='stDataFrame']").wait_for()
-            inside = _tab_until(page, lambda f: "Download this table" in f.get("text", ""),
-                                limit=30)
-            # the grid's own CSV button would skip the audit log: only the audited one is there
-            assert "Download as CSV" not in [f.get("label") for f in inside]
-            with page.expect_download() as download:
-                page.keyboard.press("Enter")
-            csv = Path(download.value.path()).read_text(encoding="utf-8")
-            # the shading, changed from the keyboard: the summary follows
-            page.locator("[data-testid='stSelectbox']", has_text="Shade hexagons by") \
-                .locator("input").focus()
-            page.keyboard.type("Harm")
-            page.keyboard.press("Enter")
-            page.wait_for_function("() => document.body.innerText.includes("
-                                   "'The busiest place for harm reports is')", timeout=30_000)
-            _shot(page, "keyboard-map-harm-reports")
-        finally:
-            context.close()
+        csv = Path(download.value.path()).read_text(encoding="utf-8")
+        # the shading, changed from the keyboard: the summary follows
+        page.locator("[data-testid='stSelectbox']", has_text="Shade hexagons by") \
+            .locator("input").focus()
+        page.keyboard.type("Harm")
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => document.body.innerText.includes("
+                               "'The busiest place for harm reports is')", timeout=30_000)
+        _shot(page, "keyboard-map-harm-reports")
     assert csv.startswith("# OFFICIAL-SENSITIVE")
     table = pd.read_csv(io.StringIO(csv), comment="#")
     assert list(table.columns) == ["hexagon", "area", "period", "drawn as", "figure", "unit",
@@ -261,28 +231,19 @@ def test_pages_at_200_percent_zoom(server, tmp_path, title):  # noqa: F811
     """A 1280 x 900 window at 200 % zoom is 640 x 450 CSS pixels drawn at twice the density:
     nothing needed may be cut off or need sideways scrolling; the sidebar stays one click
     away. The screenshots are for a person to look at."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        context = _browser(pw, tmp_path, viewport={"width": 640, "height": 450},
-                           device_scale_factor=2)
-        try:
-            context.set_default_timeout(60_000)
-            page = context.pages[0] if context.pages else context.new_page()
-            slug = {"Map": "map", "Outreach and need": "outreach"}[title]
-            page.goto(f"{server}/{slug}", wait_until="domcontentloaded")
-            _settle(page)
-            _map_canvas(page)
-            shots = _scroll_shots(page, f"zoom200-{slug}")
-            _open_table_views(page)
-            page.wait_for_timeout(500)
-            seen = page.evaluate(_CUT_OFF)
-            opener = page.locator("[data-testid='stExpandSidebarButton'], "
-                                  "[data-testid='stSidebarCollapsedControl'] button")
-            reachable = opener.count() > 0 and opener.first.is_visible()
-            shots.append(_shot(page, f"zoom200-{slug}-table"))
-        finally:
-            context.close()
+    with chromium_page(tmp_path, width=640, height=450, device_scale_factor=2) as page:
+        slug = {"Map": "map", "Outreach and need": "outreach"}[title]
+        page.goto(f"{server}/{slug}", wait_until="domcontentloaded")
+        _settle(page)
+        _map_canvas(page)
+        shots = _scroll_shots(page, f"zoom200-{slug}")
+        _open_table_views(page)
+        page.wait_for_timeout(500)
+        seen = page.evaluate(_CUT_OFF)
+        opener = page.locator("[data-testid='stExpandSidebarButton'], "
+                              "[data-testid='stSidebarCollapsedControl'] button")
+        reachable = opener.count() > 0 and opener.first.is_visible()
+        shots.append(_shot(page, f"zoom200-{slug}-table"))
     assert not seen["cut"], seen["cut"]
     assert seen["scroll"] <= seen["width"] + 1, seen
     assert reachable, "at 200 % the sidebar must stay one click away"

@@ -22,6 +22,7 @@ from profiles.release.api import (EVENT_FEEDS, PERIODS, ReleaseError, ReleasedTa
                                   release_area_cells,
                                   release_areas, release_counts, release_periods, resolve_area,
                                   warm_release_cache)
+from profiles.release.perturb import MAX_CHANGE
 from profiles.release.source import (cursor, default_db_path, is_synthetic, open_read_only,
                                      open_snapshot, store_version)
 from profiles.release.reference import (release_area_outlines, release_environment,
@@ -36,7 +37,7 @@ from profiles.release.exports import (area_outline_features, frame_to_csv, frame
                                       release_to_geojson, safe_cell, safe_comment)
 from profiles.release.utility import UtilityReport, utility_report
 
-__all__ = ["MAP_CELL_BUDGET", "area_outline_features", "released_to_parents", "released_to_resolution", "view_resolution", "AUDIENCES", "BREAKDOWNS", "EVENT_FEEDS", "GRAINS", "PERIODS", "RELEASABLE_FEEDS",
+__all__ = ["MAX_CHANGE", "MAP_CELL_BUDGET", "area_outline_features", "released_to_parents", "released_to_resolution", "view_resolution", "AUDIENCES", "BREAKDOWNS", "EVENT_FEEDS", "GRAINS", "PERIODS", "RELEASABLE_FEEDS",
            "DataStatus", "FeedCoverage", "Figure", "NOT_LOADED", "NO_DATA", "PlainWordsError", "Policy", "PolicyError", "ReleaseError", "ReleasedForAudience",
            "RELEASED", "ReleasedTable", "TOO_FEW", "UtilityReport", "cells_to_center_children", "clear_release_cache",
            "cursor", "data_status", "default_db_path", "disclosure_statement", "feed_coverage", "frame_to_csv",

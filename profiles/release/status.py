@@ -11,7 +11,7 @@ import pandas as pd
 
 from profiles import store
 from profiles.release.audiences import Policy, get_policy
-from profiles.release.api import round_counts
+from profiles.release.disclosure import round_counts
 
 _COUNT_COLUMNS = ("rows_read", "rows_loaded", "rows_quarantined", "rows_excluded",
                   "rows_flagged", "n")

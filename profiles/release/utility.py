@@ -33,7 +33,9 @@ import pandas as pd
 
 from profiles.release.audiences import get_policy, load_policies
 from profiles.release.disclosure import policy_ladder
-from profiles.release.api import EVENT_FEEDS, protected_table
+from profiles.release.cache import _cursor, build_layer
+from profiles.release.layers import layer_named, protection_of
+from profiles.release.request import EVENT_FEEDS
 
 SHARES = ("full_detail", "floor_resolution", "coarser_resolution", "longer_period",
           "breakdown_combined", "hidden")
@@ -118,7 +120,9 @@ def utility_report(con, *, audiences=None, feeds=None) -> UtilityReport:
         for feed in feeds or EVENT_FEEDS:
             if not policy.may_see(feed):
                 continue
-            prot, _ = protected_table(con, policy, feed, atoms=True)
+            protection = protection_of(policy, feed)
+            prot = build_layer(_cursor(con), protection, feed,
+                               layer_named(protection, "hex-quarter"), atoms=True)
             shares = _shares(prot, policy.floor_for(feed))
             if shares is not None:
                 rows.append({"audience": name, "feed": feed,

@@ -18,13 +18,15 @@ Tables
 ``ingests``         one row per loaded file: feed, file name, SHA-256, counts read / loaded /
                     quarantined / excluded / flagged, the day it was loaded
 ``quarantine``      per ingest: column, reason and count of quarantined values (never values)
-``meta``            key/value: schema version, base resolution, synthetic flag
+``meta``            key/value: schema version, base resolution, synthetic flag, and the
+                    secret release salt behind every unit's cell key (never shown)
 
 Never stored: coordinates, exact timestamps, names, free text, addresses, raw references.
 """
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 import duckdb
@@ -116,7 +118,8 @@ def connect(path=None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         con.execute(_SCHEMA)
         _migrate(con)
         con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?), "
-                    "('base_resolution', ?)", [SCHEMA_VERSION, str(BASE_RESOLUTION)])
+                    "('base_resolution', ?), ('release_salt', ?)",
+                    [SCHEMA_VERSION, str(BASE_RESOLUTION), secrets.token_hex(16)])
     con.execute(_MACROS)
     return con
 

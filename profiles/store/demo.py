@@ -39,6 +39,8 @@ def build_demo(db_path, *, seed: int = 7, scale: float = 1.0, data_dir=None,
     paths = write_town(data_dir, seed=seed, scale=scale)
     con = store.connect(db_path)
     store.set_meta(con, "synthetic", "true")
+    # the synthetic town's figures are the same on every machine (a real store's salt is random)
+    store.set_meta(con, "release_salt", f"synthetic-demo-{seed}")
     key = load_key(db_path)
     results = []
     for feed in LOAD_ORDER:

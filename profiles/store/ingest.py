@@ -401,8 +401,10 @@ def _load_harm(con, checked, ingest_id, key, base, result) -> int:
     for flag in ("survival_sex", "sex_for_rent"):
         if flag in rows and rows[flag].any():
             sub = rows[rows[flag].to_numpy(dtype=bool)].reset_index(drop=True)
+            # the same people as the reports: repeat reports of one person are one person
             _insert_events(con, sub, ingest_id, key, base, feed="harm_context",
-                           category=np.full(len(sub), flag, dtype=object))
+                           category=np.full(len(sub), flag, dtype=object),
+                           subject="subject_key")
     return 0
 
 
@@ -429,9 +431,24 @@ def _load_premises(con, checked, ingest_id, key, base, result) -> int:
 def _load_outreach_contacts(con, checked, ingest_id, key, base, result) -> int:
     rows = checked.rows
     weights = rows["contacts"].to_numpy() if "contacts" in rows else None
-    _insert_events(con, rows, ingest_id, key, base, feed="outreach_contacts",
-                   category="service", weights=weights, subject="subject_key")
+    _insert_events(con, rows.assign(__person=_people_of_rows(rows, ingest_id)), ingest_id,
+                   key, base, feed="outreach_contacts", category="service", weights=weights,
+                   subject="__person")
     return 0
+
+
+def _people_of_rows(rows: pd.DataFrame, ingest_id) -> pd.Series:
+    """Each row's person for thresholds: its subject key, or for a row without one a key of
+    the row itself, so an anonymous row of several contacts counts as one person (as a keyed
+    one does), never as one person per contact. Row keys are hashed like subject keys and link
+    to nothing."""
+    given = rows["subject_key"] if "subject_key" in rows else pd.Series(None, index=rows.index)
+    people = pd.Series(given, dtype=object).replace("", None)
+    anon = people.isna().to_numpy()
+    if anon.any():
+        people = people.copy()
+        people[anon] = [f"\x00row:{ingest_id}:{r}" for r in rows["row"].to_numpy()[anon]]
+    return people
 
 
 def _load_community(con, checked, ingest_id, key, base, result) -> int:

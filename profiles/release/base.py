@@ -1,0 +1,101 @@
+"""The store SQL of the release layer: a feed's facts summed to a layer's base grain.
+
+:func:`load_base_table` reads ``facts`` and ``subjects`` for one feed at one H3 resolution and
+breakdown set and returns a :class:`~profiles.release.disclosure.BaseTable` of *atoms* (cell x
+week x breakdown values): events, events without a subject key, the distinct keyed subjects,
+and each atom's *record key sum* (:mod:`profiles.release.perturb`), the secret fingerprint of
+exactly which store rows lie behind it. Breakdown values come back from DuckDB as codes into
+sorted label lists and rows are summed with numpy, so no Python object is made per fact.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from profiles import store
+from profiles.release.disclosure import BaseTable
+from profiles.release.perturb import RECORD_KEY_SQL, release_salt
+
+
+def load_base_table(con, feed: str, *, resolution: int, dims=()) -> BaseTable:
+    """Return ``feed``'s atoms at H3 ``resolution`` x week x the breakdowns ``dims``.
+
+    Parameters
+    ----------
+    con : connection to the store
+    feed : str
+    resolution : int
+        Cells are summed to their parent at this resolution (the store holds 9).
+    dims : sequence of {"category", "detail", "band", "dow"}
+
+    Returns
+    -------
+    BaseTable
+        With ``fingerprint`` (uint64 per atom): the sum of the secret record keys of the
+        store rows behind it, so that two units holding the same rows share one key.
+    """
+    floor = int(resolution)
+    dims = tuple(dims)
+    labels = {}
+    if dims:
+        lists = store.fetch_row(con, "SELECT " + ", ".join(
+            f"list(DISTINCT {d} ORDER BY {d})" for d in dims) + " FROM facts WHERE feed = ?",
+            [feed])
+        labels = {d: np.array(values or [], dtype=np.int64 if d == "dow" else object)
+                  for d, values in zip(dims, lists)}
+    coded = "".join(f", list_position(?, {d}) - 1 AS {d}" for d in dims)
+    lists = [labels[d].tolist() for d in dims]
+    head = (f"CAST(h3_parent(cell, {floor}) AS BIGINT) AS cell, "
+            f"datediff('day', DATE '1970-01-01', week) AS day{coded}")
+    salt = release_salt(con)
+    facts = con.execute(f"SELECT {head}, n, n - n_keyed AS anon, {RECORD_KEY_SQL} AS rkey "
+                        f"FROM facts WHERE feed = ?", lists + [salt, feed]).fetchnumpy()
+    subs = con.execute(f"SELECT {head}, CAST(hash(subject) >> 1 AS BIGINT) AS subject "
+                       f"FROM subjects WHERE feed = ?", lists + [feed]).fetchnumpy()
+    sizes = [len(labels[d]) for d in dims]
+    cell_code, cells = pd.factorize(np.asarray(facts["cell"], dtype=np.int64))
+
+    def pack(frame, codes):
+        key = codes.astype(np.int64) * 100_000 + np.asarray(frame["day"], dtype=np.int64)
+        for d, k in zip(dims, sizes):
+            key = key * k + np.asarray(frame[d], dtype=np.int64)
+        return key
+
+    atom, keys = pd.factorize(pack(facts, cell_code))
+    count = len(keys)
+    first = np.zeros(count, dtype=np.int64)
+    first[atom[::-1]] = np.arange(len(atom))[::-1]
+    fingerprint = np.zeros(count, dtype=np.uint64)
+    np.add.at(fingerprint, atom, np.asarray(facts["rkey"], dtype=np.uint64))
+    sub_atom = np.zeros(0, dtype=np.int64)
+    subject = np.zeros(0, dtype=np.int64)
+    if len(subs["subject"]) and count:
+        sub_cells = pd.Index(cells).get_indexer(np.asarray(subs["cell"], dtype=np.int64))
+        found = sub_cells >= 0
+        sub_atom = pd.Index(keys).get_indexer(pack(subs, sub_cells))
+        found &= sub_atom >= 0
+        subject = pd.factorize(np.asarray(subs["subject"], dtype=np.int64)[found])[0]
+        width = int(subject.max()) + 1 if len(subject) else 1
+        pairs = pd.unique(sub_atom[found].astype(np.int64) * width + subject)
+        sub_atom, subject = pairs // width, pairs % width
+    base = BaseTable(
+        cell=np.asarray(facts["cell"], dtype=np.int64)[first].astype(np.uint64),
+        day=np.asarray(facts["day"], dtype=np.int64)[first],
+        dims={d: np.asarray(facts[d], dtype=np.int64)[first] for d in dims},
+        n=np.bincount(atom, weights=facts["n"], minlength=count).astype(np.int64),
+        anon=np.bincount(atom, weights=facts["anon"], minlength=count).astype(np.int64),
+        subject_atom=sub_atom.astype(np.int64), subject=subject.astype(np.int64),
+        labels=labels)
+    base.fingerprint = fingerprint
+    return base
+
+
+def area_memberships(con) -> tuple[np.ndarray, np.ndarray]:
+    """Return (area id, base cell) for every cell of every loaded area (public reference)."""
+    rows = store.cursor(con).execute("SELECT area_id, CAST(cell AS BIGINT) AS cell "
+                                     "FROM area_cells").fetchnumpy()
+    return (np.asarray(rows["area_id"], dtype=np.int64),
+            np.asarray(rows["cell"], dtype=np.int64).astype(np.uint64))
+
+
+__all__ = ["area_memberships", "load_base_table"]

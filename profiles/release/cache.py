@@ -1,0 +1,212 @@
+"""The tables of released units, built once: in-process cache, disk copies, warm-up.
+
+A table (one layer of one feed under one :class:`~profiles.release.layers.Protection`) is
+cached in-process per database file, protection, feed, layer and store version (the
+``ingests`` table and the feed's facts), within :data:`CACHE_UNITS` units and
+:data:`CACHE_TABLES` tables; one build per key at a time (later callers wait for it). Beside
+a database file, tables are also kept on disk (:mod:`profiles.release.table_files`) so that no
+process builds one twice. A store in memory is protected afresh on each call.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections import OrderedDict
+
+from profiles import store
+from profiles.release.areas import _policy
+from profiles.release.base import area_memberships, load_base_table
+from profiles.release.disclosure import Protected
+from profiles.release.layers import (Layer, Protection, build_hex_layer, build_place_layer,
+                                     layer_named, layers_for, protection_of)
+from profiles.release.perturb import release_salt
+from profiles.release.request import EVENT_FEEDS
+
+_EPOCH = dt.date(1970, 1, 1)
+_CACHE: OrderedDict = OrderedDict()
+#: Released units kept in the in-process cache (about 100 bytes each), oldest dropped first.
+CACHE_UNITS = 3_000_000
+#: Tables of units kept in the cache at most.
+CACHE_TABLES = 96
+#: Names the release design in every kept table's digest: a change to it names new files.
+ENGINE = "layers-ckm-1"
+_LOCK = threading.Lock()
+_BUILDING: dict = {}
+
+
+def _cursor(con):
+    cur = store.cursor(con)
+    cur.execute("SET enable_progress_bar = false")
+    return cur
+
+
+def _store_version(cur, feed: str) -> tuple:
+    """The database file (None in memory), and what changes whenever the feed's data does."""
+    rows = [store.fetch_row(cur, sql, params) for sql, params in (
+        ("SELECT path FROM duckdb_databases() WHERE database_name = current_database()", []),
+        ("SELECT count(*), coalesce(max(ingest_id), 0), "
+         "coalesce(string_agg(file_sha256, ',' ORDER BY ingest_id), '') FROM ingests", []),
+        ("SELECT count(*), coalesce(sum(n), 0), coalesce(sum(n_keyed), 0) FROM facts "
+         "WHERE feed = ?", [feed]),
+        ("SELECT count(*) FROM subjects WHERE feed = ?", [feed]),
+        ("SELECT count(*), coalesce(sum(area_id), 0) FROM area_cells", []),
+        ("SELECT min(week), max(week) FROM facts", []))]
+    return tuple(v for row in rows for v in row)
+
+
+def _span(sig) -> tuple:
+    return ((sig[-2] - _EPOCH).days, (sig[-1] - _EPOCH).days) if sig[-2] else (0, 0)
+
+
+def store_span(con) -> tuple:
+    """First and last loaded Monday (days since 1970-01-01), or (0, 0) when nothing is."""
+    row = store.fetch_row(_cursor(con), "SELECT min(week), max(week) FROM facts")
+    return ((row[0] - _EPOCH).days, (row[1] - _EPOCH).days) if row and row[0] else (0, 0)
+
+
+def build_layer(cur, protection: Protection, feed: str, layer: Layer, *,
+                atoms: bool = False) -> Protected:
+    """Build one layer's released units from the store (no cache; ``atoms`` as in
+    :func:`~profiles.release.layers.build_hex_layer`)."""
+    res = store.base_resolution(cur)
+    if layer.place == "places":
+        base = load_base_table(cur, feed, resolution=res, dims=layer.by)
+        return build_place_layer(base, protection, layer, area_memberships(cur))
+    base = load_base_table(cur, feed, resolution=protection.floor, dims=protection.breakdowns)
+    return build_hex_layer(base, protection, layer, base_resolution=res, atoms=atoms)
+
+
+def layer_table(con, protection: Protection, feed: str, layer: Layer
+                ) -> tuple[Protected, tuple]:
+    """Return ``layer``'s units of ``feed`` under ``protection``, and the loaded weeks' span."""
+    cur = _cursor(con)
+    sig = _store_version(cur, feed)
+    span = _span(sig)
+    key = (sig, protection, feed, layer.name)
+    if not sig[0]:
+        return build_layer(cur, protection, feed, layer), span
+    while True:
+        with _LOCK:
+            if key in _CACHE:
+                _CACHE.move_to_end(key)
+                return _CACHE[key], span
+            pending = _BUILDING.get(key)
+            if pending is None:
+                pending = _BUILDING[key] = threading.Event()
+                break
+        pending.wait()
+    try:
+        prot = _from_disk_or_build(cur, protection, feed, layer, sig)
+        with _LOCK:
+            _CACHE[key] = prot
+            while len(_CACHE) > CACHE_TABLES or (len(_CACHE) > 1 and sum(
+                    len(p.units) for p in _CACHE.values()) > CACHE_UNITS):
+                _CACHE.popitem(last=False)
+    finally:
+        with _LOCK:
+            _BUILDING.pop(key).set()
+    return prot, span
+
+
+def _disk_key(cur, protection, feed, layer, sig):
+    from profiles.release import table_files
+
+    version = (ENGINE, *sig[1:], release_salt(cur))
+    return table_files.table_key(version, protection, f"{feed}.{layer.name}",
+                                 store.base_resolution(cur))
+
+
+def _from_disk_or_build(cur, protection, feed, layer, sig) -> Protected:
+    from profiles.release import table_files
+
+    folder = table_files.folder_for(sig[0])
+    key = _disk_key(cur, protection, feed, layer, sig)
+    prot = table_files.read_table(folder, key, ())
+    if prot is None:
+        prot = build_layer(cur, protection, feed, layer)
+        table_files.write_table(folder, key, prot)
+    return prot
+
+
+def protected_table(con, audience, feed: str, *, layer: str = "hex-quarter"
+                    ) -> tuple[Protected, tuple]:
+    """Return the audience's units of ``feed`` in ``layer`` and the loaded weeks' span."""
+    protection = protection_of(_policy(audience), feed)
+    return layer_table(con, protection, feed, layer_named(protection, layer))
+
+
+def warm_release_cache(con, audiences, feeds=EVENT_FEEDS, *, hold: bool = True
+                       ) -> list[tuple[str, str, float]]:
+    """Build every layer of ``audiences`` x ``feeds`` now, so first views are fast.
+
+    Audiences that protect alike share their tables (built once). With ``hold=False`` a
+    table is only made sure of on disk (built and kept there if missing) and not held in
+    this process's memory. Returns (audience, feed, seconds) per audience and feed.
+
+    Examples
+    --------
+    >>> from profiles import store
+    >>> [(a, f) for a, f, _ in warm_release_cache(store.connect(":memory:"), ["partnership"],
+    ...                                           feeds=["on_street"])]
+    [('partnership', 'on_street')]
+    """
+    timings = []
+    for audience in audiences:
+        policy = _policy(audience)
+        for feed in feeds:
+            if not policy.may_see(feed):
+                continue
+            t0 = time.perf_counter()
+            protection = protection_of(policy, feed)
+            for layer in layers_for(protection):
+                if hold:
+                    layer_table(con, protection, feed, layer)
+                else:
+                    _keep_on_disk(con, protection, feed, layer)
+            timings.append((policy.name, feed, time.perf_counter() - t0))
+    return timings
+
+
+def _keep_on_disk(con, protection, feed, layer) -> None:
+    from profiles.release import table_files
+
+    cur = _cursor(con)
+    sig = _store_version(cur, feed)
+    if not sig[0]:
+        return
+    folder = table_files.folder_for(sig[0])
+    key = _disk_key(cur, protection, feed, layer, sig)
+    if not (folder / f"{key}{table_files.SUFFIX}").exists():
+        table_files.write_table(folder, key, build_layer(cur, protection, feed, layer))
+
+
+def keep_tables(db_path, audiences) -> list[tuple[str, str, float]]:
+    """Build the tables of ``audiences`` for the store at ``db_path`` and keep them on disk.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from profiles import store
+    >>> db = pathlib.Path(tempfile.mkdtemp()) / "empty.duckdb"
+    >>> store.connect(db).close()
+    >>> [(a, f) for a, f, _ in keep_tables(db, ["partnership"])][:2]
+    [('partnership', 'on_street'), ('partnership', 'premises')]
+    """
+    from profiles.release.source import open_read_only
+
+    con = open_read_only(db_path)
+    try:
+        return warm_release_cache(con, audiences, hold=False)
+    finally:
+        con.close()
+
+
+def clear_release_cache() -> None:
+    """Forget every cached table (after writing to the store directly)."""
+    with _LOCK:
+        _CACHE.clear()
+
+
+__all__ = ["CACHE_TABLES", "CACHE_UNITS", "build_layer", "clear_release_cache", "keep_tables",
+           "layer_table", "protected_table", "store_span", "warm_release_cache"]

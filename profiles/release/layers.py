@@ -1,0 +1,214 @@
+"""Fixed release units, in layers: what each view is a sum of.
+
+One partition of the data cannot serve time views and space views at once (fine hexagons
+force long periods, short periods force coarse hexagons), so a feed's released units come in
+a few **layers**, each a partition of the feed's events into units that are protected once:
+
+=================  =====================================================================
+layer              units
+=================  =====================================================================
+``places-week``    the force, and each loaded area (of every type), x ISO week
+``places-month``   the force and each area x month (a week belongs to its Monday's month)
+``places-week-c``  as ``places-week``, by category (audiences that may see categories)
+``places-month-c`` as ``places-month``, by category
+``hex-quarter``    hexagon x quarter x the audience's breakdowns, *adaptive in space only*:
+                   a group too small at the floor is pooled, breakdowns combined first and
+                   then into parent hexagons, until it is big enough (or it stays hidden)
+``hex-month``      the same, by month (hotspot patterns, date ranges that cut quarters)
+=================  =====================================================================
+
+Every view is the sum of one layer's units (:mod:`profiles.release.views`); a union - an
+Evaluate hexagon set, a date range, a map's coarser level - is a sum of fixed units and never
+a fresh query of the store. A unit is shown only when at least the threshold of *people* lie
+behind it, and then with its cell-key perturbation (:mod:`profiles.release.perturb`), which
+protects the links between layers: a force-week less its areas, a quarter less its months or
+one layer against another differ only by noise, never by a small group's true value.
+
+Audiences whose policies protect alike (:class:`Protection`: threshold, floor, rounding,
+breakdowns as a set, how far hexagons may pool) share the very same units, so the command
+and analyst audiences cannot be subtracted from one another: their difference is 0.
+
+Examples
+--------
+>>> from profiles.release.audiences import get_policy
+>>> protection_of(get_policy("command"), "harm_reports") == \\
+...     protection_of(get_policy("analyst"), "harm_reports")
+True
+>>> [layer.name for layer in layers_for(protection_of(get_policy("partnership"), "on_street"))]
+['places-week', 'places-month', 'places-week-c', 'places-month-c', 'hex-quarter', 'hex-month']
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from profiles.release.audiences import BREAKDOWNS, GRAINS, Policy
+from profiles.release.disclosure import Protected, Rung, protect
+from profiles.release.nesting import period_ends, period_starts
+from profiles.release.perturb import perturb_counts
+
+#: Place code of the whole force (everything loaded) in a places layer.
+FORCE = -1
+#: Breakdowns in order of importance for the shared hexagon layers (combined last first).
+HEX_ORDER = ("category", "band", "dow", "detail")
+
+
+@dataclass(frozen=True)
+class Protection:
+    """What decides a feed's released units for an audience (shared by alike audiences)."""
+
+    threshold: int
+    floor: int
+    rounding_base: int
+    breakdowns: tuple          # in HEX_ORDER
+    space_moves: int           # how many parents a hexagon group may pool into
+
+    @property
+    def name(self) -> str:
+        """A short stable name, e.g. ``t3-r9-b1-category.band-s3``."""
+        return (f"t{self.threshold}-r{self.floor}-b{self.rounding_base}-"
+                f"{'.'.join(self.breakdowns) or 'none'}-s{self.space_moves}")
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer of fixed units: ``place`` is ``"places"`` (force and areas) or ``"hex"``."""
+
+    name: str
+    place: str
+    grain: str
+    by: tuple
+
+
+def protection_of(policy: Policy, feed: str) -> Protection:
+    """Return the protection ``policy`` gives ``feed`` (audiences alike here share units)."""
+    allowed = set(policy.breakdowns_for(feed))
+    moves = policy.rollup_for(feed)
+    floor = policy.floor_for(feed)
+    return Protection(int(policy.threshold), int(floor), int(policy.rounding_base),
+                      tuple(b for b in HEX_ORDER if b in allowed),
+                      min(int(moves.count("space")), floor))
+
+
+def layers_for(protection: Protection) -> tuple:
+    """Return the layers a feed is released in under ``protection``."""
+    out = [Layer("places-week", "places", "week", ()),
+           Layer("places-month", "places", "month", ())]
+    if "category" in protection.breakdowns:
+        out += [Layer("places-week-c", "places", "week", ("category",)),
+                Layer("places-month-c", "places", "month", ("category",))]
+    out += [Layer("hex-quarter", "hex", "quarter", protection.breakdowns),
+            Layer("hex-month", "hex", "month", protection.breakdowns)]
+    return tuple(out)
+
+
+def layer_named(protection: Protection, name: str) -> Layer:
+    """Return the layer called ``name`` (see :func:`layers_for`)."""
+    for layer in layers_for(protection):
+        if layer.name == name:
+            return layer
+    raise KeyError(name)
+
+
+def hex_ladder(protection: Protection, grain: str) -> tuple:
+    """The hexagon layer's pooling ladder: breakdowns combined (least important first), then
+    parent hexagons, all within ``grain``."""
+    rungs = [Rung(protection.floor, grain, protection.breakdowns)]
+    for _ in protection.breakdowns:
+        last = rungs[-1]
+        rungs.append(Rung(last.resolution, grain, last.kept[:-1]))
+    for _ in range(protection.space_moves):
+        last = rungs[-1]
+        rungs.append(Rung(last.resolution - 1, grain, last.kept))
+    return tuple(rungs)
+
+
+def build_hex_layer(base, protection: Protection, layer: Layer, *, base_resolution: int,
+                    atoms: bool = False) -> Protected:
+    """Protect the base table (floor cell x week x breakdowns) as ``layer``'s hexagon units.
+
+    Groups are formed at ``layer.grain`` from the start (weeks are never shown here); each
+    released unit's figure is then perturbed by its cell key. With ``atoms``, the table also
+    keeps where each atom went (``atom_unit``, ``atom_n``): for the policy owner only.
+    """
+    ladder = hex_ladder(protection, layer.grain)
+    prot = protect(base, ladder, threshold=protection.threshold, rounding_base=1,
+                   base_resolution=base_resolution)
+    keys = np.zeros(len(prot.units), dtype=np.uint64)
+    shown = prot.atom_unit >= 0
+    np.add.at(keys, prot.atom_unit[shown], base.fingerprint[shown])
+    units = prot.units
+    units["count"] = perturb_counts(units["count"].to_numpy(np.int64), keys,
+                                    threshold=protection.threshold,
+                                    rounding_base=protection.rounding_base)
+    units["place"] = np.full(len(units), FORCE - 1, dtype=np.int64)
+    if not atoms:   # where each atom went is for the policy owner's report only
+        prot.atom_unit = prot.atom_n = np.zeros(0, dtype=np.int64)
+    prot.rounding_base = protection.rounding_base
+    return prot
+
+
+def build_place_layer(base, protection: Protection, layer: Layer, areas) -> Protected:
+    """Protect the base table (base cell x week x ``layer.by``) as the force and area units.
+
+    ``areas`` is (area id, base cell) of every loaded area. A unit holds every atom whose base
+    cell lies in the place; it is shown only when at least the threshold of people lie behind
+    it, perturbed by its cell key; the rest are hidden (they enter no figure).
+    """
+    area_ids, area_cells = areas
+    size = len(base)
+    # every atom in the force, and in each area holding its cell
+    order = np.argsort(area_cells, kind="stable")
+    sorted_cells, sorted_ids = area_cells[order], area_ids[order]
+    lo = np.searchsorted(sorted_cells, base.cell, side="left")
+    hi = np.searchsorted(sorted_cells, base.cell, side="right")
+    reps = hi - lo
+    atom = np.concatenate([np.arange(size), np.repeat(np.arange(size), reps)])
+    if reps.sum():
+        idx = np.concatenate([np.arange(a, b) for a, b in zip(lo[reps > 0], hi[reps > 0])])
+        member = sorted_ids[idx]
+    else:
+        member = np.zeros(0, dtype=np.int64)
+    place = np.concatenate([np.full(size, FORCE, dtype=np.int64), member])
+    start = period_starts(base.day, layer.grain)[atom]
+    key = pd.MultiIndex.from_arrays([place, start, *(base.dims[d][atom] for d in layer.by)])
+    group, uniques = pd.factorize(key)
+    groups = len(uniques)
+    events = np.bincount(group, weights=base.n[atom], minlength=groups).astype(np.int64)
+    people = np.bincount(group, weights=base.anon[atom], minlength=groups).astype(np.int64)
+    if len(base.subject):
+        links = pd.DataFrame({"atom": atom, "group": group}).merge(
+            pd.DataFrame({"atom": base.subject_atom, "subject": base.subject}), on="atom")
+        width = int(base.subject.max()) + 1
+        pairs = pd.unique(links["group"].to_numpy(np.int64) * width
+                          + links["subject"].to_numpy(np.int64))
+        people += np.bincount(pairs // width, minlength=groups).astype(np.int64)
+    keys = np.zeros(groups, dtype=np.uint64)
+    np.add.at(keys, group, base.fingerprint[atom])
+    ok = people >= protection.threshold
+    chosen = np.flatnonzero(ok)
+    levels = [np.asarray(uniques.get_level_values(i)) for i in range(uniques.nlevels)]
+    starts = levels[1][chosen].astype(np.int64)
+    frame = {"rung": np.zeros(len(chosen), dtype=np.int64),
+             "cell": np.zeros(len(chosen), dtype=np.uint64),
+             "resolution": np.full(len(chosen), -1, dtype=np.int64),
+             "grain": np.full(len(chosen), GRAINS.index(layer.grain), dtype=np.int64),
+             "period_start": starts, "period_end": period_ends(starts, layer.grain)}
+    for i, d in enumerate(layer.by):
+        frame[d] = levels[2 + i][chosen].astype(np.int64)
+    frame["count"] = perturb_counts(events[chosen], keys[chosen],
+                                    threshold=protection.threshold,
+                                    rounding_base=protection.rounding_base)
+    frame["anchor"] = np.zeros(len(chosen), dtype=np.uint64)
+    frame["place"] = levels[0][chosen].astype(np.int64)
+    units = pd.DataFrame(frame)
+    return Protected(units, np.zeros(0, np.int64), np.zeros(0, np.int64), (),
+                     protection.threshold, protection.rounding_base, tuple(layer.by),
+                     np.zeros(len(units), dtype=bool),
+                     {d: base.labels[d] for d in layer.by})
+
+
+__all__ = ["FORCE", "HEX_ORDER", "Layer", "Protection", "build_hex_layer",
+           "build_place_layer", "hex_ladder", "layer_named", "layers_for", "protection_of"]

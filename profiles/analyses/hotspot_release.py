@@ -30,6 +30,8 @@ profiles.analyses.hotspot_release.HotspotRunError: no areas are loaded, so the s
 """
 from __future__ import annotations
 
+import dataclasses
+
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -195,8 +197,9 @@ def classify_for(con, audience, feed: str, *, period: str = "month", area=None, 
                               f"{', '.join(TREND_PERIODS)}, not {period!r}")
     _check_settings(k, alpha)
     released = release_counts(con, policy, feed, period=period, area=area, start=start,
-                              end=end)
+                              end=end, place="hexagon")
     frame, longer = at_grain(released.frame, period)
+    policy = dataclasses.replace(policy, resolution_floor=released.resolution)
     _, chosen, notes, cells = _grid(con, policy, feed, frame, area, start, end)
     if longer:
         notes.append(f"{longer:,} {FEED_WORDS.get(feed, feed)} are shown only over periods "

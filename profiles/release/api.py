@@ -13,10 +13,12 @@ Which layer answers (``place=None`` chooses, and the frame says what it chose):
 
 * ``period`` week, month, quarter or year, broken down by nothing or by category: the
   **places** layers. Rows have ``area`` (the area asked for, or the whole force) and no
-  hexagon (``h3_id`` None, ``resolution`` -1).
-* ``period="all"``, any other breakdown, or ``place="hexagon"``: the **hexagon** layers
-  (hexagon x quarter; hexagon x month for month or week views, and for date ranges that cut
-  a quarter).
+  hexagon (``h3_id`` None, ``resolution`` -1). Weeks are released for the force only: an
+  area's week view shows its months (``period_grain`` says so).
+* ``period="all"``, any other breakdown, or ``place="hexagon"``: the **hexagon** layers:
+  hexagon x quarter from the audience's floor (a date range holds the quarters wholly inside
+  it), and for month or week views hexagon x month from two resolutions coarser
+  (``resolution`` says which).
 
 Examples
 --------
@@ -40,7 +42,7 @@ from profiles.release.areas import (ReleaseError, _area_anchors, _policy, area_n
 from profiles.release.audiences import Policy, ReleasedForAudience, disclosure_statement
 from profiles.release.cache import (clear_release_cache, keep_tables, layer_table,
                                     protected_table, store_span, warm_release_cache)
-from profiles.release.layers import FORCE, Layer, layer_named, protection_of
+from profiles.release.layers import FORCE, Layer, hex_floor, layer_named, protection_of
 from profiles.release.nesting import period_starts
 from profiles.release.request import EVENT_FEEDS, PERIODS, PLACES, check_request
 from profiles.release.views import SHOWN_BASE, hex_view, place_view
@@ -69,6 +71,8 @@ class ReleasedTable(ReleasedForAudience):
     notes : list of str
     layer : str
         The layer of fixed units that answered (:mod:`profiles.release.layers`).
+    resolution : int or None
+        The finest H3 resolution of that layer's hexagons (None for a places layer).
     weeks : tuple of date or None
         The first Monday and the last Sunday of the loaded weeks the release covers (within
         ``start`` and ``end``); None when nothing is loaded. Exports of ``period="all"`` show
@@ -84,6 +88,7 @@ class ReleasedTable(ReleasedForAudience):
     notes: list = field(default_factory=list)
     weeks: tuple | None = None
     layer: str | None = None
+    resolution: int | None = None
 
     @property
     def total(self) -> int:
@@ -135,7 +140,8 @@ def release_counts(con, audience, feed: str, *, period: str = "week", by=(), are
     check_request(policy, feed, period, by, place)
     area_id = resolve_area(con, area) if area is not None else None
     protection = protection_of(policy, feed)
-    layer = choose_layer(protection, period, by, place, start, end, store_span(con))
+    layer = choose_layer(protection, period, by, place, start, end, store_span(con),
+                         area_id=area_id)
     prot, span = layer_table(con, protection, feed, layer)
     if layer.place == "places":
         frame = place_view(prot, period=period, by=by,
@@ -153,10 +159,13 @@ def release_counts(con, audience, feed: str, *, period: str = "week", by=(), are
                      "each such figure counts only what is not shown inside it.")
     return ReleasedTable(frame, policy, feed, period, by,
                          area=str(area) if area is not None else None, notes=notes,
-                         weeks=_covered_weeks(span, start, end), layer=layer.name)
+                         weeks=_covered_weeks(span, start, end), layer=layer.name,
+                         resolution=None if layer.place == "places"
+                         else hex_floor(protection, layer.grain))
 
 
-def choose_layer(protection, period: str, by: tuple, place, start, end, span) -> Layer:
+def choose_layer(protection, period: str, by: tuple, place, start, end, span, *,
+                 area_id=None) -> Layer:
     """Return the layer that answers a request (see the module docstring)."""
     if place is None:
         place = "area" if (period != "all" and set(by) <= {"category"}) else "hexagon"
@@ -167,33 +176,11 @@ def choose_layer(protection, period: str, by: tuple, place, start, end, span) ->
             raise ReleaseError(f"area figures are broken down by category only, not "
                                f"{', '.join(sorted(set(by) - {'category'}))}; ask with "
                                f"place='hexagon'")
-        grain = "week" if period == "week" else "month"
+        grain = "week" if period == "week" and area_id is None else "month"
         return layer_named(protection, f"places-{grain}" + ("-c" if by else ""))
-    if period in ("week", "month") or not _whole_quarters(start, end, span):
+    if period in ("week", "month"):
         return layer_named(protection, "hex-month")
     return layer_named(protection, "hex-quarter")
-
-
-def _whole_quarters(start, end, span) -> bool:
-    """True when [start, end] holds every loaded Monday of each quarter it touches."""
-    if span == (0, 0):
-        return True
-    lo, hi = span
-    for value, side in ((start, "start"), (end, "end")):
-        if value is None:
-            continue
-        day = (pd.Timestamp(value).date() - _EPOCH).days
-        if not lo <= day <= hi + 6:
-            continue
-        q = int(period_starts(np.array([day]), "quarter")[0])
-        nxt = int(period_starts(np.array([q + 100]), "quarter")[0])
-        first_monday = max(lo, q + (4 - q) % 7)
-        last_monday = min(hi, (nxt - 1) - ((nxt - 1) - 4) % 7)
-        if side == "start" and day > first_monday:
-            return False
-        if side == "end" and day < last_monday:
-            return False
-    return True
 
 
 def _covered_weeks(span, start, end) -> tuple | None:

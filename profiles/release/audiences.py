@@ -352,21 +352,26 @@ def disclosure_statement(policy: Policy, feed: str | None = None) -> str:
     parts = [f"{policy.marking}. Figures are for the {policy.label.lower()} audience."]
     parts.append(f"A figure is shown only where at least {policy.threshold} people or premises "
                  f"lie behind it (ten sightings of one person count as one).")
-    parts.append(f"Places are hexagons no smaller than H3 resolution {policy.resolution_floor}. "
-                 f"Where too few lie behind a hexagon in a week, they are added to a larger "
-                 f"hexagon (down to resolution {policy.coarsest_resolution}), a longer period "
-                 f"(up to a {policy.longest_period}) or combined categories, and shown there; "
-                 f"groups still too small are not shown at all.")
+    parts.append(f"Trends are counted for the whole force by week and month, and for each area "
+                 f"by month; maps show hexagons no smaller than H3 resolution "
+                 f"{policy.resolution_floor} by quarter (by month, hexagons two sizes larger). "
+                 f"Where too few lie behind a hexagon, it is added to a larger one "
+                 f"(down to resolution {policy.coarsest_resolution}) or its categories are "
+                 f"combined; groups still too small are not shown at all, and where one hidden "
+                 f"figure could be worked out from the others a second one is hidden too.")
     if feed in FEED_FINEST_RESOLUTION:
         floor = policy.floor_for(feed)
         parts.append(f"Online adverts are placed no finer than H3 resolution {floor} (about "
-                     f"5 km²), pooled up to resolution "
-                     f"{floor - policy.rollup_for(feed).count('space')} where too few, and "
-                     f"counted by week only; their figures are shown only where at least "
-                     f"{policy.threshold} advertisers lie behind them.")
-    parts.append("Every total, area, period and category figure is the sum of figures shown, "
-                 "so no hidden value can be worked out by subtraction; a few figures are shown "
-                 "one lower so that the small groups inside them cannot be worked out either.")
+                     f"5 km²) and counted by week only; their figures are shown only where at "
+                     f"least {policy.threshold} advertisers lie behind them.")
+    parts.append("Each figure shown is within 2 of the true count for the force and for "
+                 "hexagons, and within 3 for an area (most are exact or 1 out): every figure "
+                 "is moved a little, once, the same way every time it is shown, so that no "
+                 "hidden figure can be worked out by subtracting or averaging others. Totals "
+                 "are the sums of the figures shown.")
+    parts.append(f"The force's month is the sum of its weeks; weeks too small to show are "
+                 f"counted together, or, when still too few, as an estimate of "
+                 f"{policy.threshold // 2}.")
     if policy.rounding_base > 1:
         parts.append(f"Each figure is rounded to the nearest {policy.rounding_base} before "
                      f"totals are added up.")

@@ -16,11 +16,12 @@ from collections import OrderedDict
 
 from profiles import store
 from profiles.release.areas import _policy
-from profiles.release.base import area_memberships, load_base_table
+from profiles.release.base import area_memberships, area_types, load_base_table
 from profiles.release.disclosure import Protected
-from profiles.release.layers import (Layer, Protection, build_hex_layer, build_place_layer,
+from profiles.release.layers import (Layer, Protection, build_hex_layer, hex_floor,
                                      layer_named, layers_for, protection_of)
 from profiles.release.perturb import release_salt
+from profiles.release.places import build_places
 from profiles.release.request import EVENT_FEEDS
 
 _EPOCH = dt.date(1970, 1, 1)
@@ -69,12 +70,22 @@ def build_layer(cur, protection: Protection, feed: str, layer: Layer, *,
                 atoms: bool = False) -> Protected:
     """Build one layer's released units from the store (no cache; ``atoms`` as in
     :func:`~profiles.release.layers.build_hex_layer`)."""
+    return build_tables(cur, protection, feed, layer, atoms=atoms)[layer.name]
+
+
+def build_tables(cur, protection: Protection, feed: str, layer: Layer, *,
+                 atoms: bool = False) -> dict:
+    """Build ``layer`` - and, for a places layer, every places layer, which are protected
+    together (:mod:`profiles.release.places`) - by layer name."""
     res = store.base_resolution(cur)
     if layer.place == "places":
-        base = load_base_table(cur, feed, resolution=res, dims=layer.by)
-        return build_place_layer(base, protection, layer, area_memberships(cur))
-    base = load_base_table(cur, feed, resolution=protection.floor, dims=protection.breakdowns)
-    return build_hex_layer(base, protection, layer, base_resolution=res, atoms=atoms)
+        dims = ("category",) if "category" in protection.breakdowns else ()
+        base = load_base_table(cur, feed, resolution=res, dims=dims)
+        return build_places(base, protection, area_memberships(cur), area_types(cur))
+    base = load_base_table(cur, feed, resolution=hex_floor(protection, layer.grain),
+                           dims=protection.breakdowns)
+    return {layer.name: build_hex_layer(base, protection, layer, base_resolution=res,
+                                        atoms=atoms)}
 
 
 def layer_table(con, protection: Protection, feed: str, layer: Layer
@@ -86,7 +97,7 @@ def layer_table(con, protection: Protection, feed: str, layer: Layer
     key = (sig, protection, feed, layer.name)
     if not sig[0]:
         return build_layer(cur, protection, feed, layer), span
-    while True:
+    while True:   # single flight: one build per key, later callers wait for it
         with _LOCK:
             if key in _CACHE:
                 _CACHE.move_to_end(key)
@@ -97,16 +108,18 @@ def layer_table(con, protection: Protection, feed: str, layer: Layer
                 break
         pending.wait()
     try:
-        prot = _from_disk_or_build(cur, protection, feed, layer, sig)
+        tables = _from_disk_or_build(cur, protection, feed, layer, sig)
         with _LOCK:
-            _CACHE[key] = prot
+            for name, prot in tables.items():
+                _CACHE[(sig, protection, feed, name)] = prot
+            _CACHE.move_to_end(key)
             while len(_CACHE) > CACHE_TABLES or (len(_CACHE) > 1 and sum(
                     len(p.units) for p in _CACHE.values()) > CACHE_UNITS):
                 _CACHE.popitem(last=False)
     finally:
         with _LOCK:
             _BUILDING.pop(key).set()
-    return prot, span
+    return tables[layer.name], span
 
 
 def _disk_key(cur, protection, feed, layer, sig):
@@ -117,16 +130,20 @@ def _disk_key(cur, protection, feed, layer, sig):
                                  store.base_resolution(cur))
 
 
-def _from_disk_or_build(cur, protection, feed, layer, sig) -> Protected:
+def _from_disk_or_build(cur, protection, feed, layer, sig) -> dict:
+    """``layer``'s table (with its siblings, for a places layer) from disk, or built and kept
+    there."""
     from profiles.release import table_files
 
     folder = table_files.folder_for(sig[0])
-    key = _disk_key(cur, protection, feed, layer, sig)
-    prot = table_files.read_table(folder, key, ())
-    if prot is None:
-        prot = build_layer(cur, protection, feed, layer)
-        table_files.write_table(folder, key, prot)
-    return prot
+    prot = table_files.read_table(folder, _disk_key(cur, protection, feed, layer, sig), ())
+    if prot is not None:
+        return {layer.name: prot}
+    tables = build_tables(cur, protection, feed, layer)
+    for name, table in tables.items():
+        table_files.write_table(folder, _disk_key(cur, protection, feed,
+                                                  layer_named(protection, name), sig), table)
+    return tables
 
 
 def protected_table(con, audience, feed: str, *, layer: str = "hex-quarter"
@@ -178,7 +195,7 @@ def _keep_on_disk(con, protection, feed, layer) -> None:
     folder = table_files.folder_for(sig[0])
     key = _disk_key(cur, protection, feed, layer, sig)
     if not (folder / f"{key}{table_files.SUFFIX}").exists():
-        table_files.write_table(folder, key, build_layer(cur, protection, feed, layer))
+        _from_disk_or_build(cur, protection, feed, layer, sig)
 
 
 def keep_tables(db_path, audiences) -> list[tuple[str, str, float]]:

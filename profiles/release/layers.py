@@ -7,14 +7,17 @@ a few **layers**, each a partition of the feed's events into units that are prot
 =================  =====================================================================
 layer              units
 =================  =====================================================================
-``places-week``    the force, and each loaded area (of every type), x ISO week
-``places-month``   the force and each area x month (a week belongs to its Monday's month)
+``places-week``    the force x ISO week (never an area by week: an area less the others
+                   of its type, week by week, would be too many chances to single out one)
+``places-month``   the force and each loaded area (of every type) x month (a week belongs
+                   to its Monday's month)
 ``places-week-c``  as ``places-week``, by category (audiences that may see categories)
 ``places-month-c`` as ``places-month``, by category
 ``hex-quarter``    hexagon x quarter x the audience's breakdowns, *adaptive in space only*:
                    a group too small at the floor is pooled, breakdowns combined first and
                    then into parent hexagons, until it is big enough (or it stays hidden)
-``hex-month``      the same, by month (hotspot patterns, date ranges that cut quarters)
+``hex-month``      the same, by month, from one resolution coarser than the floor
+                   (hotspot patterns, date ranges that cut quarters)
 =================  =====================================================================
 
 Every view is the sum of one layer's units (:mod:`profiles.release.views`); a union - an
@@ -112,14 +115,24 @@ def layer_named(protection: Protection, name: str) -> Layer:
     raise KeyError(name)
 
 
+#: How much coarser than the floor the hexagon-month layer starts: one parent, so that a
+#: floor hexagon's quarter less its months cannot single out a hidden hexagon-month.
+MONTH_COARSER = 2
+
+
+def hex_floor(protection: Protection, grain: str) -> int:
+    """The finest resolution of a hexagon layer of ``grain``."""
+    return max(0, protection.floor - (MONTH_COARSER if grain == "month" else 0))
+
+
 def hex_ladder(protection: Protection, grain: str) -> tuple:
     """The hexagon layer's pooling ladder: breakdowns combined (least important first), then
     parent hexagons, all within ``grain``."""
-    rungs = [Rung(protection.floor, grain, protection.breakdowns)]
+    rungs = [Rung(hex_floor(protection, grain), grain, protection.breakdowns)]
     for _ in protection.breakdowns:
         last = rungs[-1]
         rungs.append(Rung(last.resolution, grain, last.kept[:-1]))
-    for _ in range(protection.space_moves):
+    for _ in range(min(protection.space_moves, rungs[-1].resolution)):
         last = rungs[-1]
         rungs.append(Rung(last.resolution - 1, grain, last.kept))
     return tuple(rungs)
@@ -150,65 +163,5 @@ def build_hex_layer(base, protection: Protection, layer: Layer, *, base_resoluti
     return prot
 
 
-def build_place_layer(base, protection: Protection, layer: Layer, areas) -> Protected:
-    """Protect the base table (base cell x week x ``layer.by``) as the force and area units.
-
-    ``areas`` is (area id, base cell) of every loaded area. A unit holds every atom whose base
-    cell lies in the place; it is shown only when at least the threshold of people lie behind
-    it, perturbed by its cell key; the rest are hidden (they enter no figure).
-    """
-    area_ids, area_cells = areas
-    size = len(base)
-    # every atom in the force, and in each area holding its cell
-    order = np.argsort(area_cells, kind="stable")
-    sorted_cells, sorted_ids = area_cells[order], area_ids[order]
-    lo = np.searchsorted(sorted_cells, base.cell, side="left")
-    hi = np.searchsorted(sorted_cells, base.cell, side="right")
-    reps = hi - lo
-    atom = np.concatenate([np.arange(size), np.repeat(np.arange(size), reps)])
-    if reps.sum():
-        idx = np.concatenate([np.arange(a, b) for a, b in zip(lo[reps > 0], hi[reps > 0])])
-        member = sorted_ids[idx]
-    else:
-        member = np.zeros(0, dtype=np.int64)
-    place = np.concatenate([np.full(size, FORCE, dtype=np.int64), member])
-    start = period_starts(base.day, layer.grain)[atom]
-    key = pd.MultiIndex.from_arrays([place, start, *(base.dims[d][atom] for d in layer.by)])
-    group, uniques = pd.factorize(key)
-    groups = len(uniques)
-    events = np.bincount(group, weights=base.n[atom], minlength=groups).astype(np.int64)
-    people = np.bincount(group, weights=base.anon[atom], minlength=groups).astype(np.int64)
-    if len(base.subject):
-        links = pd.DataFrame({"atom": atom, "group": group}).merge(
-            pd.DataFrame({"atom": base.subject_atom, "subject": base.subject}), on="atom")
-        width = int(base.subject.max()) + 1
-        pairs = pd.unique(links["group"].to_numpy(np.int64) * width
-                          + links["subject"].to_numpy(np.int64))
-        people += np.bincount(pairs // width, minlength=groups).astype(np.int64)
-    keys = np.zeros(groups, dtype=np.uint64)
-    np.add.at(keys, group, base.fingerprint[atom])
-    ok = people >= protection.threshold
-    chosen = np.flatnonzero(ok)
-    levels = [np.asarray(uniques.get_level_values(i)) for i in range(uniques.nlevels)]
-    starts = levels[1][chosen].astype(np.int64)
-    frame = {"rung": np.zeros(len(chosen), dtype=np.int64),
-             "cell": np.zeros(len(chosen), dtype=np.uint64),
-             "resolution": np.full(len(chosen), -1, dtype=np.int64),
-             "grain": np.full(len(chosen), GRAINS.index(layer.grain), dtype=np.int64),
-             "period_start": starts, "period_end": period_ends(starts, layer.grain)}
-    for i, d in enumerate(layer.by):
-        frame[d] = levels[2 + i][chosen].astype(np.int64)
-    frame["count"] = perturb_counts(events[chosen], keys[chosen],
-                                    threshold=protection.threshold,
-                                    rounding_base=protection.rounding_base)
-    frame["anchor"] = np.zeros(len(chosen), dtype=np.uint64)
-    frame["place"] = levels[0][chosen].astype(np.int64)
-    units = pd.DataFrame(frame)
-    return Protected(units, np.zeros(0, np.int64), np.zeros(0, np.int64), (),
-                     protection.threshold, protection.rounding_base, tuple(layer.by),
-                     np.zeros(len(units), dtype=bool),
-                     {d: base.labels[d] for d in layer.by})
-
-
 __all__ = ["FORCE", "HEX_ORDER", "Layer", "Protection", "build_hex_layer",
-           "build_place_layer", "hex_ladder", "layer_named", "layers_for", "protection_of"]
+           "hex_ladder", "layer_named", "layers_for", "protection_of"]

@@ -11,9 +11,11 @@ that holds aggregated rows rather than records:
   week, a hexagon-quarter that is its own area's quarter - have the same key and so the same
   noise; asking for a unit again gives the same figure, so averaging repeats gains nothing.
 * **p-table.** The noise is drawn from the cell key and the count through
-  :data:`PTABLE`: 0 half the time, +-1 a fifth each, +-2 a twentieth each (mean 0, mean
-  absolute change 0.6, never more than :data:`MAX_CHANGE`), cut symmetrically near the
-  threshold so that it stays unbiased and never goes under it.
+  :data:`PTABLE` for the force's and the hexagons' units: 0 half the time, +-1 a fifth each,
+  +-2 a twentieth each (mean 0, mean absolute change 0.6); and through the wider
+  :data:`WIDE_PTABLE` for an area's units (up to +-3, mean absolute change 1.0), because an
+  area less the others of its type is how a hidden area would be singled out. Both are cut
+  symmetrically near the threshold, so they stay unbiased and never go under it.
 * **Never a small figure.** Only units with at least the threshold of people are perturbed
   and shown (the others are hidden), and the cut p-table never takes them under it. Then the audience's rounding is applied. So no released figure, and no sum of
   them, is ever 1 ... threshold - 1.
@@ -34,16 +36,20 @@ from __future__ import annotations
 
 import numpy as np
 
-#: The noise a unit's count can take and its probability (a symmetric p-table, mean 0).
+#: The noise a unit's count can take and its probability (a symmetric p-table, mean 0): the
+#: force's units and the hexagons' units.
 PTABLE = ((-2, 0.05), (-1, 0.20), (0, 0.50), (1, 0.20), (2, 0.05))
+#: The wider p-table of an area's units: an area's figure less the others of its type is the
+#: one way to single out a hidden area, so its noise is what that difference is made of.
+WIDE_PTABLE = ((-3, 0.04), (-2, 0.09), (-1, 0.22), (0, 0.30), (1, 0.22), (2, 0.09),
+               (3, 0.04))
+PTABLES = {"narrow": PTABLE, "wide": WIDE_PTABLE}
 #: The largest change perturbation makes to a unit's figure (before rounding).
-MAX_CHANGE = max(abs(v) for v, _ in PTABLE)
+MAX_CHANGE = max(abs(v) for table in PTABLES.values() for v, _ in table)
 #: SQL for one ``facts`` row's record key; its one parameter is the store's release salt.
 RECORD_KEY_SQL = ("CAST(hash(?, feed, cell, week, dow, band, category, detail, n, n_keyed) "
                   "AS UBIGINT)")
 _FALLBACK_SALT = "lantern-release-salt-v1"
-_CUTS = np.cumsum([p for _, p in PTABLE])
-_VALUES = np.array([v for v, _ in PTABLE], dtype=np.int64)
 
 
 def release_salt(con) -> str:
@@ -71,7 +77,7 @@ def _mix(values: np.ndarray) -> np.ndarray:
     return z
 
 
-def noise(fingerprints, counts, *, floor=None) -> np.ndarray:
+def noise(fingerprints, counts, *, floor=None, table: str = "narrow") -> np.ndarray:
     """Return each unit's noise from its cell key and true count, through :data:`PTABLE`.
 
     With ``floor`` (per unit, the smallest figure it may show), the p-table is cut
@@ -84,22 +90,24 @@ def noise(fingerprints, counts, *, floor=None) -> np.ndarray:
     with np.errstate(over="ignore"):
         key = _mix(fp ^ (counts.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)))
     u = (key >> np.uint64(11)).astype(np.float64) / float(1 << 53)
-    room = np.full(len(counts), MAX_CHANGE, dtype=np.int64) if floor is None else \
-        np.clip(counts - np.asarray(floor, dtype=np.int64), 0, MAX_CHANGE)
+    values = np.array([v for v, _ in PTABLES[table]], dtype=np.int64)
+    probs = np.array([p for _, p in PTABLES[table]])
+    widest = int(values.max())
+    room = np.full(len(counts), widest, dtype=np.int64) if floor is None else \
+        np.clip(counts - np.asarray(floor, dtype=np.int64), 0, widest)
     out = np.zeros(len(counts), dtype=np.int64)
-    probs = np.array([p for _, p in PTABLE])
     for r in np.unique(room):
         at = room == r
-        allowed = np.abs(_VALUES) <= r
+        allowed = np.abs(values) <= r
         cuts = np.cumsum(np.where(allowed, probs, 0.0))
         cuts /= cuts[-1]
-        pick = np.minimum(np.searchsorted(cuts, u[at], side="right"), len(_VALUES) - 1)
-        out[at] = _VALUES[pick]
+        pick = np.minimum(np.searchsorted(cuts, u[at], side="right"), len(values) - 1)
+        out[at] = values[pick]
     return out
 
 
-def perturb_counts(counts, fingerprints, *, threshold: int, rounding_base: int = 1
-                   ) -> np.ndarray:
+def perturb_counts(counts, fingerprints, *, threshold: int, rounding_base: int = 1,
+                   table="narrow") -> np.ndarray:
     """Return the released figures of units of ``counts`` events with these cell keys.
 
     Every unit given must hold at least ``threshold`` people (the caller hides the rest).
@@ -107,12 +115,20 @@ def perturb_counts(counts, fingerprints, *, threshold: int, rounding_base: int =
     ``rounding_base``.
     """
     counts = np.asarray(counts, dtype=np.int64)
-    shown = np.maximum(counts + noise(fingerprints, counts,
-                                      floor=np.full(len(counts), threshold)), threshold)
+    if isinstance(table, str):
+        moved = noise(fingerprints, counts, floor=np.full(len(counts), threshold), table=table)
+    else:   # per unit, the name of its p-table
+        table = np.asarray(table, dtype=object)
+        moved = np.zeros(len(counts), dtype=np.int64)
+        for name in np.unique(table):
+            at = table == name
+            moved[at] = noise(np.asarray(fingerprints)[at], counts[at],
+                              floor=np.full(int(at.sum()), threshold), table=str(name))
+    shown = np.maximum(counts + moved, threshold)
     if rounding_base > 1:
         shown = (2 * shown + rounding_base) // (2 * rounding_base) * rounding_base
     return shown.astype(np.int64)
 
 
-__all__ = ["MAX_CHANGE", "PTABLE", "RECORD_KEY_SQL", "noise", "perturb_counts",
+__all__ = ["MAX_CHANGE", "PTABLE", "PTABLES", "WIDE_PTABLE", "RECORD_KEY_SQL", "noise", "perturb_counts",
            "release_salt"]

@@ -1,0 +1,327 @@
+"""The places layers, built together: the force by week, the force and every area by month,
+each in total and by category, with their links protected.
+
+Units and their sizes
+---------------------
+A *place* is the force (everything loaded) or a loaded area (a public boundary, its base
+cells from ``area_cells``). A unit is a place x period (x category) and holds every atom whose
+base cell lies in the place. Its size is its people (distinct keyed subjects plus events
+without a key); its figure is its events. A unit of fewer than the threshold of people is
+hidden (*primary* suppression).
+
+Links, and how they are protected
+---------------------------------
+Some units add up to others, and a reader knows which (boundaries and calendars are public):
+
+* **places**: a parent place (the force, or an area) is its children of one area type that
+  lie within it (disjoint areas: wards in the force, LSOAs in a ward) plus a *rest* that no
+  child covers - the rest is never shown;
+* **time**: the force's month is its weeks (a week belongs to its Monday's month). This
+  link is protected by construction: a shown force month is the sum of its shown weeks'
+  figures plus one *rest of the month* unit, its hidden weeks pooled, shown (perturbed) only
+  when at least the threshold of people lie behind it, and otherwise counted as the fixed
+  estimate :func:`imputed_rest` (the same whatever it holds); so a month less its weeks is a
+  released figure or a constant, never a hidden week's value;
+* **categories**: a place-period total is its categories.
+
+In every such relation, a hidden member that is the only hidden member could be worked out
+by subtraction. So wherever a relation holds exactly one hidden member that needs protecting
+(a small group, or one hidden to protect another), the shown member with the fewest events is
+hidden too (*secondary* suppression), until no relation holds a lone hidden member. A rest of
+at least the threshold of people may be worked out: it is a group big enough to be shown.
+
+What a subtraction can then give is the sum of two or more hidden members, at least one of
+them (or the rest) not small, plus the cell-key noise of every figure in it
+(:mod:`profiles.release.perturb`): never one small group's value. The attack tests
+(``tests/test_release_attacks.py``) measure how often the best estimate from every such path
+pins a hidden unit, against guessing.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+
+from profiles.release.audiences import GRAINS
+from profiles.release.disclosure import Protected, round_counts
+from profiles.release.nesting import period_ends, period_starts
+from profiles.release.perturb import perturb_counts
+
+#: Place code of the whole force (everything loaded).
+FORCE = -1
+#: A month's rest of too few people but at least this many events is joined by the month's
+#: smallest shown week (hidden), so the month keeps it; a smaller rest is left out of the
+#: month (it costs the month less than the week would cost the weeks).
+REST_WORTH_A_WEEK = 3
+#: Category code of a unit's total (all categories).
+TOTAL = -1
+
+
+def _relations_of_places(area_ids, area_cells, area_types) -> list[tuple]:
+    """(parent place, children) for every parent (the force or an area) and every area type
+    whose areas are disjoint and, for an area parent, lie wholly within it."""
+    cells_of = defaultdict(set)
+    for a, c in zip(area_ids.tolist(), area_cells.tolist()):
+        cells_of[a].add(c)
+    by_type = defaultdict(list)
+    for a, t in area_types.items():
+        if a in cells_of:
+            by_type[t].append(a)
+    out = []
+    for t, ids in by_type.items():
+        union = set()
+        total = 0
+        for a in ids:
+            union |= cells_of[a]
+            total += len(cells_of[a])
+        if total != len(union):      # overlapping areas of one type: not a partition
+            continue
+        out.append((FORCE, tuple(sorted(ids))))
+        for parent, pcells in cells_of.items():
+            if area_types.get(parent) == t:
+                continue
+            inside = tuple(sorted(a for a in ids if cells_of[a] <= pcells))
+            if inside:
+                out.append((parent, inside))
+    return out
+
+
+def build_places(base, protection, areas, area_types: dict) -> dict:
+    """Return the places layers' released units, by layer name.
+
+    Parameters
+    ----------
+    base : BaseTable at the store's base resolution, by category where the audience may see
+        it (else by nothing)
+    protection : Protection
+    areas : (area ids, base cells) of every loaded area
+    area_types : dict of area id -> area type
+    """
+    area_ids, area_cells = areas
+    size = len(base)
+    relations = _relations_of_places(area_ids, area_cells, area_types)
+    # every atom's places: the force, each area holding its cell, each rest holding it
+    cell_index = pd.Index(pd.unique(base.cell))
+    atom_cell = cell_index.get_indexer(base.cell)
+    member = defaultdict(list)          # place -> cell codes
+    for a, c in zip(area_ids.tolist(), cell_index.get_indexer(area_cells).tolist()):
+        if c >= 0:
+            member[a].append(c)
+    rest_of = {}
+    next_id = FORCE - 1
+    all_cells = np.arange(len(cell_index))
+    for parent, children in relations:
+        covered = np.zeros(len(cell_index), dtype=bool)
+        for a in children:
+            covered[member.get(a, [])] = True
+        pcells = all_cells if parent == FORCE else np.asarray(member.get(parent, []), int)
+        rest = pcells[~covered[pcells]] if len(pcells) else pcells
+        rest_of[(parent, children)] = next_id
+        member[next_id] = rest.tolist()
+        next_id -= 1
+    pair_place, pair_cell = [FORCE] * len(cell_index), list(range(len(cell_index)))
+    for place, cells in member.items():
+        pair_place += [place] * len(cells)
+        pair_cell += cells
+    pairs = pd.DataFrame({"place": np.asarray(pair_place, np.int64),
+                          "cell": np.asarray(pair_cell, np.int64)}).drop_duplicates()
+    atoms = pd.DataFrame({"atom": np.arange(size), "cell": atom_cell})
+    links = atoms.merge(pairs, on="cell")[["atom", "place"]]
+    has_cat = "category" in base.dims
+    cat = base.dims["category"] if has_cat else np.full(size, TOTAL, dtype=np.int64)
+    subjects = pd.DataFrame({"atom": base.subject_atom, "subject": base.subject})
+    frames = []
+    for grain in ("week", "month"):
+        at = links if grain == "month" else links[links["place"] == FORCE]
+        start = period_starts(base.day, grain)
+        for with_cat in ((False, True) if has_cat else (False,)):
+            a = at["atom"].to_numpy()
+            key = pd.DataFrame({"place": at["place"].to_numpy(), "start": start[a],
+                                "cat": cat[a] if with_cat else TOTAL, "atom": a})
+            key["events"] = base.n[a]
+            key["anon"] = base.anon[a]
+            key["fp"] = base.fingerprint[a]
+            grouped = key.groupby(["place", "start", "cat"], sort=True)
+            unit = grouped.agg(events=("events", "sum"), anon=("anon", "sum")).reset_index()
+            fp = np.zeros(len(unit), dtype=np.uint64)   # cell keys: sums of record keys
+            np.add.at(fp, grouped.ngroup().to_numpy(), key["fp"].to_numpy(np.uint64))
+            unit["fp"] = fp
+            if len(subjects):
+                sub = key[["place", "start", "cat", "atom"]].merge(subjects, on="atom")
+                keyed = sub.drop_duplicates(["place", "start", "cat", "subject"]) \
+                    .groupby(["place", "start", "cat"]).size().rename("keyed")
+                unit = unit.merge(keyed, left_on=["place", "start", "cat"],
+                                  right_index=True, how="left")
+                unit["keyed"] = unit["keyed"].fillna(0).astype(np.int64)
+            else:
+                unit["keyed"] = 0
+            unit["people"] = unit["anon"] + unit["keyed"]
+            unit["grain"] = grain
+            frames.append(unit)
+    units = pd.concat(frames, ignore_index=True)
+    units["rest"] = units["place"] < FORCE
+    index = {k: i for i, k in enumerate(zip(units["grain"], units["place"], units["start"],
+                                            units["cat"]))}
+    people = units["people"].to_numpy(np.int64)
+    events = units["events"].to_numpy(np.int64)
+    rest = units["rest"].to_numpy(bool)
+    threshold = protection.threshold
+    shown = (people >= threshold) & ~rest
+    groups = _relation_members(units, index, relations, rest_of, has_cat)
+    _suppress_secondary(groups, shown, people, events, rest, threshold)
+    place = units["place"].to_numpy(np.int64)
+    released = np.zeros(len(units), dtype=np.int64)
+    idx = np.flatnonzero(shown)
+    released[idx] = perturb_counts(events[idx], units["fp"].to_numpy(np.uint64)[idx],
+                                   threshold=threshold, rounding_base=protection.rounding_base,
+                                   table=np.where(place[idx] == FORCE, "narrow", "wide"))
+    unrounded = np.zeros(len(units), dtype=np.int64)
+    unrounded[idx] = perturb_counts(events[idx], units["fp"].to_numpy(np.uint64)[idx],
+                                    threshold=threshold,
+                                    table=np.where(place[idx] == FORCE, "narrow", "wide"))
+    _force_months_from_weeks(units, index, shown, released, unrounded, base, protection)
+    out = {}
+    for grain in ("week", "month"):
+        for with_cat in ((False, True) if has_cat else (False,)):
+            pick = shown & (units["grain"].to_numpy() == grain) & \
+                ((units["cat"].to_numpy() >= 0) == with_cat)
+            idx = np.flatnonzero(pick)
+            starts = units["start"].to_numpy(np.int64)[idx]
+            frame = {"rung": np.zeros(len(idx), dtype=np.int64),
+                     "cell": np.zeros(len(idx), dtype=np.uint64),
+                     "resolution": np.full(len(idx), -1, dtype=np.int64),
+                     "grain": np.full(len(idx), GRAINS.index(grain), dtype=np.int64),
+                     "period_start": starts, "period_end": period_ends(starts, grain)}
+            dims = ("category",) if with_cat else ()
+            if with_cat:
+                frame["category"] = units["cat"].to_numpy(np.int64)[idx]
+            frame["count"] = released[idx]
+            frame["anchor"] = np.zeros(len(idx), dtype=np.uint64)
+            frame["place"] = place[idx]
+            name = f"places-{grain}" + ("-c" if with_cat else "")
+            out[name] = Protected(pd.DataFrame(frame), np.zeros(0, np.int64),
+                                  np.zeros(0, np.int64), (), threshold,
+                                  protection.rounding_base, dims,
+                                  np.zeros(len(idx), dtype=bool),
+                                  {d: base.labels[d] for d in dims})
+    return out
+
+
+def imputed_rest(threshold: int) -> int:
+    """What a month adds for a rest of too few people to show: a fixed estimate, the same
+    whatever the rest holds, so the month less its weeks tells nothing of it.
+
+    >>> imputed_rest(5), imputed_rest(3)
+    (2, 1)
+    """
+    return threshold // 2
+
+
+def _force_months_from_weeks(units, index, shown, released, unrounded, base, protection
+                             ) -> None:
+    """Make each shown force month the sum of its shown weeks' figures plus one *rest of the
+    month* unit - its hidden weeks pooled, shown (perturbed) only when at least the threshold
+    of people lie behind it. A month less its weeks is then that rest, a released figure or 0,
+    never a hidden week (in place on ``released``). Where the audience's figures are rounded,
+    the month rounds the sum of its parts' perturbed figures once (``unrounded``), so a
+    month's error is not the sum of its weeks' roundings."""
+    grain = units["grain"].to_numpy()
+    place = units["place"].to_numpy(np.int64)
+    start = units["start"].to_numpy(np.int64)
+    cat = units["cat"].to_numpy(np.int64)
+    weeks = np.flatnonzero((grain == "week") & (place == FORCE))
+    month_of = period_starts(start[weeks], "month")
+    people = units["people"].to_numpy(np.int64)
+    events = units["events"].to_numpy(np.int64)
+    hidden_weeks = {(int(m), int(c), int(w)) for m, c, w, ok in
+                    zip(month_of, cat[weeks], start[weeks], shown[weeks]) if not ok}
+    sums = defaultdict(int)
+    for m, c, i in zip(month_of, cat[weeks], weeks):
+        if shown[i]:
+            sums[(int(m), int(c))] += int(unrounded[i])
+    # the rest of each month: atoms of its hidden weeks
+    has_cat = "category" in base.dims
+    atom_cat = base.dims["category"] if has_cat else np.full(len(base), TOTAL)
+    rests = defaultdict(lambda: [0, 0, np.uint64(0), set()])
+    sub_of = defaultdict(list)
+    for a, subj in zip(base.subject_atom.tolist(), base.subject.tolist()):
+        sub_of[a].append(subj)
+    if hidden_weeks:
+        months = period_starts(base.day, "month")
+        for a in range(len(base)):
+            for c in ((TOTAL, int(atom_cat[a])) if has_cat else (TOTAL,)):
+                if (int(months[a]), c, int(base.day[a])) in hidden_weeks:
+                    r = rests[(int(months[a]), c)]
+                    r[0] += int(base.n[a])
+                    r[1] += int(base.anon[a])
+                    r[2] = np.uint64(r[2] + base.fingerprint[a])
+                    r[3].update(sub_of.get(a, ()))
+    for key, (n, anon, fp, subs) in rests.items():
+        if anon + len(subs) >= protection.threshold:
+            sums[key] += int(perturb_counts(np.array([n]), np.array([fp], dtype=np.uint64),
+                                            threshold=protection.threshold)[0])
+        elif n > 0 and key in sums:
+            sums[key] += imputed_rest(protection.threshold)
+    for (m, c), total in sums.items():
+        i = index.get(("month", FORCE, m, c))
+        if i is not None and shown[i]:
+            released[i] = int(round_counts([total], protection.rounding_base)[0])
+    for (m, c), (n, anon, fp, subs) in rests.items():
+        i = index.get(("month", FORCE, m, c))
+        if i is not None and shown[i] and (m, c) not in sums:
+            released[i] = 0
+
+
+def _relation_members(units, index, relations, rest_of, has_cat) -> list[list[int]]:
+    """Every additive relation among the units, as lists of unit rows (parent first)."""
+    out = []
+    starts_of = defaultdict(set)
+    cats = sorted({int(c) for c in units["cat"].unique()})
+    for g, s in zip(units["grain"], units["start"]):
+        starts_of[g].add(int(s))
+
+    def rows(keys):
+        return [index[k] for k in keys if k in index]
+
+    for s in starts_of["month"]:
+        for c in cats:
+            for parent, children in relations:
+                keys = [("month", parent, s, c)] + [("month", a, s, c) for a in children] \
+                    + [("month", rest_of[(parent, children)], s, c)]
+                out.append(rows(keys))
+    if has_cat:
+        by_total = defaultdict(list)
+        for (g, p, s, c), i in index.items():
+            if c >= 0:
+                by_total[(g, p, s)].append(i)
+        for (g, p, s), members in by_total.items():
+            parent = index.get((g, p, s, TOTAL))
+            out.append(([parent] if parent is not None else []) + members)
+    return [r for r in out if len(r) > 1]
+
+
+def _suppress_secondary(groups, shown, people, events, rest, threshold) -> None:
+    """Hide shown members until no relation holds exactly one hidden member that needs
+    protecting (in place on ``shown``)."""
+    secondary = np.zeros(len(shown), dtype=bool)
+    changed = True
+    while changed:
+        changed = False
+        for members in groups:
+            needs = [m for m in members if not shown[m] and (people[m] < threshold
+                                                              or secondary[m])
+                     and people[m] > 0]
+            if len(needs) != 1:
+                continue
+            candidates = [m for m in members[1:] if shown[m]] or \
+                [m for m in members if shown[m]]
+            if not candidates:
+                continue
+            pick = min(candidates, key=lambda m: (events[m], m))
+            shown[pick] = False
+            secondary[pick] = True
+            changed = True
+
+
+__all__ = ["FORCE", "TOTAL", "build_places"]

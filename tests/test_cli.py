@@ -179,11 +179,15 @@ def test_release_csv_for_the_partnership(capsys, demo_db, tmp_path, extra):
                            "audience=partnership")
     assert "at least 5 people or premises" in text.splitlines()[2]
     assert len(frame) > 0
-    assert {"h3_id", "period_start", "count"} <= set(frame.columns)
     assert not frame["count"].between(1, 4).any()
     assert (frame["count"] >= 5).all()
-    assert max(h3.get_resolution(c) for c in frame["h3_id"]) <= 8
     assert "cell" not in frame.columns
+    if extra and extra[1] == "all":   # hexagons: nothing finer than the floor
+        assert {"h3_id", "period_start", "count"} <= set(frame.columns)
+        assert max(h3.get_resolution(c) for c in frame["h3_id"]) <= 8
+    else:                             # trends: the force's (or an area's) own units
+        assert {"area", "period_start", "count"} <= set(frame.columns)
+        assert "h3_id" not in frame.columns
 
 
 def test_release_over_the_whole_range_says_which_weeks(capsys, demo_db, tmp_path):
@@ -201,9 +205,9 @@ def test_release_over_the_whole_range_says_which_weeks(capsys, demo_db, tmp_path
     # a date range narrows the weeks named
     from profiles.release import open_read_only, release_counts, release_to_csv
     released = release_counts(open_read_only(demo_db), "partnership", "on_street",
-                              period="all", start=dt.date(2025, 3, 3), end=dt.date(2025, 6, 29))
-    assert released.weeks == (dt.date(2025, 3, 3), dt.date(2025, 6, 29))
-    assert ",2025-03-03,2025-06-29,all," in release_to_csv(released)
+                              period="all", start=dt.date(2025, 4, 1), end=dt.date(2025, 6, 30))
+    assert released.weeks == (dt.date(2025, 4, 1), dt.date(2025, 6, 30))
+    assert ",2025-04-01,2025-06-30,all," in release_to_csv(released)
 
 
 def test_release_geojson_parses_and_carries_the_marking(capsys, demo_db, tmp_path):
@@ -290,13 +294,19 @@ def test_ingest_keeps_the_protected_tables_for_the_first_server_start(capsys, tm
     path.write_text(ON_STREET + GOOD * 12 + GOOD.replace("54.5", "54.6") * 3)
     code, _, err = run(capsys, "ingest", "on_street", path, "--db", db)
     assert code == 0 and "Released tables ready:" in err
+    from profiles.release import cache, get_policy
+    from profiles.release.layers import layers_for, protection_of
+
     kept = sorted(p.name.split("-")[:2] for p in folder_for(db).glob("*.arrow"))
-    assert ["on_street", "partnership"] in kept
-    # the meeting's audience only; the server builds the others when it starts
-    assert {a for _, a in kept} == set(load_access().unidentified)
+    # every layer of the meeting's audience only; the server builds the others when it starts
+    meeting = {protection_of(get_policy(a), "on_street") for a in load_access().unidentified}
+    assert {p for _, p in kept if p.startswith("t")} >= {m.name for m in meeting}
+    on_street = {f for f, p in kept if f.startswith("on_street.")}
+    assert len(on_street) == len(layers_for(next(iter(meeting))))
     built = release_counts(open_read_only(db), "partnership", "on_street", period="all")
     api.clear_release_cache()                      # a new server: nothing in memory
-    monkeypatch.setattr(api, "_build", lambda *a, **k: pytest.fail("built, not read back"))
+    monkeypatch.setattr(cache, "build_tables",
+                        lambda *a, **k: pytest.fail("built, not read back"))
     again = release_counts(open_read_only(db), "partnership", "on_street", period="all")
     assert again.total == built.total > 0
     pd.testing.assert_frame_equal(again.frame, built.frame)
@@ -310,8 +320,13 @@ def test_ingest_warm_all_keeps_every_served_audience(capsys, tmp_path):
     path.write_text(ON_STREET + GOOD * 12)
     code, _, err = run(capsys, "ingest", "on_street", path, "--db", db, "--warm-all")
     assert code == 0 and "Released tables ready:" in err
-    kept = {p.name.split("-")[1] for p in folder_for(db).glob("*.arrow")}
-    assert kept == set(load_access().served)
+    from profiles.release import get_policy
+    from profiles.release.layers import protection_of
+
+    kept = {p.name.split("-")[1] for p in folder_for(db).glob("*.arrow")
+            if p.name.startswith("on_street.")}
+    assert kept == {protection_of(get_policy(a), "on_street").name
+                    for a in load_access().served}
 
 
 def test_ingest_no_warm_and_dry_run_keep_no_tables(capsys, tmp_path):

@@ -200,7 +200,8 @@ def _release(args) -> int:
         raise UserError("--audience is required (partnership, command or analyst), "
                         "or give --report for the utility report")
     released = release_counts(con, args.audience, args.feed, period=args.period, by=args.by,
-                              area=args.area)
+                              area=args.area,
+                              place="hexagon" if args.format == "geojson" else None)
     if args.format == "csv":
         text = release_to_csv(released)
     else:

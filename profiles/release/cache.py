@@ -126,7 +126,8 @@ def _disk_key(cur, protection, feed, layer, sig):
     from profiles.release import table_files
 
     version = (ENGINE, *sig[1:], release_salt(cur))
-    return table_files.table_key(version, protection, f"{feed}.{layer.name}",
+    return table_files.table_key(version, protection,
+                                 f"{feed}.{layer.name.replace('-', '_')}",
                                  store.base_resolution(cur))
 
 
@@ -146,11 +147,19 @@ def _from_disk_or_build(cur, protection, feed, layer, sig) -> dict:
     return tables
 
 
-def protected_table(con, audience, feed: str, *, layer: str = "hex-quarter"
-                    ) -> tuple[Protected, tuple]:
-    """Return the audience's units of ``feed`` in ``layer`` and the loaded weeks' span."""
+def protected_table(con, audience, feed: str, *, layer: str = "hex-quarter",
+                    atoms: bool = False) -> tuple[Protected, tuple]:
+    """Return the audience's units of ``feed`` in ``layer`` and the loaded weeks' span.
+
+    With ``atoms`` (a hexagon layer), the table is built afresh and keeps where each atom
+    went: for the policy owner's utility report only, never cached.
+    """
     protection = protection_of(_policy(audience), feed)
-    return layer_table(con, protection, feed, layer_named(protection, layer))
+    chosen = layer_named(protection, layer)
+    if atoms:
+        return build_layer(_cursor(con), protection, feed, chosen, atoms=True), \
+            store_span(con)
+    return layer_table(con, protection, feed, chosen)
 
 
 def warm_release_cache(con, audiences, feeds=EVENT_FEEDS, *, hold: bool = True

@@ -20,6 +20,9 @@ def _shown_frame(released: ReleasedTable):
     which weeks it covers, in ``period_start`` and a ``period_end`` column after it.
     """
     frame = released.frame
+    if (released.layer or "").startswith("places"):   # force and area rows: no hexagon
+        frame = frame[[c for c in frame.columns if c not in ("h3_id", "cell", "resolution")]]
+        frame = frame[["area", *[c for c in frame.columns if c != "area"]]]
     whole = frame["period_grain"] == "all" if "period_grain" in frame else None
     if whole is None or not whole.any() or released.weeks is None:
         return frame
@@ -42,7 +45,8 @@ def _header_lines(released: ReleasedTable) -> list[str]:
 def release_to_csv(released: ReleasedTable) -> str:
     """Return the release as CSV: marking and disclosure statement as ``#`` lines, then rows.
 
-    Columns: ``h3_id, resolution, period_start``, any breakdowns, ``count``.
+    Columns: ``h3_id, resolution, period_start``, any breakdowns, ``count`` (for a release
+    from the places layers: ``area, period_start``, any breakdowns, ``count``).
     Read back with ``pandas.read_csv(path, comment="#")``.
     """
     buf = io.StringIO()

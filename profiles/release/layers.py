@@ -70,9 +70,9 @@ class Protection:
 
     @property
     def name(self) -> str:
-        """A short stable name, e.g. ``t3-r9-b1-category.band-s3``."""
-        return (f"t{self.threshold}-r{self.floor}-b{self.rounding_base}-"
-                f"{'.'.join(self.breakdowns) or 'none'}-s{self.space_moves}")
+        """A short stable name, e.g. ``t3_r9_b1_category.band_s3``."""
+        return (f"t{self.threshold}_r{self.floor}_b{self.rounding_base}_"
+                f"{'.'.join(self.breakdowns) or 'none'}_s{self.space_moves}")
 
 
 @dataclass(frozen=True)

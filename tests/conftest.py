@@ -75,3 +75,27 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.path.name in BROWSER_FILES:
             item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+@pytest.fixture
+def exact_release(tmp_path, monkeypatch):
+    """The shipped audience policies with exact figures (``perturbation = "none"``) and the
+    partnership rounded to 5: for known-answer tests of the analyses' arithmetic on released
+    figures. The privacy tests use the shipped policies."""
+    from profiles.release.audiences import DEFAULT_PATH
+    from profiles.release.cache import clear_release_cache
+
+    text = DEFAULT_PATH.read_text(encoding="utf-8")
+    lines = []
+    for line in text.splitlines():
+        lines.append(line)
+        if line.startswith("[") and line.endswith("]"):
+            lines.append('perturbation = "none"')
+    text = "\n".join(lines).replace("resolution_floor = 8\n# figures are moved", "resolution_floor = 8\n# figures are moved", 1)
+    text = text.replace("rounding_base = 1", "rounding_base = 5", 1)
+    path = tmp_path / "exact-audiences.toml"
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("LANTERN_AUDIENCES", str(path))
+    clear_release_cache()
+    yield path
+    clear_release_cache()

@@ -8,6 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+# known answers of the arithmetic on released figures: exact figures (see conftest)
+pytestmark = pytest.mark.usefixtures("exact_release")
+
 from profiles.analyses.change import (NOTE_NONE_AFTER, NOTE_NONE_BEFORE, NOTE_NOT_COMPARABLE, NOTE_PART,
                              NOTE_SMALL, ChangeError, change_by_cell, change_periods,
                              hexagons_side_by_side)
@@ -134,10 +137,12 @@ def test_change_periods_trend(empty_db):
     trend = change_periods(con, "analyst", "on_street", period="month")
     assert trend["period_start"].tolist() == [dt.date(2025, 1, 1), dt.date(2025, 2, 1),
                                               dt.date(2025, 3, 1)]
-    assert trend["count"].tolist() == [20, 40, 3]   # the lone 1 is never shown
+    # March: its week of 3, and its week of 1 (too small to show) counted as the fixed
+    # estimate 1 (the same whatever that week holds); the 1 itself is never shown
+    assert trend["count"].tolist() == [20, 40, 4]
     assert trend["change"].isna().tolist() == [True, False, False]
-    assert trend["change"].tolist()[1:] == [20, -37]
-    assert trend["pct_change"].tolist() == [None, 100.0, -92.5]
+    assert trend["change"].tolist()[1:] == [20, -36]
+    assert trend["pct_change"].tolist() == [None, 100.0, -90.0]
     assert trend["note"].tolist() == [None, None, NOTE_PART]
     assert trend.attrs["longer"] == 0
     weekly = change_periods(con, "analyst", "on_street", period="week")
@@ -152,16 +157,20 @@ def test_change_periods_refuses_all(con):
         change_periods(con, "analyst", "on_street", period="all")
 
 
-def test_trend_leaves_out_figures_shown_only_over_a_longer_period(empty_db):
+def test_a_months_small_weeks_count_as_a_fixed_estimate_never_their_value(empty_db):
     con, _, _ = empty_db
     put(con, "on_street", A, "2025-01-06", 10)
-    for week in ("2025-01-13", "2025-02-10", "2025-03-10"):   # 1 a month: only a quarter shows
+    for week in ("2025-01-13", "2025-02-10", "2025-03-10"):   # 1 a month: never shown
         put(con, "on_street", B, week, 1)
     trend = change_periods(con, "analyst", "on_street", period="month")
-    assert trend["count"].tolist() == [10, 0, 0]
-    assert trend.attrs["longer"] == 3
-    assert "3 on-street activity reports are shown only over periods longer than a month" in \
-        trend.attrs["notes"][0]
+    # January is its week of 10 plus 1 for its small week; February and March hold only
+    # one person each, so they are not shown
+    assert trend["count"].tolist() == [11, 0, 0]
+    con.execute("UPDATE facts SET n = 2 WHERE week = DATE '2025-01-13'")
+    from profiles.release import clear_release_cache
+    clear_release_cache()
+    again = change_periods(con, "analyst", "on_street", period="month")
+    assert again["count"].tolist() == [11, 0, 0]   # the small week's value changes nothing
 
 
 def test_a_rolled_up_hexagon_is_compared_only_like_for_like(empty_db):

@@ -5,6 +5,9 @@ import h3
 import pandas as pd
 import pytest
 
+# known answers of the arithmetic on released figures: exact figures (see conftest)
+pytestmark = pytest.mark.usefixtures("exact_release")
+
 from profiles.release.audiences import get_policy
 from profiles.analyses.change import NOTE_SMALL
 from profiles.analyses.coverage import (NOTE_MAY_DIFFER, STATUSES, CoverageError, coverage_cells,

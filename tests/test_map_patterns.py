@@ -8,6 +8,9 @@ from pathlib import Path
 
 import h3
 import pytest
+
+# known answers of the arithmetic on released figures: exact figures (see conftest)
+pytestmark = pytest.mark.usefixtures("exact_release")
 from streamlit.testing.v1 import AppTest
 
 from apptest_pages import open_page
@@ -35,7 +38,7 @@ def pattern_rows(at) -> list[dict]:
             for row in layer["data"]]
 
 
-@pytest.mark.parametrize("audience, floor", [("analyst", 9), ("partnership", 8)])
+@pytest.mark.parametrize("audience, floor", [("analyst", 8), ("partnership", 7)])
 def test_patterns_are_those_of_the_released_counts(db, audience, floor):
     at = run(audience)
     start, end = at.session_state["weeks"]
@@ -43,10 +46,15 @@ def test_patterns_are_those_of_the_released_counts(db, audience, floor):
                          start=start, end=end, recent=None)
     drawn = {row["h3_id"]: row["tip_title"] for row in pattern_rows(at)}
     expected = table[table["pattern"] != "no pattern"].set_index("h3_id")["pattern"]
-    assert drawn and set(drawn) == set(expected.index)
-    assert {h3.get_resolution(c) for c in drawn} == {floor}
+    assert set(drawn) == set(expected.index)
+    # monthly hexagons are one size larger than the floor; the partnership's (res 7) are too
+    # few in the synthetic town to show a pattern, and the map draws exactly what is found
+    assert bool(drawn) == (audience == "analyst")
+    assert {h3.get_resolution(c) for c in drawn} <= {floor}
     for cell, title in drawn.items():
         assert title.lower().startswith(expected[cell])
+    if not drawn:
+        return
     legend = next(m.value for m in at.markdown if "Hotspot patterns over time" in m.value)
     n = len(table.attrs["period_starts"])
     assert f"({n} months); the recent window is the last 3" in legend

@@ -8,6 +8,9 @@ import h3
 import pandas as pd
 import pytest
 
+# known answers of the arithmetic on released figures: exact figures (see conftest)
+pytestmark = pytest.mark.usefixtures("exact_release")
+
 from data_contracts import ContractError, read_feed
 from data_contracts.feeds import ADVERT_INDICATORS
 from profiles.analyses import CAUTION, online_picture

@@ -17,7 +17,7 @@ Which layer answers (``place=None`` chooses, and the frame says what it chose):
   area's week view shows its months (``period_grain`` says so).
 * ``period="all"``, any other breakdown, or ``place="hexagon"``: the **hexagon** layers:
   hexagon x quarter from the audience's floor (a date range holds the quarters wholly inside
-  it), and for month or week views hexagon x month from two resolutions coarser
+  it), and for month or week views hexagon x month from one resolution coarser
   (``resolution`` says which).
 
 Examples

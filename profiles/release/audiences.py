@@ -27,6 +27,10 @@ A policy says *who sees what, at which grain, with which disclosure control*:
     those feeds.
 ``marking``, ``label``, ``note``
     Protective marking carried by every screen and export; plain-words name; a note.
+``perturbation``
+    ``"cell-key"`` (default): every released unit is moved once by its cell key
+    (:mod:`profiles.release.perturb`); ``"none"``: exact figures (weaker: see
+    :data:`PERTURBATIONS`).
 
 Examples
 --------
@@ -69,7 +73,11 @@ MOVES = ("space", "time", "breakdown")
 #: year their Monday falls in).
 GRAINS = ("week", "month", "quarter", "year")
 SETTINGS = ("label", "threshold", "resolution_floor", "rounding_base", "feeds", "breakdowns",
-            "rollup", "rollup_by_feed", "marking", "note")
+            "rollup", "rollup_by_feed", "marking", "note", "perturbation")
+#: How released units are moved: ``cell-key`` (the default, :mod:`profiles.release.perturb`)
+#: or ``none`` (exact figures: hidden groups can then be bounded by subtraction, so only for
+#: a policy owner who accepts that, and the statement says so).
+PERTURBATIONS = ("cell-key", "none")
 _REQUIRED = ("threshold", "resolution_floor", "rounding_base", "feeds", "marking")
 
 
@@ -92,6 +100,7 @@ class Policy:
     note: str = ""
     rollup: tuple = ()
     rollup_by_feed: tuple = ()   # ((feed, moves), ...): ladders that differ from ``rollup``
+    perturbation: str = "cell-key"
 
     def may_see(self, feed: str) -> bool:
         """Return True when this audience may see ``feed``."""
@@ -294,9 +303,14 @@ def policy_from_dict(body, *, name: str, path: str = "<policy>") -> Policy:
     for key in ("label", "note"):
         if key in body and not isinstance(body[key], str):
             fail(key, f"{body[key]!r} is not text", "write it in double quotes")
+    perturbation = body.get("perturbation", "cell-key")
+    if perturbation not in PERTURBATIONS:
+        fail("perturbation", f"{perturbation!r} is not a perturbation method",
+             f"use one of {', '.join(PERTURBATIONS)}")
     return Policy(name, str(body.get("label", name)), threshold, floor, base, tuple(feeds),
                   tuple(breakdowns), marking.strip(), str(body.get("note", "")),
-                  tuple(rollup), tuple((f, tuple(m)) for f, m in sorted(by_feed.items())))
+                  tuple(rollup), tuple((f, tuple(m)) for f, m in sorted(by_feed.items())),
+                  perturbation)
 
 
 def _check_rollup(rollup, floor, breakdowns, fail) -> None:
@@ -354,7 +368,7 @@ def disclosure_statement(policy: Policy, feed: str | None = None) -> str:
                  f"lie behind it (ten sightings of one person count as one).")
     parts.append(f"Trends are counted for the whole force by week and month, and for each area "
                  f"by month; maps show hexagons no smaller than H3 resolution "
-                 f"{policy.resolution_floor} by quarter (by month, hexagons two sizes larger). "
+                 f"{policy.resolution_floor} by quarter (by month, hexagons one size larger). "
                  f"Where too few lie behind a hexagon, it is added to a larger one "
                  f"(down to resolution {policy.coarsest_resolution}) or its categories are "
                  f"combined; groups still too small are not shown at all, and where one hidden "
@@ -364,11 +378,14 @@ def disclosure_statement(policy: Policy, feed: str | None = None) -> str:
         parts.append(f"Online adverts are placed no finer than H3 resolution {floor} (about "
                      f"5 km²) and counted by week only; their figures are shown only where at "
                      f"least {policy.threshold} advertisers lie behind them.")
-    parts.append("Each figure shown is within 2 of the true count for the force and for "
-                 "hexagons, and within 3 for an area (most are exact or 1 out): every figure "
-                 "is moved a little, once, the same way every time it is shown, so that no "
-                 "hidden figure can be worked out by subtracting or averaging others. Totals "
-                 "are the sums of the figures shown.")
+    if policy.perturbation == "none":
+        parts.append("Figures are exact counts; totals are the sums of the figures shown.")
+    else:
+        parts.append("Each figure shown is within 2 of the true count for the force and for "
+                     "hexagons, and within 3 for an area (most are exact or 1 out): every "
+                     "figure is moved a little, once, the same way every time it is shown, so "
+                     "that no hidden figure can be worked out by subtracting or averaging "
+                     "others. Totals are the sums of the figures shown.")
     parts.append(f"The force's month is the sum of its weeks; weeks too small to show are "
                  f"counted together, or, when still too few, as an estimate of "
                  f"{policy.threshold // 2}.")

@@ -67,12 +67,19 @@ class Protection:
     rounding_base: int
     breakdowns: tuple          # in HEX_ORDER
     space_moves: int           # how many parents a hexagon group may pool into
+    perturb: bool = True       # cell-key perturbation of every unit
 
     @property
     def name(self) -> str:
         """A short stable name, e.g. ``t3_r9_b1_category.band_s3``."""
         return (f"t{self.threshold}_r{self.floor}_b{self.rounding_base}_"
-                f"{'.'.join(self.breakdowns) or 'none'}_s{self.space_moves}")
+                f"{'.'.join(self.breakdowns) or 'none'}_s{self.space_moves}"
+                + ("" if self.perturb else "_exact"))
+
+    @property
+    def ptables(self) -> tuple:
+        """The p-tables of the force's (and hexagons') and the areas' units."""
+        return ("narrow", "wide") if self.perturb else (None, None)
 
 
 @dataclass(frozen=True)
@@ -92,7 +99,8 @@ def protection_of(policy: Policy, feed: str) -> Protection:
     floor = policy.floor_for(feed)
     return Protection(int(policy.threshold), int(floor), int(policy.rounding_base),
                       tuple(b for b in HEX_ORDER if b in allowed),
-                      min(int(moves.count("space")), floor))
+                      min(int(moves.count("space")), floor),
+                      policy.perturbation != "none")
 
 
 def layers_for(protection: Protection) -> tuple:
@@ -117,7 +125,7 @@ def layer_named(protection: Protection, name: str) -> Layer:
 
 #: How much coarser than the floor the hexagon-month layer starts: one parent, so that a
 #: floor hexagon's quarter less its months cannot single out a hidden hexagon-month.
-MONTH_COARSER = 2
+MONTH_COARSER = 1
 
 
 def hex_floor(protection: Protection, grain: str) -> int:
@@ -155,7 +163,8 @@ def build_hex_layer(base, protection: Protection, layer: Layer, *, base_resoluti
     units = prot.units
     units["count"] = perturb_counts(units["count"].to_numpy(np.int64), keys,
                                     threshold=protection.threshold,
-                                    rounding_base=protection.rounding_base)
+                                    rounding_base=protection.rounding_base,
+                                    table=protection.ptables[0])
     units["place"] = np.full(len(units), FORCE - 1, dtype=np.int64)
     if not atoms:   # where each atom went is for the policy owner's report only
         prot.atom_unit = prot.atom_n = np.zeros(0, dtype=np.int64)

@@ -112,15 +112,18 @@ def perturb_counts(counts, fingerprints, *, threshold: int, rounding_base: int =
 
     Every unit given must hold at least ``threshold`` people (the caller hides the rest).
     The figure is ``count + noise``, at least ``threshold``, then rounded (halves up) to
-    ``rounding_base``.
+    ``rounding_base``. ``table`` names the p-table (:data:`PTABLES`), per unit or for all;
+    None leaves the counts exact.
     """
     counts = np.asarray(counts, dtype=np.int64)
-    if isinstance(table, str):
+    if table is None:
+        moved = np.zeros(len(counts), dtype=np.int64)
+    elif isinstance(table, str):
         moved = noise(fingerprints, counts, floor=np.full(len(counts), threshold), table=table)
     else:   # per unit, the name of its p-table
         table = np.asarray(table, dtype=object)
         moved = np.zeros(len(counts), dtype=np.int64)
-        for name in np.unique(table):
+        for name in {t for t in table.tolist() if t is not None}:
             at = table == name
             moved[at] = noise(np.asarray(fingerprints)[at], counts[at],
                               floor=np.full(int(at.sum()), threshold), table=str(name))

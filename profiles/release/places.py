@@ -175,11 +175,11 @@ def build_places(base, protection, areas, area_types: dict) -> dict:
     idx = np.flatnonzero(shown)
     released[idx] = perturb_counts(events[idx], units["fp"].to_numpy(np.uint64)[idx],
                                    threshold=threshold, rounding_base=protection.rounding_base,
-                                   table=np.where(place[idx] == FORCE, "narrow", "wide"))
+                                   table=_tables(protection, place[idx]))
     unrounded = np.zeros(len(units), dtype=np.int64)
     unrounded[idx] = perturb_counts(events[idx], units["fp"].to_numpy(np.uint64)[idx],
                                     threshold=threshold,
-                                    table=np.where(place[idx] == FORCE, "narrow", "wide"))
+                                    table=_tables(protection, place[idx]))
     _force_months_from_weeks(units, index, shown, released, unrounded, base, protection)
     out = {}
     for grain in ("week", "month"):
@@ -206,6 +206,12 @@ def build_places(base, protection, areas, area_types: dict) -> dict:
                                   np.zeros(len(idx), dtype=bool),
                                   {d: base.labels[d] for d in dims})
     return out
+
+
+def _tables(protection, places) -> np.ndarray:
+    """Per unit, its p-table's name: narrow for the force, wide for an area (or None)."""
+    narrow, wide = protection.ptables
+    return np.where(places == FORCE, narrow, wide).astype(object)
 
 
 def imputed_rest(threshold: int) -> int:
@@ -260,7 +266,8 @@ def _force_months_from_weeks(units, index, shown, released, unrounded, base, pro
     for key, (n, anon, fp, subs) in rests.items():
         if anon + len(subs) >= protection.threshold:
             sums[key] += int(perturb_counts(np.array([n]), np.array([fp], dtype=np.uint64),
-                                            threshold=protection.threshold)[0])
+                                            threshold=protection.threshold,
+                                            table=protection.ptables[0])[0])
         elif n > 0 and key in sums:
             sums[key] += imputed_rest(protection.threshold)
     for (m, c), total in sums.items():

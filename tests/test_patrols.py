@@ -20,7 +20,7 @@ from profiles.release.api import clear_release_cache, release_counts
 CENTRE = "8919441598fffff"          # a resolution-9 hexagon in the synthetic town
 RING3 = sorted(h3.grid_ring(CENTRE, 3))
 VAN = RING3[0]                      # van stop, three rings out
-CLINIC = RING3[9]                   # confidential clinic, on the far side
+CLINIC = sorted(h3.grid_ring(CENTRE, 7))[9]   # confidential clinic, well away from the others
 BANDS = ("night", "morning", "afternoon", "evening")
 # Opening bands written out by hand (dow 0 = Monday).
 DROP_IN_OPEN = {(d, b) for d in range(5) for b in ("morning", "afternoon")}  # Mon–Fri 10–16
@@ -70,13 +70,13 @@ SITES = [(CENTRE, "drop_in", 0b0011111, 600, 960, False),
 def zoned(tmp_path_factory):
     """Activity and harm in every hexagon of four rings, every day and band; three sites."""
     facts = []
-    for i, c in enumerate(sorted(h3.grid_disk(CENTRE, 4))):
+    for i, c in enumerate(sorted(h3.grid_disk(CENTRE, 10))):
         for d in range(7):
             for j, b in enumerate(BANDS):
                 facts.append(("on_street", c, d, b, 3 + (i * 7 + d * 3 + j) % 6))
                 facts.append(("harm_reports", c, d, b, 3 + (i + d + j) % 4))
     path = tmp_path_factory.mktemp("zoned") / "zoned.duckdb"
-    con = build_store(path, facts=facts, sites=SITES)
+    con = build_store(path, facts=facts, sites=SITES, area_rings=11)
     yield con, path
     con.close()
 
@@ -114,6 +114,7 @@ def test_confidential_site_never_appears(zoned, radius):
     assert CLINIC not in listed
     # no excluded hexagon near the clinic is listed either (that would outline it)
     assert all(km(c, CLINIC) > radius for c in plan.excluded.h3_id if c != "withheld")
+    assert not re.search(r"\d", withheld.reason.iloc[0]), "the plan says how many it withheld"
     page = patrol_brief_html(plan)
     assert CLINIC not in page and CLINIC not in plan.notice
     assert "clinic" not in page.lower()
@@ -256,3 +257,43 @@ def test_cli_plan_is_marked_and_refuses_partnership(zoned, capsys):
     assert capsys.readouterr().out.startswith("# OFFICIAL-SENSITIVE\n")
     assert main(["patrols", "plan", "--db", str(path), "--audience", "partnership"]) == 1
     assert "police-internal" in capsys.readouterr().err
+
+
+def _withheld_by_attacker(con, plan) -> set:
+    """What an attacker reads off a plan: released candidates less proposals less the
+    listed public exclusions (every hexagon that scored, at top=100,000)."""
+    cands = set()
+    for feed in DEFAULT_WEIGHTS:
+        cands |= set(released_slots(con, "command", feed).reset_index()["h3_id"])
+    return cands - set(plan.proposals.h3_id) - set(plan.excluded.h3_id)
+
+
+def test_no_number_of_plans_locates_a_confidential_site_within_its_zone(tmp_path):
+    """Many plans (every distance, every length) from stores whose clinic sits in different
+    hexagons of one resolution-8 parent are identical: nothing in them tells those sites
+    apart, and what the attacker finds withheld always holds the whole parent and more."""
+    facts = [("on_street", c, d, b, 3 + (i + d) % 5)
+             for i, c in enumerate(sorted(h3.grid_disk(CENTRE, 10)))
+             for d in range(7) for b in BANDS]
+    parent = h3.cell_to_parent(CLINIC, 8)
+    spots = sorted(h3.cell_to_children(parent, 9))
+    assert len(spots) == 7
+    seen = []
+    for n, spot in enumerate(spots[:4]):
+        sites = [SITES[0], SITES[1], (spot, "clinic", 0b0000101, 780, 1020, True)]
+        con = build_store(tmp_path / f"s{n}.duckdb", facts=facts, sites=sites, area_rings=11)
+        plans = []
+        for radius in (0.0, 0.1, 0.3, 0.5, 0.8, 1.2):
+            for top in (5, 50, 100_000):
+                plan = plan_patrols(con, "command", exclusion_km=radius, top=top)
+                plans.append((plan.proposals.to_csv(), plan.excluded.to_csv(),
+                              plan.zones.to_csv()))
+                if top == 100_000:
+                    found = _withheld_by_attacker(con, plan)
+                    # the attacker's withheld set holds every child of the parent and is
+                    # many times larger than the parent alone
+                    assert set(spots) <= found and len(found) >= 7 * 7, (radius, len(found))
+                    assert all(km(c, spot) > radius for c in plan.proposals.h3_id)
+        con.close()
+        seen.append(plans)
+    assert all(p == seen[0] for p in seen[1:]), "plans tell two sites in one parent apart"

@@ -18,8 +18,13 @@ Model
   an outreach site's hexagon centre during any time band that overlaps its opening hours
   (bands: night 00–06, morning 06–12, afternoon 12–18, evening 18–24; a site that closes
   before it opens is open past midnight into the next day), and within ``exclusion_km`` of a
-  *confidential* site at all times. Confidential sites are never drawn, located or listed:
-  exclusions they cause are reported only as a count "near a confidential support site".
+  *confidential* site at all times. Confidential sites are never drawn, located or listed.
+  Around a confidential site Lantern withholds a **coarse zone** that does not centre on it:
+  the site's resolution-8 parent hexagon (about 0.7 km2) with enough rings of its neighbours
+  to hold every hexagon within ``exclusion_km`` of anywhere in that parent
+  (:func:`confidential_zone`). Any two sites in the same parent withhold the same zone, so no
+  number of plans, at any distance or length, narrows the site down further than that
+  parent; the plan says only that some candidates were withheld, never how many or which.
 * **Displacement risk** of each proposal: *high* when its hexagon's on-street activity is in
   the top quarter of the plan's hexagons **and** fewer than :data:`FEW_ALTERNATIVES` safer
   hexagons (lit, not isolated, within outreach reach) lie within :data:`ALTERNATIVES_KM`;
@@ -272,6 +277,44 @@ def _zones(sites, study, km) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["h3_id", "site_type", "open"])
 
 
+#: Resolution of the hexagon a confidential site's zone is built around (about 0.7 km2).
+ZONE_RESOLUTION = 8
+
+
+def confidential_zone(site: str, km: float) -> set:
+    """The resolution-8 hexagons withheld around a confidential site at ``site``.
+
+    The site's parent at :data:`ZONE_RESOLUTION` and ``k`` rings of its neighbours, with
+    ``k`` the fewest rings (at least one) whose outer edge lies more than ``km`` (plus a
+    tenth) from every point of the parent: the zone depends on the parent only, never on
+    where in it the site is.
+
+    >>> len(confidential_zone("8919441598fffff", 0.5))
+    7
+    """
+    parent = h3.cell_to_parent(site, ZONE_RESOLUTION) \
+        if h3.get_resolution(site) > ZONE_RESOLUTION else site
+    edge = h3.average_hexagon_edge_length(ZONE_RESOLUTION, "km")
+    k = 1
+    while (np.sqrt(3) * k - 0.134) * edge < 1.1 * float(km) + 1e-9:
+        k += 1
+    return set(h3.grid_disk(parent, k))
+
+
+def _in_zones(cells, zones: set) -> np.ndarray:
+    """Per cell, True when it lies in (or, coarser, holds part of) a withheld zone."""
+    out = np.zeros(len(cells), dtype=bool)
+    if not zones:
+        return out
+    for i, cell in enumerate(cells):
+        r = h3.get_resolution(cell)
+        if r >= ZONE_RESOLUTION:
+            out[i] = h3.cell_to_parent(cell, ZONE_RESOLUTION) in zones
+        else:
+            out[i] = any(h3.cell_to_parent(z, r) == cell for z in zones)
+    return out
+
+
 def _apply_exclusions(cand, sites, km):
     keep = np.ones(len(cand), dtype=bool)
     rows = []
@@ -285,7 +328,11 @@ def _apply_exclusions(cand, sites, km):
     slots = [open_slots(s.days, s.opens, s.closes) for s in sites.itertuples()]
     is_open = np.array([[(d, b) in sl for sl in slots]
                         for d, b in zip(cand["dow"], cand["band"])], dtype=bool)
-    withheld = (near & confidential).any(axis=1)
+    zones = set().union(*[confidential_zone(c, km) for c in
+                          sites.loc[sites["confidential"].to_numpy(bool), "h3_id"]]) \
+        if confidential.any() else set()
+    in_zone = _in_zones(cells, zones)[[where[c] for c in cand["h3_id"]]]
+    withheld = in_zone | (near & confidential).any(axis=1)
     public = near & is_open & ~confidential
     for i in np.flatnonzero(public.any(axis=1) & ~withheld):
         why = [f"within {km:g} km of a {sites['site_type'].iloc[j].replace('_', '-')} open "
@@ -293,9 +340,9 @@ def _apply_exclusions(cand, sites, km):
         rows.append((cand["h3_id"].iloc[i], DAYS[int(cand["dow"].iloc[i])],
                      cand["band"].iloc[i], "; ".join(why)))
     keep = ~(withheld | public.any(axis=1))
-    if withheld.any():
-        rows.append(("withheld", "all", "all", f"{CONFIDENTIAL_REASON}: {int(withheld.sum())} "
-                     f"candidate hexagon-times not proposed (locations not shown)"))
+    if confidential.any():   # said whenever there is one, whether or not it withheld any
+        rows.append(("withheld", "all", "all", f"{CONFIDENTIAL_REASON}: candidates in a "
+                     f"wide zone around it were not proposed (the zone is not shown)"))
     return rows, keep
 
 

@@ -28,7 +28,7 @@ import pandas as pd
 
 from profiles import store
 from profiles.release import release_counts
-from profiles.release.perturb import PTABLE
+from profiles.release.perturb import PTABLE, WIDE_PTABLE
 
 FORCE = -1
 
@@ -132,7 +132,7 @@ def attack_places(con, audience, feed: str, threshold: int) -> Recovery:
                            and (a, r.period, *cat(r)) not in shown_m]
                 if len(missing) == 1:
                     rest = sum(shown_m.get((a, r.period, *cat(r)), 0) for a in ids)
-                    terms = 1 + sum((a, r.period, *cat(r)) in shown_m for a in ids)
+                    terms = (1, sum((a, r.period, *cat(r)) in shown_m for a in ids))
                     estimates[(by_category, "month", missing[0], r.period, *cat(r))].append(
                         (shown_m[key] - rest, terms))
         # across time: the force's month less its shown weeks
@@ -145,7 +145,7 @@ def attack_places(con, audience, feed: str, threshold: int) -> Recovery:
             if mkey in shown_m and sum(k not in shown_w for k in siblings) == 1:
                 estimates[(by_category, "week", FORCE, r.period, *cat(r))].append(
                     (shown_m[mkey] - sum(shown_w.get(k, 0) for k in siblings),
-                     1 + sum(k in shown_w for k in siblings)))
+                     (1 + sum(k in shown_w for k in siblings), 0)))
     # across categories: a unit's total less its shown categories
     for grain, areas in (("week", False), ("month", True)):
         totals = released_places(con, audience, feed, grain, False, areas=areas)
@@ -157,9 +157,10 @@ def attack_places(con, audience, feed: str, threshold: int) -> Recovery:
         for tkey, keys in present.items():
             hidden = [k for k in keys if k not in cats]
             if tkey in totals and len(hidden) == 1:
+                n = 1 + sum(k in cats for k in keys)
                 estimates[(True, grain, *hidden[0])].append(
                     (totals[tkey] - sum(cats.get(k, 0) for k in keys),
-                     1 + sum(k in cats for k in keys)))
+                     (n, 0) if tkey[0] == FORCE else (0, n)))
     return _judge(estimates, truth_of)
 
 
@@ -203,8 +204,8 @@ def attack_hexagons(con, audience, feed: str, threshold: int) -> Recovery:
         if row.empty or not 1 <= int(row["people"].iloc[0]) < threshold:
             continue
         others = sum(int(m_sum.loc[(int(c), m), "sum"]) for m, s in zip(months, shown) if s)
-        terms = int(q_sum.loc[(int(c), q), "size"]) + sum(
-            int(m_sum.loc[(int(c), m), "size"]) for m, s in zip(months, shown) if s)
+        terms = (int(q_sum.loc[(int(c), q), "size"]), sum(
+            int(m_sum.loc[(int(c), m), "size"]) for m, s in zip(months, shown) if s))
         key = (int(c), target)
         truth_of[key] = int(row["events"].iloc[0])
         estimates[key].append((int(q_sum.loc[(int(c), q), "sum"]) - others, terms))
@@ -216,15 +217,17 @@ def dt_quarter(day):
     return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
 
 
-def _noise_of_sum(terms: int) -> dict:
-    """Distribution of the sum of ``terms`` independent draws of the p-table."""
+def _noise_of_sum(terms: tuple) -> dict:
+    """Distribution of the sum of independent draws: ``terms`` is (draws of the narrow
+    p-table, draws of the wide one), as the published method lets anyone know."""
     dist = {0: 1.0}
-    for _ in range(terms):
-        nxt = defaultdict(float)
-        for v, p in dist.items():
-            for change, q in PTABLE:
-                nxt[v + change] += p * q
-        dist = dict(nxt)
+    for table, n in zip((PTABLE, WIDE_PTABLE), terms):
+        for _ in range(n):
+            nxt = defaultdict(float)
+            for v, p in dist.items():
+                for change, q in table:
+                    nxt[v + change] += p * q
+            dist = dict(nxt)
     return dist
 
 

@@ -164,7 +164,8 @@ def build_hex_layer(base, protection: Protection, layer: Layer, *, base_resoluti
     units["count"] = perturb_counts(units["count"].to_numpy(np.int64), keys,
                                     threshold=protection.threshold,
                                     rounding_base=protection.rounding_base,
-                                    table=protection.ptables[0])
+                                    table=protection.ptables[1 if layer.grain == "month"
+                                                              else 0])
     units["place"] = np.full(len(units), FORCE - 1, dtype=np.int64)
     if not atoms:   # where each atom went is for the policy owner's report only
         prot.atom_unit = prot.atom_n = np.zeros(0, dtype=np.int64)

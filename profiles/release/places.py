@@ -181,6 +181,7 @@ def build_places(base, protection, areas, area_types: dict) -> dict:
                                     threshold=threshold,
                                     table=_tables(protection, place[idx]))
     _force_months_from_weeks(units, index, shown, released, unrounded, base, protection)
+    rests = _force_quarter_rests(units, shown, base, protection)
     out = {}
     for grain in ("week", "month"):
         for with_cat in ((False, True) if has_cat else (False,)):
@@ -199,13 +200,91 @@ def build_places(base, protection, areas, area_types: dict) -> dict:
             frame["count"] = released[idx]
             frame["anchor"] = np.zeros(len(idx), dtype=np.uint64)
             frame["place"] = place[idx]
+            frame = pd.DataFrame(frame)
+            if grain == "month":
+                frame = pd.concat([frame, _rest_rows(rests, with_cat)], ignore_index=True)
             name = f"places-{grain}" + ("-c" if with_cat else "")
-            out[name] = Protected(pd.DataFrame(frame), np.zeros(0, np.int64),
+            out[name] = Protected(frame, np.zeros(0, np.int64),
                                   np.zeros(0, np.int64), (), threshold,
                                   protection.rounding_base, dims,
-                                  np.zeros(len(idx), dtype=bool),
+                                  np.zeros(len(frame), dtype=bool),
                                   {d: base.labels[d] for d in dims})
     return out
+
+
+#: ``rung`` of a places unit that is a *rest of the quarter* (shown only in a quarter, a year
+#: or the whole period, never as a row of its own).
+REST_RUNG = 1
+
+
+def _force_quarter_rests(units, shown, base, protection) -> list[tuple]:
+    """The force's *rest of each quarter*: the months hidden in it pooled into one unit, so
+    that a quarter (and a year) counts what its hidden months hold without showing any of
+    them. Returns ``(quarter start, category, figure)`` rows.
+
+    A rest is shown (perturbed by its own cell key) when at least the threshold of people lie
+    behind it *and* it pools two hidden months or more; a rest of one month, or of too few
+    people, adds a fixed :func:`imputed_rest` when it holds any event (the same whatever it
+    holds). A quarter less its months is then a released figure of many people or that fixed
+    estimate, never one hidden month.
+    """
+    grain = units["grain"].to_numpy()
+    place = units["place"].to_numpy(np.int64)
+    month_rows = np.flatnonzero((grain == "month") & (place == FORCE) & ~shown)
+    if not len(month_rows):
+        return []
+    start = units["start"].to_numpy(np.int64)
+    cat = units["cat"].to_numpy(np.int64)
+    hidden = {(int(start[i]), int(cat[i])) for i in month_rows}
+    has_cat = "category" in base.dims
+    atom_cat = base.dims["category"] if has_cat else np.full(len(base), TOTAL)
+    months = period_starts(base.day, "month")
+    quarters = period_starts(base.day, "quarter")
+    sub_of = defaultdict(list)
+    for a, subj in zip(base.subject_atom.tolist(), base.subject.tolist()):
+        sub_of[a].append(subj)
+    pools = defaultdict(lambda: [0, 0, 0, set(), set()])   # events, anon, key, people, months
+    for a in range(len(base)):
+        for c in ((TOTAL, int(atom_cat[a])) if has_cat else (TOTAL,)):
+            if (int(months[a]), c) in hidden:
+                pool = pools[(int(quarters[a]), c)]
+                pool[0] += int(base.n[a])
+                pool[1] += int(base.anon[a])
+                pool[2] = (pool[2] + int(base.fingerprint[a])) % (1 << 64)
+                pool[3].update(sub_of.get(a, ()))
+                pool[4].add(int(months[a]))
+    out = []
+    for (q, c), (events, anon, key, people, held) in sorted(pools.items()):
+        if events <= 0:
+            continue
+        if anon + len(people) >= protection.threshold and len(held) >= 2:
+            figure = int(perturb_counts(np.array([events]), np.array([key], dtype=np.uint64),
+                                        threshold=protection.threshold,
+                                        rounding_base=protection.rounding_base,
+                                        table=protection.ptables[0])[0])
+        else:
+            figure = int(round_counts([imputed_rest(protection.threshold)],
+                                      protection.rounding_base)[0])
+        if figure:
+            out.append((q, c, figure))
+    return out
+
+
+def _rest_rows(rests: list, with_cat: bool) -> pd.DataFrame:
+    """The quarter rests of one places-month table (by category, or the totals)."""
+    rows = [(q, c, f) for q, c, f in rests if (c >= 0) == with_cat]
+    starts = np.array([q for q, _, _ in rows], dtype=np.int64)
+    frame = {"rung": np.full(len(rows), REST_RUNG, dtype=np.int64),
+             "cell": np.zeros(len(rows), dtype=np.uint64),
+             "resolution": np.full(len(rows), -1, dtype=np.int64),
+             "grain": np.full(len(rows), GRAINS.index("quarter"), dtype=np.int64),
+             "period_start": starts, "period_end": period_ends(starts, "quarter")}
+    if with_cat:
+        frame["category"] = np.array([c for _, c, _ in rows], dtype=np.int64)
+    frame["count"] = np.array([f for _, _, f in rows], dtype=np.int64)
+    frame["anchor"] = np.zeros(len(rows), dtype=np.uint64)
+    frame["place"] = np.full(len(rows), FORCE, dtype=np.int64)
+    return pd.DataFrame(frame)
 
 
 def _tables(protection, places) -> np.ndarray:
@@ -261,7 +340,7 @@ def _force_months_from_weeks(units, index, shown, released, unrounded, base, pro
                     r = rests[(int(months[a]), c)]
                     r[0] += int(base.n[a])
                     r[1] += int(base.anon[a])
-                    r[2] = np.uint64(r[2] + base.fingerprint[a])
+                    r[2] = np.uint64((int(r[2]) + int(base.fingerprint[a])) % (1 << 64))
                     r[3].update(sub_of.get(a, ()))
     for key, (n, anon, fp, subs) in rests.items():
         if anon + len(subs) >= protection.threshold:

@@ -141,9 +141,11 @@ def place_view(prot: Protected, *, period: str, by: tuple, place: int, place_nam
     """
     units = prot.units
     arr = {c: units[c].to_numpy() for c in ("period_start", "period_end", "grain", "count",
-                                            "place", *prot.dims)}
-    keep = (arr["place"] == place) & _in_range(arr, start, end, span)
+                                            "place", "rung", *prot.dims)}
     want = _ORDER[period]
+    # a rest of a longer period (rung 1) counts only in views of that period or longer
+    keep = (arr["place"] == place) & _in_range(arr, start, end, span) & \
+        ((arr["rung"] == 0) | (arr["grain"] <= want))
     grain = arr["grain"][keep]
     code = np.maximum(grain, want)
     starts = arr["period_start"][keep].copy()

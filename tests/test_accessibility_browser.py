@@ -205,7 +205,7 @@ def test_map_page_by_keyboard_alone(server, demo_copy, tmp_path):  # noqa: F811
                                    "note"]
     assert list(table["area"]) == sorted(table["area"])               # sorted as chosen
     figures = table["figure"].dropna().astype(int)
-    assert len(figures) and all(v >= 5 and v % 5 == 0 for v in figures)  # partnership's
+    assert len(figures) and all(v >= 5 for v in figures)  # partnership's
     audit = Path(f"{demo_copy}.audit.jsonl").read_text(encoding="utf-8")
     assert '"what": "Map: released figures drawn"' in audit and '"format": "csv"' in audit
 

@@ -106,11 +106,12 @@ def test_overview_headlines_trends_and_summary(demo_env, audience):
     assert charts >= 1 and charts + len(listed) == 6  # a chart, or a line saying none
     longer = [m for m in at.metric if m.value == "Too few to show"]
     assert all(m.delta == "shown only over longer periods" for m in longer)
-    if audience == "partnership":
-        assert longer   # the demo's harm and premises figures need longer than a month
+    if audience == "partnership":   # the month's harm reports are shown, not withheld
+        harm = [m for m in at.metric if m.label == "Harm reports"]
+        assert harm and harm[0].value != "Too few to show"
     values = [_number(m.value) for m in at.metric if m.value != "Too few to show"]
     if audience == "partnership":
-        assert values[0] > 0 and all(v % 5 == 0 for v in values)
+        assert values[0] > 0 and all(v == 0 or v >= 5 for v in values)
 
 
 def test_overview_period_choice_changes_the_comparison(demo_env):
@@ -308,8 +309,9 @@ def test_status_page_masks_file_counts_for_the_audience(demo_env, audience):
 def partnership_violations(at: AppTest) -> tuple[list[str], int]:
     """Walk everything a page shows; return (what the partnership may not see, figures checked).
 
-    Counts of people or events must be 0 or a multiple of 5 no smaller than 5, and no hexagon
-    may be finer than resolution 8.
+    Counts of people or events must be 0 or at least 5 (the partnership's figures are moved
+    by their cell key, not rounded), and no hexagon may be finer than resolution 8. A change
+    between two shown figures is their difference and may take any value.
     """
     bad, checked = [], 0
 
@@ -317,7 +319,7 @@ def partnership_violations(at: AppTest) -> tuple[list[str], int]:
         nonlocal checked
         checked += 1
         value = abs(int(value))
-        if not (value == 0 or (value >= 5 and value % 5 == 0)):
+        if not (value == 0 or value >= 5):
             bad.append(f"{value} in {where}")
 
     for spec in deck_specs(at):
@@ -340,8 +342,6 @@ def partnership_violations(at: AppTest) -> tuple[list[str], int]:
         if metric.value in FIGURE_STATES:   # not a number: nothing to check
             continue
         check(_number(metric.value), f"metric {metric.label}")
-        if metric.delta and metric.delta != "no change" and ": " not in metric.delta:
-            check(_number(metric.delta.split()[0]), f"change in {metric.label}")
     for frame in (d.value for d in at.dataframe):
         for col in frame.columns:
             # "figure" and "released total": the map and chart table views (text alternatives)
@@ -377,9 +377,12 @@ def test_meeting_mode_shows_nothing_the_partnership_may_not_see(demo_env, name):
     assert checked > 0, "nothing was checked: the page showed no figures at all"
 
 
-@pytest.mark.parametrize("name", ["overview", "map", "outreach"])
+@pytest.mark.parametrize("name", ["map", "outreach"])
 def test_the_meeting_mode_check_catches_analyst_figures(demo_env, name):
-    """The walk above is not vacuous: outside meeting mode, analyst pages fail it."""
+    """The walk above is not vacuous: outside meeting mode, analyst pages fail it (their
+    hexagons are finer than the partnership's floor, and some figures are 3 or 4). The
+    Overview's headline figures are no longer a test of it: with released units in layers,
+    the analyst's force-wide monthly figures on the demo are all 5 or more."""
     bad, _ = partnership_violations(run_page(name, audience="analyst"))
     assert bad
 

@@ -19,7 +19,7 @@ import pytest
 
 from profiles.store import database as store
 from profiles.release.audiences import get_policy
-from profiles.release.exports import frame_to_csv, release_to_csv, safe_cell
+from profiles.release.exports import frame_to_csv, release_to_csv, safe_cell, safe_comment
 from profiles.store.ingest import ingest_file, write_quarantine_report
 from profiles.store.keys import load_key
 from profiles.release.api import release_counts
@@ -138,9 +138,16 @@ def test_release_csv_has_no_live_formula(hostile_con, audience, name):
     assert len(released.frame) > 0
     text = release_to_csv(released)
     assert live_formulas(text) == []
+    lines = text.splitlines()
+    assert lines[0] == f"# {released.policy.marking}"              # the marking comes first
+    assert safe_comment(released.statement) in lines[:3]           # then the statement
     frame = pd.read_csv(io.StringIO(text), comment="#")
-    assert list(frame.columns)[:3] == ["h3_id", "resolution", "period_start"]
+    # an area's monthly release comes from the places layers: rows name the area, no hexagon
+    assert released.layer.startswith("places")
+    assert list(frame.columns)[:2] == ["area", "period_start"]
+    assert "h3_id" not in frame.columns and "cell" not in frame.columns
     assert len(frame) == len(released.frame)
+    assert (frame["area"] == safe_cell(name)).all()                # the hostile name, defused
 
 
 @pytest.mark.parametrize("name", HOSTILE_NAMES, ids=[f"name{i}" for i in range(len(HOSTILE_NAMES))])

@@ -116,7 +116,7 @@ def test_displacement_page_for_partnership_stays_coarse(db):
     assert not at.exception
     options = at.multiselect(key="dsp_target_cells").options
     counts = [int(o.split("— ")[1].split(" ")[0].replace(",", "")) for o in options]
-    assert counts and all(c >= 5 and c % 5 == 0 for c in counts)
+    assert counts and all(c >= 5 for c in counts)   # moved by cell key, never 1-4
 
 
 #: The one drawing mode (dashboard.maps): polygons for every hexagon, ring and boundary, haloed

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from profiles.release import (clear_release_cache, get_policy, open_read_only, release_counts)
-from profiles.release import table_files
+from profiles.release import cache, table_files
+from profiles.release.layers import layers_for, protection_of
 from profiles.store import database as store
 from profiles.store.ingest import ingest_file
 from profiles.store.keys import load_key
@@ -22,12 +23,31 @@ def arrow_files(db):
     return sorted(table_files.folder_for(db).glob("*.arrow"))
 
 
+def table_of(path):
+    """(feed, layer, protection) a table file is named for: ``feed.layer-protection-digest``."""
+    stem, protection, _digest = path.name.removesuffix(table_files.SUFFIX).split("-")
+    feed, layer = stem.split(".", 1)
+    return feed, layer, protection
+
+
+def places_tables(audience, feeds):
+    """(feed, layer, protection) of the places layers of ``feeds`` (built together)."""
+    out = set()
+    for feed in feeds:
+        protection = protection_of(get_policy(audience), feed)
+        out |= {(feed, layer.name.replace("-", "_"), protection.name)
+                for layer in layers_for(protection) if layer.place == "places"}
+    return out
+
+
 def test_a_later_process_reads_the_same_release_from_disk(demo_copy):
     clear_release_cache()
     con = open_read_only(demo_copy)
     built = views(con)
     files = arrow_files(demo_copy)
-    assert {f.name.split("-")[0] for f in files} >= {"on_street", "harm_reports"}
+    # by category, week and quarter views are answered by the places layers (built together)
+    assert {table_of(f) for f in files} == places_tables("partnership",
+                                                          ("on_street", "harm_reports"))
     assert all(oct(f.stat().st_mode)[-3:] == "600" for f in files)
     assert oct(table_files.folder_for(demo_copy).stat().st_mode)[-3:] == "700"
     clear_release_cache()                    # as a new process would start
@@ -43,6 +63,7 @@ def test_a_load_or_a_policy_change_names_a_new_file(demo_copy, tmp_path):
     con = open_read_only(demo_copy)
     views(con)
     before = {f.name for f in arrow_files(demo_copy)}
+    street_tables = places_tables("partnership", ("on_street",))
     con.close()
     # a new load: the on_street table is rebuilt under a new name, the old file removed
     src = tmp_path / "more.csv"
@@ -54,12 +75,20 @@ def test_a_load_or_a_policy_change_names_a_new_file(demo_copy, tmp_path):
     con = open_read_only(demo_copy)
     views(con)
     after = {f.name for f in arrow_files(demo_copy)}
-    street = lambda names: {n for n in names if n.startswith("on_street-partnership")}  # noqa
-    assert len(street(after)) == 1 and street(after) != street(before)
+    street = lambda names: {n for n in names if n.startswith("on_street.")}  # noqa
+    # each on_street table is kept once (the old file removed), under a new name
+    assert sorted(table_of(table_files.folder_for(demo_copy) / n) for n in street(after)) == \
+        sorted(street_tables)
+    assert street(before) and not street(after) & street(before)
     # a stricter policy (say, an edited audiences.toml) never reads the other's file
     stricter = dataclasses.replace(get_policy("partnership"), threshold=10)
     shown = release_counts(con, stricter, "on_street").frame
     assert not shown.empty and (shown["count"] >= 10).all()
+    stricter_name = protection_of(stricter, "on_street").name
+    assert stricter_name != protection_of(get_policy("partnership"), "on_street").name
+    assert {table_of(f) for f in arrow_files(demo_copy)} >= \
+        {(feed, layer, stricter_name) for feed, layer, _ in street_tables}
+    assert street(after) <= {f.name for f in arrow_files(demo_copy)}    # the other's kept
 
 
 def test_an_unreadable_file_is_rebuilt_and_a_readonly_folder_is_not_needed(demo_copy):
@@ -87,7 +116,7 @@ def test_an_unreadable_file_is_rebuilt_and_a_readonly_folder_is_not_needed(demo_
 
 def test_warming_without_holding_keeps_files_on_disk_and_nothing_in_memory(demo_copy,
                                                                           monkeypatch):
-    from profiles.release import api, warm_release_cache
+    from profiles.release import warm_release_cache
 
     clear_release_cache()
     con = open_read_only(demo_copy)
@@ -95,12 +124,15 @@ def test_warming_without_holding_keeps_files_on_disk_and_nothing_in_memory(demo_
                                  hold=False)
     assert [(a, f) for a, f, _ in timings] == [("analyst", "on_street"),
                                                ("analyst", "harm_reports")]
-    assert not api._CACHE                                    # nothing held in this process
+    assert not cache._CACHE                                  # nothing held in this process
     files = arrow_files(demo_copy)
-    assert sorted(f.name.split("-")[:2] for f in files) == [["harm_reports", "analyst"],
-                                                            ["on_street", "analyst"]]
+    analyst = {(feed, layer.name.replace("-", "_"), protection_of(get_policy("analyst"),
+                                                                  feed).name)
+               for feed in ("on_street", "harm_reports")
+               for layer in layers_for(protection_of(get_policy("analyst"), feed))}
+    assert {table_of(f) for f in files} == analyst and len(files) == len(analyst)
     stamps = {f: f.stat().st_mtime_ns for f in files}
-    monkeypatch.setattr(api, "_build", lambda *a, **k: pytest.fail("built again"))
+    monkeypatch.setattr(cache, "build_tables", lambda *a, **k: pytest.fail("built again"))
     warm_release_cache(con, ["analyst"], feeds=["on_street", "harm_reports"], hold=False)
     assert {f: f.stat().st_mtime_ns for f in arrow_files(demo_copy)} == stamps
     assert release_counts(con, "analyst", "on_street").total > 0      # read back, not built

@@ -381,14 +381,14 @@ def disclosure_statement(policy: Policy, feed: str | None = None) -> str:
     if policy.perturbation == "none":
         parts.append("Figures are exact counts; totals are the sums of the figures shown.")
     else:
-        parts.append("Each figure shown is within 2 of the true count for the force and for "
-                     "hexagons, and within 3 for an area (most are exact or 1 out): every "
-                     "figure is moved a little, once, the same way every time it is shown, so "
-                     "that no hidden figure can be worked out by subtracting or averaging "
-                     "others. Totals are the sums of the figures shown.")
-    parts.append(f"The force's month is the sum of its weeks; weeks too small to show are "
-                 f"counted together, or, when still too few, as an estimate of "
-                 f"{policy.threshold // 2}.")
+        parts.append("Each figure shown is within 2 of the true count for the whole force and "
+                     "for hexagons by quarter, and within 3 for an area or a hexagon by month "
+                     "(most are exact or 1 out): every figure is moved a little, once, the same "
+                     "way every time it is shown, so that no hidden figure can be worked out by "
+                     "subtracting or averaging others. Totals are the sums of the figures shown.")
+    parts.append(f"For the whole force, a month is the sum of its weeks and a quarter the sum "
+                 f"of its months; periods too small to show are counted together, or, when "
+                 f"still too few, as an estimate of {policy.threshold // 2}.")
     if policy.rounding_base > 1:
         parts.append(f"Each figure is rounded to the nearest {policy.rounding_base} before "
                      f"totals are added up.")

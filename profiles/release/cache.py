@@ -31,7 +31,7 @@ CACHE_UNITS = 3_000_000
 #: Tables of units kept in the cache at most.
 CACHE_TABLES = 96
 #: Names the release design in every kept table's digest: a change to it names new files.
-ENGINE = "layers-ckm-3"
+ENGINE = "layers-ckm-4"
 _LOCK = threading.Lock()
 _BUILDING: dict = {}
 

@@ -225,7 +225,8 @@ def _force_quarter_rests(units, shown, base, protection) -> list[tuple]:
     A rest is shown (perturbed by its own cell key) when at least the threshold of people lie
     behind it *and* it pools two hidden months or more; a rest of one month, or of too few
     people, adds a fixed :func:`imputed_rest` when it holds any event (the same whatever it
-    holds). A quarter less its months is then a released figure of many people or that fixed
+    holds) and the quarter shows a month of its own (so that an estimate is never shown
+    alone as a small figure). A quarter less its months is then a released figure of many people or that fixed
     estimate, never one hidden month.
     """
     grain = units["grain"].to_numpy()
@@ -253,6 +254,9 @@ def _force_quarter_rests(units, shown, base, protection) -> list[tuple]:
                 pool[2] = (pool[2] + int(base.fingerprint[a])) % (1 << 64)
                 pool[3].update(sub_of.get(a, ()))
                 pool[4].add(int(months[a]))
+    shown_rows = np.flatnonzero((grain == "month") & (place == FORCE) & shown)
+    with_shown = {(int(q), int(c)) for q, c in
+                  zip(period_starts(start[shown_rows], "quarter"), cat[shown_rows])}
     out = []
     for (q, c), (events, anon, key, people, held) in sorted(pools.items()):
         if events <= 0:
@@ -262,9 +266,11 @@ def _force_quarter_rests(units, shown, base, protection) -> list[tuple]:
                                         threshold=protection.threshold,
                                         rounding_base=protection.rounding_base,
                                         table=protection.ptables[0])[0])
-        else:
+        elif (q, c) in with_shown:   # an estimate only beside a shown month, never alone
             figure = int(round_counts([imputed_rest(protection.threshold)],
                                       protection.rounding_base)[0])
+        else:
+            figure = 0
         if figure:
             out.append((q, c, figure))
     return out

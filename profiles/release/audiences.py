@@ -36,7 +36,7 @@ Examples
 --------
 >>> p = load_policies()["partnership"]
 >>> (p.threshold, p.resolution_floor, p.rounding_base)
-(5, 8, 5)
+(5, 8, 1)
 >>> p.rollup[:4]
 ('time', 'breakdown', 'time', 'space')
 """

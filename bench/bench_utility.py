@@ -40,7 +40,7 @@ ATTACKED = ("on_street", "harm_reports", "outreach_contacts", "community_concern
 
 def build(folder: Path) -> dict:
     """Build the demo town and Marrowby into ``folder``; return their paths by name."""
-    from sample_data.generate import build_demo
+    from profiles.store.demo import build_demo
     from sample_data.shire import build_shire
 
     demo, shire = folder / "demo.duckdb", folder / "marrowby.duckdb"
@@ -69,6 +69,16 @@ def recovery(con) -> list[dict]:
         rows.append({"audience": audience, "hidden groups": t, "with a path": e,
                      "recovered": round(r / e, 2) if e else 0.0,
                      "guessing": round(g / e, 2) if e else 0.0})
+    t = e = r = 0
+    g = 0.0
+    for feed in ATTACKED:
+        if feed in loaded:
+            out = attacks.attack_audiences(con, feed)
+            t, e, r, g = t + out.targets, e + out.estimated, r + out.recovered, \
+                g + out.baseline * out.estimated
+    rows.append({"audience": "partnership less command", "hidden groups": t,
+                 "with a path": e, "recovered": round(r / e, 2) if e else 0.0,
+                 "guessing": round(g / e, 2) if e else 0.0})
     return rows
 
 

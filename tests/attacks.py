@@ -272,3 +272,64 @@ def units_seen(con, audience, feed: str) -> list[int]:
         values += release_counts(con, audience, feed, period=period, place="hexagon"
                                  ).frame["count"].tolist()
     return values
+
+
+def attack_audiences(con, feed: str, *, fine: str = "command", coarse: str = "partnership"
+                     ) -> Recovery:
+    """One audience against another that the same role may open (the commander opens
+    partnership and command): in every floor hexagon of the coarser audience and every
+    quarter, the coarser audience's figure less every figure the finer audience shows inside
+    that hexagon leaves what the finer audience hid or pooled out of it. Targets are those
+    residues of 1 ... (finer threshold - 1) people; their truth comes from where each atom
+    of the finer audience's hexagon-quarter layer went (for the policy owner only)."""
+    from geo.cells import cells_to_parents
+    from profiles.release.audiences import get_policy
+    from profiles.release.base import load_base_table
+    from profiles.release.cache import _cursor
+    from profiles.release.layers import build_hex_layer, hex_floor, layer_named, protection_of
+    from profiles.release.nesting import period_starts
+
+    fine_p, coarse_p = get_policy(fine), get_policy(coarse)
+    prot = protection_of(fine_p, feed)
+    coarse_floor = coarse_p.floor_for(feed)
+    cur = _cursor(con)
+    base = load_base_table(cur, feed, resolution=hex_floor(prot, "quarter"),
+                           dims=prot.breakdowns)
+    if not len(base):
+        return Recovery(0, 0, 0, 0.0)
+    built = build_hex_layer(base, prot, layer_named(prot, "hex-quarter"),
+                            base_resolution=store.base_resolution(cur), atoms=True)
+    unit_res = built.units["resolution"].to_numpy(np.int64)
+    went = built.atom_unit
+    residue = (went < 0) | (unit_res[np.maximum(went, 0)] < coarse_floor)
+    parent = cells_to_parents(np.asarray(base.cell, dtype=np.uint64), coarse_floor)
+    quarter = period_starts(np.asarray(base.day), "quarter")
+    groups = defaultdict(lambda: [0, 0, set()])
+    subjects = defaultdict(list)
+    for a, s in zip(base.subject_atom.tolist(), base.subject.tolist()):
+        subjects[a].append(s)
+    for a in np.flatnonzero(residue):
+        g = groups[(int(parent[a]), int(quarter[a]))]
+        g[0] += int(base.n[a])
+        g[1] += int(base.anon[a])
+        g[2].update(subjects.get(int(a), ()))
+    truth_of = {k: e for k, (e, anon, subs) in groups.items()
+                if 1 <= anon + len(subs) < fine_p.threshold}
+    hi = release_counts(con, coarse, feed, period="quarter", place="hexagon").frame
+    lo = release_counts(con, fine, feed, period="quarter", place="hexagon").frame
+    hi = hi[(hi["resolution"] == coarse_floor) & (hi["period_grain"] == "quarter")]
+    lo = lo[(lo["resolution"] >= coarse_floor) & (lo["period_grain"] == "quarter")]
+    lo = lo.assign(cell=cells_to_parents(lo["cell"].to_numpy(np.uint64), coarse_floor))
+    day = lambda d: (pd.Timestamp(d).date() - pd.Timestamp("1970-01-01").date()).days  # noqa: E731
+    hi_sum = hi.groupby(["cell", "period_start"])["count"].agg(["sum", "size"])
+    lo_sum = lo.groupby(["cell", "period_start"])["count"].agg(["sum", "size"])
+    lo_of = {(int(c), day(p)): (int(r["sum"]), int(r["size"])) for (c, p), r in
+             lo_sum.iterrows()}
+    estimates = defaultdict(list)
+    for (c, p), r in hi_sum.iterrows():
+        key = (int(c), day(p))
+        if key not in truth_of:
+            continue
+        got, n = lo_of.get(key, (0, 0))
+        estimates[key].append((int(r["sum"]) - got, (int(r["size"]) + n, 0)))
+    return _judge(estimates, truth_of)

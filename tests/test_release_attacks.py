@@ -211,3 +211,27 @@ def test_no_view_of_any_layer_shows_a_small_figure(stores, name, audience):
         small = [v for v in seen if 0 < v < threshold]
         assert not small, (feed, small[:5])
     con.close()
+
+
+@pytest.mark.parametrize("name", ["demo", "marrowby", "lonely"])
+def test_partnership_less_command_does_not_pin_what_command_hides(stores, name):
+    """The commander's role opens partnership and command (the analyst's opens analyst too,
+    which equals command): a partnership hexagon-quarter less every command figure inside it
+    leaves command's hidden remainder plus both audiences' noise, and pins it no more often
+    than guessing."""
+    con = store.connect(stores[name], read_only=True)
+    loaded = {r[0] for r in con.execute("SELECT DISTINCT feed FROM facts").fetchall()}
+    targets = estimated = recovered = 0
+    guessed = 0.0
+    for feed in sorted(loaded & set(FEEDS)):
+        r = attacks.attack_audiences(con, feed)
+        targets += r.targets
+        estimated += r.estimated
+        recovered += r.recovered
+        guessed += r.baseline * r.estimated
+    con.close()
+    assert targets >= 100 and estimated >= 10, (targets, estimated)
+    rate, baseline = recovered / estimated, guessed / estimated
+    print(f"{name}: {targets} residues under command's threshold, {estimated} with a path, "
+          f"recovered {rate:.2f} against guessing {baseline:.2f}")
+    assert rate <= baseline + MARGIN, (name, rate, baseline)

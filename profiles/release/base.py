@@ -98,9 +98,4 @@ def area_memberships(con) -> tuple[np.ndarray, np.ndarray]:
             np.asarray(rows["cell"], dtype=np.int64).astype(np.uint64))
 
 
-def area_types(con) -> dict:
-    """Return {area id: area type} of the loaded areas (public reference)."""
-    return dict(store.cursor(con).execute("SELECT area_id, area_type FROM areas").fetchall())
-
-
-__all__ = ["area_memberships", "area_types", "load_base_table"]
+__all__ = ["area_memberships", "load_base_table"]

@@ -16,7 +16,7 @@ from collections import OrderedDict
 
 from profiles import store
 from profiles.release.areas import _policy
-from profiles.release.base import area_memberships, area_types, load_base_table
+from profiles.release.base import area_memberships, load_base_table
 from profiles.release.disclosure import Protected
 from profiles.release.layers import (Layer, Protection, build_hex_layer, hex_floor,
                                      layer_named, layers_for, protection_of)
@@ -31,7 +31,7 @@ CACHE_UNITS = 3_000_000
 #: Tables of units kept in the cache at most.
 CACHE_TABLES = 96
 #: Names the release design in every kept table's digest: a change to it names new files.
-ENGINE = "layers-ckm-4"
+ENGINE = "layers-ckm-5"
 _LOCK = threading.Lock()
 _BUILDING: dict = {}
 
@@ -81,7 +81,7 @@ def build_tables(cur, protection: Protection, feed: str, layer: Layer, *,
     if layer.place == "places":
         dims = ("category",) if "category" in protection.breakdowns else ()
         base = load_base_table(cur, feed, resolution=res, dims=dims)
-        return build_places(base, protection, area_memberships(cur), area_types(cur))
+        return build_places(base, protection, area_memberships(cur))
     base = load_base_table(cur, feed, resolution=hex_floor(protection, layer.grain),
                            dims=protection.breakdowns)
     return {layer.name: build_hex_layer(base, protection, layer, base_resolution=res,

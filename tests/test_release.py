@@ -264,6 +264,17 @@ def test_cli_report_prints_the_utility_report(demo_db, capsys):
     for audience in ("partnership", "command", "analyst"):
         assert f"{audience}: roll-up ladder H3 res" in out
     assert "on_street" in out and "hidden" in out
+    # the accuracy table beside the shares, every figure at its family's target on the demo
+    rows = [line.split(" | ") for line in out.splitlines()
+            if line.startswith(("partnership | ", "command | ", "analyst | "))]
+    assert len(rows) >= 3 * 6
+    families = ["force x quarter", "force x month", "force x week", "area x month",
+                "floor hexagon x quarter"]
+    targets = [0.9, 0.9, 0.8, 0.8, 0.8]
+    for audience, feed, *cells in rows:
+        for family, target, cell in zip(families, targets, cells):
+            if cell != "-" and not cell.endswith("*"):
+                assert float(cell) >= target, (audience, feed, family, cell)
     assert main(["release", "--db", str(demo_db)]) == 1
     assert "--audience is required" in capsys.readouterr().err
 

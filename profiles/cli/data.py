@@ -193,8 +193,15 @@ def _release(args) -> int:
     if args.report:
         from profiles.release import utility_report
 
+        from profiles.release.accuracy import TARGETS, accuracy_table, as_text
+
         audiences = [args.audience] if args.audience else None
-        sys.stdout.write(utility_report(con, audiences=audiences).as_text() + "\n")
+        sys.stdout.write(utility_report(con, audiences=audiences).as_text() + "\n\n")
+        sys.stdout.write("Accuracy of the figures users read, per view family: 1 - sum|shown "
+                         "- true| / sum true, over views of at least the threshold of "
+                         "people (targets: " + ", ".join(f"{f} {t:g}" for f, t in
+                                                          TARGETS.items()) + ")\n")
+        sys.stdout.write(as_text(accuracy_table(con, audiences=audiences)) + "\n")
         return 0
     if not args.audience:
         raise UserError("--audience is required (partnership, command or analyst), "

@@ -151,3 +151,18 @@ def test_help(capsys, command, text):
         main([command, "--help"])
     assert exc.value.code == 0
     assert " ".join(text.split()) in " ".join(capsys.readouterr().out.split())
+
+
+@pytest.mark.parametrize("feed", ["on_street", "harm_reports"])
+def test_evaluate_on_a_small_area_shows_its_monthly_picture(demo_db, capsys, feed):
+    """Harm reports for a beat by quarter used to be all zeros for the analyst (the
+    release pooled a year into one figure); from released units by month they are not."""
+    assert main(["evaluate", "--db", str(demo_db), "--feed", feed, "--target",
+                 "Corridor Beat (synthetic)", "--control", "Dunwray Ward (synthetic)",
+                 "--before", "2025-04-07:2025-06-30", "--after",
+                 "2025-07-07:2025-09-29"]) == 0
+    out = capsys.readouterr().out
+    target = next(line for line in out.splitlines() if line.strip().startswith("target"))
+    before, after = (int(v) for v in target.split()[1:3])
+    threshold = get_policy("analyst").threshold
+    assert before >= threshold and after >= threshold, target

@@ -235,3 +235,32 @@ def test_partnership_less_command_does_not_pin_what_command_hides(stores, name):
     print(f"{name}: {targets} residues under command's threshold, {estimated} with a path, "
           f"recovered {rate:.2f} against guessing {baseline:.2f}")
     assert rate <= baseline + MARGIN, (name, rate, baseline)
+
+
+def test_one_anonymous_row_of_three_contacts_is_one_person(tmp_path):
+    """Loaded as a partner sends it: an outreach file whose one row without a key records 3
+    contacts passes no threshold (it is one person); three keyed people of one contact each
+    in the same place and week pass command's."""
+    from profiles.cli import main
+
+    db = tmp_path / "o.duckdb"
+    one = tmp_path / "one.csv"
+    one.write_text("lat,lon,datetime,service,contacts,subject_key\n"
+                   "54.508108,1.026296,2025-01-06T19:22,num_signup,3,\n")
+    assert main(["ingest", "outreach_contacts", str(one), "--db", str(db)]) == 0
+    con = store.connect(db, read_only=True)
+    for audience in AUDIENCES:
+        for view in (dict(period="week"), dict(period="quarter", place="hexagon")):
+            frame = release_counts(con, audience, "outreach_contacts", **view).frame
+            assert frame.empty or (frame["count"] == 0).all(), (audience, view)
+    con.close()
+    three = tmp_path / "three.csv"
+    three.write_text("lat,lon,datetime,service,contacts,subject_key\n"
+                     + "".join(f"54.508108,1.026296,2025-01-07T19:2{i},num_signup,1,P{i}\n"
+                               for i in range(3)))
+    assert main(["ingest", "outreach_contacts", str(three), "--db", str(db)]) == 0
+    clear_release_cache()
+    con = store.connect(db, read_only=True)
+    week = release_counts(con, "command", "outreach_contacts", period="week").frame
+    assert week["count"].sum() >= 3      # 4 people, 6 contacts: shown, moved by at most 2
+    con.close()

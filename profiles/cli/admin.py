@@ -8,13 +8,19 @@ from pathlib import Path
 from profiles.cli import UserError, add_db_argument
 
 
+def audit_actions() -> tuple:
+    """The kinds of audit record (:data:`profiles.governance.audit.ACTIONS`)."""
+    from profiles.governance.audit import ACTIONS
+    return ACTIONS
+
+
 def register(sub) -> None:
     """Add ``audit`` to the ``lantern`` parser."""
     p = sub.add_parser("audit", help="list the audit log (views, exports, ingests)",
                        description="List who viewed which audience, who exported what and who "
                                    "ingested which file, and check that the log is unbroken.")
     add_db_argument(p)
-    p.add_argument("--action", choices=("view", "export", "ingest", "refused"), default=None,
+    p.add_argument("--action", choices=audit_actions(), default=None,
                    help="only this kind of record")
     p.add_argument("--user", default=None, help="only this user")
     p.add_argument("--json", action="store_true", help="one JSON record per line")

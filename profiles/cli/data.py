@@ -99,6 +99,8 @@ def _demo(args) -> int:
         raise UserError(str(exc)) from None
     for r in results:
         print(r.summary())
+    from profiles.cli.protection import retain_store
+    retain_store(db, quiet=True)       # the retention policy, as after any load
     print(f"Demo database (synthetic data) ready: {db}")
     if args.no_serve:
         return 0
@@ -140,8 +142,12 @@ def _ingest(args) -> int:
                        progress=None if args.dry_run else progress, done=done)
     if args.dry_run:
         print("Dry run: nothing was written to the store.", file=sys.stderr)
-    elif not args.no_warm and any(not load.refused for load in loads):
-        keep_release_tables(db, every=args.warm_all)
+    else:
+        if any(not load.refused for load in loads):
+            from profiles.cli.protection import retain_store
+            retain_store(db)       # the retention policy, after every load
+        if not args.no_warm and any(not load.refused for load in loads):
+            keep_release_tables(db, every=args.warm_all)
     return 1 if any(load.refused for load in loads) else 0
 
 

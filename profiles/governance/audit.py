@@ -19,7 +19,7 @@ import json
 import os
 from pathlib import Path
 
-ACTIONS = ("view", "export", "ingest", "refused")
+ACTIONS = ("view", "export", "ingest", "refused", "retain", "erase")
 _GENESIS = "0" * 64
 
 

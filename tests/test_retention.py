@@ -222,3 +222,64 @@ def test_every_load_runs_the_retention_policy(tmp_path, capsys):
     con.close()
     assert early and not early & hashes and late and late <= hashes
     assert [r["action"] for r in audit.read_log(db)][-1] == "retain"
+
+
+def _street_file(path, rows):
+    path.write_text("lat,lon,datetime,activity_type,source_agency,subject_key\n" + "".join(
+        f"54.5081,1.0263,{when},observation,police,{who}\n" for when, who in rows))
+    return path
+
+
+def _shown_everywhere(db, audience="command") -> int:
+    clear_release_cache()
+    con = store.connect(db, read_only=True)
+    try:
+        return sum(release_counts(con, audience, "on_street", **view).total for view in
+                   (dict(period="week"), dict(period="month"),
+                    dict(period="quarter", place="hexagon"),
+                    dict(period="month", place="hexagon")))
+    finally:
+        con.close()
+
+
+def test_key_rotation_never_counts_one_person_as_two(tmp_path, capsys):
+    """Two real people, one of them seen before and after a rotation in the same week and
+    hexagon: three hashes, but never three people against command's threshold of 3."""
+    db = tmp_path / "k.duckdb"
+    first = _street_file(tmp_path / "a.csv", [("2026-03-02T21:00", "P-A"),
+                                             ("2026-03-02T22:00", "P-B")])
+    assert main(["ingest", "on_street", str(first), "--db", str(db), "--no-warm"]) == 0
+    old_key = load_key(db)
+    assert main(["key", "rotate", "--db", str(db)]) == 0
+    assert "old key is destroyed" in capsys.readouterr().out
+    assert load_key(db) != old_key
+    assert oct(db.with_name("k.duckdb.key").stat().st_mode & 0o777) == "0o600"
+    second = _street_file(tmp_path / "b.csv", [("2026-03-03T21:30", "P-A")])
+    assert main(["ingest", "on_street", str(second), "--db", str(db), "--no-warm"]) == 0
+    con = store.connect(db, read_only=True)
+    hashes = con.execute("SELECT count(DISTINCT subject) FROM subjects").fetchone()[0]
+    con.close()
+    assert hashes == 3                      # what a naive count would take for three people
+    assert _shown_everywhere(db) == 0       # two people: nothing shown to command
+    # the log says what happened, without any key
+    log = [r for r in audit.read_log(db) if r["action"] == "key-rotate"]
+    assert len(log) == 1 and log[0]["cut_loose"] == 2
+    assert old_key.hex() not in audit.audit_path(db).read_text()
+
+
+def test_key_rotation_keeps_every_figure(tmp_path, capsys):
+    """Three people before a rotation are still three after it (their hashes cut loose,
+    their counts kept), and `lantern key status` says where the key lives and its mode."""
+    db = tmp_path / "s.duckdb"
+    first = _street_file(tmp_path / "a.csv", [("2026-03-02T21:00", "P-A"),
+                                             ("2026-03-02T22:00", "P-B"),
+                                             ("2026-03-02T23:00", "P-C")])
+    assert main(["ingest", "on_street", str(first), "--db", str(db), "--no-warm"]) == 0
+    before = _shown_everywhere(db)
+    assert before >= 4 * 3
+    assert main(["key", "rotate", "--db", str(db)]) == 0
+    assert _shown_everywhere(db) == before
+    capsys.readouterr()
+    assert main(["key", "status", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "s.duckdb.key" in out and "mode 0600" in out and "Rotated 1 time(s)" in out

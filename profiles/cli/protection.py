@@ -38,6 +38,16 @@ def register(sub) -> None:
     e.add_argument("--subject-key", required=True,
                    help="the person's key exactly as in the partner's file")
     e.set_defaults(func=_erase)
+    k = sub.add_parser("key", help="the hashing key: its status, or rotate it",
+                       description="`lantern key status` says where the key lives, its age and "
+                                   "mode; `lantern key rotate` makes a new key for later loads "
+                                   "and destroys the old one. No person is counted as two: "
+                                   "hashes made with the old key are cut loose from it, and "
+                                   "where old and new meet in one group, people are counted "
+                                   "as the most under either key.")
+    add_db_argument(k)
+    k.add_argument("action", choices=("status", "rotate"))
+    k.set_defaults(func=_key)
 
 
 def retain_store(db, *, months=None, today=None, user=None, quiet=False):
@@ -134,3 +144,52 @@ def _erase(args) -> int:
                      found=False)
     print(result.as_text())
     return 0 if result.found else 1
+
+
+def _key(args) -> int:
+    import os
+    import stat
+    from pathlib import Path
+
+    from profiles.governance import audit
+    from profiles.release import default_db_path
+    from profiles.store import connect, get_meta, retention, updating
+    from profiles.store.keys import key_location, load_key, replace_key
+
+    db = Path(args.db or default_db_path())
+    if not db.exists():
+        raise UserError(f"{db}: no store here; give --db or load a feed first")
+    where = key_location(db)
+    if args.action == "status":
+        con = connect(db, read_only=True)
+        try:
+            rotated = get_meta(con, "key_rotated_on")
+            rotations = get_meta(con, "key_rotations")
+        finally:
+            con.close()
+        path = Path(f"{db}.key")
+        if os.environ.get("LANTERN_KEY"):
+            print(f"The key comes from {where}; its age is not known to Lantern.")
+        elif not path.exists():
+            print(f"No key file at {path} yet: one is made (mode 0600) at the first load.")
+        else:
+            info = path.stat()
+            age = (dt.datetime.now() - dt.datetime.fromtimestamp(info.st_mtime)).days
+            mode = stat.S_IMODE(info.st_mode)
+            print(f"Key: {where}, made {age} day(s) ago, mode {mode:04o}"
+                  + ("" if mode == 0o600 else " - it should be 0600: chmod 600 it") + ".")
+        print(f"Rotated {len(rotations.split(',')) if rotations else 0} time(s)"
+              + (f", last on {rotated}." if rotated else "."))
+        return 0
+    if os.environ.get("LANTERN_KEY"):
+        raise UserError("the key comes from LANTERN_KEY: rotate it where it is kept (set a "
+                        "new value), then run `lantern key rotate` with the new value set")
+    load_key(db)                              # a store without a key file gets one first
+    with updating(db) as con:                 # logged before the swap
+        n = retention.rotate_hashes(con)
+        audit.record(db, user=audit.local_user(), action="key-rotate", cut_loose=n)
+    replace_key(db)
+    print(f"New key written to {where} (mode 0600); the old key is destroyed. {n:,} earlier "
+          f"hash(es) were cut loose from it: their counts stay, no one can link them to a "
+          f"person again, and no person is counted as two.")
+    return 0

@@ -19,7 +19,7 @@ import json
 import os
 from pathlib import Path
 
-ACTIONS = ("view", "export", "ingest", "refused", "retain", "erase")
+ACTIONS = ("view", "export", "ingest", "refused", "retain", "erase", "key-rotate")
 _GENESIS = "0" * 64
 
 

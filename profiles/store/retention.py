@@ -141,6 +141,23 @@ def retain(con, *, months: int, today: dt.date) -> Retained:
                     oldest_hash_kept(con))
 
 
+def rotate_hashes(con) -> int:
+    """Prepare the store for a new key (on a writable ``con``): cut every hash loose from the
+    old key (quarter by quarter, as retention does, so every unit's people count stays) and
+    record the last ingest made under it (``meta.key_rotations``), so that a person hashed
+    with both keys is never counted as two (:class:`profiles.release.disclosure.BaseTable`).
+    Returns how many hashes were cut loose."""
+    salt = secrets.token_hex(32)
+    n = int(con.execute("SELECT count(*) FROM subjects").fetchone()[0])
+    con.execute("UPDATE subjects SET subject = CAST(hash(?, feed, date_trunc('quarter', week), "
+                "subject) AS UBIGINT)", [salt])
+    last = con.execute("SELECT coalesce(max(ingest_id), 0) FROM ingests").fetchone()[0]
+    done = store.get_meta(con, "key_rotations") or ""
+    store.set_meta(con, "key_rotations", ",".join(v for v in (done, str(int(last))) if v))
+    store.set_meta(con, "key_rotated_on", dt.date.today().isoformat())
+    return n
+
+
 @dataclass
 class Erased:
     """What an erasure found and changed (no key, no hash: safe for the audit log)."""
@@ -218,4 +235,4 @@ def erase(con, feed: str, value: str, key: bytes) -> Erased:
 
 __all__ = ["DEFAULT_KEEP_MONTHS", "Erased", "Retained", "RetentionError", "cutoff_for", "erase",
            "find_subject", "frozen_before", "keep_months", "oldest_hash_kept", "pending",
-           "retain"]
+           "retain", "rotate_hashes"]

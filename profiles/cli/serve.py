@@ -35,8 +35,13 @@ def server_command(db, port: int, address: str = "127.0.0.1", *, basemap=None,
     (``demo``) never draws a basemap.
     """
     from geo.basemap import BasemapError, load_basemap
+    from profiles.governance import AccessError, check_binding, load_access
     from profiles.release import default_db_path
 
+    try:   # header sign-on where anyone could send the headers: refused before anything runs
+        check_binding(load_access(), address)
+    except AccessError as exc:
+        raise UserError(str(exc)) from None
     db = Path(db) if db else default_db_path()
     if not db.exists():
         raise UserError(f"no database at {db}; build the demo with `lantern demo` or load "

@@ -31,6 +31,7 @@ import pyarrow as pa
 
 from data_contracts.errors import ContractError
 from data_contracts.formats import GIS_FILES, SPREADSHEETS, read_gis, read_spreadsheet
+from data_contracts.limits import check_csv_lines
 from data_contracts.raw import RawTable, check_header
 
 SUPPORTED = (".csv", ".parquet", ".geojson", ".json", *SPREADSHEETS, *GIS_FILES)
@@ -116,7 +117,10 @@ def read_raw(path: Path, data: bytes, *, sheet: str | None = None,
     Raises
     ------
     ContractError
-        For an unsupported extension, an empty or truncated file, or bytes that cannot be read.
+        For an unsupported extension, an empty or truncated file, bytes that cannot be read,
+        or a file over the limits of :mod:`data_contracts.limits` (checked before any reader
+        allocates: the header and line lengths of a CSV, a workbook's sheet extents and
+        shared strings, a zip's member sizes and compression ratios).
     """
     check_format(path)
     suffix = path.suffix.lower()
@@ -156,6 +160,7 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
 
 def _read_csv(path: Path, data: bytes, keep=None) -> RawTable:
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    check_csv_lines(path, body)    # header and line lengths, before anything is split
     header = _fast_header(body)
     records = _plain_records(body) if header is not None else None
     if records is not None:

@@ -1,0 +1,284 @@
+"""Hostile files are refused in plain words, in bounded memory, leaving nothing behind
+(issue 28: "a 2 KB spreadsheet kills the process").
+
+The four files are built here, for real:
+
+* a workbook with cells at A1 and XFD1048576 (the reader would ask for a 17-billion-cell grid);
+* a workbook declaring 4,294,967,295 shared strings;
+* a 1 MB zip holding a 1 GiB ``.dbf`` of zeros (a zipped "Shapefile");
+* a CSV whose header is one line of a million columns (the issue's was 25 million; this one
+  is still four times over the header-length limit and 500 times over the column limit).
+
+Each is loaded by the real ``lantern ingest`` in a child process (so a crash of the reader
+fails the test instead of killing it) whose peak memory is measured; and by the dashboard's
+upload path (:func:`dashboard.loading.load_uploads`), as an analyst would on Data status.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import struct
+import subprocess
+import sys
+import textwrap
+import time
+import zipfile
+import zlib
+from pathlib import Path
+
+import pytest
+
+from data_contracts import ContractError
+from data_contracts.limits import MAX_COLUMNS, check_csv_lines
+from data_contracts.readers import read_raw
+
+ROOT = Path(__file__).resolve().parents[1]
+#: Peak resident memory allowed to a refused ingest: Lantern's imports and DuckDB take about
+#: 250 MB; the zip bomb alone would need 1 GiB, the far cell far more.
+MAX_RSS_MB = 600
+
+# ---- building the files --------------------------------------------------------------------
+
+_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+    'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.'
+    'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+         'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://'
+         'schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+         'Target="xl/workbook.xml"/></Relationships>')
+_WORKBOOK = ('<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.'
+             'openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.'
+             'openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet '
+             'name="Contacts" sheetId="1" r:id="rId1"/></sheets></workbook>')
+_WORKBOOK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+    'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://'
+    'schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+    'Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.'
+    'openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+    'Target="sharedStrings.xml"/></Relationships>')
+
+
+def workbook(cells: dict[str, str], *, declared_strings: int | None = None) -> bytes:
+    """A real .xlsx holding ``cells`` (reference -> text) as shared strings; the shared-string
+    table declares ``declared_strings`` (default: the true number)."""
+    refs = sorted(cells, key=lambda r: (int("".join(c for c in r if c.isdigit())), len(r), r))
+    strings = list(dict.fromkeys(cells.values()))
+    rows: dict[int, list[str]] = {}
+    for ref in refs:
+        row = int("".join(c for c in ref if c.isdigit()))
+        rows.setdefault(row, []).append(
+            f'<c r="{ref}" t="s"><v>{strings.index(cells[ref])}</v></c>')
+    sheet = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.'
+             'openxmlformats.org/spreadsheetml/2006/main">'
+             f'<dimension ref="{refs[0]}:{refs[-1]}"/><sheetData>'
+             + "".join(f'<row r="{r}">{"".join(c)}</row>' for r, c in rows.items())
+             + "</sheetData></worksheet>")
+    n = len(strings) if declared_strings is None else declared_strings
+    sst = ('<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.'
+           f'org/spreadsheetml/2006/main" count="{n}" uniqueCount="{n}">'
+           + "".join(f"<si><t>{s}</t></si>" for s in strings) + "</sst>")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in [("[Content_Types].xml", _CONTENT_TYPES), ("_rels/.rels", _RELS),
+                           ("xl/workbook.xml", _WORKBOOK),
+                           ("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS),
+                           ("xl/worksheets/sheet1.xml", sheet), ("xl/sharedStrings.xml", sst)]:
+            z.writestr(name, text)
+    return buf.getvalue()
+
+
+def far_cell_workbook() -> bytes:
+    return workbook({"A1": "Contact date", "XFD1048576": "x"})
+
+
+def many_strings_workbook() -> bytes:
+    return workbook({"A1": "Contact date", "B1": "Service given"},
+                    declared_strings=4_294_967_295)
+
+
+def zip_bomb(size: int = 1 << 30) -> bytes:
+    """A zipped "Shapefile" whose .dbf is ``size`` bytes of zeros, in about ``size / 1000``
+    bytes: one megabyte of zeros deflated once, its blocks repeated (each ends with a full
+    flush, so the repeats are a valid stream), written as a zip by hand."""
+    piece = 1 << 20
+    assert size % piece == 0
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = comp.compress(bytes(piece)) + comp.flush(zlib.Z_FULL_FLUSH)
+    stream = block * (size // piece) + b"\x03\x00"           # an empty final block
+    crc = 0
+    zeros = bytes(piece)
+    for _ in range(size // piece):
+        crc = zlib.crc32(zeros, crc)
+    members = [("lsoa/lsoa.shp", b"\x00\x00\x27\x0a" + bytes(96), None),
+               ("lsoa/lsoa.dbf", stream, (crc, size))]
+    out, central = io.BytesIO(), io.BytesIO()
+    for name, data, packed in members:
+        raw = name.encode()
+        if packed is None:
+            crc_m, usize, method, body = zlib.crc32(data), len(data), 0, data
+        else:
+            (crc_m, usize), method, body = packed, 8, data
+        offset = out.tell()
+        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0, crc_m,
+                              len(body), usize, len(raw), 0) + raw + body)
+        central.write(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, method, 0, 0,
+                                  crc_m, len(body), usize, len(raw), 0, 0, 0, 0, 0, offset)
+                      + raw)
+    cd = central.getvalue()
+    start = out.tell()
+    out.write(cd + struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members),
+                               len(cd), start, 0))
+    return out.getvalue()
+
+
+def wide_csv(columns: int = 1_000_000) -> bytes:
+    """A CSV whose header is one line of ``columns`` distinct column names."""
+    return (",".join(f"c{i}" for i in range(columns)) + "\n1,2\n").encode()
+
+
+HOSTILE = {
+    "far-cell": ("outreach_contacts", "contacts.xlsx", far_cell_workbook,
+                 r"Sheet 'Contacts' has cells in column 16,384; Lantern reads at most 2,000 "
+                 r"columns\."),
+    "shared-strings": ("outreach_contacts", "contacts.xlsx", many_strings_workbook,
+                       r"declares 4,294,967,295 shared strings, more than its text could "
+                       r"hold"),
+    "zip-bomb": ("areas", "boundaries.zip", zip_bomb,
+                 r"'lsoa\.dbf' in the zip archive would unpack to 1,024 MB; Lantern unpacks "
+                 r"at most|'lsoa\.dbf' in the zip archive is compressed"),
+    "wide-csv": ("on_street", "on_street.csv", wide_csv,
+                 r"the header line is over 256 KB long|the header has 1,000,000 columns"),
+}
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> dict:
+    folder = tmp_path_factory.mktemp("hostile")
+    files = {}
+    for key, (feed, name, build, match) in HOSTILE.items():
+        path = folder / key / name
+        path.parent.mkdir()
+        path.write_bytes(build())
+        files[key] = (feed, path, match)
+    return files
+
+
+# ---- the builders make real files, and the limits are not vacuous -------------------------
+
+def test_the_bomb_is_a_real_zip_of_a_gibibyte_in_about_a_megabyte():
+    data = zip_bomb(8 << 20)      # the same construction, small enough to unpack here
+    member = zipfile.ZipFile(io.BytesIO(data)).getinfo("lsoa/lsoa.dbf")
+    assert member.file_size == 8 << 20
+    assert zipfile.ZipFile(io.BytesIO(data)).read(member) == bytes(8 << 20)   # CRC checked
+    assert len(zip_bomb()) < 1_200_000
+
+
+def test_a_sane_workbook_from_the_same_builder_is_read(tmp_path):
+    data = workbook({"A1": "Contact date", "B1": "Service given", "A2": "2025-03-01",
+                     "B2": "health"})
+    raw = read_raw(tmp_path / "ok.xlsx", data)
+    assert raw.table.column_names == ["Contact date", "Service given"]
+    assert raw.table.column("Service given").to_pylist() == ["health"]
+
+
+def test_a_wide_but_reasonable_csv_is_read(tmp_path):
+    header = ",".join(f"c{i}" for i in range(MAX_COLUMNS - 1))
+    raw = read_raw(tmp_path / "ok.csv", (header + "\n" + ",".join("1" * (MAX_COLUMNS - 1))
+                                         + "\n").encode())
+    assert raw.table.num_columns == MAX_COLUMNS - 1
+
+
+def test_a_long_line_after_the_header_is_refused_without_splitting_lines(tmp_path):
+    data = b"a,b\n1,2\n" + b"x" * (9 << 20) + b"\n"
+    with pytest.raises(ContractError, match=r"long\.csv: line 3 is over 4 MB long\. Fix:"):
+        check_csv_lines(tmp_path / "long.csv", data)
+
+
+# ---- lantern ingest: refused, bounded, nothing left behind --------------------------------
+
+_INGEST = textwrap.dedent("""
+    import resource, sys
+    from profiles.cli import main
+    rc = main(sys.argv[1:])
+    print("MAXRSS_KB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+    sys.exit(rc)
+""")
+
+
+def _listing(folder: Path) -> set[str]:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*")}
+
+
+@pytest.mark.parametrize("key", list(HOSTILE))
+def test_lantern_ingest_refuses_a_hostile_file(key, hostile, demo_copy, tmp_path):
+    feed, path, match = hostile[key]
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    before = _listing(demo_copy.parent)
+    size_before = demo_copy.stat().st_size
+    env = dict(os.environ, TMPDIR=str(scratch), HOME=str(tmp_path))
+    start = time.monotonic()
+    run = subprocess.run([sys.executable, "-c", _INGEST, "ingest", feed, str(path), "--db",
+                          str(demo_copy)], capture_output=True, text=True, env=env,
+                         timeout=120, cwd=ROOT)
+    took = time.monotonic() - start
+    assert run.returncode > 0, f"exit {run.returncode} (a negative code is a crash): " \
+                               f"{run.stderr[-1500:]}"
+    text = run.stdout + run.stderr
+    assert str(path) in text and "Fix:" in text
+    import re
+    assert re.search(match, text), text[-1500:]
+    assert "Traceback" not in text
+    peak_mb = int(text.split("MAXRSS_KB")[1].split()[0]) / 1024
+    assert peak_mb < MAX_RSS_MB, f"peak memory {peak_mb:.0f} MB"
+    assert took < 60
+    # nothing left behind: no copy of the store, no quarantine report, no unpacked parts
+    after = _listing(demo_copy.parent) - {"copy.duckdb.audit.jsonl", "scratch"}
+    assert after - before <= {"copy.duckdb.lock"}, after - before
+    assert not [p for p in after if "updating" in p or "quarantine" in p]
+    assert not list(scratch.iterdir())
+    assert demo_copy.stat().st_size == size_before
+
+
+# ---- the dashboard's upload (Data status) refuses them too, in plain words ------------------
+
+_UPLOAD = textwrap.dedent("""
+    import json, resource, sys
+    from pathlib import Path
+    from dashboard.loading import Upload, load_uploads
+    db, feed, path = sys.argv[1:4]
+    out = load_uploads(db, feed, [Upload(Path(path).name, Path(path).read_bytes())], None,
+                       user="analyst-test")
+    print(json.dumps({"refused": [o.refused for o in out], "summary": [o.summary for o in out],
+                      "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+""")
+
+
+@pytest.mark.parametrize("key", list(HOSTILE))
+def test_the_dashboard_upload_refuses_a_hostile_file_and_keeps_running(key, hostile,
+                                                                       demo_copy, tmp_path):
+    feed, path, match = hostile[key]
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    env = dict(os.environ, TMPDIR=str(scratch), HOME=str(tmp_path))
+    run = subprocess.run([sys.executable, "-c", _UPLOAD, str(demo_copy), feed, str(path)],
+                         capture_output=True, text=True, env=env, timeout=120, cwd=ROOT)
+    assert run.returncode == 0, f"exit {run.returncode}: {run.stderr[-1500:]}"
+    out = json.loads(run.stdout.strip().splitlines()[-1])
+    assert out["refused"] == [True]
+    import re
+    summary = out["summary"][0]
+    assert summary.startswith(path.name) and re.search(match, summary), summary
+    assert str(scratch) not in summary                   # its own name, not the temp folder
+    assert out["maxrss_kb"] / 1024 < MAX_RSS_MB
+    assert not list(scratch.iterdir())

@@ -56,6 +56,8 @@ _PIECE = 1 << 20
 
 _CELL_REF = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=\"([A-Z]{1,4})([0-9]{1,8})\"")
 _ROW_REF = re.compile(rb"<(?:\w+:)?row\b[^>]*?\sr=\"([0-9]{1,10})\"")
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s/>]")
 _SST = re.compile(rb"<(?:\w+:)?sst\b[^>]*>")
 _COUNT = re.compile(rb"\s(uniqueCount|count)=\"\s*([0-9]+)\s*\"")
 
@@ -201,6 +203,7 @@ def _check_sheet(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo,
     """The real extent of one sheet: the highest row and column any cell or row names."""
     sheet = f"sheet {name!r}" if name else f"sheet {PurePosixPath(member.filename).stem!r}"
     rows = cols = 0
+    cells = row_tags = 0     # cells and rows may leave out their references: count them too
     tail = b""
     with archive.open(member) as fh:
         while piece := fh.read(_PIECE):
@@ -213,6 +216,15 @@ def _check_sheet(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo,
                 cols = max(cols, column_number(letters.decode()))
             for number in _ROW_REF.findall(body):
                 rows = max(rows, int(number))
+            cells += len(_CELL_TAG.findall(body))
+            row_tags += len(_ROW_TAG.findall(body))
+            rows = max(rows, row_tags)
+            if cells > MAX_SHEET_CELLS:
+                raise ContractError(path, f"{sheet[0].upper()}{sheet[1:]} holds more than "
+                                          f"{MAX_SHEET_CELLS:,} cells; Lantern reads at most "
+                                          f"that many a sheet.",
+                                    fix="split the data into smaller files, or export it "
+                                        "as CSV.")
             if cols > MAX_COLUMNS:
                 raise ContractError(path, f"{sheet[0].upper()}{sheet[1:]} has cells in column {cols:,}; Lantern "
                                           f"reads at most {MAX_COLUMNS:,} columns.",
@@ -263,8 +275,9 @@ def check_csv_lines(path: Path, data, *, first: bool = True) -> None:
     fix = ("export the feed again as CSV with one record per line; if a column holds long "
            "text, leave it out (free text is not loaded).")
     if first:
-        end = data.find(b"\n", 0, MAX_HEADER_BYTES + 1)
-        header_bytes = end if end >= 0 else len(data)
+        ends = [e for e in (data.find(b"\n", 0, MAX_HEADER_BYTES + 1),
+                            data.find(b"\r", 0, MAX_HEADER_BYTES + 1)) if e >= 0]
+        header_bytes = min(ends) if ends else len(data)
         if header_bytes > MAX_HEADER_BYTES:
             raise ContractError(path, f"the header line is over {_mb(MAX_HEADER_BYTES)} "
                                       f"long; a feed's header is a few hundred bytes.",
@@ -278,7 +291,9 @@ def check_csv_lines(path: Path, data, *, first: bool = True) -> None:
     size = len(data)
     for start in range(0, size, MAX_LINE_BYTES):
         stop = min(start + MAX_LINE_BYTES, size)
-        if stop - start == MAX_LINE_BYTES and data.find(b"\n", start, stop) < 0:
+        # a lone CR ends a line too (old Mac exports): the careful reader reads those
+        if stop - start == MAX_LINE_BYTES and data.find(b"\n", start, stop) < 0 \
+                and data.find(b"\r", start, stop) < 0:
             line = data.count(b"\n", 0, start) + 1 if first else None
             where = f"line {line:,}" if line else "a line"
             raise ContractError(path, f"{where} is over {_mb(MAX_LINE_BYTES)} long.", fix=fix)

@@ -282,3 +282,31 @@ def test_the_dashboard_upload_refuses_a_hostile_file_and_keeps_running(key, host
     assert str(scratch) not in summary                   # its own name, not the temp folder
     assert out["maxrss_kb"] / 1024 < MAX_RSS_MB
     assert not list(scratch.iterdir())
+
+
+def test_a_csv_with_lone_cr_line_ends_is_not_taken_for_one_long_line(tmp_path):
+    """Old Mac exports end lines with CR alone: long files of them are still read."""
+    body = b"a,b\r" + b"".join(b"%d,%d\r" % (i, i) for i in range(700_000))
+    assert len(body) > 2 * (4 << 20)        # past two windows of the line limit
+    raw = read_raw(tmp_path / "mac.csv", body)
+    assert raw.table.num_rows == 700_000
+
+
+def test_a_sheet_whose_cells_leave_out_their_references_is_still_counted(tmp_path,
+                                                                          monkeypatch):
+    import data_contracts.limits as limits
+
+    monkeypatch.setattr(limits, "MAX_SHEET_CELLS", 50)
+    data = workbook({f"{c}{r}": f"v{r}{c}" for r in range(1, 11) for c in "ABCDEF"})
+    # the same workbook with every reference removed (allowed by the format)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            text = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                import re
+                text = re.sub(rb' r="[A-Z0-9]+"', b"", text)
+                text = re.sub(rb'<dimension ref="[^"]*"/>', b"", text)
+            dst.writestr(item.filename, text)
+    with pytest.raises(ContractError, match=r"Sheet 'Contacts' holds more than 50 cells"):
+        read_raw(tmp_path / "norefs.xlsx", out.getvalue())

@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 
 from data_contracts.errors import ContractError
-from data_contracts.limits import check_archive, check_workbook, copy_member
+from data_contracts.limits import check_archive, check_ods, check_workbook, copy_member
 from data_contracts.raw import RawTable, check_header
 
 SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -90,7 +90,7 @@ def read_spreadsheet(path: Path, data: bytes, sheet: str | None = None):
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         check_workbook(path, data)
     elif path.suffix.lower() == ".ods":
-        _check_zipped(path, data, "spreadsheet")
+        check_ods(path, data)
     try:
         names = CalamineWorkbook.from_filelike(io.BytesIO(data)).sheet_names
     except Exception as exc:  # calamine raises its own error types for damaged workbooks

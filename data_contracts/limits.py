@@ -257,6 +257,116 @@ def _check_shared_strings(path: Path, archive: zipfile.ZipFile,
                                 "sheet as CSV.")
 
 
+_ODS_TAG = re.compile(rb"<table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])"
+                      rb"([^>]*?)(/?)>"
+                      rb"|</table:table-row>")
+_REPEAT = re.compile(rb"number-(?:rows|columns)-repeated=\"\s*([0-9]{1,12})\s*\"")
+
+
+def check_ods(path: Path, data: bytes) -> None:
+    """Refuse an ``.ods`` spreadsheet whose sheets reach too far, reading its ``content.xml``
+    a piece at a time.
+
+    An OpenDocument sheet says "this row again N times" and "this cell again N times", so
+    a file of a few hundred bytes can describe a sheet of a hundred million cells with
+    text in every one. The real extent counts the repeats of rows and cells that hold
+    something (a value or text); empty cells and rows repeated to the sheet's edge, as
+    spreadsheet programs write them, do not count.
+
+    Raises
+    ------
+    ContractError
+        A member over the zip limits, or a sheet past :data:`MAX_COLUMNS` columns or
+        :data:`MAX_SHEET_CELLS` cells.
+    """
+    import io
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return
+    with archive:
+        check_archive(path, archive, what="spreadsheet")
+        try:
+            member = archive.getinfo("content.xml")
+        except KeyError:
+            return
+        _OdsExtent(path).scan(archive, member)
+
+
+class _OdsExtent:
+    """The running extent of the sheet being read (see :func:`check_ods`)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.sheet = "the first sheet"
+        self._new_sheet()
+
+    def _new_sheet(self) -> None:
+        self.rows = 0          # rows up to the last that holds something
+        self.pending = 0       # rows since then (empty so far)
+        self.cols = 0
+        self._new_row(1)
+
+    def _new_row(self, repeat: int) -> None:
+        self.row_repeat, self.width, self.row_cols, self.row_full = repeat, 0, 0, False
+
+    def scan(self, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
+        tail = b""
+        with archive.open(member) as fh:
+            while piece := fh.read(_PIECE):
+                chunk = tail + piece
+                cut = max(chunk.rfind(b"<"), 0) if len(piece) == _PIECE else len(chunk)
+                body, tail = chunk[:cut], chunk[cut:]
+                for m in _ODS_TAG.finditer(body):
+                    self._tag(m)
+
+    def _tag(self, m) -> None:
+        kind, attrs, closed = m.group(1), m.group(2) or b"", m.group(3)
+        if kind is None:                                     # </table:table-row>
+            self._end_row()
+            return
+        if kind == b"table":
+            name = re.search(rb"table:name=\"([^\"]{0,100})\"", attrs)
+            self.sheet = f"sheet {name.group(1).decode(errors='replace')!r}" if name \
+                else "a sheet"
+            self._new_sheet()
+            return
+        repeat = _REPEAT.search(attrs)
+        n = int(repeat.group(1)) if repeat else 1
+        if kind == b"table-row":
+            self._new_row(n)
+            if closed:
+                self._end_row()
+            return
+        self.width += n                                      # a cell
+        if not closed or b"value-type" in attrs:             # it holds something
+            self.row_cols, self.row_full = self.width, True
+            self._check(self.rows + self.pending + self.row_repeat, self.row_cols)
+
+    def _end_row(self) -> None:
+        if self.row_full:
+            self.rows += self.pending + self.row_repeat
+            self.pending = 0
+            self.cols = max(self.cols, self.row_cols)
+        else:
+            self.pending += self.row_repeat
+        self._check(self.rows, self.cols)
+        self._new_row(1)
+
+    def _check(self, rows: int, cols: int) -> None:
+        cols = max(cols, self.cols)
+        fix = _sheet_fix()
+        where = f"{self.sheet[0].upper()}{self.sheet[1:]}"
+        if cols > MAX_COLUMNS:
+            raise ContractError(self.path, f"{where} has cells in column {cols:,}; Lantern "
+                                           f"reads at most {MAX_COLUMNS:,} columns.", fix=fix)
+        if rows * max(cols, 1) > MAX_SHEET_CELLS:
+            raise ContractError(self.path, f"{where} reaches row {rows:,} and column {cols:,} "
+                                           f"({rows * max(cols, 1):,} cells); Lantern reads at "
+                                           f"most {MAX_SHEET_CELLS:,} cells a sheet.", fix=fix)
+
+
 # ---- CSV ------------------------------------------------------------------------------------
 
 def check_csv_lines(path: Path, data, *, first: bool = True) -> None:

@@ -310,3 +310,65 @@ def test_a_sheet_whose_cells_leave_out_their_references_is_still_counted(tmp_pat
             dst.writestr(item.filename, text)
     with pytest.raises(ContractError, match=r"Sheet 'Contacts' holds more than 50 cells"):
         read_raw(tmp_path / "norefs.xlsx", out.getvalue())
+
+
+# ---- OpenDocument: repeated rows and cells ----------------------------------------------------
+
+_ODS_HEAD = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+             'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+             'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+             'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+             '<office:body><office:spreadsheet><table:table table:name="Contacts">')
+_ODS_TAIL = "</table:table></office:spreadsheet></office:body></office:document-content>"
+
+
+def opendocument(rows: str) -> bytes:
+    """A real .ods whose first sheet's rows are ``rows`` (content.xml's row elements)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", _ODS_HEAD + rows + _ODS_TAIL,
+                   compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr("META-INF/manifest.xml",
+                   '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest='
+                   '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                   '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/'
+                   'vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path='
+                   '"content.xml" manifest:media-type="text/xml"/></manifest:manifest>',
+                   compress_type=zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
+
+
+def _cell(text: str, repeat: int = 1) -> str:
+    more = f' table:number-columns-repeated="{repeat}"' if repeat > 1 else ""
+    return f'<table:table-cell office:value-type="string"{more}><text:p>{text}</text:p>' \
+           f'</table:table-cell>'
+
+
+def _row(cells: str, repeat: int = 1) -> str:
+    more = f' table:number-rows-repeated="{repeat}"' if repeat > 1 else ""
+    return f"<table:table-row{more}>{cells}</table:table-row>"
+
+
+@pytest.mark.parametrize("rows, match", [
+    (_row(_cell("Contact date")) + _row(_cell("x", 16384), 1_048_575),
+     r"Sheet 'Contacts' has cells in column 16,384"),
+    (_row(_cell("Contact date") + _cell("Service given", 99)) + _row(_cell("x", 100), 999_999),
+     r"Sheet 'Contacts' reaches row \d[\d,]* and column 100 .*at most 20,000,000 cells"),
+], ids=["far-column", "repeated-rows"])
+def test_an_opendocument_sheet_of_repeats_is_refused_before_it_is_read(tmp_path, rows, match):
+    data = opendocument(rows)
+    assert len(data) < 2_000
+    with pytest.raises(ContractError, match=match):
+        read_raw(tmp_path / "contacts.ods", data)
+
+
+def test_an_opendocument_sheet_with_empty_repeats_to_its_edge_is_read(tmp_path):
+    """As LibreOffice writes it: empty cells to column 1024, empty rows to the last row."""
+    empty = '<table:table-cell table:number-columns-repeated="1022"/>'
+    rows = (_row(_cell("Contact date") + _cell("Service given") + empty)
+            + _row(_cell("2025-03-01") + _cell("health") + empty, 3)
+            + _row('<table:table-cell table:number-columns-repeated="1024"/>', 1_048_572))
+    raw = read_raw(tmp_path / "contacts.ods", opendocument(rows))
+    assert raw.table.column_names == ["Contact date", "Service given"]
+    assert raw.table.num_rows == 3

@@ -83,14 +83,31 @@ def read_spreadsheet(path: Path, data: bytes, sheet: str | None = None):
         The bytes are not a workbook, the sheet does not exist (the message lists the sheets),
         or the sheet has no header row.
     """
-    import pandas as pd
-    from python_calamine import CalamineWorkbook
+    check_spreadsheet(path, data)
+    return parse_spreadsheet(path, data, sheet)
 
-    # the sheets' real extent and the shared strings, before the reader sizes anything
+
+def check_spreadsheet(path: Path, data: bytes) -> None:
+    """The limits of :mod:`data_contracts.limits` for a workbook, before any reader sizes
+    anything: the sheets' real extent and (``.xlsx``) the shared strings.
+
+    Raises
+    ------
+    ContractError
+        Naming the sheet, what was found, and the fix.
+    """
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         check_workbook(path, data)
     elif path.suffix.lower() == ".ods":
         check_ods(path, data)
+
+
+def parse_spreadsheet(path: Path, data: bytes, sheet: str | None = None):
+    """:func:`read_spreadsheet` without its limits (for a caller that has checked them, or
+    that parses in a child process with a memory limit: :mod:`data_contracts.isolated`)."""
+    import pandas as pd
+    from python_calamine import CalamineWorkbook
+
     try:
         names = CalamineWorkbook.from_filelike(io.BytesIO(data)).sheet_names
     except Exception as exc:  # calamine raises its own error types for damaged workbooks
@@ -122,6 +139,19 @@ def read_spreadsheet(path: Path, data: bytes, sheet: str | None = None):
             col.append(value)
     table = pa.table({h: pa.array(c, type=pa.string()) for h, c in zip(header, columns)})
     return RawTable(table, "spreadsheet", "utf-8", np.asarray(rows, dtype=np.int64)), notes
+
+
+def check_gis(path: Path, data: bytes) -> None:
+    """The zip limits (:func:`data_contracts.limits.check_archive`) of a zipped Shapefile,
+    before anything is unpacked (:func:`read_gis` checks them too).
+
+    Raises
+    ------
+    ContractError
+        A member too large or compressed too much.
+    """
+    if path.suffix.lower() == ".zip":
+        _check_zipped(path, data, "zip archive")
 
 
 def _check_zipped(path: Path, data: bytes, what: str) -> None:

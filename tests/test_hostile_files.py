@@ -372,3 +372,63 @@ def test_an_opendocument_sheet_with_empty_repeats_to_its_edge_is_read(tmp_path):
     raw = read_raw(tmp_path / "contacts.ods", opendocument(rows))
     assert raw.table.column_names == ["Contact date", "Service given"]
     assert raw.table.num_rows == 3
+
+
+# ---- a limited child process parses spreadsheets inside the server ---------------------------
+
+def test_in_a_limited_child_a_sheet_reads_as_it_does_here(tmp_path, monkeypatch):
+    data = workbook({"A1": "Contact date", "B1": "Service given", "A2": "2025-03-01",
+                     "B2": "health", "A4": "2025-03-02", "B4": "housing"})
+    here = read_raw(tmp_path / "ok.xlsx", data)
+    monkeypatch.setenv("LANTERN_READ_LIMIT_MB", "1024")
+    there = read_raw(tmp_path / "ok.xlsx", data)
+    assert there.table.equals(here.table) and there.rows.tolist() == here.rows.tolist() == [1, 3]
+
+
+def test_in_a_limited_child_the_readers_own_refusal_is_kept(tmp_path, monkeypatch):
+    monkeypatch.setenv("LANTERN_READ_LIMIT_MB", "1024")
+    with pytest.raises(ContractError, match=r"x\.xlsx: the file is not a readable "
+                                            r"spreadsheet .* Fix: open it"):
+        read_raw(tmp_path / "x.xlsx", b"PK\x03\x04 not really a workbook")
+
+
+def test_a_crash_of_the_reader_in_the_child_is_a_plain_refusal(tmp_path):
+    """Past the limits (called directly): the far cell makes calamine abort, in the child."""
+    from data_contracts.isolated import read_in_child
+
+    with pytest.raises(ContractError, match=r"contacts\.xlsx: reading the file needed more "
+                                            r"memory than Lantern allows for one file "
+                                            r"\(1,024 MB\)"):
+        read_in_child("spreadsheet", tmp_path / "contacts.xlsx", far_cell_workbook(), None, 1024)
+
+
+def test_the_childs_memory_limit_holds(tmp_path):
+    """Past the limits (called directly): 99 million repeated cells of text in an .ods of
+    under a kilobyte took 2.5 GB to read; a child held to 600 MB is refused instead."""
+    from data_contracts.isolated import read_in_child
+
+    data = opendocument(_row(_cell("Contact date")) + _row(_cell("x", 11_000), 9_000))
+    start = time.monotonic()
+    with pytest.raises(ContractError, match=r"contacts\.ods: reading the file needed more "
+                                            r"memory than Lantern allows for one file "
+                                            r"\(600 MB\)"):
+        read_in_child("spreadsheet", tmp_path / "contacts.ods", data, None, 600)
+    assert time.monotonic() - start < 60
+
+
+def test_in_a_limited_child_a_zipped_shapefile_reads_as_it_does_here(tmp_path, monkeypatch):
+    source = ROOT / "sample_data" / "partner_files" / "lsoa_boundaries_shp.zip"
+    here = read_raw(source, source.read_bytes())
+    monkeypatch.setenv("LANTERN_READ_LIMIT_MB", "1024")
+    there = read_raw(source, source.read_bytes())
+    assert there.table.equals(here.table) and there.crs == here.crs
+    assert [g.wkb for g in there.geometry] == [g.wkb for g in here.geometry]
+    # and the bomb is refused before any child is started (the parent's zip check)
+    import data_contracts.isolated as isolated
+
+    def no_child(*args):
+        raise AssertionError("a child was started for the bomb")
+
+    monkeypatch.setattr(isolated.subprocess, "run", no_child)
+    with pytest.raises(ContractError, match=r"is compressed|would unpack to"):
+        read_raw(tmp_path / "boundaries.zip", zip_bomb())

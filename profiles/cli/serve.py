@@ -54,6 +54,10 @@ def server_command(db, port: int, address: str = "127.0.0.1", *, basemap=None,
     # memory arenas per core, each keeping freed memory for itself: two keep the server's
     # resident memory near what it uses (unless the operator chose otherwise).
     env.setdefault("MALLOC_ARENA_MAX", "2")
+    # Analysts' uploads are read inside the server: spreadsheets and GIS files are parsed in
+    # a child process held to this many MB, so a file that exhausts a reader is refused and
+    # the server carries on (data_contracts.isolated).
+    env.setdefault("LANTERN_READ_LIMIT_MB", "2048")
     env.pop("LANTERN_BASEMAP", None)
     if not demo:
         source = basemap or os.environ.get("LANTERN_BASEMAP")

@@ -198,42 +198,64 @@ def _sheet_names(archive: zipfile.ZipFile) -> dict:
     return names
 
 
-def _check_sheet(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo,
-                 name: str | None = None) -> None:
-    """The real extent of one sheet: the highest row and column any cell or row names."""
-    sheet = f"sheet {name!r}" if name else f"sheet {PurePosixPath(member.filename).stem!r}"
-    rows = cols = 0
-    cells = row_tags = 0     # cells and rows may leave out their references: count them too
+def _xml_pieces(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo):
+    """Yield ``member``'s XML a piece (about a megabyte) at a time, each ending before the
+    last ``<`` in it, so that no tag is cut in two; what follows goes with the next piece.
+
+    Raises
+    ------
+    ContractError
+        For a tag over a megabyte long (no real sheet has one).
+    """
     tail = b""
     with archive.open(member) as fh:
         while piece := fh.read(_PIECE):
             chunk = tail + piece
-            # a reference cut by the piece's end is read whole with the next piece
-            cut = max(chunk.rfind(b"<"), 0) if len(piece) == _PIECE else len(chunk)
+            cut = chunk.rfind(b"<") if len(piece) == _PIECE else -1
+            if cut < 0:
+                cut = len(chunk)
             body, tail = chunk[:cut], chunk[cut:]
-            for letters, number in _CELL_REF.findall(body):
-                rows = max(rows, int(number))
-                cols = max(cols, column_number(letters.decode()))
-            for number in _ROW_REF.findall(body):
-                rows = max(rows, int(number))
-            cells += len(_CELL_TAG.findall(body))
-            row_tags += len(_ROW_TAG.findall(body))
-            rows = max(rows, row_tags)
-            if cells > MAX_SHEET_CELLS:
-                raise ContractError(path, f"{sheet[0].upper()}{sheet[1:]} holds more than "
-                                          f"{MAX_SHEET_CELLS:,} cells; Lantern reads at most "
-                                          f"that many a sheet.",
-                                    fix="split the data into smaller files, or export it "
-                                        "as CSV.")
-            if cols > MAX_COLUMNS:
-                raise ContractError(path, f"{sheet[0].upper()}{sheet[1:]} has cells in column {cols:,}; Lantern "
-                                          f"reads at most {MAX_COLUMNS:,} columns.",
+            if len(tail) > _PIECE:
+                raise ContractError(path, f"{PurePosixPath(member.filename).name} holds an "
+                                          f"XML tag over 1 MB long, which no real sheet has.",
                                     fix=_sheet_fix())
-            if rows * max(cols, 1) > MAX_SHEET_CELLS:
-                raise ContractError(path, f"{sheet[0].upper()}{sheet[1:]} reaches row {rows:,} and column "
-                                          f"{cols:,} ({rows * max(cols, 1):,} cells); Lantern "
-                                          f"reads at most {MAX_SHEET_CELLS:,} cells a sheet.",
-                                    fix=_sheet_fix())
+            yield body
+    if tail:
+        yield tail
+
+
+def _check_sheet(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo,
+                 name: str | None = None) -> None:
+    """The real extent of one sheet: the highest row and column any cell or row names."""
+    sheet = f"Sheet {name!r}" if name else f"Sheet {PurePosixPath(member.filename).stem!r}"
+    rows = cols = 0
+    cells = row_tags = 0     # cells and rows may leave out their references: count them too
+    for body in _xml_pieces(path, archive, member):
+        for letters, number in _CELL_REF.findall(body):
+            rows = max(rows, int(number))
+            cols = max(cols, column_number(letters.decode()))
+        for number in _ROW_REF.findall(body):
+            rows = max(rows, int(number))
+        cells += len(_CELL_TAG.findall(body))
+        row_tags += len(_ROW_TAG.findall(body))
+        rows = max(rows, row_tags)
+        if cells > MAX_SHEET_CELLS:
+            raise ContractError(path, f"{sheet} holds more than {MAX_SHEET_CELLS:,} cells; "
+                                      f"Lantern reads at most that many a sheet.",
+                                fix="split the data into smaller files, or export it as CSV.")
+        _check_extent(path, sheet, rows, cols)
+
+
+def _check_extent(path: Path, sheet: str, rows: int, cols: int) -> None:
+    """Refuse a sheet (``sheet`` in words, capitalised) whose cells reach past column
+    :data:`MAX_COLUMNS` or cover more than :data:`MAX_SHEET_CELLS` cells."""
+    if cols > MAX_COLUMNS:
+        raise ContractError(path, f"{sheet} has cells in column {cols:,}; Lantern reads at "
+                                  f"most {MAX_COLUMNS:,} columns.", fix=_sheet_fix())
+    if rows * max(cols, 1) > MAX_SHEET_CELLS:
+        raise ContractError(path, f"{sheet} reaches row {rows:,} and column {cols:,} "
+                                  f"({rows * max(cols, 1):,} cells); Lantern reads at most "
+                                  f"{MAX_SHEET_CELLS:,} cells a sheet.", fix=_sheet_fix())
 
 
 def _check_shared_strings(path: Path, archive: zipfile.ZipFile,
@@ -249,8 +271,8 @@ def _check_shared_strings(path: Path, archive: zipfile.ZipFile,
     # every string takes at least "<si><t/></si>" (13 bytes) of the part
     room = member.file_size // 13 + 1
     if declared > MAX_SHARED_STRINGS or declared > room:
-        raise ContractError(path, f"the workbook declares {declared:,} shared strings, "
-                                  f"{'more than its text could hold' if declared > room else 'too many to read'} "
+        why = "more than its text could hold" if declared > room else "too many to read"
+        raise ContractError(path, f"the workbook declares {declared:,} shared strings, {why} "
                                   f"(Lantern reads at most {MAX_SHARED_STRINGS:,}).",
                             fix="the file is damaged or was built to exhaust memory; open it "
                                 "in a spreadsheet program and save it again, or export the "
@@ -312,14 +334,9 @@ class _OdsExtent:
         self.row_repeat, self.width, self.row_cols, self.row_full = repeat, 0, 0, False
 
     def scan(self, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
-        tail = b""
-        with archive.open(member) as fh:
-            while piece := fh.read(_PIECE):
-                chunk = tail + piece
-                cut = max(chunk.rfind(b"<"), 0) if len(piece) == _PIECE else len(chunk)
-                body, tail = chunk[:cut], chunk[cut:]
-                for m in _ODS_TAG.finditer(body):
-                    self._tag(m)
+        for body in _xml_pieces(self.path, archive, member):
+            for m in _ODS_TAG.finditer(body):
+                self._tag(m)
 
     def _tag(self, m) -> None:
         kind, attrs, closed = m.group(1), m.group(2) or b"", m.group(3)
@@ -355,16 +372,8 @@ class _OdsExtent:
         self._new_row(1)
 
     def _check(self, rows: int, cols: int) -> None:
-        cols = max(cols, self.cols)
-        fix = _sheet_fix()
-        where = f"{self.sheet[0].upper()}{self.sheet[1:]}"
-        if cols > MAX_COLUMNS:
-            raise ContractError(self.path, f"{where} has cells in column {cols:,}; Lantern "
-                                           f"reads at most {MAX_COLUMNS:,} columns.", fix=fix)
-        if rows * max(cols, 1) > MAX_SHEET_CELLS:
-            raise ContractError(self.path, f"{where} reaches row {rows:,} and column {cols:,} "
-                                           f"({rows * max(cols, 1):,} cells); Lantern reads at "
-                                           f"most {MAX_SHEET_CELLS:,} cells a sheet.", fix=fix)
+        _check_extent(self.path, f"{self.sheet[0].upper()}{self.sheet[1:]}", rows,
+                      max(cols, self.cols))
 
 
 # ---- CSV ------------------------------------------------------------------------------------

@@ -432,3 +432,18 @@ def test_in_a_limited_child_a_zipped_shapefile_reads_as_it_does_here(tmp_path, m
     monkeypatch.setattr(isolated.subprocess, "run", no_child)
     with pytest.raises(ContractError, match=r"is compressed|would unpack to"):
         read_raw(tmp_path / "boundaries.zip", zip_bomb())
+
+
+def test_a_sheet_tag_of_megabytes_is_refused_without_holding_it(tmp_path):
+    data = workbook({"A1": "Contact date"})
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(
+            out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            text = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                text = text.replace(b"<sheetData>", b'<sheetData><row x="' + b"y" * (3 << 20)
+                                    + b'"/>')
+            dst.writestr(item.filename, text)
+    with pytest.raises(ContractError, match=r"sheet1\.xml holds an XML tag over 1 MB long"):
+        read_raw(tmp_path / "long.xlsx", out.getvalue())

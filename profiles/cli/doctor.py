@@ -207,10 +207,11 @@ def _permissions(db: Path, findings: list) -> None:
         findings.append(Finding("permissions", False, f"{folder} cannot be written by this "
                                                       f"user, so no ingest can swap a new "
                                                       f"store in.",
-                                f"run as the store's owner, or chown it to this user."))
+                                "run as the store's owner, or chown it to this user."))
     if not _open_to_others(folder):
+        mode = stat.S_IMODE(folder.stat().st_mode)
         findings.append(Finding("permissions", True, f"{folder} is closed to other users "
-                                                     f"(mode {stat.S_IMODE(folder.stat().st_mode):04o})."))
+                                                     f"(mode {mode:04o})."))
         return
     exposed = [p for p in (db, Path(f"{db}.audit.jsonl"), db.with_name(f".{db.name}.release"),
                            folder / "lantern-quarantine")

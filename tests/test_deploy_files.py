@@ -82,6 +82,41 @@ def test_the_verify_check_catches_a_bad_directive(tmp_path):
     assert "protect system value" in run.stdout + run.stderr
 
 
+@pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze not here")
+def test_systemd_analyze_verifies_the_backup_service_and_timer(tmp_path):
+    lantern = Path(sys.executable).with_name("lantern")
+    for name in ("lantern-backup.service", "lantern-backup.timer"):
+        (tmp_path / name).write_text((DEPLOY / name).read_text()
+                                     .replace("/opt/lantern/.venv/bin/lantern", str(lantern)))
+    run = subprocess.run(["systemd-analyze", "verify", str(tmp_path / "lantern-backup.service"),
+                          str(tmp_path / "lantern-backup.timer")], capture_output=True,
+                         text=True, timeout=60)
+    complaints = [line for line in (run.stdout + run.stderr).splitlines()
+                  if "lantern-backup" in line]
+    assert run.returncode == 0 and not complaints, complaints or run.stderr
+
+
+def test_the_backup_service_backs_up_the_store_and_never_the_key(demo_copy, tmp_path):
+    """Its ExecStart, run as written (systemd's %% unescaped; the paths the test's)."""
+    d = unit_directives(DEPLOY / "lantern-backup.service")
+    assert d["User"] == ["lantern"] and d["ProtectSystem"] == ["strict"]
+    assert d["ReadWritePaths"] == ["/var/lib/lantern /var/backups/lantern"]
+    [start] = d["ExecStart"]
+    assert "--key-out" not in start
+    lantern = Path(sys.executable).with_name("lantern")
+    command = (start.replace("%%", "%").replace("/opt/lantern/.venv/bin/lantern", str(lantern))
+               .replace("/var/lib/lantern/lantern.duckdb", str(demo_copy))
+               .replace("/var/backups/lantern", str(tmp_path / "backups")))
+    (tmp_path / "backups").mkdir()
+    argv = shlex.split(command)
+    run = subprocess.run(argv, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    [made] = list((tmp_path / "backups").iterdir())
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d{4}", made.name)
+    assert sorted(p.name for p in made.iterdir()) == ["lantern.duckdb", "manifest.json"]
+    assert "the hashing key was not copied" in run.stderr
+
+
 # ---- Docker ----------------------------------------------------------------------------------
 
 def _instructions() -> list[tuple[str, str]]:

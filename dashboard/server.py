@@ -81,8 +81,8 @@ class TrustedProxiesOnly:
         await self.app(scope, receive, send)
 
 
-ACCESS = load_access()
 try:
+    ACCESS = load_access()
     check_binding(ACCESS, str(st.get_option("server.address") or "0.0.0.0"))
 except Exception as exc:  # AccessError: say it plainly and do not serve
     print(f"Lantern will not start: {exc}", file=sys.stderr)

@@ -420,7 +420,13 @@ def identity():
             headers = dict(st.context.headers)
         except Exception:  # noqa: BLE001 - no request context (e.g. AppTest)
             headers = {}
-    return resolve_identity(config, user_info=user_info, headers=headers)
+    # the peer of this session's websocket (Streamlit says None for loopback); the server
+    # has already refused untrusted peers in header mode (dashboard.server), this checks again
+    try:
+        peer = st.context.ip_address or "127.0.0.1"
+    except Exception:  # noqa: BLE001 - no request context (e.g. AppTest): this machine
+        peer = "127.0.0.1"
+    return resolve_identity(config, user_info=user_info, headers=headers, peer=peer)
 
 
 def _who() -> str:

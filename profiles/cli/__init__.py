@@ -11,7 +11,8 @@ import sys
 
 COMMANDS = ("profiles.cli.data", "profiles.cli.serve", "profiles.cli.admin",
             "profiles.cli.analyses", "profiles.cli.plans", "profiles.cli.pack",
-            "profiles.cli.recipe", "profiles.cli.protection")
+            "profiles.cli.recipe", "profiles.cli.protection", "profiles.cli.backup",
+            "profiles.cli.doctor")
 
 
 class UserError(Exception):

@@ -6,7 +6,8 @@ ingest and refusal. Neither reads the store.
 """
 from profiles.governance import audit
 from profiles.governance.access import (DEFAULT_PATH, DEMO_PATH, AccessConfig, AccessError,
-                                        Identity, load_access, resolve_identity)
+                                        Identity, check_binding, is_loopback, load_access,
+                                        resolve_identity)
 
 __all__ = ["DEFAULT_PATH", "DEMO_PATH", "AccessConfig", "AccessError", "Identity", "audit",
-           "load_access", "resolve_identity"]
+           "check_binding", "is_loopback", "load_access", "resolve_identity"]

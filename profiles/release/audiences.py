@@ -372,7 +372,7 @@ def disclosure_statement(policy: Policy, feed: str | None = None) -> str:
                  f"Where too few lie behind a hexagon, it is added to a larger one "
                  f"(down to resolution {policy.coarsest_resolution}) or its categories are "
                  f"combined; groups still too small are not shown at all, and where one hidden "
-                 f"figure could be worked out from the others a second one is hidden too.")
+                 f"category could be worked out from its total a second one is hidden too.")
     if feed in FEED_FINEST_RESOLUTION:
         floor = policy.floor_for(feed)
         parts.append(f"Online adverts are placed no finer than H3 resolution {floor} (about "

@@ -15,4 +15,5 @@ st.set_page_config(page_title="Lantern", page_icon="🏮", layout="wide")
 audience = state.MEETING_AUDIENCE if state.in_meeting_mode() else \
     st.session_state.get("audience", state.MEETING_AUDIENCE)
 navigation = st.navigation(pages.all_pages(audience))
+st.session_state["_page"] = navigation.title   # for the audit log's page views
 navigation.run()

@@ -11,7 +11,7 @@ import sys
 
 COMMANDS = ("profiles.cli.data", "profiles.cli.serve", "profiles.cli.admin",
             "profiles.cli.analyses", "profiles.cli.plans", "profiles.cli.pack",
-            "profiles.cli.recipe")
+            "profiles.cli.recipe", "profiles.cli.describe")
 
 
 class UserError(Exception):

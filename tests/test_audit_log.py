@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import stat
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,10 @@ def test_verify_passes_an_untouched_log(tmp_path, fixed_clock, capsys):
     (lambda lines: lines.pop(2), "line 3"),
     (lambda lines: lines.pop(0), "line 1"),
     (lambda lines: lines.__setitem__(4, lines[4][:-5]), "line 5"),
-], ids=["edited-entry", "deleted-line", "deleted-first-line", "cut-last-line"])
+    (lambda lines: lines.pop(4), "line 4: the log ends before its last recorded entry"),
+    (lambda lines: lines.__setitem__(4, lines[4].replace('"pc1"', '"pc9"')), "line 5: the log ends"),
+], ids=["edited-entry", "deleted-line", "deleted-first-line", "cut-last-line",
+        "deleted-last-line", "edited-last-line"])
 def test_verify_finds_tampering_and_says_where(tmp_path, fixed_clock, capsys, tamper, where):
     db = tmp_path / "a.duckdb"
     _log(db, STAMPS)
@@ -57,6 +61,20 @@ def test_verify_finds_tampering_and_says_where(tmp_path, fixed_clock, capsys, ta
     assert main(["audit", "verify", "--db", str(db)]) == 1
     err = capsys.readouterr().err
     assert "has been altered" in err and where in err, err
+
+
+@pytest.mark.parametrize("spoil, where", [
+    (lambda db: audit.head_path(db).unlink(), "signed head (x.duckdb.audit.head) is missing"),
+    (lambda db: audit.head_path(db).write_text('{"head": "00", "signature": "00"}'),
+     "does not match the log's key"),
+], ids=["head-removed", "head-forged"])
+def test_a_removed_or_forged_head_is_found(tmp_path, fixed_clock, spoil, where):
+    db = tmp_path / "x.duckdb"
+    _log(db, STAMPS)
+    assert stat.S_IMODE(audit.head_path(db).stat().st_mode) == 0o600
+    spoil(db)
+    ok, said = audit.verify_chain(db)
+    assert not ok and where in said, said
 
 
 @pytest.mark.parametrize("args, users_actions", [

@@ -37,7 +37,8 @@ def lantern_files(db: Path) -> list:
 
     rows = [("the store", db), ("hashing key", Path(f"{db}.key")),
             ("audit log", audit.audit_path(db)),
-            ("audit checkpoint key", audit.audit_key_path(db)),
+            ("audit log's signed head", audit.head_path(db)),
+            ("audit log's signing key", audit.audit_key_path(db)),
             ("released tables (cache)", folder_for(db)),
             # profiles.store.default_quarantine_dir: the CLI reads the store only to ingest
             ("quarantine reports", db.resolve().parent / "lantern-quarantine"),

@@ -383,7 +383,7 @@ def _key_custody(db_path) -> Section:
     mode, reading = _mode(key)
     s.table(["Key", "Where", "Mode", "Reading"],
             [["hashing key", key, mode, reading],
-             ["audit checkpoint key", audit.audit_key_path(db_path),
+             ["audit log's signing key", audit.audit_key_path(db_path),
               *_mode(audit.audit_key_path(db_path))]])
     return s
 

@@ -28,10 +28,15 @@ between the two leaves an ``ingest`` record whose ``file_sha256`` is not in the 
 table — a load that did not land, which ``lantern audit`` names — and never a landed load with
 no record of who made it. (Its ``ingest_id`` may be given again to the next load.)
 
+Each write also signs the hash of the last line into ``<db>.audit.head`` with the log's own
+key (``<db>.audit.key``, mode 0600), so lines cut from the end are found as well. The
+signatures stop whoever can change the log but cannot read the key, not the account that runs
+Lantern.
+
 Old entries are kept for ``keep_months`` (:func:`load_settings`, ``audit.toml``) and then
 removed by :func:`prune`, which puts a *checkpoint* at the head of the log: it carries the
 hash of the last removed line, so the chain that follows still verifies, and an HMAC made with
-the log's own key (``<db>.audit.key``, mode 0600), so a forged checkpoint is detected.
+the same key, so a forged checkpoint is detected.
 
 Examples
 --------
@@ -157,7 +162,7 @@ def record(db_path, *, user: str, action: str, audience: str | None = None, **de
     path.parent.mkdir(parents=True, exist_ok=True)
     entry = {"at": _now(), "user": str(user), "action": action, "audience": audience,
              **details}
-    return _append(path, entry)
+    return _append(db_path, path, entry)
 
 
 def _check_details(details: dict) -> None:
@@ -175,7 +180,7 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _append(path: Path, entry: dict) -> dict:
+def _append(db_path, path: Path, entry: dict) -> dict:
     import fcntl
 
     while True:
@@ -189,6 +194,7 @@ def _append(path: Path, entry: dict) -> dict:
             line = json.dumps(entry, sort_keys=True, ensure_ascii=True)
             os.write(fd, (line + "\n").encode("ascii"))
             os.fsync(fd)
+            _write_head(db_path, hashlib.sha256(line.encode("ascii")).hexdigest())
             return entry
         except FileNotFoundError:
             continue
@@ -312,6 +318,42 @@ def verify_chain(db_path) -> tuple[bool, str]:
             prev = entry["head"]
             continue
         prev = hashlib.sha256(raw).hexdigest()
+    return _check_head(db_path, prev, len(lines))
+
+
+def head_path(db_path) -> Path:
+    """Return the path of the log's signed head (``<db>.audit.head``): the hash of its last
+    line, so that lines cut from the end are found too."""
+    return Path(f"{db_path}.audit.head")
+
+
+def _write_head(db_path, head: str) -> None:
+    body = {"head": head}
+    body["signature"] = _sign(db_path, body, create=True)
+    path = head_path(db_path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(json.dumps(body, sort_keys=True))
+    os.replace(tmp, path)
+
+
+def _check_head(db_path, last: str, n: int) -> tuple[bool, str]:
+    path = head_path(db_path)
+    if not path.exists():
+        if audit_key_path(db_path).exists():
+            return False, (f"line {n}: the log's signed head ({path.name}) is missing, so "
+                           f"lines cut from the end cannot be ruled out")
+        return True, "ok"           # a log from before the head was kept
+    try:
+        body = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError):
+        body = {}
+    if not _signature_ok(db_path, body):
+        return False, f"the log's signed head ({path.name}) does not match the log's key"
+    if body.get("head") != last:
+        return False, (f"line {n}: the log ends before its last recorded entry (lines were "
+                       f"removed from the end, or the last line was changed)")
     return True, "ok"
 
 
@@ -362,7 +404,7 @@ def prune(db_path, *, user: str, before: dt.date | None = None,
                 else hashlib.sha256(lines[drop - 1]).hexdigest())
         kept_from = next((e["at"] for e in entries[:drop] if e.get("action") != "checkpoint"),
                          None)
-        first = entries[0].get("kept_from") if entries[0].get("action") == "checkpoint" \
+        first = entries[0].get("removed_from") if entries[0].get("action") == "checkpoint" \
             else kept_from
         checkpoint = {"at": _now(), "user": str(user), "action": "checkpoint",
                       "audience": None, "removed": removed, "removed_from": first,
@@ -376,6 +418,8 @@ def prune(db_path, *, user: str, before: dt.date | None = None,
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+        if drop == len(lines):        # only the checkpoint is left: the chain goes on from it
+            _write_head(db_path, head)
     finally:
         os.close(fd)
     record(db_path, user=user, action="prune", removed=removed, removed_before=cut)

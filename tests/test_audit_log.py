@@ -224,3 +224,15 @@ def test_dashboard_records_page_views_and_the_evaluate_combination(demo_copy, mo
     assert combined["what"] == "evaluation" and combined["user"] == "unidentified"
     assert combined["zones"].startswith("target ")
     assert not any(k in r for r in log for k in ("h3_id", "cells", "count"))
+
+
+def test_dashboard_records_a_patrol_plan_as_a_combination_of_feeds(demo_copy, monkeypatch):
+    monkeypatch.setenv("LANTERN_DB", str(demo_copy))
+    from profiles.governance import DEMO_PATH
+    monkeypatch.setenv("LANTERN_ACCESS", str(DEMO_PATH))
+    at = open_page(PAGES / "patrols.py", audience="command", _page="Patrol planning")
+    at.run()                                   # a rerun with the same choices: said once
+    [combined] = [r for r in audit.read_log(demo_copy) if r["action"] == "combine"]
+    assert combined["what"] == "patrol plan" and combined["audience"] == "command"
+    assert combined["feeds"] == "community_concerns,harm_reports,on_street"
+    assert audit.verify_chain(demo_copy) == (True, "ok")

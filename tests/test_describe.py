@@ -11,8 +11,9 @@ import pytest
 
 from profiles.cli import main
 from profiles.governance import audit
-from profiles.governance.annex import (BLANK, DPIA_FIELDS, AnnexError, annex_to_html,
-                                       describe_store, dpia_path, load_dpia)
+from profiles.governance.annex import (BLANK, DPIA_FIELDS, AnnexError, describe_store,
+                                       dpia_path, load_dpia)
+from profiles.governance.annex_render import annex_to_html
 from profiles.release import AUDIENCES, data_status, get_policy, open_read_only
 from profiles.release.perturb import MAX_CHANGE
 

@@ -54,8 +54,9 @@ def lantern_files(db: Path) -> list:
 
 
 def _describe(args) -> int:
-    from profiles.governance.annex import (AnnexError, annex_to_html, annex_to_markdown,
-                                           describe_store, dpia_path, dpia_template)
+    from profiles.governance.annex import (AnnexError, describe_store, dpia_path,
+                                           dpia_template)
+    from profiles.governance.annex_render import annex_to_html, annex_to_markdown
     from profiles.release import data_status, default_db_path, open_read_only
 
     db = Path(args.db) if args.db else default_db_path()

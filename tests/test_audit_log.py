@@ -48,7 +48,8 @@ def test_verify_passes_an_untouched_log(tmp_path, fixed_clock, capsys):
     (lambda lines: lines.pop(0), "line 1"),
     (lambda lines: lines.__setitem__(4, lines[4][:-5]), "line 5"),
     (lambda lines: lines.pop(4), "line 4: the log ends before its last recorded entry"),
-    (lambda lines: lines.__setitem__(4, lines[4].replace('"pc1"', '"pc9"')), "line 5: the log ends"),
+    (lambda lines: lines.__setitem__(4, lines[4].replace('"pc1"', '"pc9"')),
+     "line 5: the log ends"),
 ], ids=["edited-entry", "deleted-line", "deleted-first-line", "cut-last-line",
         "deleted-last-line", "edited-last-line"])
 def test_verify_finds_tampering_and_says_where(tmp_path, fixed_clock, capsys, tamper, where):

@@ -43,7 +43,8 @@ def test_the_annex_names_every_loaded_feed_and_each_audiences_threshold(demo_cop
         assert f"<td>{feed}</td><td>yes</td>" in html, feed
     for audience in AUDIENCES:
         t = get_policy(audience).threshold
-        row = f"| {audience} | {get_policy(audience).label} | {t} (figures of 1–{t - 1} are never shown)"
+        row = (f"| {audience} | {get_policy(audience).label} | {t} (figures of 1–{t - 1} are "
+               f"never shown)")
         assert row in md, row
     assert "SYNTHETIC DEMONSTRATION DATA" in md
     assert f"The largest change to any unit is {MAX_CHANGE}." in md

@@ -32,7 +32,8 @@ def register(sub) -> None:
                    help="only entries on or before this day (UTC)")
     p.add_argument("--json", action="store_true", help="one JSON record per line")
     p.set_defaults(func=_audit)
-    actions = p.add_subparsers(dest="audit_action", metavar="ACTION")
+    actions = p.add_subparsers(dest="audit_action", metavar="[verify | prune]",
+                               title="checking and pruning (optional)")
     v = actions.add_parser("verify", help="check the log's hash chain",
                            description="Check that no entry of the audit log was changed or "
                                        "removed. Exits 1 and names the line where the chain "
@@ -121,7 +122,7 @@ def _verify(args) -> int:
     if not ok:
         raise UserError(f"the audit log {path} has been altered: {where}")
     entries = audit.read_log(db)
-    print(f"{path}: {len(entries)} entries, chain intact"
+    print(f"{path}: {len(entries)} {'entry' if len(entries) == 1 else 'entries'}, chain intact"
           + (f" (from a checkpoint of {entries[0].get('removed')} pruned entries)"
              if entries and entries[0].get("action") == "checkpoint" else "")
           if path.exists() else f"{path}: no audit log yet")

@@ -207,7 +207,6 @@ _KEPT = {"lat": "H3 hexagon only (coordinates are never stored)",
          "datetime": "week, day of week and time band (the exact time is never stored)",
          "key": "keyed hash (HMAC-SHA256) in the subjects table; the reference itself is "
                 "never stored",
-         "bool": "counted as an indicator or flag, per hexagon and period",
          "int": "summed into the count",
          "clock": "opening hours (to place exclusion zones)",
          "days": "opening days (to place exclusion zones)",
@@ -221,6 +220,12 @@ def _kept_as(contract, col) -> str:
         if col.name == contract.detail:
             return "detail breakdown"
         return "used to derive the category" if contract.feed == "premises" else "read, not kept"
+    if col.kind == "bool":
+        if contract.feed == "premises":
+            return "used to work out the risk category (the rubric); not stored"
+        if col.name == "confidential":
+            return "kept with the site: used for exclusion zones, never drawn"
+        return "counted as its own figure (a flag), per hexagon and period"
     if col.kind in ("lat", "lon", "cell") and contract.finest_resolution:
         return f"H3 hexagon at resolution {contract.finest_resolution} at most (coarse place)"
     return _KEPT.get(col.kind, "read, not kept")

@@ -204,7 +204,8 @@ def _legal_basis(legal: dict, db_path) -> Section:
 _KEPT = {"lat": "H3 hexagon only (coordinates are never stored)",
          "lon": "H3 hexagon only (coordinates are never stored)",
          "cell": "H3 hexagon", "place": "the area's hexagons (coarse place)",
-         "datetime": "week, day of week and time band (the exact time is never stored)",
+         "datetime": "week, and where the time is known day of week and time band (the "
+                     "exact time is never stored)",
          "key": "keyed hash (HMAC-SHA256) in the subjects table; the reference itself is "
                 "never stored",
          "int": "summed into the count",

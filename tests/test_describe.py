@@ -67,6 +67,18 @@ def test_retention_says_honestly_that_it_is_not_configured(annex_dir):
     assert "Audit log: entries are kept 72 months" in md
 
 
+def test_a_configured_retention_policy_is_shown_where_it_is_set(demo_copy, tmp_path,
+                                                                monkeypatch):
+    policy = tmp_path / "retention.toml"
+    policy.write_text("[subjects]\nkeep_months = 24\n")
+    monkeypatch.setenv("LANTERN_RETENTION", str(policy))
+    from profiles.governance.annex_render import annex_to_markdown
+
+    md = annex_to_markdown(describe_store(demo_copy))
+    assert f"| subjects.keep_months | 24 | {policy} |" in md
+    assert "not configured yet" not in md
+
+
 def test_legal_basis_answers_round_trip_and_blanks_are_shown(demo_copy, tmp_path):
     answers = {"controller": "Shire Constabulary, Data Office, PO Box 1",
                "lawful_basis": "s.35(2)(b): necessary for the performance of a task for a "

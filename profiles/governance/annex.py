@@ -164,7 +164,7 @@ def describe_store(db_path, *, status=None, files=(), today: dt.date | None = No
                 _legal_basis(legal, db_path),
                 _feeds(status),
                 _refused(),
-                _retention(),
+                _retention(status),
                 _audiences(policies),
                 _method(policies),
                 _key_custody(db_path),
@@ -287,7 +287,7 @@ def _refused() -> Section:
     return s
 
 
-def _retention() -> Section:
+def _retention(status) -> Section:
     s = Section("Retention")
     settings = audit.load_settings()
     found = _retention_policy()
@@ -297,22 +297,42 @@ def _retention() -> Section:
         s.p("Subject hashes and counts: not configured yet. No retention policy is set in "
             "Lantern's configuration, so the keyed hashes and the counts are kept until the "
             "store is deleted. The force must decide a period and record it above.")
+    live = getattr(status, "retention", "") if status is not None else ""
+    if live:
+        s.p(f"In this store: {live}")
     s.p(f"Audit log: entries are kept {settings.keep_months} months ({settings.source}), "
         f"then removed by `lantern audit prune`.")
     return s
 
 
+#: Where a retention policy for subject hashes lives when one is configured: the file named by
+#: ``$LANTERN_RETENTION``, else ``retention.toml`` beside the store's code (read as a file: the
+#: governance layer never imports the store).
+RETENTION_FILE = Path(__file__).resolve().parents[1] / "store" / "retention.toml"
+
+
 def _retention_policy() -> list:
-    """Any ``[retention]`` table in the governance configuration, as (setting, value, file)."""
+    """The retention settings configured, as (setting, value, file): the retention file's
+    tables, and any ``[retention]`` table in the governance configuration."""
     rows = []
+    configured = os.environ.get("LANTERN_RETENTION")
+    candidates = [Path(configured)] if configured else [RETENTION_FILE]
+    for path in candidates:
+        raw = _toml(path)
+        for table, values in raw.items():
+            if isinstance(values, dict):
+                rows += [[f"{table}.{key}", value, str(path)] for key, value in values.items()]
     for path in sorted(Path(__file__).parent.glob("*.toml")):
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError):
-            continue
-        for key, value in (raw.get("retention") or {}).items():
-            rows.append([key, value, path.name])
+        for key, value in (_toml(path).get("retention") or {}).items():
+            rows.append([f"retention.{key}", value, str(path)])
     return rows
+
+
+def _toml(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
 
 
 def _audiences(policies) -> Section:

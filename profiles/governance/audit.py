@@ -15,7 +15,8 @@ Each action belongs to one of the kinds of processing that s.62 asks to be logge
 category        actions
 ==============  ==============================================================
 collection      ``ingest`` (CLI and dashboard upload), ``refused``
-alteration      ``alter`` (a recipe re-loaded with new content), ``retain``
+alteration      ``alter`` (a recipe re-loaded with new content), ``retain``,
+                ``key-rotate``
 consultation    ``view`` (a dashboard page or a command's printed output)
 disclosure      ``export`` (a file or pack, with its audience and marking)
 combination     ``combine`` (Evaluate, and patrol plans across feeds)
@@ -65,7 +66,7 @@ from pathlib import Path
 
 #: Each action and the kind of processing (DPA 2018 s.62) it is.
 CATEGORIES = {"ingest": "collection", "refused": "collection",
-              "alter": "alteration", "retain": "alteration",
+              "alter": "alteration", "retain": "alteration", "key-rotate": "alteration",
               "view": "consultation", "export": "disclosure", "combine": "combination",
               "erase": "erasure", "checkpoint": "log upkeep", "prune": "log upkeep"}
 ACTIONS = tuple(CATEGORIES)

@@ -16,4 +16,5 @@ state.refuse_if_unidentified()
 # Only pages the audience in force may see are offered (meeting mode: the partnership's). The
 # audience is the one sign-on allows, never a value the session merely holds.
 navigation = st.navigation(pages.all_pages(state.checked_audience()))
+st.session_state["_page"] = navigation.title   # for the audit log's page views
 navigation.run()

@@ -435,19 +435,38 @@ def _who() -> str:
 
 
 def audit_view(audience: str) -> None:
-    """Record that this session viewed ``audience`` (once per session and audience)."""
+    """Record that this session viewed a page for ``audience`` (once per session, page and
+    audience): a *consultation* in the words of DPA 2018 s.62."""
     from profiles.governance import audit
+    page = st.session_state.get("_page") or "page"
     seen = st.session_state.setdefault("_audited_audiences", set())
-    if audience in seen or token() is None:
+    if (audience, page) in seen or token() is None:
         return
-    seen.add(audience)
-    audit.record(db_path(), user=_who(), action="view", audience=audience)
+    seen.add((audience, page))
+    audit.record(db_path(), user=_who(), action="view", audience=audience, page=page)
 
 
 def audit_export(audience: str, file_type: str, area: str | None = None,
                  period: str | None = None, what: str = "meeting pack") -> None:
-    """Record an export (file type, area, period, audience) — never its content."""
+    """Record an export (file type, area, period, audience and its protective marking) —
+    never its content."""
     from profiles.governance import audit
     audit.record(db_path(), user=_who(), action="export", audience=audience,
                  format=file_type, area=(area or "whole force")[:200], period=period,
-                 what=what)
+                 what=what, marking=policy(audience).marking)
+
+
+def audit_combination(audience: str, what: str, feeds, area: str | None = None,
+                      period: str | None = None, zones: str | None = None) -> None:
+    """Record that this session combined ``feeds`` (or zones of one feed) into one result
+    (Evaluate, a patrol plan): a *combination* in the words of DPA 2018 s.62. Said once per
+    session for the same choices, however often the page reruns."""
+    from profiles.governance import audit
+    facts = dict(what=what, feeds=",".join(sorted(feeds))[:200],
+                 area=(area or "whole force")[:200], period=period, zones=zones)
+    seen = st.session_state.setdefault("_audited_combinations", set())
+    mark = (audience, *facts.values())
+    if mark in seen or token() is None:
+        return
+    seen.add(mark)
+    audit.record(db_path(), user=_who(), action="combine", audience=audience, **facts)

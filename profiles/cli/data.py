@@ -118,14 +118,12 @@ def _demo(args) -> int:
 
 
 def _ingest(args) -> int:
-    from functools import partial
-
     from profiles.governance import audit
     from profiles.store import load_files
 
     db = _db(args)
     recipe = recipe_from_args(args)    # checked against the feed before any file is read
-    record = partial(audit.record, db, user=audit.local_user())
+    record = audit.load_recorder(db, user=audit.local_user(), recipe=recipe)
 
     def progress(path):
         print(f"{path}: checking and loading …", file=sys.stderr, flush=True)

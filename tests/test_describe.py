@@ -61,10 +61,22 @@ def test_the_annex_holds_no_row_counts(demo_copy, annex_dir):
     assert not [n for n in rows if n > 9 and re.search(rf"\b{n}\b", md)]
 
 
-def test_retention_says_honestly_that_it_is_not_configured(annex_dir):
+def test_retention_shows_the_shipped_default_and_the_store_status(annex_dir):
+    from profiles.governance.annex import RETENTION_FILE
+
     md = (annex_dir / "dpia-annex.md").read_text()
-    assert "Subject hashes and counts: not configured yet." in md
+    assert f"| subjects.keep_months | 24 | {RETENTION_FILE} |" in md
+    assert "In this store: " in md and "not configured yet" not in md
     assert "Audit log: entries are kept 72 months" in md
+
+
+def test_retention_says_honestly_when_no_policy_file_is_readable(demo_copy, tmp_path,
+                                                                monkeypatch):
+    monkeypatch.setenv("LANTERN_RETENTION", str(tmp_path / "missing.toml"))
+    from profiles.governance.annex_render import annex_to_markdown
+
+    md = annex_to_markdown(describe_store(demo_copy))
+    assert "Subject hashes and counts: not configured yet." in md
 
 
 def test_a_configured_retention_policy_is_shown_where_it_is_set(demo_copy, tmp_path,

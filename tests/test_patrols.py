@@ -32,7 +32,7 @@ def km(a: str, b: str) -> float:
 
 
 def build_store(path, *, facts=(), sites=(), env=(), area_rings=5, ward_name="West Ward "
-                "(synthetic)"):
+                "(synthetic)", salt=None):
     """A store with one force area (a disk around CENTRE), one ward (its western half),
     facts ``(feed, cell, dow, band, n)``, sites ``(cell, type, days, opens, closes, conf)``
     and environment ``(cell, feature)``."""
@@ -56,6 +56,8 @@ def build_store(path, *, facts=(), sites=(), env=(), area_rings=5, ward_name="We
         if params:
             con.executemany(sql, params)
     store.set_meta(con, "synthetic", "true")
+    if salt:                   # stores that must draw the same noise
+        store.set_meta(con, "release_salt", salt)
     con.close()
     clear_release_cache()
     return store.connect(path, read_only=True)
@@ -271,7 +273,8 @@ def _withheld_by_attacker(con, plan) -> set:
 def test_no_number_of_plans_locates_a_confidential_site_within_its_zone(tmp_path):
     """Many plans (every distance, every length) from stores whose clinic sits in different
     hexagons of one resolution-8 parent are identical: nothing in them tells those sites
-    apart, and what the attacker finds withheld always holds the whole parent and more."""
+    apart, and what the attacker finds withheld always holds the whole parent and more.
+    The stores share one release salt, so their noise is the same and only the site differs."""
     facts = [("on_street", c, d, b, 3 + (i + d) % 5)
              for i, c in enumerate(sorted(h3.grid_disk(CENTRE, 10)))
              for d in range(7) for b in BANDS]
@@ -279,12 +282,13 @@ def test_no_number_of_plans_locates_a_confidential_site_within_its_zone(tmp_path
     spots = sorted(h3.cell_to_children(parent, 9))
     assert len(spots) == 7
     seen = []
-    for n, spot in enumerate(spots[:4]):
+    for n, spot in enumerate(spots[:3]):
         sites = [SITES[0], SITES[1], (spot, "clinic", 0b0000101, 780, 1020, True)]
-        con = build_store(tmp_path / f"s{n}.duckdb", facts=facts, sites=sites, area_rings=11)
+        con = build_store(tmp_path / f"s{n}.duckdb", facts=facts, sites=sites, area_rings=11,
+                          salt="one salt for every store")
         plans = []
-        for radius in (0.0, 0.1, 0.3, 0.5, 0.8, 1.2):
-            for top in (5, 50, 100_000):
+        for radius in (0.0, 0.3, 0.8, 1.2):
+            for top in (5, 100_000):
                 plan = plan_patrols(con, "command", exclusion_km=radius, top=top)
                 plans.append((plan.proposals.to_csv(), plan.excluded.to_csv(),
                               plan.zones.to_csv()))

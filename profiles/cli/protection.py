@@ -51,8 +51,9 @@ def register(sub) -> None:
 
 
 def retain_store(db, *, months=None, today=None, user=None, quiet=False):
-    """Run retention on the store at ``db`` if anything is due; log it. Returns the result
-    (None when nothing was due)."""
+    """Run retention on the store at ``db`` if anything is due. It is logged (and said, unless
+    ``quiet``) when hashes are cut loose or the policy changes, not on a store's first setting
+    with nothing to cut. Returns the result (None when nothing was due)."""
     from profiles.governance import audit
     from profiles.store import connect, retention, updating
 
@@ -69,13 +70,15 @@ def retain_store(db, *, months=None, today=None, user=None, quiet=False):
         con.close()
     if not due and known and int(known[0]) == months:
         return None
+    changed = known is not None and int(known[0]) != months
     with updating(db) as con:      # logged before the swap; a failed log changes nothing
         done = retention.retain(con, months=months, today=today)
-        audit.record(db, user=user or audit.local_user(), action="retain",
-                     months=months, cutoff=done.cutoff.isoformat(),
-                     cut_loose=sum(done.frozen.values()),
-                     feeds=",".join(sorted(done.frozen)) or "none")
-    if not quiet:
+        if done.frozen or changed:   # the log says what was cut loose or a new policy
+            audit.record(db, user=user or audit.local_user(), action="retain",
+                         months=months, cutoff=done.cutoff.isoformat(),
+                         cut_loose=sum(done.frozen.values()),
+                         feeds=",".join(sorted(done.frozen)) or "none")
+    if not quiet and (done.frozen or changed):
         print(done.as_text())
     return done
 
@@ -116,8 +119,7 @@ def _erase(args) -> int:
     con = connect(db, read_only=True)
     try:
         subject = retention.find_subject(con, args.feed, args.subject_key, key)
-        found = con.execute("SELECT count(*) FROM subjects WHERE feed = ? AND subject = ?",
-                            [args.feed, subject]).fetchone()[0]
+        found = retention.is_held(con, args.feed, subject)
         if not found:
             result = retention.Erased(args.feed, False,
                                       frozen_before=retention.frozen_before(con))

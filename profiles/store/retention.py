@@ -95,6 +95,12 @@ class Retained:
         return f"{head} Cut loose now: {parts}."
 
 
+def is_held(con, feed: str, subject) -> bool:
+    """Whether the store links ``subject`` (a hash from :func:`find_subject`) to any group."""
+    return bool(con.execute("SELECT count(*) FROM subjects WHERE feed = ? AND subject = ?",
+                            [feed, subject]).fetchone()[0])
+
+
 def frozen_before(con) -> dt.date | None:
     """The cut-off of the last retention run (hashes before it are cut loose), or None."""
     value = store.get_meta(con, "retention_frozen_before")

@@ -1,6 +1,6 @@
 """The audit log: who viewed which audience, who exported what, who ingested which file.
 
-Append-only JSON lines beside the database (``<db>.audit.jsonl``). Each record carries the
+Append-only JSON lines beside the database (``<db>.audit.jsonl``, mode 0600). Each record carries the
 SHA-256 of the one before it, so a deleted or edited line breaks the chain and
 :func:`verify_chain` says where. Records hold *who did what*, never the data itself: audience,
 feed, area, period, file type, file hash and row counts of a load — no cell, no count of a
@@ -19,7 +19,9 @@ import json
 import os
 from pathlib import Path
 
-ACTIONS = ("view", "export", "ingest", "refused")
+from data_contracts.private_files import private_parents
+
+ACTIONS = ("view", "export", "ingest", "refused", "cleanup")
 _GENESIS = "0" * 64
 
 
@@ -36,7 +38,9 @@ def record(db_path, *, user: str, action: str, audience: str | None = None, **de
     db_path : path of the database the action concerns
     user : str
         Who (from sign-on, the proxy header, or ``local:<os user>`` for the CLI).
-    action : {"view", "export", "ingest", "refused"}
+    action : {"view", "export", "ingest", "refused", "cleanup"}
+        ``"cleanup"``: a full copy of the store, left by a process that was killed, was
+        found and removed (``file_name=``, ``left_by=``).
     audience : str, optional
     **details
         Small scalar facts: ``feed``, ``area``, ``period``, ``format``, ``file_sha256``,
@@ -55,7 +59,7 @@ def record(db_path, *, user: str, action: str, audience: str | None = None, **de
             raise ValueError(f"audit detail {key}= must be a short scalar, not "
                              f"{type(value).__name__}")
     path = audit_path(db_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_parents(path)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
         import fcntl

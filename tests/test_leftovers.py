@@ -211,8 +211,16 @@ def _ended_pid() -> int:
     return proc.pid
 
 
-def test_the_audit_log_takes_cleanup_lines(tmp_path):
-    entry = audit.record(tmp_path / "x.duckdb", user="local:test", action="cleanup",
-                         file_name="x.duckdb.updating-1", copy="update")
-    assert json.loads((tmp_path / "x.duckdb.audit.jsonl").read_text())["action"] == "cleanup"
-    assert entry["copy"] == "update"
+def test_lantern_audit_lists_cleanup_lines(tmp_path, capsys):
+    from profiles.cli import main
+
+    db = tmp_path / "x.duckdb"
+    audit.record(db, user="local:test", action="view", audience="partnership")
+    audit.record(db, user="local:test", action="cleanup", file_name="x.duckdb.updating-1",
+                 copy="update")
+    assert json.loads((tmp_path / "x.duckdb.audit.jsonl").read_text().splitlines()[1])[
+        "action"] == "cleanup"
+    assert main(["audit", "--db", str(db), "--action", "cleanup"]) == 0
+    out = capsys.readouterr()
+    assert "file_name=x.duckdb.updating-1" in out.out and "view" not in out.out
+    assert "1 record(s); chain intact" in out.err

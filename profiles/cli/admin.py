@@ -14,8 +14,9 @@ def register(sub) -> None:
                        description="List who viewed which audience, who exported what and who "
                                    "ingested which file, and check that the log is unbroken.")
     add_db_argument(p)
-    p.add_argument("--action", choices=("view", "export", "ingest", "refused"), default=None,
-                   help="only this kind of record")
+    p.add_argument("--action", choices=("view", "export", "ingest", "refused", "cleanup"),
+                   default=None, help="only this kind of record (cleanup: a copy of the store "
+                                      "left by a killed process, removed)")
     p.add_argument("--user", default=None, help="only this user")
     p.add_argument("--json", action="store_true", help="one JSON record per line")
     p.set_defaults(func=_audit)

@@ -6,8 +6,8 @@ another process has open. So a change is made on a private copy (``<db>.updating
 
 * readers keep reading the old file until they reconnect (the dashboard reconnects when the
   file's identity changes — :func:`file_version`);
-* a crash or ``SIGKILL`` part-way leaves the original untouched (the copy is discarded on the
-  next update);
+* a crash or ``SIGKILL`` part-way leaves the original untouched (the copy is removed at the
+  next ingest or server start, see below);
 * writers are serialised by an advisory lock on ``<db>.lock``, so two updates never race.
 
 Every copy is a full copy of the store, so none outlives the process that made it. Each is
@@ -35,12 +35,14 @@ from profiles.store import database as store
 #: The store copies this process made and has not removed yet (removed at exit).
 _OWN: set = set()
 _OWN_LOCK = threading.Lock()
+_REGISTERED: list = []     # the pid that registered the exit handler (a forked child did not)
 
 
 def _own(path: Path) -> None:
     with _OWN_LOCK:
-        if not _OWN:
+        if not _REGISTERED:
             atexit.register(remove_own_copies)
+            _REGISTERED.append(os.getpid())
         _OWN.add(Path(path))
 
 
@@ -263,17 +265,17 @@ def remove_own_copies() -> list[Path]:
     An open connection keeps reading a removed link's file until it is closed.
     """
     with _OWN_LOCK:
+        if _REGISTERED and _REGISTERED[0] != os.getpid():
+            return []         # a forked child: its parent's copies are not its own
         own = sorted(_OWN)
         _OWN.clear()
     removed = []
     for path in own:
         try:
             path.unlink()
-            removed.append(path)
-        except FileNotFoundError:
-            pass
-        except OSError:
-            pass
+        except OSError:       # gone already, or its folder is no longer writable
+            continue
+        removed.append(path)
     return removed
 
 

@@ -25,7 +25,6 @@ from starlette.routing import Route
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a source checkout
 
 from geo.basemap import ROUTE, STYLE_PATH, load_basemap, open_tiles  # noqa: E402
-
 from profiles.release import close_snapshots  # noqa: E402
 
 # Files the server writes (quarantine reports of uploads, scenarios, a store loaded from the

@@ -23,11 +23,14 @@ setup() {   # $1 = pip extras ("" or "[test]")
   fi
 }
 
-apt_install() {   # Debian packages for the browser tests and PDF checks
+apt_install() {   # Debian packages for the browser, reverse-proxy and PDF tests
   local missing=()
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
   fc-list 2>/dev/null | grep -qi dejavu || missing+=(fonts-dejavu-core)
+  # the reverse-proxy end-to-end tests run Debian's nginx and Caddy in front of the dashboard
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  command -v caddy >/dev/null 2>&1 || missing+=(caddy)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "==> apt-get install ${missing[*]}" >&2
     local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"

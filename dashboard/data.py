@@ -420,7 +420,13 @@ def identity():
             headers = dict(st.context.headers)
         except Exception:  # noqa: BLE001 - no request context (e.g. AppTest)
             headers = {}
-    return resolve_identity(config, user_info=user_info, headers=headers)
+    # the peer of this session's websocket (Streamlit says None for loopback); the server
+    # has already refused untrusted peers in header mode (dashboard.server), this checks again
+    try:
+        peer = st.context.ip_address or "127.0.0.1"
+    except Exception:  # noqa: BLE001 - no request context (e.g. AppTest): this machine
+        peer = "127.0.0.1"
+    return resolve_identity(config, user_info=user_info, headers=headers, peer=peer)
 
 
 def _who() -> str:
@@ -429,19 +435,38 @@ def _who() -> str:
 
 
 def audit_view(audience: str) -> None:
-    """Record that this session viewed ``audience`` (once per session and audience)."""
+    """Record that this session viewed a page for ``audience`` (once per session, page and
+    audience): a *consultation* in the words of DPA 2018 s.62."""
     from profiles.governance import audit
+    page = st.session_state.get("_page") or "page"
     seen = st.session_state.setdefault("_audited_audiences", set())
-    if audience in seen or token() is None:
+    if (audience, page) in seen or token() is None:
         return
-    seen.add(audience)
-    audit.record(db_path(), user=_who(), action="view", audience=audience)
+    seen.add((audience, page))
+    audit.record(db_path(), user=_who(), action="view", audience=audience, page=page)
 
 
 def audit_export(audience: str, file_type: str, area: str | None = None,
                  period: str | None = None, what: str = "meeting pack") -> None:
-    """Record an export (file type, area, period, audience) — never its content."""
+    """Record an export (file type, area, period, audience and its protective marking) —
+    never its content."""
     from profiles.governance import audit
     audit.record(db_path(), user=_who(), action="export", audience=audience,
                  format=file_type, area=(area or "whole force")[:200], period=period,
-                 what=what)
+                 what=what, marking=policy(audience).marking)
+
+
+def audit_combination(audience: str, what: str, feeds, area: str | None = None,
+                      period: str | None = None, zones: str | None = None) -> None:
+    """Record that this session combined ``feeds`` (or zones of one feed) into one result
+    (Evaluate, a patrol plan): a *combination* in the words of DPA 2018 s.62. Said once per
+    session for the same choices, however often the page reruns."""
+    from profiles.governance import audit
+    facts = dict(what=what, feeds=",".join(sorted(feeds))[:200],
+                 area=(area or "whole force")[:200], period=period, zones=zones)
+    seen = st.session_state.setdefault("_audited_combinations", set())
+    mark = (audience, *facts.values())
+    if mark in seen or token() is None:
+        return
+    seen.add(mark)
+    audit.record(db_path(), user=_who(), action="combine", audience=audience, **facts)

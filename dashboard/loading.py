@@ -170,7 +170,7 @@ def _load(db_path, feed, paths, recipe, *, user, dry_run, folder) -> list:
     tidy = partial(_tidy, folder=folder, db_path=db_path)
     try:
         chosen = load_recipe(recipes_dir(db_path) / Path(recipe).name) if recipe else None
-        record = partial(audit.record, db_path, user=user, via="dashboard")
+        record = audit.load_recorder(db_path, user=user, recipe=chosen, via="dashboard")
         loads = load_files(db_path, feed, paths, recipe=chosen, dry_run=dry_run,
                            quarantine_dir=default_quarantine_dir(db_path),
                            record=None if dry_run else record)

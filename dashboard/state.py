@@ -86,6 +86,30 @@ def allowed_audiences() -> tuple:
     return data.identity().audiences
 
 
+def checked_audience() -> str | None:
+    """The audience in force, checked against what this viewer may see.
+
+    The session's ``audience`` counts only if sign-on allows it; otherwise the first allowed
+    audience. Meeting mode always gives the partnership. None when the viewer is refused
+    (header sign-on from a peer that is not the proxy): then nothing may be shown.
+    """
+    allowed = allowed_audiences()
+    if not allowed:
+        return None
+    if in_meeting_mode():
+        return MEETING_AUDIENCE
+    chosen = st.session_state.get("audience")
+    return chosen if chosen in allowed else allowed[0]
+
+
+def refuse_if_unidentified() -> None:
+    """Stop the run with the plain refusal when this viewer may see no audience at all."""
+    ident = data.identity()
+    if not ident.audiences:
+        st.error(ident.message)
+        st.stop()
+
+
 def in_meeting_mode() -> bool:
     """True when the session is in meeting mode."""
     return bool(st.session_state.get("meeting_mode", False))
@@ -151,6 +175,7 @@ def _through_entrypoint() -> None:
 def sidebar() -> Filters:
     """Draw the sidebar controls and return the filters in force."""
     _through_entrypoint()
+    refuse_if_unidentified()
     ss = st.session_state
     with st.sidebar:
         st.markdown("## :material/light: Lantern")

@@ -34,6 +34,7 @@ from typing import Iterator
 import numpy as np
 import pyarrow as pa
 
+from data_contracts.limits import check_csv_lines
 from data_contracts.raw import RawTable, check_header
 from data_contracts.readers import (_fast_csv, _fast_header, _has_blank_record, _read_parquet,
                                     careful_record, check_format, parquet_text, read_raw,
@@ -108,6 +109,7 @@ def _csv_blocks(path: Path, block_bytes: int, keep=None, hasher=None) -> Iterato
         buffer = read(fh)
         if buffer.startswith(b"\xef\xbb\xbf"):
             buffer = buffer[3:]
+        check_csv_lines(path, buffer)      # the header's length and columns, the first lines
         end = buffer.find(b"\n")
         header = _fast_header(buffer) if end >= 0 else None
         if header is None:
@@ -125,6 +127,7 @@ def _csv_blocks(path: Path, block_bytes: int, keep=None, hasher=None) -> Iterato
                 eof = not more
                 buffer += more
                 short = False
+                check_csv_lines(path, buffer, first=False)   # a line that reads on and on
             if not buffer:
                 return
             cut = len(buffer) if eof else buffer.rfind(b"\n") + 1

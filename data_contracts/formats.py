@@ -21,6 +21,7 @@ import numpy as np
 import pyarrow as pa
 
 from data_contracts.errors import ContractError
+from data_contracts.limits import check_archive, check_ods, check_workbook, copy_member
 from data_contracts.raw import RawTable, check_header
 
 SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -82,6 +83,28 @@ def read_spreadsheet(path: Path, data: bytes, sheet: str | None = None):
         The bytes are not a workbook, the sheet does not exist (the message lists the sheets),
         or the sheet has no header row.
     """
+    check_spreadsheet(path, data)
+    return parse_spreadsheet(path, data, sheet)
+
+
+def check_spreadsheet(path: Path, data: bytes) -> None:
+    """The limits of :mod:`data_contracts.limits` for a workbook, before any reader sizes
+    anything: the sheets' real extent and (``.xlsx``) the shared strings.
+
+    Raises
+    ------
+    ContractError
+        Naming the sheet, what was found, and the fix.
+    """
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        check_workbook(path, data)
+    elif path.suffix.lower() == ".ods":
+        check_ods(path, data)
+
+
+def parse_spreadsheet(path: Path, data: bytes, sheet: str | None = None):
+    """:func:`read_spreadsheet` without its limits (for a caller that has checked them, or
+    that parses in a child process with a memory limit: :mod:`data_contracts.isolated`)."""
     import pandas as pd
     from python_calamine import CalamineWorkbook
 
@@ -116,6 +139,30 @@ def read_spreadsheet(path: Path, data: bytes, sheet: str | None = None):
             col.append(value)
     table = pa.table({h: pa.array(c, type=pa.string()) for h, c in zip(header, columns)})
     return RawTable(table, "spreadsheet", "utf-8", np.asarray(rows, dtype=np.int64)), notes
+
+
+def check_gis(path: Path, data: bytes) -> None:
+    """The zip limits (:func:`data_contracts.limits.check_archive`) of a zipped Shapefile,
+    before anything is unpacked (:func:`read_gis` checks them too).
+
+    Raises
+    ------
+    ContractError
+        A member too large or compressed too much.
+    """
+    if path.suffix.lower() == ".zip":
+        _check_zipped(path, data, "zip archive")
+
+
+def _check_zipped(path: Path, data: bytes, what: str) -> None:
+    """The zip limits of :func:`data_contracts.limits.check_archive`, for a zipped format
+    (a file that is not a zip is left to its reader)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return
+    with archive:
+        check_archive(path, archive, what=what)
 
 
 def _choose_sheet(path: Path, names: list, sheet: str | None) -> str:
@@ -199,6 +246,7 @@ def _unzip_shapefile(path: Path, data: bytes, folder: Path, layer: str | None):
     except zipfile.BadZipFile:
         raise ContractError(path, "the file is not a readable zip archive.",
                             fix="zip the Shapefile's .shp, .shx, .dbf and .prj again.") from None
+    check_archive(path, archive)      # declared sizes and ratios, before anything is unpacked
     shapes = {PurePosixPath(m.filename).stem: m for m in members
               if PurePosixPath(m.filename).suffix.lower() == ".shp"}
     if not shapes:
@@ -211,7 +259,13 @@ def _unzip_shapefile(path: Path, data: bytes, folder: Path, layer: str | None):
         if name.parent == folder_in_zip and name.stem == stem \
                 and name.suffix.lower() in _SHAPEFILE_PARTS:
             # Only the layer's own parts, under fixed names: nothing in the zip picks a path.
-            (folder / f"layer{name.suffix.lower()}").write_bytes(archive.read(m))
+            try:
+                copy_member(archive, m, folder / f"layer{name.suffix.lower()}")
+            except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                raise ContractError(path, f"{name.name!r} in the zip cannot be unpacked "
+                                          f"({exc}).",
+                                    fix="zip the Shapefile's .shp, .shx, .dbf and .prj "
+                                        "again.") from None
     return folder / "layer.shp", sorted(shapes)
 
 

@@ -30,7 +30,10 @@ import numpy as np
 import pyarrow as pa
 
 from data_contracts.errors import ContractError
-from data_contracts.formats import GIS_FILES, SPREADSHEETS, read_gis, read_spreadsheet
+from data_contracts.formats import (GIS_FILES, SPREADSHEETS, check_gis, check_spreadsheet,
+                                   read_gis, read_spreadsheet)
+from data_contracts.isolated import read_in_child, read_limit_mb
+from data_contracts.limits import check_csv_lines
 from data_contracts.raw import RawTable, check_header
 
 SUPPORTED = (".csv", ".parquet", ".geojson", ".json", *SPREADSHEETS, *GIS_FILES)
@@ -116,7 +119,13 @@ def read_raw(path: Path, data: bytes, *, sheet: str | None = None,
     Raises
     ------
     ContractError
-        For an unsupported extension, an empty or truncated file, or bytes that cannot be read.
+        For an unsupported extension, an empty or truncated file, bytes that cannot be read,
+        or a file over the limits of :mod:`data_contracts.limits` (checked before any reader
+        allocates: the header and line lengths of a CSV, a workbook's sheet extents and
+        shared strings, a zip's member sizes and compression ratios). Where
+        ``$LANTERN_READ_LIMIT_MB`` is set (``lantern serve`` sets it), spreadsheets and GIS
+        files are parsed in a child process with that memory limit
+        (:mod:`data_contracts.isolated`): a crash there is a refusal here.
     """
     check_format(path)
     suffix = path.suffix.lower()
@@ -127,8 +136,16 @@ def read_raw(path: Path, data: bytes, *, sheet: str | None = None,
     if suffix == ".parquet":
         return _read_parquet(path, data)
     if suffix in SPREADSHEETS or suffix in GIS_FILES:
-        raw, notes = (read_spreadsheet(path, data, sheet) if suffix in SPREADSHEETS
-                      else read_gis(path, data, layer))
+        limit = read_limit_mb()
+        if limit is None:
+            raw, notes = (read_spreadsheet(path, data, sheet) if suffix in SPREADSHEETS
+                          else read_gis(path, data, layer))
+        elif suffix in SPREADSHEETS:       # limits here, the parse in a limited child
+            check_spreadsheet(path, data)
+            raw, notes = read_in_child("spreadsheet", path, data, sheet, limit)
+        else:
+            check_gis(path, data)
+            raw, notes = read_in_child("gis", path, data, layer, limit)
         raw.notes.extend(notes)
         return raw
     return _read_geojson(path, data)
@@ -156,6 +173,7 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
 
 def _read_csv(path: Path, data: bytes, keep=None) -> RawTable:
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    check_csv_lines(path, body)    # header and line lengths, before anything is split
     header = _fast_header(body)
     records = _plain_records(body) if header is not None else None
     if records is not None:

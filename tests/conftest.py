@@ -64,7 +64,9 @@ def empty_db(tmp_path):
 #: while the other worker runs everything else (``--dist loadgroup`` in run.sh).
 BROWSER_FILES = {"test_accessibility_browser.py", "test_analyst_browser.py", "test_browser.py",
                  "test_browser_maps.py", "test_browser_online.py", "test_plans_browser.py",
-                 "test_concurrency.py"}
+                 "test_concurrency.py", "test_deploy_proxy.py", "test_hostile_upload_browser.py",
+                 "test_deploy_sites.py", "test_log_privacy_browser.py",
+                 "test_describe_browser.py"}
 
 
 # tryfirst: xdist's worker names each test's group in its own collection_modifyitems (it adds

@@ -233,7 +233,7 @@ def test_every_period_view_totals_the_same_released_units(con):
 def test_statement_names_the_controls():
     text = disclosure_statement(get_policy("partnership"))
     for words in ("OFFICIAL-SENSITIVE", "at least 5 people", "H3 resolution 8",
-                  "larger one", "subtracting or averaging", "within 2", "within 3"):
+                  "larger one", "subtracting or averaging", "at most 2", "at most 3", "a few more out"):
         assert words in text
     assert "rounded" not in disclosure_statement(get_policy("command"))
 

@@ -181,6 +181,13 @@ def _show(ev) -> None:
     st.info(ev.verdict)
 
 
+def _zone_words(zone: str, cells) -> str:
+    """A zone for the audit log: its area's name, or how many hexagons (never which)."""
+    if isinstance(cells, str):
+        return f"{zone} {cells}"[:60]
+    return f"{zone} {len(cells or ())} hexagons" if cells else f"{zone} default"
+
+
 def _evaluate_tab(aud, names, hexes, weeks) -> None:
     feeds = [f for f in maps.FEEDS if data.policy(aud).may_see(f)]
     feed = st.selectbox("Events counted", feeds, key="ev_feed",
@@ -204,6 +211,10 @@ def _evaluate_tab(aud, names, hexes, weeks) -> None:
     except DisplacementError as exc:
         st.error(str(exc))
         return
+    data.audit_combination(aud, "evaluation", [feed], filters.area,
+                           f"{before[0]} to {before[1]} / {after[0]} to {after[1]}",
+                           zones=", ".join(_zone_words(z, c) for z, c in
+                                           zip(ZONES, (target, buffer, control))))
     _show(ev)
     st.subheader("Map of the three zones")
     col_map, col_side = st.columns([3, 1])

@@ -58,6 +58,9 @@ if loaded:
                                          "weeks."))
             plan = None
         if plan is not None:
+            data.audit_combination(filters.audience, "patrol plan",
+                                   [f for f, w in weights.items() if w > 0], filters.area,
+                                   f"{filters.start} to {filters.end}")
             st.info(f"**Purpose.** {plan.purpose}")
             p = plan.proposals
             col_map, col_side = st.columns([3, 1])

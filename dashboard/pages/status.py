@@ -25,6 +25,8 @@ if loaded:
     c4.metric("Last file loaded on", str(status.ingests["loaded_on"].max()), border=True)
     if status.synthetic:
         st.caption("This database was built from Lantern's synthetic town (`lantern demo`).")
+    if status.retention:
+        st.caption(status.retention)
     st.subheader("Feeds")
     st.dataframe(feeds, hide_index=True, width="stretch")
     if status.not_loaded:

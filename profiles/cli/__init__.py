@@ -11,7 +11,8 @@ import sys
 
 COMMANDS = ("profiles.cli.data", "profiles.cli.serve", "profiles.cli.admin",
             "profiles.cli.analyses", "profiles.cli.plans", "profiles.cli.pack",
-            "profiles.cli.recipe")
+            "profiles.cli.recipe", "profiles.cli.protection", "profiles.cli.backup",
+            "profiles.cli.doctor", "profiles.cli.describe")
 
 
 class UserError(Exception):
@@ -67,8 +68,8 @@ def main(argv=None) -> int:
               f"Nothing was changed by a failed ingest. Set LANTERN_DEBUG=1 to see the "
               f"details, and report it.", file=sys.stderr)
         return 1
-    if code == 0 and getattr(args, "out", None):
-        _audit_export(args)
+    if code == 0:
+        _audit_command(args)
     return code
 
 
@@ -95,23 +96,55 @@ def keep_files_private() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
-def _audit_export(args) -> None:
-    """Record a file written by a command (type, area, period, audience) in the audit log."""
+#: Commands that show released figures: written to a file they are a disclosure (``export``),
+#: printed they are a consultation (``view``).
+SHOWS_FIGURES = ("release", "hotspots", "change", "coverage", "premises", "profile", "patrols",
+                 "displacement", "evaluate")
+#: Commands that combine feeds or zones into one result (DPA 2018 s.62 "combination").
+COMBINES = ("evaluate", "patrols")
+
+
+def _audit_command(args) -> None:
+    """Record what a command disclosed (a file: type, area, period, audience, marking), showed
+    (printed figures) or combined, in the audit log — never its content."""
     from pathlib import Path
 
     from profiles.governance import audit
-    from profiles.release import default_db_path
+    from profiles.release import default_db_path, get_policy
 
+    out = getattr(args, "out", None)
+    if args.command not in SHOWS_FIGURES and not out:
+        return
     db = Path(args.db) if getattr(args, "db", None) else default_db_path()
+    audience = getattr(args, "audience", None)
+    try:
+        marking = get_policy(audience).marking if audience else None
+    except Exception:  # noqa: BLE001 - an unknown audience was refused by the command itself
+        marking = None
     period = " to ".join(str(v) for v in (getattr(args, "start", None),
                                           getattr(args, "end", None)) if v) or \
+        " / ".join(str(v) for v in (getattr(args, "before", None),
+                                    getattr(args, "after", None)) if v) or \
         getattr(args, "period", None)
-    audit.record(db, user=audit.local_user(), action="export",
-                 audience=getattr(args, "audience", None), what=args.command,
-                 format=Path(str(args.out)).suffix.lstrip(".") or
-                 str(getattr(args, "format", "") or ""),
-                 area=str(getattr(args, "area", None) or "whole force")[:200],
-                 period=str(period) if period else None)
+    what = " ".join(str(w) for w in (args.command, getattr(args, "action", None)) if w)
+    area = str(getattr(args, "area", None) or getattr(args, "target", None) or
+               "whole force")[:200]
+    common = dict(audience=audience, what=what, area=area,
+                  period=str(period)[:200] if period else None)
+    user = audit.local_user()
+    if args.command in COMBINES:
+        feeds = [getattr(args, "feed", None)] if args.command == "evaluate" else \
+            sorted({"harm_reports", "on_street", "community_concerns"} |
+                   {w.partition("=")[0].strip() for w in getattr(args, "weight", [])})
+        audit.record(db, user=user, action="combine", **common,
+                     feeds=",".join(f for f in feeds if f),
+                     zones="target, buffer, control" if args.command == "evaluate" else None)
+    if out:
+        audit.record(db, user=user, action="export", **common, marking=marking,
+                     format=Path(str(out)).suffix.lstrip(".") or
+                     str(getattr(args, "format", "") or getattr(args, "fmt", "") or ""))
+    else:
+        audit.record(db, user=user, action="view", **common, via="command line")
 
 
 def add_db_argument(parser) -> None:

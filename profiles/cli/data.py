@@ -99,6 +99,8 @@ def _demo(args) -> int:
         raise UserError(str(exc)) from None
     for r in results:
         print(r.summary())
+    from profiles.cli.protection import retain_store
+    retain_store(db, quiet=True)       # the retention policy, as after any load
     print(f"Demo database (synthetic data) ready: {db}")
     if args.no_serve:
         return 0
@@ -116,14 +118,12 @@ def _demo(args) -> int:
 
 
 def _ingest(args) -> int:
-    from functools import partial
-
     from profiles.governance import audit
     from profiles.store import load_files
 
     db = _db(args)
     recipe = recipe_from_args(args)    # checked against the feed before any file is read
-    record = partial(audit.record, db, user=audit.local_user())
+    record = audit.load_recorder(db, user=audit.local_user(), recipe=recipe)
 
     def progress(path):
         print(f"{path}: checking and loading …", file=sys.stderr, flush=True)
@@ -140,8 +140,12 @@ def _ingest(args) -> int:
                        progress=None if args.dry_run else progress, done=done)
     if args.dry_run:
         print("Dry run: nothing was written to the store.", file=sys.stderr)
-    elif not args.no_warm and any(not load.refused for load in loads):
-        keep_release_tables(db, every=args.warm_all)
+    else:
+        if any(not load.refused for load in loads):
+            from profiles.cli.protection import retain_store
+            retain_store(db)       # the retention policy, after every load
+        if not args.no_warm and any(not load.refused for load in loads):
+            keep_release_tables(db, every=args.warm_all)
     return 1 if any(load.refused for load in loads) else 0
 
 

@@ -35,8 +35,13 @@ def server_command(db, port: int, address: str = "127.0.0.1", *, basemap=None,
     (``demo``) never draws a basemap.
     """
     from geo.basemap import BasemapError, load_basemap
+    from profiles.governance import AccessError, check_binding, load_access
     from profiles.release import default_db_path
 
+    try:   # header sign-on where anyone could send the headers: refused before anything runs
+        check_binding(load_access(), address)
+    except AccessError as exc:
+        raise UserError(str(exc)) from None
     db = Path(db) if db else default_db_path()
     if not db.exists():
         raise UserError(f"no database at {db}; build the demo with `lantern demo` or load "
@@ -49,6 +54,10 @@ def server_command(db, port: int, address: str = "127.0.0.1", *, basemap=None,
     # memory arenas per core, each keeping freed memory for itself: two keep the server's
     # resident memory near what it uses (unless the operator chose otherwise).
     env.setdefault("MALLOC_ARENA_MAX", "2")
+    # Analysts' uploads are read inside the server: spreadsheets and GIS files are parsed in
+    # a child process held to this many MB, so a file that exhausts a reader is refused and
+    # the server carries on (data_contracts.isolated).
+    env.setdefault("LANTERN_READ_LIMIT_MB", "2048")
     env.pop("LANTERN_BASEMAP", None)
     if not demo:
         source = basemap or os.environ.get("LANTERN_BASEMAP")

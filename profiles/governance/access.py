@@ -16,6 +16,7 @@ Examples
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass
@@ -27,6 +28,12 @@ DEFAULT_PATH = Path(__file__).with_name("access.toml")
 #: The demo's access file: synthetic data, so every audience is open to explore.
 DEMO_PATH = Path(__file__).with_name("access_demo.toml")
 MODES = ("none", "oidc", "header")
+#: Loopback: the only peers trusted to set identity headers when no ``trusted_proxies`` are set.
+LOOPBACK = ("127.0.0.0/8", "::1/128")
+#: What a viewer refused by :func:`resolve_identity` is told (and shown, with nothing else).
+REFUSED = ("This Lantern server only answers through its sign-on proxy. Open Lantern at the "
+           "address your organisation gave you; if that is the address you used, ask your IT "
+           "team to add the proxy's address to trusted_proxies in Lantern's access file.")
 
 
 class AccessError(ValueError):
@@ -43,6 +50,30 @@ class AccessConfig:
     role_header: str = "X-Forwarded-Role"
     role_claim: str = "lantern_role"
     unidentified: tuple = ("partnership",)
+    trusted_proxies: tuple = ()
+
+    def is_trusted_peer(self, peer: str | None) -> bool:
+        """True when ``peer`` (the address a request came from) may set identity headers.
+
+        Only in ``header`` mode does this matter. The peers trusted are ``trusted_proxies``
+        (addresses or networks), or loopback alone when none are set; ``None`` (no address
+        known) is never trusted.
+
+        >>> AccessConfig("header", {}).is_trusted_peer("127.0.0.1")
+        True
+        >>> AccessConfig("header", {}, trusted_proxies=("10.0.0.5",)).is_trusted_peer("10.0.0.9")
+        False
+        """
+        if peer is None:
+            return False
+        try:
+            address = ipaddress.ip_address(str(peer).split("%")[0])
+        except ValueError:
+            return False
+        if address.version == 6 and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        return any(address in ipaddress.ip_network(net, strict=False)
+                   for net in (self.trusted_proxies or LOOPBACK))
 
     @property
     def served(self) -> tuple:
@@ -102,14 +133,70 @@ def load_access(path=None) -> AccessConfig:
             any(a not in AUDIENCES for a in unidentified):
         raise AccessError(f"{path}: [identity] unidentified_audiences must list audiences from "
                           f"{', '.join(AUDIENCES)}, not {unidentified!r}")
+    proxies = ident.get("trusted_proxies", [])
+    if not isinstance(proxies, list) or not all(_is_network(p) for p in proxies):
+        raise AccessError(f"{path}: [identity] trusted_proxies must list the sign-on proxy's "
+                          f"addresses (e.g. [\"10.0.0.5\"] or [\"10.0.0.0/24\"]), not "
+                          f"{proxies!r}")
     return AccessConfig(mode, {r: tuple(a) for r, a in roles.items()},
                         str(ident.get("user_header", "X-Forwarded-User")),
                         str(ident.get("role_header", "X-Forwarded-Role")),
-                        str(ident.get("role_claim", "lantern_role")), tuple(unidentified))
+                        str(ident.get("role_claim", "lantern_role")), tuple(unidentified),
+                        tuple(proxies))
+
+
+def _is_network(value) -> bool:
+    try:
+        ipaddress.ip_network(str(value), strict=False)
+    except ValueError:
+        return False
+    return isinstance(value, str)
+
+
+def is_loopback(address: str) -> bool:
+    """True when ``address`` (what the server binds) is reachable from this machine only.
+
+    >>> is_loopback("127.0.0.1"), is_loopback("localhost"), is_loopback("0.0.0.0")
+    (True, True, False)
+    """
+    if address in ("localhost", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+def check_binding(config: AccessConfig, address: str) -> None:
+    """Refuse to serve header sign-on where anyone but the proxy could send the headers.
+
+    Header sign-on trusts the user and role headers of each request. Bound to a loopback
+    address, only programs on this machine (the proxy) can connect; on any other address,
+    ``trusted_proxies`` must name the proxy, and every other peer is refused
+    (:func:`resolve_identity`, and the server's own check of each connection).
+
+    Raises
+    ------
+    AccessError
+        Header mode on a non-loopback address with no ``trusted_proxies``.
+
+    Examples
+    --------
+    >>> check_binding(AccessConfig("header", {}), "127.0.0.1")
+    >>> check_binding(AccessConfig("header", {}), "0.0.0.0")
+    Traceback (most recent call last):
+    ...
+    profiles.governance.access.AccessError: header sign-on on 0.0.0.0 would let anyone who can reach that address choose their own role. Set trusted_proxies = ["<the sign-on proxy's address>"] under [identity] in the access file, or serve on 127.0.0.1 behind the proxy.
+    """
+    if config.mode == "header" and not is_loopback(address) and not config.trusted_proxies:
+        raise AccessError(f"header sign-on on {address} would let anyone who can reach that "
+                          f"address choose their own role. Set trusted_proxies = "
+                          f"[\"<the sign-on proxy's address>\"] under [identity] in the "
+                          f"access file, or serve on 127.0.0.1 behind the proxy.")
 
 
 def resolve_identity(config: AccessConfig, *, user_info: dict | None = None,
-                     headers: dict | None = None) -> Identity:
+                     headers: dict | None = None, peer: str | None = "127.0.0.1") -> Identity:
     """Return who is viewing and which audiences they may see.
 
     Parameters
@@ -119,6 +206,11 @@ def resolve_identity(config: AccessConfig, *, user_info: dict | None = None,
         ``st.user`` as a dict (``is_logged_in``, ``email``, claims) in ``oidc`` mode.
     headers : dict, optional
         Request headers (``st.context.headers``) in ``header`` mode.
+    peer : str, optional
+        The address the request came from (default loopback). In ``header`` mode a peer
+        that is not a trusted proxy (:meth:`AccessConfig.is_trusted_peer`) is refused: no
+        audience at all (``audiences == ()``) and :data:`REFUSED` as the message, whatever
+        headers it sent.
 
     Anyone not identified, or with an unknown role, gets the ``unidentified_audiences``
     (default: the partnership audience only).
@@ -133,6 +225,8 @@ def resolve_identity(config: AccessConfig, *, user_info: dict | None = None,
                     f"{', '.join(fallback)} to everyone who can reach it.")
         return Identity(None, None, fallback, "none", text)
     if config.mode == "header":
+        if not config.is_trusted_peer(peer):
+            return Identity(None, None, (), "refused", REFUSED)
         headers = {str(k).lower(): v for k, v in (headers or {}).items()}
         user = headers.get(config.user_header.lower())
         role = headers.get(config.role_header.lower())

@@ -372,7 +372,7 @@ def disclosure_statement(policy: Policy, feed: str | None = None) -> str:
                  f"Where too few lie behind a hexagon, it is added to a larger one "
                  f"(down to resolution {policy.coarsest_resolution}) or its categories are "
                  f"combined; groups still too small are not shown at all, and where one hidden "
-                 f"figure could be worked out from the others a second one is hidden too.")
+                 f"category could be worked out from its total a second one is hidden too.")
     if feed in FEED_FINEST_RESOLUTION:
         floor = policy.floor_for(feed)
         parts.append(f"Online adverts are placed no finer than H3 resolution {floor} (about "
@@ -381,11 +381,13 @@ def disclosure_statement(policy: Policy, feed: str | None = None) -> str:
     if policy.perturbation == "none":
         parts.append("Figures are exact counts; totals are the sums of the figures shown.")
     else:
-        parts.append("Each figure shown is within 2 of the true count for the whole force and "
-                     "for hexagons by quarter, and within 3 for an area or a hexagon by month "
-                     "(most are exact or 1 out): every figure is moved a little, once, the same "
-                     "way every time it is shown, so that no hidden figure can be worked out by "
-                     "subtracting or averaging others. Totals are the sums of the figures shown.")
+        parts.append("Each figure is moved a little, once, the same way every time it is shown, "
+                     "so that no hidden figure can be worked out by subtracting or averaging "
+                     "others: by at most 2 for a week of the whole force or a hexagon by quarter, "
+                     "and at most 3 for an area or a hexagon by month (most are exact or 1 "
+                     "out). Totals are the sums of the figures shown, so a month or a quarter "
+                     "of the whole force, which adds up its weeks or months, may be a few more "
+                     "out.")
     parts.append(f"For the whole force, a month is the sum of its weeks and a quarter the sum "
                  f"of its months; periods too small to show are counted together, or, when "
                  f"still too few, as an estimate of {policy.threshold // 2}.")

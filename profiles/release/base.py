@@ -50,8 +50,9 @@ def load_base_table(con, feed: str, *, resolution: int, dims=()) -> BaseTable:
     salt = release_salt(con)
     facts = con.execute(f"SELECT {head}, n, n - n_keyed AS anon, {RECORD_KEY_SQL} AS rkey "
                         f"FROM facts WHERE feed = ?", lists + [salt, feed]).fetchnumpy()
-    subs = con.execute(f"SELECT {head}, CAST(hash(subject) >> 1 AS BIGINT) AS subject "
-                       f"FROM subjects WHERE feed = ?", lists + [feed]).fetchnumpy()
+    subs = con.execute(f"SELECT {head}, CAST(hash(subject) >> 1 AS BIGINT) AS subject, "
+                       f"ingest_id FROM subjects WHERE feed = ?", lists + [feed]).fetchnumpy()
+    rotations = key_rotations(con)
     sizes = [len(labels[d]) for d in dims]
     cell_code, cells = pd.factorize(np.asarray(facts["cell"], dtype=np.int64))
 
@@ -69,12 +70,19 @@ def load_base_table(con, feed: str, *, resolution: int, dims=()) -> BaseTable:
     np.add.at(fingerprint, atom, np.asarray(facts["rkey"], dtype=np.uint64))
     sub_atom = np.zeros(0, dtype=np.int64)
     subject = np.zeros(0, dtype=np.int64)
+    epoch_of_code = np.zeros(0, dtype=np.int64)
     if len(subs["subject"]) and count:
         sub_cells = pd.Index(cells).get_indexer(np.asarray(subs["cell"], dtype=np.int64))
         found = sub_cells >= 0
         sub_atom = pd.Index(keys).get_indexer(pack(subs, sub_cells))
         found &= sub_atom >= 0
-        subject = pd.factorize(np.asarray(subs["subject"], dtype=np.int64)[found])[0]
+        subject, uniques = pd.factorize(np.asarray(subs["subject"], dtype=np.int64)[found])
+        if rotations:   # the key each hash was made with: after how many rotations
+            row_epoch = np.searchsorted(np.asarray(rotations, dtype=np.int64),
+                                        np.asarray(subs["ingest_id"], dtype=np.int64)[found],
+                                        side="left")
+            epoch_of_code = np.zeros(len(uniques), dtype=np.int64)
+            epoch_of_code[subject] = row_epoch
         width = int(subject.max()) + 1 if len(subject) else 1
         pairs = pd.unique(sub_atom[found].astype(np.int64) * width + subject)
         sub_atom, subject = pairs // width, pairs % width
@@ -85,9 +93,19 @@ def load_base_table(con, feed: str, *, resolution: int, dims=()) -> BaseTable:
         n=np.bincount(atom, weights=facts["n"], minlength=count).astype(np.int64),
         anon=np.bincount(atom, weights=facts["anon"], minlength=count).astype(np.int64),
         subject_atom=sub_atom.astype(np.int64), subject=subject.astype(np.int64),
-        labels=labels)
+        labels=labels, subject_epoch=epoch_of_code)
     base.fingerprint = fingerprint
     return base
+
+
+def key_rotations(con) -> list[int]:
+    """The last ingest id loaded under each retired key, oldest first (``meta.key_rotations``):
+    a subject row of ingest ``i`` was hashed with key ``k`` = how many of these are < ``i``."""
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = 'key_rotations'").fetchone()
+    except Exception:  # noqa: BLE001 - a store without meta (an empty test connection)
+        row = None
+    return [int(v) for v in row[0].split(",") if v] if row and row[0] else []
 
 
 def area_memberships(con) -> tuple[np.ndarray, np.ndarray]:
@@ -98,4 +116,4 @@ def area_memberships(con) -> tuple[np.ndarray, np.ndarray]:
             np.asarray(rows["cell"], dtype=np.int64).astype(np.uint64))
 
 
-__all__ = ["area_memberships", "load_base_table"]
+__all__ = ["area_memberships", "key_rotations", "load_base_table"]

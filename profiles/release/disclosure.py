@@ -140,6 +140,11 @@ class BaseTable:
     n : int array, events
     anon : int array, events without a subject key (each one unit)
     subject_atom, subject : int arrays, one row per distinct (atom, keyed subject)
+    subject_epoch : int array, per subject code, the key it was hashed with (0 before the
+        first key rotation, 1 after it, ...; empty when the key was never rotated). One
+        person hashed with two keys is two codes, so where a group holds codes of several
+        epochs its people are counted as the most of any one epoch: a lower bound, never a
+        person counted twice.
     """
 
     cell: np.ndarray
@@ -150,6 +155,7 @@ class BaseTable:
     subject_atom: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     subject: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     labels: dict = field(default_factory=dict)
+    subject_epoch: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def __len__(self) -> int:
         return len(self.n)
@@ -404,6 +410,24 @@ def _children(big, small) -> np.ndarray:
     return np.bincount(pairs // width, minlength=int(big.max()) + 1 if len(big) else 0)
 
 
+def people_per_group(group, code, epoch, groups: int) -> np.ndarray:
+    """Distinct keyed people per group from distinct (group, subject code) pairs: the count
+    of codes, or - where codes of several key epochs meet (``epoch`` per code, see
+    :class:`BaseTable`) - the most of any one epoch.
+
+    >>> people_per_group(np.array([0, 0, 0, 1]), np.array([0, 1, 2, 2]),
+    ...                  np.array([0, 0, 1]), 2).tolist()
+    [2, 1]
+    """
+    group = np.asarray(group, dtype=np.int64)
+    if not len(epoch) or int(np.max(epoch)) == 0:
+        return np.bincount(group, minlength=groups).astype(np.int64)
+    n_epochs = int(np.max(epoch)) + 1
+    e = np.asarray(epoch, dtype=np.int64)[np.asarray(code, dtype=np.int64)]
+    per = np.bincount(group * n_epochs + e, minlength=groups * n_epochs)
+    return per.reshape(groups, n_epochs).max(axis=1).astype(np.int64)
+
+
 class _Subjects:
     """Distinct keyed subjects per group, across the atoms of the group."""
 
@@ -412,6 +436,7 @@ class _Subjects:
         self.code = np.asarray(base.subject, dtype=np.int64)
         self.width = int(self.code.max()) + 1 if len(self.code) else 0
         self.size = size
+        self.epoch = np.asarray(getattr(base, "subject_epoch", ()), dtype=np.int64)
 
     def distinct(self, gid, groups, active, anon, threshold) -> np.ndarray:
         """Per group, its distinct subjects - counted only where they can decide the
@@ -429,7 +454,7 @@ class _Subjects:
         need = (anon < threshold) & (anon + rows >= threshold)
         keep = need[g]
         pairs = pd.unique(g[keep] * self.width + self.code[keep])
-        counted = np.bincount(pairs // self.width, minlength=groups).astype(np.int64)
+        counted = people_per_group(pairs // self.width, pairs % self.width, self.epoch, groups)
         out[need] = counted[need]
         out[~need] = rows[~need]   # an upper bound: decides nothing, never shown
         return out

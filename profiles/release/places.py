@@ -109,8 +109,11 @@ def build_places(base, protection, areas) -> dict:
             unit["fp"] = fp
             if len(subjects):
                 sub = key[["place", "start", "cat", "atom"]].merge(subjects, on="atom")
-                keyed = sub.drop_duplicates(["place", "start", "cat", "subject"]) \
-                    .groupby(["place", "start", "cat"]).size().rename("keyed")
+                sub = sub.drop_duplicates(["place", "start", "cat", "subject"])
+                sub["epoch"] = _epochs(base, sub["subject"].to_numpy(np.int64))
+                # one person hashed with two keys is two codes: count the most of one key
+                keyed = sub.groupby(["place", "start", "cat", "epoch"]).size() \
+                    .groupby(level=[0, 1, 2]).max().rename("keyed")
                 unit = unit.merge(keyed, left_on=["place", "start", "cat"],
                                   right_index=True, how="left")
                 unit["keyed"] = unit["keyed"].fillna(0).astype(np.int64)
@@ -221,7 +224,7 @@ def _force_quarter_rests(units, shown, base, protection) -> list[tuple]:
     for (q, c), (events, anon, key, people, held) in sorted(pools.items()):
         if events <= 0:
             continue
-        if anon + len(people) >= protection.threshold and len(held) >= 2:
+        if anon + _people(base, people) >= protection.threshold and len(held) >= 2:
             figure = int(perturb_counts(np.array([events]), np.array([key], dtype=np.uint64),
                                         threshold=protection.threshold,
                                         rounding_base=protection.rounding_base,
@@ -234,6 +237,20 @@ def _force_quarter_rests(units, shown, base, protection) -> list[tuple]:
         if figure:
             out.append((q, c, figure))
     return out
+
+
+def _epochs(base, codes) -> np.ndarray:
+    """The key epoch of each subject code (0 when the key was never rotated)."""
+    epoch = np.asarray(getattr(base, "subject_epoch", ()), dtype=np.int64)
+    codes = np.asarray(codes, dtype=np.int64)
+    return epoch[codes] if len(epoch) else np.zeros(len(codes), dtype=np.int64)
+
+
+def _people(base, codes: set) -> int:
+    """Distinct keyed people among subject ``codes``: the most of any one key epoch."""
+    if not codes:
+        return 0
+    return int(np.bincount(_epochs(base, sorted(codes))).max())
 
 
 def _rest_rows(rests: list, with_cat: bool) -> pd.DataFrame:
@@ -309,7 +326,7 @@ def _force_months_from_weeks(units, index, shown, released, unrounded, base, pro
                     r[2] = np.uint64((int(r[2]) + int(base.fingerprint[a])) % (1 << 64))
                     r[3].update(sub_of.get(a, ()))
     for key, (n, anon, fp, subs) in rests.items():
-        if anon + len(subs) >= protection.threshold:
+        if anon + _people(base, subs) >= protection.threshold:
             sums[key] += int(perturb_counts(np.array([n]), np.array([fp], dtype=np.uint64),
                                             threshold=protection.threshold,
                                             table=protection.ptables[0])[0])

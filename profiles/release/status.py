@@ -5,6 +5,8 @@ shown through that audience's threshold and rounding (``fewer than 5``), never r
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from dataclasses import dataclass
 
 import pandas as pd
@@ -36,6 +38,7 @@ class DataStatus:
     quarantine: pd.DataFrame
     synthetic: bool
     audience: str | None = None
+    retention: str = ""
 
     @property
     def empty(self) -> bool:
@@ -63,6 +66,8 @@ class DataStatus:
             span = (f"weeks {r.first_week} to {r.last_week}" if isinstance(r.first_week, str)
                     else "reference data (no weeks)")
             lines.append(f"  {r.feed:<20} {span}  files {r.files}")
+        if self.retention:
+            lines.append(self.retention)
         if self.not_loaded:
             lines.append("Not loaded (no file yet, so their figures read 'not loaded', never "
                          "0): " + ", ".join(self.not_loaded))
@@ -111,4 +116,23 @@ def data_status(con, audience=None) -> DataStatus:
                 if col in frame:
                     frame[col] = [mask_count(v, policy) for v in frame[col]]
         audience = policy.name
-    return DataStatus(feeds, ingests, quarantine, store.is_synthetic(con), audience)
+    return DataStatus(feeds, ingests, quarantine, store.is_synthetic(con), audience,
+                      retention_words(con))
+
+
+def retention_words(con) -> str:
+    """The retention policy in words, with the oldest subject hash still linked to the key
+    (to the month: hashes are not figures about people, but their weeks need not show)."""
+    months = store.get_meta(con, "retention_months")
+    before = store.get_meta(con, "retention_frozen_before")
+    since = before or "0001-01-01"
+    row = store.fetch_row(con, "SELECT min(week) FROM subjects WHERE week >= CAST(? AS DATE)",
+                          [since])
+    oldest = f"{row[0]:%B %Y}" if row and row[0] else "none"
+    if not months:
+        return (f"Retention: no retention run yet (it runs after each load); oldest subject "
+                f"hash kept: {oldest}.")
+    cut = dt.date.fromisoformat(before) if before else None
+    return (f"Retention: subject hashes kept {months} months"
+            + (f"; those before {cut:%d %B %Y} are cut loose from the key" if cut else "")
+            + f"; oldest subject hash kept: {oldest}.")

@@ -38,6 +38,34 @@ def load_key(db_path) -> bytes:
     return key
 
 
+def key_location(db_path) -> str:
+    """Where the key for ``db_path`` lives, in words (never the key itself)."""
+    if os.environ.get("LANTERN_KEY"):
+        return "the LANTERN_KEY environment variable"
+    return str(Path(f"{db_path}.key"))
+
+
+def replace_key(db_path) -> None:
+    """Write a new random key for ``db_path`` over the old one (mode 0600, atomically).
+
+    Raises
+    ------
+    ValueError
+        When the key comes from ``$LANTERN_KEY``: its holder must replace it.
+    """
+    if os.environ.get("LANTERN_KEY"):
+        raise ValueError("the key comes from LANTERN_KEY: rotate it where it is kept (set a new "
+                         "value) - Lantern cannot replace an environment variable")
+    key_path = Path(f"{db_path}.key")
+    tmp = key_path.with_name(f"{key_path.name}.new-{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secrets.token_bytes(32).hex())
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, key_path)
+
+
 def keyed_hashes(values, key: bytes) -> np.ndarray:
     """Return HMAC-SHA256 (first 16 hex characters) of each non-null value; None stays None.
 

@@ -1,0 +1,76 @@
+"""``lantern backup DEST`` and ``lantern restore SRC``: a consistent copy of the store, and
+bringing it back (:mod:`profiles.store.backup`)."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from profiles.cli import UserError, add_db_argument
+
+
+def register(sub) -> None:
+    """Add ``backup`` and ``restore`` to the ``lantern`` parser."""
+    p = sub.add_parser("backup", help="copy the store to a new folder (safe while serving)",
+                       description="Copy the database and its audit log to a new folder, "
+                                   "between two ingests (waits for one in progress). The "
+                                   "hashing key is never put in the backup: write it "
+                                   "elsewhere with --key-out.")
+    add_db_argument(p)
+    p.add_argument("dest", metavar="DEST", help="a new (or empty) folder for the backup")
+    p.add_argument("--key-out", metavar="FILE", default=None,
+                   help="also write the hashing key to FILE (mode 0600), outside DEST; keep "
+                        "it apart from the backup")
+    p.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
+                   help="how long to wait for an ingest in progress (default 60)")
+    p.set_defaults(func=_backup)
+    r = sub.add_parser("restore", help="bring the store back from a backup folder",
+                       description="Check a backup folder against its manifest and put its "
+                                   "database in place of the store, in one step.")
+    add_db_argument(r)
+    r.add_argument("src", metavar="SRC", help="a folder made by `lantern backup`")
+    r.add_argument("--key", metavar="FILE", default=None,
+                   help="the key file written by `lantern backup --key-out`")
+    r.add_argument("--replace", action="store_true",
+                   help="replace an existing database (and a different key)")
+    r.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
+                   help="how long to wait for an ingest in progress (default 60)")
+    r.set_defaults(func=_restore)
+
+
+def _db(args) -> Path:
+    from profiles.release import default_db_path
+
+    return Path(args.db) if args.db else default_db_path()
+
+
+def _backup(args) -> int:
+    from profiles.store.backup import KEY_WARNING, BackupError, backup_store
+
+    try:
+        manifest = backup_store(_db(args), args.dest, wait=args.wait, key_out=args.key_out)
+    except BackupError as exc:
+        raise UserError(str(exc)) from None
+    print(f"backed up {_db(args)} to {args.dest} ({', '.join(manifest['files'])})")
+    if args.key_out:
+        print(f"the key is in {args.key_out}. {KEY_WARNING}", file=sys.stderr)
+    else:
+        print("the hashing key was not copied. Without it, files loaded after a restore are "
+              "not matched to earlier ones by premises or subject. Write it with --key-out "
+              f"FILE and keep it apart from the backup. {KEY_WARNING}", file=sys.stderr)
+    return 0
+
+
+def _restore(args) -> int:
+    from profiles.store.backup import BackupError, restore_store
+
+    db = _db(args)
+    try:
+        manifest = restore_store(args.src, db, key_file=args.key, replace=args.replace,
+                                 wait=args.wait)
+    except BackupError as exc:
+        raise UserError(str(exc)) from None
+    print(f"restored {db} from {args.src} (backed up {manifest.get('made_at')})")
+    if not args.key and not Path(f"{db}.key").exists():
+        print("no key was restored: files loaded from now on are not matched to earlier ones "
+              "by premises or subject. Give the key file with --key.", file=sys.stderr)
+    return 0

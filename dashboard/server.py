@@ -11,10 +11,17 @@ before Streamlit sees it (:class:`TrustedProxiesOnly`); only ``/_stcore/health``
 anyone, and it says nothing but ``ok``. The server also refuses to start header sign-on on a
 non-loopback address without ``trusted_proxies`` (as ``lantern serve`` does), so running
 this file directly cannot skip the check.
+
+As the server shuts down (``SIGTERM``, ``SIGINT``), its lifespan removes the snapshot links of
+the store it opened (:func:`profiles.release.close_snapshots`): no copy of the store outlives
+the server. (uvicorn ends the process by raising the signal again after shutting down, so an
+``atexit`` handler would not run.)
 """
 from __future__ import annotations
 
+import os
 import sys
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import streamlit as st
@@ -27,6 +34,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a sourc
 
 from geo.basemap import ROUTE, STYLE_PATH, load_basemap, open_tiles  # noqa: E402
 from profiles.governance.access import REFUSED, check_binding, load_access  # noqa: E402
+from profiles.release import close_snapshots  # noqa: E402
+
+# Files the server writes (quarantine reports of uploads, scenarios, a store loaded from the
+# Data status page) are private whatever umask it was started with (``lantern serve`` has set
+# it already; this covers ``streamlit run`` by hand).
+os.umask(os.umask(0o077) | 0o077)
 
 BASEMAP = load_basemap()
 TILES = open_tiles(Path(BASEMAP.source)) if BASEMAP and BASEMAP.kind == "file" else None
@@ -88,7 +101,16 @@ except Exception as exc:  # AccessError: say it plainly and do not serve
     print(f"Lantern will not start: {exc}", file=sys.stderr)
     raise SystemExit(2) from None
 
-app = st.App("app.py", routes=[
+@asynccontextmanager
+async def _lifespan(app):
+    """Remove this server's copies of the store when it shuts down."""
+    try:
+        yield None
+    finally:
+        close_snapshots()
+
+
+app = st.App("app.py", lifespan=_lifespan, routes=[
     Route(STYLE_PATH, basemap_style),
     Route(ROUTE + "/tiles/{z:int}/{x:int}/{y:int}", basemap_tile),
 ], middleware=[Middleware(TrustedProxiesOnly, config=ACCESS)])

@@ -7,6 +7,9 @@ converts its coordinates to WGS84, and refuses it whole if it lacks a required c
 an identifying one, or would land in the wrong place (:class:`ContractError`). Otherwise it
 splits the rows into validated rows and quarantined problems (:class:`ValidatedFeed`).
 Nothing here writes to the database: :mod:`profiles.store.ingest` does, in one transaction.
+Two helpers serve every layer that writes a file: :mod:`data_contracts.cell_safety` (text a
+spreadsheet will not run) and :mod:`data_contracts.private_files` (files 0600, folders 0700,
+whatever the umask).
 """
 from data_contracts.draft import draft_recipe
 from data_contracts.errors import ContractError, Problem

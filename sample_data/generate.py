@@ -20,6 +20,7 @@ import pandas as pd
 
 from data_contracts.feeds import (ACTIVITY_TYPES, HARM_CATEGORIES, OUTREACH_SERVICES,
                                   SOURCE_AGENCIES)
+from data_contracts.private_files import open_private, private_dir, write_private
 
 
 @dataclass(frozen=True)
@@ -386,16 +387,18 @@ def write_town(out_dir, *, seed: int = 7, scale: float = 1.0) -> dict:
         feed name -> Path, in :data:`LOAD_ORDER`.
     """
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if not out_dir.is_dir():      # a folder made here is 0700, its files 0600
+        private_dir(out_dir)
     town = generate_town(seed=seed, scale=scale)
     paths = {}
     for feed in LOAD_ORDER:
         data = town[feed]
         if feed == "areas":
             path = out_dir / "areas.geojson"
-            path.write_text(json.dumps(data, indent=1))
+            write_private(path, json.dumps(data, indent=1))
         else:
             path = out_dir / f"{feed}.csv"
-            data.to_csv(path, index=False)
+            with open_private(path, "w", newline="", encoding="utf-8") as fh:
+                data.to_csv(fh, index=False)
         paths[feed] = path
     return paths

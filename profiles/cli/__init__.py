@@ -34,7 +34,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    """Run the ``lantern`` command; return the exit code (0 ok, 1 refused, 2 usage)."""
+    """Run the ``lantern`` command; return the exit code (0 ok, 1 refused, 2 usage).
+
+    Run as the command itself (``argv`` None), the process first makes what it writes
+    private (:func:`keep_files_private`).
+    """
+    if argv is None:
+        keep_files_private()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
@@ -65,6 +71,29 @@ def main(argv=None) -> int:
     if code == 0:
         _audit_command(args)
     return code
+
+
+def keep_files_private() -> None:
+    """Make this process's files private, and let ``SIGTERM`` end it cleanly.
+
+    * The umask gains 077, so every file the process or a library it calls makes (DuckDB's
+      ``.wal`` as it appears, a folder of demo data) is readable by its owner only, even
+      where a writer did not ask; the writers ask anyway
+      (:mod:`data_contracts.private_files`). ``lantern serve`` hands the umask on to the
+      server it becomes.
+    * ``SIGTERM`` (``kill``, systemd stopping a service) exits as an interrupt does: an ingest
+      part-way removes its copy of the store (:func:`profiles.store.updating`) instead of
+      leaving it behind.
+    """
+    import os
+    import signal
+
+    os.umask(os.umask(0o077) | 0o077)
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 #: Commands that show released figures: written to a file they are a disclosure (``export``),

@@ -154,7 +154,9 @@ def _write(args, con, frame, policy, title, notes) -> int:
     else:
         text = frame_to_csv(frame, policy, title, lines)
     if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
+        from data_contracts.private_files import write_private
+
+        write_private(args.out, text)
         print(f"wrote {len(frame):,} rows to {args.out} ({policy.marking})", file=sys.stderr)
     else:
         sys.stdout.write(text)

@@ -220,7 +220,9 @@ def _release(args) -> int:
 
         text = release_to_geojson(released, outlines_for(con, released.policy, args.area))
     if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
+        from data_contracts.private_files import write_private
+
+        write_private(args.out, text)
         print(f"wrote {len(released.frame):,} released rows to {args.out} "
               f"({released.policy.marking})", file=sys.stderr)
     else:

@@ -66,7 +66,9 @@ def _profile(args) -> int:
         raise UserError(str(exc)) from None
     finally:
         con.close()
-    out.write_bytes(data)
+    from data_contracts.private_files import write_private
+
+    write_private(out, data)
     from profiles.release import get_policy
 
     print(f"wrote the {fmt.upper()} problem profile for the {args.audience} audience to "

@@ -143,7 +143,9 @@ def _db(args) -> Path:
 
 def _emit(args, text: str, marking: str) -> int:
     if getattr(args, "out", None):
-        Path(args.out).write_text(text, encoding="utf-8")
+        from data_contracts.private_files import write_private
+
+        write_private(args.out, text)
         print(f"wrote {args.out} ({marking})", file=sys.stderr)
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")

@@ -40,7 +40,9 @@ def _draft(args) -> int:
     out = Path(args.recipe_out)
     if out.exists():
         raise UserError(f"{out} exists already; it was kept. Choose another --out, or remove it.")
-    out.write_text(text, encoding="utf-8")
+    from data_contracts.private_files import write_private
+
+    write_private(out, text)
     print(f"Draft recipe written to {out}. Check every line and fill the TODOs, then: "
           f"lantern ingest {args.feed} {args.path} --recipe {out} --dry-run", file=sys.stderr)
     return 0

@@ -76,6 +76,19 @@ def server_command(db, port: int, address: str = "127.0.0.1", *, basemap=None,
     return cmd, env
 
 
+def remove_leftovers(db) -> list:
+    """Remove the full copies of the store at ``db`` that ended processes left behind, and
+    write one ``cleanup`` line per file in the audit log; return the files' paths."""
+    from profiles.governance import audit
+    from profiles.release import remove_leftover_copies
+
+    removed = remove_leftover_copies(db)
+    for path, kind in removed:
+        audit.record(db, user=audit.local_user(), action="cleanup", file_name=path.name[:200],
+                     copy=kind, via="serve")
+    return [path for path, _ in removed]
+
+
 def _upload_limit_mb() -> int:
     """``$LANTERN_UPLOAD_MB`` (default 200), as the dashboard reads it (dashboard.loading)."""
     try:
@@ -94,6 +107,10 @@ def run_server(db, port: int, address: str = "127.0.0.1", *, basemap=None,
     reaches the server itself, which shuts down and frees its port. There is no parent left
     behind to orphan a child.
 
+    Before it starts, the copies of the store that a killed server or ingest left behind are
+    removed, each with a line in the audit log (:func:`remove_leftovers`); the server removes
+    its own as it shuts down (``dashboard/server.py``).
+
     Returns
     -------
     int
@@ -106,6 +123,7 @@ def run_server(db, port: int, address: str = "127.0.0.1", *, basemap=None,
         When there is no database at ``db``.
     """
     cmd, env = server_command(db, port, address, basemap=basemap, demo=demo)
+    remove_leftovers(env["LANTERN_DB"])
     print(f"Lantern dashboard: http://{address}:{port}  (Ctrl+C to stop)", file=sys.stderr)
     sys.stdout.flush()
     sys.stderr.flush()

@@ -20,7 +20,8 @@ alteration      ``alter`` (a recipe re-loaded with new content), ``retain``,
 consultation    ``view`` (a dashboard page or a command's printed output)
 disclosure      ``export`` (a file or pack, with its audience and marking)
 combination     ``combine`` (Evaluate, and patrol plans across feeds)
-erasure         ``erase``
+erasure         ``erase``, ``cleanup`` (a full copy of the store that a killed process
+                left behind, found and removed at the next ingest or server start)
 log upkeep      ``checkpoint``, ``prune``
 ==============  ==============================================================
 
@@ -64,11 +65,14 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from data_contracts.private_files import private_parents
+
 #: Each action and the kind of processing (DPA 2018 s.62) it is.
 CATEGORIES = {"ingest": "collection", "refused": "collection",
               "alter": "alteration", "retain": "alteration", "key-rotate": "alteration",
               "view": "consultation", "export": "disclosure", "combine": "combination",
-              "erase": "erasure", "checkpoint": "log upkeep", "prune": "log upkeep"}
+              "erase": "erasure", "cleanup": "erasure",
+              "checkpoint": "log upkeep", "prune": "log upkeep"}
 ACTIONS = tuple(CATEGORIES)
 #: Detail names refused: they would put a person, a cell or a small count in the log.
 REFUSED_DETAILS = frozenset({"subject", "subject_key", "subject_hash", "key", "h3_id", "cell",
@@ -161,7 +165,7 @@ def record(db_path, *, user: str, action: str, audience: str | None = None, **de
         raise ValueError(f"action= must be one of {', '.join(ACTIONS)}, not {action!r}")
     _check_details(details)
     path = audit_path(db_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_parents(path)
     entry = {"at": _now(), "user": str(user), "action": action, "audience": audience,
              **details}
     return _append(db_path, path, entry)

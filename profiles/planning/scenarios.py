@@ -3,7 +3,8 @@
 Scenarios are JSON files in a ``lantern-scenarios/`` folder beside the database
 (:func:`scenario_dir`). A file holds the scenario's parameters and its *released* results only
 (released baselines, model estimates, harm flags, marking and disclosure statement) — never a
-raw count. A scenario belongs to the audience it was released for: loading or comparing it for
+raw count. Like everything Lantern writes that holds data, the folder is 0700 and each file
+0600, whatever the umask. A scenario belongs to the audience it was released for: loading or comparing it for
 another audience is refused, so a police-internal scenario cannot reach a partnership screen.
 
 Examples
@@ -26,6 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from data_contracts.private_files import private_dir, write_private
 from profiles.release import PlainWordsError
 from profiles.planning.displacement import FLAG_WORDS, INTERVENTIONS, LEVELS, DisplacementScenario
 from profiles.release import safe_cell, safe_comment
@@ -69,8 +71,7 @@ def save_scenario(scenario: DisplacementScenario, name: str, folder, *,
         For a bad name, or an existing scenario of that name without ``overwrite=True``.
     """
     name = check_name(name)
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_dir(folder)
     path = folder / f"{slug(name)}.json"
     if path.exists() and not overwrite:
         raise ScenarioError(f"a scenario named {name!r} already exists in {folder}; pick "
@@ -79,8 +80,7 @@ def save_scenario(scenario: DisplacementScenario, name: str, folder, *,
                                   f"another name.")
     scenario.name = name
     doc = scenario.to_dict()
-    path.write_text(json.dumps(doc, indent=1, default=_json_default), encoding="utf-8")
-    return path
+    return write_private(path, json.dumps(doc, indent=1, default=_json_default))
 
 
 def _json_default(value):

@@ -22,8 +22,9 @@ from profiles.release.api import (EVENT_FEEDS, PERIODS, ReleaseError, ReleasedTa
                                   release_areas, release_counts, release_periods, resolve_area,
                                   warm_release_cache)
 from profiles.release.perturb import MAX_CHANGE
-from profiles.release.source import (cursor, default_db_path, is_synthetic, open_read_only,
-                                     open_snapshot, store_version)
+from profiles.release.source import (close_snapshots, cursor, default_db_path, is_synthetic,
+                                     open_read_only, open_snapshot, remove_leftover_copies,
+                                     store_version)
 from profiles.release.reference import (release_area_outlines, release_environment,
                                         release_sites, sites_for_exclusions)
 from profiles.release.coarsen import (MAP_CELL_BUDGET, released_to_parents,
@@ -40,12 +41,12 @@ __all__ = ["AUDIENCES", "BREAKDOWNS", "DataStatus", "EVENT_FEEDS", "FeedCoverage
            "GRAINS", "MAP_CELL_BUDGET", "MAX_CHANGE", "NOT_LOADED", "NO_DATA", "PERIODS",
            "PlainWordsError", "Policy", "PolicyError", "RELEASABLE_FEEDS", "RELEASED",
            "ReleaseError", "ReleasedForAudience", "ReleasedTable", "TOO_FEW", "UtilityReport",
-           "clear_release_cache", "cursor", "data_status", "default_db_path",
+           "clear_release_cache", "close_snapshots", "cursor", "data_status", "default_db_path",
            "disclosure_statement", "feed_coverage", "frame_to_csv", "frame_to_geojson",
            "get_policy", "in_plain_words", "is_synthetic", "keep_tables", "landed_file_hashes",
            "load_policies", "open_read_only", "open_snapshot", "period_ends",
            "release_area_cells", "release_area_outlines", "release_areas", "release_counts",
            "release_environment", "release_periods", "release_sites", "release_to_csv",
-           "release_to_geojson", "released_to_parents", "released_to_resolution",
+           "release_to_geojson", "released_to_parents", "remove_leftover_copies", "released_to_resolution",
            "resolve_area", "safe_cell", "safe_comment", "sites_for_exclusions",
            "store_version", "utility_report", "view_resolution", "warm_release_cache"]

@@ -80,6 +80,20 @@ def open_snapshot(path):
     return _limited(store.connect(store.snapshot_path(path), read_only=True))
 
 
+def remove_leftover_copies(path) -> list:
+    """Remove the full copies of the store at ``path`` that ended processes left behind (see
+    :func:`profiles.store.remove_leftovers`); return ``(path, kind)`` pairs, kind
+    ``"snapshot"`` or ``"update"``. ``lantern serve`` calls it at start and records each in
+    the audit log."""
+    return [(p, store.leftover_kind(p)) for p in store.remove_leftovers(path)]
+
+
+def close_snapshots() -> list:
+    """Remove the snapshot links (and any unfinished update copy) this process made; the
+    server calls it as it shuts down, so no copy of the store outlives it."""
+    return store.remove_own_copies()
+
+
 def store_version(path) -> tuple:
     """Return what changes when a load swaps in a new store file at ``path``."""
     return store.file_version(path)

@@ -30,6 +30,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.feather as feather
 
+from data_contracts.private_files import open_private, private_dir
 from profiles.release.disclosure import Protected
 
 log = logging.getLogger("lantern.release")
@@ -101,10 +102,10 @@ def write_table(folder: Path, key: str, prot: Protected) -> Path | None:
     table = pa.Table.from_pandas(units, preserve_index=False)
     table = table.replace_schema_metadata({b"lantern": json.dumps(meta).encode()})
     try:
-        folder.mkdir(mode=0o700, exist_ok=True)
+        private_dir(folder)
         tmp = folder / f".{key}.{os.getpid()}.tmp"
-        feather.write_feather(table, tmp, compression="lz4")
-        os.chmod(tmp, 0o600)
+        with open_private(tmp, "wb") as fh:
+            feather.write_feather(table, fh, compression="lz4")
         final = folder / f"{key}{SUFFIX}"
         os.replace(tmp, final)
     except OSError as exc:

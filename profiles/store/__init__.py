@@ -13,7 +13,8 @@ from profiles.store.database import (DEFAULT_DB, SCHEMA_VERSION, TIME_BANDS, bas
                                      is_synthetic, set_meta, set_option,
                                      table_names)
 from profiles.store.keys import keyed_hashes, load_key
-from profiles.store.swap import connect_snapshot, file_version, snapshot_path, updating
+from profiles.store.swap import (connect_snapshot, file_version, leftover_kind,
+                                 remove_leftovers, remove_own_copies, snapshot_path, updating)
 from profiles.store.ingest import IngestResult, force_extent, ingest_file
 from profiles.store.demo import build_demo
 from profiles.store.loading import FileLoad, default_quarantine_dir, load_files
@@ -22,4 +23,5 @@ __all__ = ["DEFAULT_DB", "SCHEMA_VERSION", "TIME_BANDS", "FileLoad", "IngestResu
            "base_resolution", "build_demo", "connect", "connect_snapshot", "cursor",
            "default_db_path", "default_quarantine_dir", "fetch_row", "file_version",
            "force_extent", "get_meta", "ingest_file", "is_synthetic", "keyed_hashes",
-           "load_files", "load_key", "set_meta", "set_option", "snapshot_path", "table_names", "updating"]
+           "leftover_kind", "load_files", "load_key", "remove_leftovers", "remove_own_copies",
+           "set_meta", "set_option", "snapshot_path", "table_names", "updating"]

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import duckdb
 
+from data_contracts.private_files import make_private
 from geo.cells import BASE_RESOLUTION
 
 SCHEMA_VERSION = "2"   # 2: subjects.subject is the 64-bit keyed hash as UBIGINT, not hex
@@ -99,7 +100,9 @@ def connect(path=None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     Returns
     -------
     duckdb.DuckDBPyConnection
-        With the ``h3_res`` and ``h3_parent`` macros defined.
+        With the ``h3_res`` and ``h3_parent`` macros defined. A file it creates is made
+        readable by its owner only (0600, with its ``.wal``), whatever the umask: it holds
+        the counts before disclosure control.
 
     Raises
     ------
@@ -120,6 +123,8 @@ def connect(path=None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?), "
                     "('base_resolution', ?), ('release_salt', ?)",
                     [SCHEMA_VERSION, str(BASE_RESOLUTION), secrets.token_hex(16)])
+        if path != ":memory:":
+            make_private(path, f"{path}.wal")
     con.execute(_MACROS)
     return con
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from data_contracts.private_files import private_dir, private_parents
 from profiles.store import database as store
 from profiles.store.ingest import IngestResult, ingest_file
 from profiles.store.keys import load_key
@@ -35,7 +36,8 @@ def build_demo(db_path, *, seed: int = 7, scale: float = 1.0, data_dir=None,
                                   f"--db for the demo")
         db_path.unlink()
         Path(f"{db_path}.wal").unlink(missing_ok=True)
-    data_dir = Path(data_dir or db_path.parent / "lantern-demo-data")
+    private_parents(db_path)
+    data_dir = Path(data_dir) if data_dir else private_dir(db_path.parent / "lantern-demo-data")
     paths = write_town(data_dir, seed=seed, scale=scale)
     con = store.connect(db_path)
     store.set_meta(con, "synthetic", "true")

@@ -11,6 +11,8 @@ import os
 import secrets
 from pathlib import Path
 
+from data_contracts.private_files import private_parents
+
 import numpy as np
 
 
@@ -29,7 +31,7 @@ def load_key(db_path) -> bytes:
     if key_path.exists():
         return bytes.fromhex(key_path.read_text().strip())
     key = secrets.token_bytes(32)
-    key_path.parent.mkdir(parents=True, exist_ok=True)
+    private_parents(key_path)
     fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(key.hex())

@@ -21,7 +21,7 @@ from data_contracts import ContractError, Recipe
 from profiles.store import database as store
 from profiles.store.ingest import IngestResult, ingest_file
 from profiles.store.keys import load_key
-from profiles.store.swap import updating
+from profiles.store.swap import leftover_kind, remove_leftovers, updating
 
 
 @dataclass
@@ -84,7 +84,9 @@ def load_files(db, feed: str, paths: Iterable, *, recipe: Recipe | None = None,
         Default :func:`default_quarantine_dir`.
     record : callable, optional
         Called as ``record(action=..., feed=..., **facts)`` for each load (``"ingest"``, just
-        before its swap) and each refused file (``"refused"``); not called in a dry run.
+        before its swap), each refused file (``"refused"``) and each full copy of the store
+        that a killed process left behind and this load removed first (``"cleanup"``,
+        :func:`profiles.store.remove_leftovers`); not called in a dry run.
     progress : callable, optional
         Called with each path before it is read.
     done : callable, optional
@@ -106,6 +108,10 @@ def load_files(db, feed: str, paths: Iterable, *, recipe: Recipe | None = None,
     if dry_run:
         return _dry_run(db, feed, list(paths), recipe=recipe, strict=strict, quarantine_dir=qdir,
                         progress=progress, done=done)
+    for leftover in remove_leftovers(db):
+        if record is not None:
+            record(action="cleanup", file_name=leftover.name[:200],
+                   copy=leftover_kind(leftover))
     key = load_key(db)
     loads = []
     for path in paths:

@@ -1,6 +1,7 @@
 """The quarantine report of one file: every bad value, for the data owner, written as it is found.
 
-The report is a CSV beside the database (file, row, column, value, reason), opened when the
+The report is a CSV beside the database (file, row, column, value, reason), readable by its
+owner only (0600, in a 0700 folder: it quotes the rejected values), opened when the
 first problem arrives and appended to block by block, so a large file's problems never sit in
 memory all at once. The store keeps only counts by column and reason (:attr:`counts`).
 """
@@ -12,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from data_contracts.cell_safety import safe_cell
+from data_contracts.private_files import open_private, private_dir
 
 
 #: The report's columns, as :meth:`data_contracts.errors.Problem.as_dict` names them.
@@ -48,8 +50,8 @@ class QuarantineReport:
         if not problems:
             return
         if self._writer is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._fh = self.path.open("w", newline="", encoding="utf-8")
+            private_dir(self.path.parent)
+            self._fh = open_private(self.path, "w", newline="", encoding="utf-8")
             self._writer = csv.writer(self._fh)
             self._writer.writerow(COLUMNS)
             self.first = problems[0]

@@ -11,7 +11,7 @@ from profiles.release.audiences import get_policy
 from profiles.cli import main
 
 # Columns that hold released figures (or sums of them), per command.
-COUNTS = {"hotspots": ["count"], "patterns": ["total"], "change": ["before", "after"],
+COUNTS = {"hotspots": ["count"], "patterns": ["total"], "emerging": [], "change": ["before", "after"],
           "trend": ["count"], "premises": ["count"],
           "coverage": ["on_street", "harm_reports", "need", "reach", "need_in_larger",
                        "reach_in_larger"]}
@@ -19,6 +19,7 @@ COUNTS = {"hotspots": ["count"], "patterns": ["total"], "change": ["before", "af
 RUNS = [
     ("hotspots", ["hotspots", "--feed", "on_street"]),
     ("patterns", ["hotspots", "--patterns", "quarter", "--recent", "2"]),
+    ("emerging", ["hotspots", "--emerging"]),
     ("change", ["change", "--feed", "on_street", "--before", "2024-11-04:2025-10-27",
                 "--after", "2025-11-03:2026-10-26"]),
     ("trend", ["change", "--feed", "harm_reports", "--trend", "month"]),
@@ -76,8 +77,9 @@ def test_hotspots_csv_finds_the_on_street_area(demo_db, capsys):
 
 @pytest.mark.parametrize("argv", [
     ["hotspots"], ["change", "--feed", "on_street", "--before", "2024-11-04:2025-10-27",
-                   "--after", "2025-11-03:2026-10-26"], ["coverage", "--unmet-only"]],
-    ids=["hotspots", "change", "coverage"])
+                   "--after", "2025-11-03:2026-10-26"], ["coverage", "--unmet-only"],
+    ["hotspots", "--emerging"]],
+    ids=["hotspots", "change", "coverage", "emerging"])
 def test_geojson_output_is_marked_and_holds_no_small_count(demo_db, tmp_path, capsys, argv):
     out = tmp_path / "out.geojson"
     code, _, err = _run(capsys, [*argv, "--audience", "partnership", "--db", str(demo_db),
@@ -90,8 +92,29 @@ def test_geojson_output_is_marked_and_holds_no_small_count(demo_db, tmp_path, ca
     assert doc["notes"][0].startswith("SYNTHETIC DATA")
     assert doc["features"] and all(f["geometry"]["type"] == "Polygon" for f in doc["features"])
     props = pd.DataFrame([f["properties"] for f in doc["features"]])
-    kind = argv[0]
+    kind = "emerging" if "--emerging" in argv else argv[0]
     _assert_released(props, COUNTS[kind], get_policy("partnership"))
+
+
+def test_emerging_csv_gives_each_hexagon_its_category_trend_and_meaning(demo_db, capsys):
+    from profiles.analyses.emerging import CATEGORIES
+
+    code, out, err = _run(capsys, ["hotspots", "--emerging", "--audience", "analyst",
+                                   "--db", str(demo_db)])
+    assert code == 0, err
+    frame = pd.read_csv(io.StringIO(out), comment="#")
+    assert frame.columns.tolist() == ["h3_id", "category", "trend_z", "trend_p", "hot_steps",
+                                      "cold_steps", "steps", "meaning"]
+    assert set(frame["category"]) <= set(CATEGORIES)
+    assert (frame["steps"] == 24).all()
+    assert frame["trend_p"].between(0, 1).all()
+    assert "# Lantern emerging hot spots (ArcGIS categories)" in out
+    assert "# Hexagons by category: " in out
+    assert "ArcGIS's categories" in err
+    code, out, err = _run(capsys, ["hotspots", "--emerging", "quarter", "--time-steps", "1",
+                                   "--audience", "analyst", "--db", str(demo_db)])
+    assert code == 0, err
+    assert "by quarter, 9 quarters" in out and "and 1 earlier quarter(s)" in out
 
 
 def test_coverage_unmet_only_lists_need_with_little_or_no_reach(demo_db, capsys):
@@ -122,8 +145,11 @@ def test_premises_output_lists_categories_and_responses_never_places(demo_db, ca
     (["hotspots", "--from", "2030-01-01"], "no on-street activity reports can be shown"),
     (["hotspots", "--area", "Nowhere"], "unknown area 'Nowhere'"),
     (["coverage", "--low-reach", "0"], "low_reach= must be a positive number"),
+    (["hotspots", "--emerging", "--patterns", "month"], "choose one of --patterns"),
+    (["hotspots", "--emerging", "--time-steps", "30"],
+     "the earlier months in the neighbourhood must be a whole number from 0 to 23"),
 ], ids=["no-ranges", "reversed-range", "trend-geojson", "nothing-shown", "unknown-area",
-        "bad-low-reach"])
+        "bad-low-reach", "patterns-and-emerging", "bad-time-steps"])
 def test_refusals_are_one_clear_line(demo_db, capsys, argv, message):
     code, out, err = _run(capsys, [*argv, "--audience", "partnership", "--db", str(demo_db)])
     assert code == 1 and out == ""

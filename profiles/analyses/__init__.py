@@ -2,7 +2,8 @@
 
 Every analysis takes released tables from :mod:`profiles.release` (never the store) and
 returns an inspectable result object that the dashboard, the CLI and the meeting pack all
-render: :class:`~profiles.analyses.hotspot_release.HotspotRun`,
+render: :class:`~profiles.analyses.hotspot_release.HotspotRun` (Gi*, and sfhotspot-style patterns over
+time), :class:`~profiles.analyses.emerging_release.EmergingRun` (ArcGIS's emerging hot spots),
 :class:`~profiles.analyses.change.ChangeResult`,
 :class:`~profiles.analyses.coverage.CoverageResult`,
 :class:`~profiles.analyses.premises.PremisesTrend`,
@@ -13,6 +14,8 @@ from profiles.analyses.change import (FEED_WORDS, NOTE_SMALL, TREND_PERIODS, Cha
                                       ChangeResult, change_by_cell, change_periods,
                                       hexagons_side_by_side, policy_of)
 from profiles.analyses.coverage import CoverageError, CoverageResult, reach_against_need
+from profiles.analyses.emerging_release import (EMERGING_PERIODS, EmergingRun,
+                                                category_meaning, emerging_for)
 from profiles.analyses.hotspot_release import (HotspotRun, HotspotRunError, classify_for,
                                                hotspots_for, pattern_key)
 from profiles.analyses.overview import Overview, OverviewError, overview, period_label
@@ -20,7 +23,7 @@ from profiles.analyses.premises import CATEGORIES, RESPONSES, PremisesTrend, pre
 from profiles.analyses.online import (CAUTION, INDICATOR_WORDS, OnlinePicture, online_picture,
                                       share_of)
 
-__all__ = ["CAUTION", "INDICATOR_WORDS", "OnlinePicture", "online_picture", "share_of",
+__all__ = ["EMERGING_PERIODS", "EmergingRun", "category_meaning", "emerging_for", "CAUTION", "INDICATOR_WORDS", "OnlinePicture", "online_picture", "share_of",
            "CATEGORIES", "FEED_WORDS", "NOTE_SMALL", "RESPONSES", "TREND_PERIODS", "ChangeError",
            "ChangeResult", "CoverageError", "CoverageResult", "HotspotRun", "HotspotRunError",
            "Overview", "OverviewError", "PremisesTrend", "change_by_cell", "change_periods",

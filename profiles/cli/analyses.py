@@ -24,16 +24,26 @@ def register(sub) -> None:
         description="Find hot and cold spots (Getis-Ord Gi*, false discovery rate corrected) "
                     "in one feed's released counts over the study area's cells at the "
                     "audience's resolution. With --patterns, class each cell's pattern over "
-                    "periods instead (persistent, emerging, former, intermittent, mixed).")
+                    "periods instead, in sfhotspot's style (persistent, emerging, former, "
+                    "intermittent, mixed). With --emerging, give each hexagon ArcGIS's "
+                    "emerging hot spot category (new, consecutive, intensifying, persistent, "
+                    "diminishing, sporadic, oscillating, historical; hot or cold) with its "
+                    "Mann-Kendall trend z and p, over months (or quarters) of released counts.")
     _common(p, feed_default="on_street")
     _dates(p)
     p.add_argument("--k", type=int, default=1, help="neighbour rings (default 1)")
     p.add_argument("--alpha", type=float, default=0.05,
                    help="significance level after FDR correction (default 0.05)")
     p.add_argument("--patterns", choices=_TREND, default=None, metavar="PERIOD",
-                   help="class hot/cold-spot patterns over periods: week, month, quarter or year")
+                   help="sfhotspot-style hot/cold-spot patterns over periods: week, month, "
+                        "quarter or year")
     p.add_argument("--recent", type=int, default=3,
                    help="with --patterns: the recent window in periods (default 3)")
+    p.add_argument("--emerging", nargs="?", const="month", choices=("month", "quarter"),
+                   default=None, metavar="PERIOD",
+                   help="ArcGIS-style emerging hot spots over months (default) or quarters")
+    p.add_argument("--time-steps", type=int, default=0,
+                   help="with --emerging: earlier periods in each neighbourhood (default 0)")
     _output(p, geojson=True)
     p.set_defaults(func=_hotspots)
 
@@ -167,7 +177,12 @@ def _hotspots(args) -> int:
     from profiles.analyses import HotspotRunError, classify_for, hotspots_for
 
     con = _connect(args)
+    if args.patterns and args.emerging:
+        raise UserError("choose one of --patterns (sfhotspot-style) and --emerging "
+                        "(ArcGIS-style), not both")
     try:
+        if args.emerging:
+            return _emerging(args, con)
         if args.patterns:
             table = classify_for(con, args.audience, args.feed, period=args.patterns,
                                  area=args.area, start=args.start, end=args.end,
@@ -175,7 +190,7 @@ def _hotspots(args) -> int:
             from profiles.analyses import policy_of
 
             a = table.attrs
-            title = (f"Lantern hot-spot patterns of {_words(args.feed)} for the "
+            title = (f"Lantern hot-spot patterns (sfhotspot style) of {_words(args.feed)} for the "
                      f"{args.audience} audience in {a['chosen']['area']}, by {args.patterns}, "
                      f"with a recent window of the last {args.recent} {args.patterns}(s)")
             counts = table["pattern"].value_counts()
@@ -193,6 +208,29 @@ def _hotspots(args) -> int:
              f"ring(s), significance level {args.alpha:g}")
     print(run.summary, file=sys.stderr)
     return _write(args, con, run.table, run.policy, title, [run.summary])
+
+
+def _emerging(args, con) -> int:
+    """Write each hexagon's emerging hot spot category, trend z and p (``--emerging``)."""
+    from profiles.analyses import category_meaning, emerging_for
+
+    run = emerging_for(con, args.audience, args.feed, period=args.emerging, area=args.area,
+                       start=args.start, end=args.end, k=args.k, time_steps=args.time_steps,
+                       alpha=args.alpha)
+    table = run.table.copy()
+    table["meaning"] = [category_meaning(c, run.period) for c in table["category"]]
+    c = run.chosen
+    title = (f"Lantern emerging hot spots (ArcGIS categories) of {_words(args.feed)} for the "
+             f"{args.audience} audience in {c['area']}, by {run.period}, "
+             f"{len(run.cube.columns)} {run.period}s from {c['start']} to {c['end']}, "
+             f"neighbours within {args.k} ring(s)"
+             + (f" and {args.time_steps} earlier {run.period}(s)" if args.time_steps else "")
+             + f", significance level {args.alpha:g}")
+    key = run.category_counts()
+    said = "; ".join(f"{int(r.hexagons)} {r.category}" for r in key.itertuples())
+    print(run.summary, file=sys.stderr)
+    return _write(args, con, table, run.policy, title,
+                  [f"Hexagons by category: {said}.", run.summary])
 
 
 def _words(feed: str) -> str:

@@ -44,6 +44,9 @@ _PREMISES_OFFSETS = {"non-nuisance": [-22, 20], "nuisance": [0, 20], "risk": [22
 #: reach against need -> letter
 STATUS_LETTERS = {"unmet need": "U", "low reach": "L", "reached": "R",
                   "reach without recorded need": "W"}
+#: emerging hot spot kind -> its letter; the side adds ``+`` (hot) or ``−`` (cold): ``I+``
+EMERGING_LETTERS = {"new": "N", "consecutive": "C", "intensifying": "I", "persistent": "P",
+                    "diminishing": "D", "sporadic": "S", "oscillating": "O", "historical": "H"}
 TARGET_LETTER = "T"
 #: An evaluation's zones: target, buffer (where displacement would show) and control.
 ZONE_LETTERS = {"target": "T", "buffer": "B", "control": "C"}
@@ -68,6 +71,25 @@ def hotspot_marks(table: pd.DataFrame, *, size: int = 16) -> list:
     shown = table[table["hotspot"].isin(list(HOTSPOT_MARKS))]
     return _marks(shown, [HOTSPOT_MARKS[h][1] for h in shown["hotspot"]],
                   layer_id="hotspot-marks", size=size)
+
+
+def emerging_mark(category: str) -> str:
+    """The letter and sign drawn in an emerging hot spot's hexagon (``""`` for no pattern).
+
+    >>> emerging_mark("intensifying hot spot"), emerging_mark("new cold spot")
+    ('I+', 'N−')
+    """
+    parts = category.split(" ")
+    if len(parts) != 3 or parts[0] not in EMERGING_LETTERS:
+        return ""
+    return EMERGING_LETTERS[parts[0]] + HOTSPOT_MARKS[parts[1]][1]
+
+
+def emerging_marks(table: pd.DataFrame, *, size: int = 14) -> list:
+    """The category's letter and sign in each emerging hot or cold spot (``I+``, ``D−``)."""
+    marks = [emerging_mark(c) for c in table["category"]]
+    keep = [bool(m) for m in marks]
+    return _marks(table[keep], [m for m in marks if m], layer_id="emerging-marks", size=size)
 
 
 def _beside(cells, shared, dx: int) -> list:

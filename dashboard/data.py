@@ -398,6 +398,33 @@ def hotspot_patterns(audience, feed, period, area=None, start=None, end=None):
     return _hotspot_patterns(token(), audience, feed, period, area, start, end)
 
 
+@_shared(max_entries=16)
+def _emerging(tok, audience, feed, period, area, start, end):
+    from profiles.analyses import emerging_for
+
+    return emerging_for(cursor(tok), audience, feed, period=period, area=area, start=start,
+                        end=end)
+
+
+def emerging(audience, feed, period="month", area=None, start=None, end=None):
+    """Emerging hot spots, ArcGIS's categories (:func:`profiles.analyses.emerging_for`)."""
+    return _emerging(token(), audience, feed, period, area, start, end)
+
+
+@_shared(max_entries=32)
+def _frames(tok, audience, feed, period, area, start, end):
+    from profiles.analyses.frames import frames_for
+
+    return frames_for(cursor(tok), audience, feed, period=period, area=area, start=start,
+                      end=end)
+
+
+def frames(audience, feed, period="month", area=None, start=None, end=None):
+    """A feed's released hexagons period by period on one fixed scale, for the time player
+    (:func:`profiles.analyses.frames.frames_for`)."""
+    return _frames(token(), audience, feed, period, area, start, end)
+
+
 # ---- who is viewing, and the audit log ------------------------------------------------------
 
 def identity():

@@ -489,3 +489,46 @@ def pattern_layer(table: pd.DataFrame, key: pd.DataFrame, *,
                                               shown["cold_periods"], shown["periods"])]
     return cell_shapes(data, layer_id="hotspot-patterns", ring="ring", ring_share=0.22)
 
+
+
+def emerging_layer(table: pd.DataFrame, *, label: str, period: str = "month") -> pdk.Layer | None:
+    """Emerging hot spots (ArcGIS's categories) as thick rings: the hot side's colour or the
+    cold side's, the kind told by the letter drawn inside (:func:`dashboard.cues.emerging_marks`)
+    and by the tooltip's words. Hexagons with no pattern are not drawn."""
+    from profiles.analyses import category_meaning
+
+    shown = table[table["category"] != "no pattern detected"]
+    if shown.empty:
+        return None
+    data = pd.DataFrame({"h3_id": shown["h3_id"].to_numpy()})
+    data["ring"] = [[*(HOT if " hot " in c else COLD), 255] for c in shown["category"]]
+    data["tip_title"] = [f"{c.capitalize()} of {label.lower()}" for c in shown["category"]]
+    data["tip_body"] = [f"{category_meaning(c, period)}\nsignificant as hot in {h} and as "
+                        f"cold in {k} of {n} {period}s; trend z {z:+.1f}"
+                        for c, h, k, n, z in zip(shown["category"], shown["hot_steps"],
+                                                 shown["cold_steps"], shown["steps"],
+                                                 shown["trend_z"].fillna(0.0))]
+    return cell_shapes(data, layer_id="emerging-hotspots", ring="ring", ring_share=0.24)
+
+
+def frame_layer(frame: pd.DataFrame, breaks: list, *, floor: int, layer_id: str, label: str,
+                unit: str, when: str) -> list:
+    """One period of the time player: the finest hexagons shaded on the fixed scale
+    ``breaks`` (the same for every frame), larger pooled hexagons as grey rings off the scale.
+    Returns the layers (none for an empty frame)."""
+    from profiles.analyses.frames import class_of
+
+    fine = frame[frame["resolution"] >= floor]
+    coarse = frame[frame["resolution"] < floor]
+    layers = []
+    if len(fine):
+        data = fine[["h3_id", "count"]].copy()
+        data["fill"] = [list(VIRIDIS[_palette_index(class_of(v, breaks), len(breaks),
+                                                    len(VIRIDIS))]) for v in data["count"]]
+        data["tip_title"] = f"{label}, {when}"
+        data["tip_body"] = [f"{c:,} {unit}" for c in data["count"]]
+        layers.append(cell_shapes(data, layer_id=layer_id, fill="fill", opacity=0.85))
+    if len(coarse):
+        layers.append(rollup_layer(coarse[["h3_id", "count"]], layer_id=f"{layer_id}-rollup",
+                                   label=f"{label}, {when}", unit=unit))
+    return layers

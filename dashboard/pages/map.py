@@ -15,8 +15,12 @@ OVERLAYS = {
     "outreach_sites": "Outreach sites (non-confidential)",
     "environment": "Environment features",
     "hotspots": "Hotspots of the shaded layer (Gi*)",
-    "hotspot_patterns": "Hotspot patterns of the shaded layer over the weeks chosen",
+    "emerging_hotspots": "Emerging hot spots of the shaded layer (ArcGIS categories, by month)",
+    "hotspot_patterns": "Hotspot patterns of the shaded layer over the weeks chosen "
+                        "(sfhotspot-style classes)",
 }
+#: Seconds between frames while the time player plays.
+PLAY_SECONDS = 1.5
 #: the feed an overlay needs the audience to see (hotspots follow the shaded feed)
 OVERLAY_FEEDS = {"premises_by_category": "premises"}
 
@@ -84,6 +88,117 @@ def _patterns(feed: str) -> tuple:
                           round_=False, note=note))
 
 
+def _emerging(feed: str) -> tuple:
+    """The emerging hot spot overlay of ``feed``, its marks, legend and table rows (or a note
+    why there is none)."""
+    from profiles.analyses import HotspotRunError, category_meaning
+    from profiles.release import in_plain_words
+
+    label = maps.FEEDS[feed][0]
+    try:
+        run = data.emerging(filters.audience, feed, "month", filters.area, filters.start,
+                            filters.end)
+    except HotspotRunError as exc:
+        why = in_plain_words(exc, "Too few places or months can be shown here to find a "
+                                  "trend.")
+        return [], maps.key_html("Emerging hot spots", [], note=f"None to draw. {why}"), None
+    table = run.table
+    spots = table[table["category"] != "no pattern detected"]
+    found = spots["category"].value_counts()
+    items = [(maps.HOT if " hot " in c else maps.COLD, cues.emerging_mark(c),
+              f"{c}: {category_meaning(c)} ({found[c]:,} hexagons)")
+             for c in sorted(found.index, key=lambda c: (" cold " in c, c))]
+    note = (f"ArcGIS's categories from Gi* of {label.lower()} in each month "
+            f"({len(run.cube.columns)} months) and a Mann-Kendall trend; the letter names the "
+            f"kind, + hot and − cold. Hexagons with no pattern are not drawn. "
+            + " ".join(run.notes))
+    legend = cues.key_html("Emerging hot spots", items or [(None, "", "none found")],
+                           note=note)
+    layers = [maps.emerging_layer(table, label=label),
+              *cues.emerging_marks(spots, size=19 if filters.meeting_mode else 15)]
+    return layers, legend, spots
+
+
+def _step(labels: list, by: int) -> None:
+    ss = st.session_state
+    i = labels.index(ss["player_frame"]) if ss.get("player_frame") in labels else len(labels) - 1
+    ss["player_frame"] = labels[max(0, min(len(labels) - 1, i + by))]
+
+
+def _player(shade: str, outlines, lat: float, lon: float, zoom: float) -> None:
+    """The time player: the shaded feed's released hexagons period by period, stepped with
+    buttons or the slider (arrow keys), or played; one colour scale for every frame."""
+    from profiles.analyses import HotspotRunError
+    from profiles.release import in_plain_words
+
+    ss = st.session_state
+    label, unit, _ = maps.FEEDS[shade]
+    ss.setdefault("player_period", "month")
+    period = state.kept(st.radio, "Step by", options=["month", "quarter"], key="player_period",
+                        horizontal=True, format_func=lambda p: f"{p}s")
+    try:
+        fr = data.frames(filters.audience, shade, period, filters.area, filters.start,
+                         filters.end)
+    except HotspotRunError as exc:
+        st.info(in_plain_words(exc, "Nothing to step through for these weeks."))
+        return
+    labels = [fr.label(p) for p in fr.periods]
+    if not labels:
+        st.info(f"No {period}s are loaded for the weeks chosen.")
+        return
+    if ss.get("player_frame") not in labels:
+        ss["player_frame"] = labels[0]
+    if ss.get("player_playing"):      # a tick of the player: the next frame, or stop at the end
+        if ss["player_frame"] == labels[-1]:
+            ss["player_playing"] = False
+            st.rerun(scope="app")
+        _step(labels, 1)
+    b1, b2, b3 = st.columns(3)
+    with b1:
+        if st.button(f"◀ Previous {period}", key="player_prev", use_container_width=True):
+            _step(labels, -1)
+    with b2:
+        playing = ss.get("player_playing", False)
+        if st.button("Pause ❚❚" if playing else "Play ▶", key="player_play",
+                     use_container_width=True,
+                     help=f"Steps one {period} every {PLAY_SECONDS:g} seconds to the last"):
+            ss["player_playing"] = not playing
+            if not playing and ss["player_frame"] == labels[-1]:
+                ss["player_frame"] = labels[0]     # play again from the start
+            st.rerun(scope="app")
+    with b3:
+        if st.button(f"Next {period} ▶", key="player_next", use_container_width=True):
+            _step(labels, 1)
+    when = state.kept(st.select_slider, f"{period.capitalize()} shown", options=labels,
+                      key="player_frame",
+                      help="Arrow keys step one at a time; Home and End go to the first and "
+                           "the last.")
+    start = fr.periods[labels.index(when)]
+    frame = fr.frame(start)
+    layers = [maps.land_layer(outlines),
+              *maps.frame_layer(frame, fr.breaks, floor=fr.resolution,
+                                layer_id=f"frame-{shade}", label=label, unit=unit, when=when),
+              *maps.outline_layers(outlines, selected=filters.area, text_size=14,
+                                   metres_per_px=maps.metres_per_pixel(lat, zoom))]
+    left, right = st.columns([3, 1])
+    with left:
+        st.pydeck_chart(maps.deck(layers, lat=lat, lon=lon, zoom=zoom, basemap=data.basemap()),
+                        height=460, key="player_deck")
+        st.caption(f"{label}, {when}: {len(frame):,} hexagons shown "
+                   f"({labels.index(when) + 1} of {len(labels)} {period}s).")
+    with right:
+        st.markdown(maps.legend_html(f"{label}: one scale for all {len(labels)} {period}s",
+                                     fr.breaks, f"{unit} per hexagon per {period}"),
+                    unsafe_allow_html=True)
+        for note in fr.notes:
+            st.caption(note)
+    lookup = accessible.area_lookup(filters.audience)
+    rows = accessible.map_rows(frame, drawn_as=f"{label}, {when}", unit=unit, period=when,
+                               lookup=lookup, floor=fr.resolution)
+    accessible.table_view(rows, key="player", title=f"Map over time: {label}, {when}",
+                          filters=filters)
+
+
 filters, loaded = state.page("Map", "Where things are, for the area and weeks chosen in the "
                                     "sidebar. Hover a hexagon or circle for its figure.")
 if loaded:
@@ -91,7 +206,7 @@ if loaded:
     text_size = 18 if filters.meeting_mode else 14
     feeds = [f for f in maps.FEEDS if policy.may_see(f)]
     hotspots = data.available("profiles.analyses.hotspot_release:hotspots_for")
-    overlays = [k for k in OVERLAYS if (hotspots if k.startswith("hotspot") else
+    overlays = [k for k in OVERLAYS if (hotspots if "hotspot" in k else
                                         policy.may_see(OVERLAY_FEEDS.get(k, k)))]
     ss = st.session_state
     ss["map_overlays"] = [k for k in ss.get("map_overlays", ["outreach_sites"]) if k in overlays]
@@ -194,6 +309,13 @@ if loaded:
                 (c, sign, f"{kind} spot (ring and {'plus' if kind == 'hot' else 'minus'} sign)")
                 for kind, (c, sign) in cues.HOTSPOT_MARKS.items()],
                 note=f"of {maps.FEEDS[shade][0]}"))
+    if "emerging_hotspots" in chosen and shade != SHADE_NONE:
+        e_layers, legend, spots = _emerging(shade)
+        layers += e_layers
+        legends.append(legend)
+        if spots is not None and len(spots):
+            tabled(spots, f"Emerging hot spots of {maps.FEEDS[shade][0].lower()}, rings", "",
+                   value=None, notes=list(spots["category"]))
     if "hotspot_patterns" in chosen and shade != SHADE_NONE:
         layer, legend = _patterns(shade)
         layers.append(layer)
@@ -241,4 +363,13 @@ if loaded:
                               if data.basemap() else
                               "No street map is drawn: the sand fill is the force area, "
                               "lines are area boundaries."))
+    if shade != SHADE_NONE:
+        st.subheader("The picture over time")
+        ss.setdefault("player_on", False)
+        if state.kept(st.toggle, f"Step through {maps.FEEDS[shade][0].lower()} month by "
+                                 f"month", key="player_on",
+                      help="A second map: one period at a time, played or stepped, on one "
+                           "colour scale for every period."):
+            st.fragment(_player, run_every=PLAY_SECONDS if ss.get("player_playing")
+                        else None)(shade, outlines, lat, lon, zoom)
 state.footer(filters)

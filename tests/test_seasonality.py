@@ -88,6 +88,8 @@ def test_bad_input_is_refused_in_words(kwargs, message):
 @pytest.mark.parametrize("audience", ["partnership", "analyst"])
 def test_on_the_demo_store_every_figure_is_a_released_figure(demo_con, audience):
     table = seasonality_for(demo_con, audience, "on_street")
+    assert table.equals(seasonality_for(demo_con, audience, "on_street",
+                                        start=D(2025, 11, 3), end=D(2026, 10, 26)))
     released = release_counts(demo_con, audience, "on_street", period="month").frame
     at_month = released[released["period_grain"] == "month"]
     figures = at_month.groupby("period_start")["count"].sum()
@@ -108,3 +110,28 @@ def test_on_the_demo_store_every_figure_is_a_released_figure(demo_con, audience)
         shown = pd.concat([table["this_year"], table["last_year"]]).dropna()
         assert (shown >= 5).all()
 
+
+
+@pytest.mark.parametrize("audience", ["partnership", "analyst"])
+def test_overview_page_shows_the_released_months_against_last_year(demo_db, demo_con,
+                                                                   monkeypatch, audience):
+    from apptest_pages import open_page
+
+    monkeypatch.setenv("LANTERN_DB", str(demo_db))
+    at = open_page("overview.py", audience=audience)
+    assert any(s.value == "On-street activity: each month against the same month last year"
+               for s in at.subheader)
+    (shown,) = [d.value for d in at.dataframe if "Same month last year" in d.value.columns]
+    start, end = at.session_state["weeks"]
+    table = seasonality_for(demo_con, audience, "on_street", start=start, end=end)
+    assert (table["last_state"] == SHOWN).any()
+    expected = seasonality_words(table)
+    assert shown.reset_index(drop=True).equals(expected)
+    assert "0" not in shown["This year"].tolist() + shown["Same month last year"].tolist()
+
+
+def test_a_short_range_reaches_back_a_year_for_the_comparison(demo_con):
+    table = seasonality_for(demo_con, "analyst", "on_street", start=D(2026, 6, 1),
+                            end=D(2026, 10, 26))
+    assert table["month"].tolist() == [D(2026, m, 1) for m in range(6, 11)]
+    assert (table["last_state"] == SHOWN).all() and table["change"].notna().all()

@@ -108,6 +108,10 @@ def seasonality_for(con, audience, feed: str, *, area=None, start=None, end=None
                     last: int = 12) -> pd.DataFrame:
     """Return :func:`seasonality` of ``feed``'s released monthly totals for ``audience``.
 
+    The months reported are the last ``last`` months with weeks in ``[start, end]``; the same
+    months a year earlier are fetched from the release even when they lie before ``start``.
+    A month counts whole: it is the released figure for all of its weeks.
+
     Parameters
     ----------
     con : duckdb connection to the store
@@ -131,10 +135,13 @@ def seasonality_for(con, audience, feed: str, *, area=None, start=None, end=None
     from profiles.analyses.change import period_starts
     from profiles.release import release_counts
 
-    released = release_counts(con, audience, feed, period="month", area=area, start=start,
+    asked = period_starts(con, "month", start=start, end=end)
+    back = None if start is None else _month(start).replace(year=_month(start).year - 1)
+    released = release_counts(con, audience, feed, period="month", area=area, start=back,
                               end=end)
-    months = period_starts(con, "month", start=start, end=end)
-    return seasonality(released, months=months, last=last)
+    table = seasonality(released, months=period_starts(con, "month", start=back, end=end),
+                        last=last)
+    return table[table["month"].isin(asked)].reset_index(drop=True)
 
 
 def seasonality_words(table: pd.DataFrame) -> pd.DataFrame:

@@ -338,6 +338,19 @@ def premises_trend(audience, period, area=None, start=None, end=None):
     return _premises_trend(token(), audience, period, area, start, end)
 
 
+@_shared(max_entries=64)
+def _seasonality(tok, audience, feed, area, start, end):
+    from profiles.analyses.seasonality import seasonality_for
+
+    return seasonality_for(cursor(tok), audience, feed, area=area, start=start, end=end)
+
+
+def seasonality(audience, feed, area=None, start=None, end=None):
+    """Each of the last 12 months against the same month last year, from released monthly
+    totals (:func:`profiles.analyses.seasonality.seasonality_for`)."""
+    return _seasonality(token(), audience, feed, area, start, end)
+
+
 @_shared(max_entries=128)
 def _online_picture(tok, audience, area, start, end):
     from profiles.analyses import online_picture as _op

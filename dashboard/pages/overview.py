@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import accessible, data, state
 from profiles.analyses import period_label
+from profiles.analyses.seasonality import NO_DATA, seasonality_words
 
 #: The line under a figure that is not a number.
 _HOW = {"not loaded": "no file loaded for this feed",
@@ -72,4 +73,16 @@ if loaded:
                                   sorts={"chart, in time order": ([], [])})
         for line in ov.trend_notes:
             st.caption(line)
+        if data.policy(filters.audience).may_see("on_street"):
+            st.subheader("On-street activity: each month against the same month last year")
+            seasons = data.seasonality(filters.audience, "on_street", filters.area,
+                                       filters.start, filters.end)
+            if (seasons["last_state"] != NO_DATA).any():
+                st.dataframe(seasonality_words(seasons), hide_index=True)
+                st.caption("Released monthly totals. 'Not shown' marks a month the release "
+                           "does not show on its own (none, or too few to show); it is not a "
+                           "0 and is not compared.")
+            else:
+                st.caption("Less than a year of weeks is chosen, so no month can be set "
+                           "against the same month last year.")
 state.footer(filters)

@@ -8,7 +8,8 @@ time), :class:`~profiles.analyses.emerging_release.EmergingRun` (ArcGIS's emergi
 :class:`~profiles.analyses.coverage.CoverageResult`,
 :class:`~profiles.analyses.premises.PremisesTrend`,
 :class:`~profiles.analyses.online.OnlinePicture`,
-:class:`~profiles.analyses.overview.Overview`.
+:class:`~profiles.analyses.overview.Overview`; :func:`~profiles.analyses.seasonality.seasonality`
+sets each month against the same month last year.
 """
 from profiles.analyses.change import (FEED_WORDS, NOTE_SMALL, TREND_PERIODS, ChangeError,
                                       ChangeResult, change_by_cell, change_periods,
@@ -20,6 +21,8 @@ from profiles.analyses.hotspot_release import (HotspotRun, HotspotRunError, clas
                                                hotspots_for, pattern_key)
 from profiles.analyses.overview import Overview, OverviewError, overview, period_label
 from profiles.analyses.premises import CATEGORIES, RESPONSES, PremisesTrend, premises_trend
+from profiles.analyses.seasonality import (SeasonalityError, seasonality, seasonality_for,
+                                           seasonality_words)
 from profiles.analyses.online import (CAUTION, INDICATOR_WORDS, OnlinePicture, online_picture,
                                       share_of)
 
@@ -28,4 +31,5 @@ __all__ = ["EMERGING_PERIODS", "EmergingRun", "category_meaning", "emerging_for"
            "ChangeResult", "CoverageError", "CoverageResult", "HotspotRun", "HotspotRunError",
            "Overview", "OverviewError", "PremisesTrend", "change_by_cell", "change_periods",
            "classify_for", "hexagons_side_by_side", "hotspots_for", "overview", "pattern_key", "period_label",
-           "policy_of", "premises_trend", "reach_against_need"]
+           "policy_of", "premises_trend", "reach_against_need", "SeasonalityError",
+           "seasonality", "seasonality_for", "seasonality_words"]

@@ -32,8 +32,10 @@ def analysis_section(ctx) -> Section:
         "person or a premises.")
     from profiles.pack.online import online_analysis
 
+    from profiles.pack.overtime import emerging_section
+
     s.sections = [victim_section(ctx), offender_section(ctx), online_analysis(ctx),
-                  location_section(ctx), outreach_section(ctx)]
+                  location_section(ctx), emerging_section(ctx), outreach_section(ctx)]
     return s
 
 

@@ -25,6 +25,7 @@ from profiles.pack import analysis as analyse
 from profiles.pack.analysis import activity_map
 from profiles.pack import respond
 from profiles.pack.online import online_scan
+from profiles.pack.overtime import seasonality_table
 from profiles.pack.adapters import analysis, guarded, missing_note
 from profiles.pack.context import FINE_SHARE, PackContext, period_of
 from profiles.pack.labels import COMBINED, category_label, change_words, feed_label
@@ -196,6 +197,10 @@ def _feed_scan(ctx, feed: str, key: str, title: str) -> Section:
         s.tables.append(Table(f"{title} by type", ("Type", "Whole period"), rows,
                               note="Types are released separately; groups too small to show "
                                    "are left out, so they can add up to less than the total."))
+    if feed in TREND_FEEDS:
+        seasons = seasonality_table(ctx, feed, title)
+        if seasons is not None:
+            s.tables.append(seasons)
     if feed == "on_street":
         m = activity_map(ctx, feed, f"Where {title.lower()} was recorded")
         if m is not None:

@@ -32,7 +32,7 @@ import matplotlib.dates as mdates
 import matplotlib.patheffects as pe
 
 from geo.cells import cells_to_polygons
-from profiles.pack.model import BarChart, HexMap, LineChart
+from profiles.pack.model import BarChart, HexMap, LineChart, SmallMultiples
 
 DPI = 110
 #: Viridis in six steps, light to dark for "more" (the dashboard's palette).
@@ -43,6 +43,23 @@ CLASS_COLOURS = {
     "unmet need": "#b35806", "low reach": "#fdb863", "reached": "#542788",
     "reach without recorded need": "#b2abd2", "not comparable": "#bdbdbd",
 }
+#: Emerging hot spot categories (ArcGIS's, in :data:`profiles.analyses.emerging.CATEGORIES`
+#: order): reds and oranges for hot, blues for cold, and neutral grey for no pattern. Cold
+#: categories are also hatched (:data:`CLASS_HATCHES`), so colour is not the only cue.
+EMERGING_COLOURS = {
+    "new hot spot": "#fcbba1", "consecutive hot spot": "#fb6a4a",
+    "intensifying hot spot": "#67000d", "persistent hot spot": "#a50f15",
+    "diminishing hot spot": "#f4a582", "sporadic hot spot": "#fee08b",
+    "oscillating hot spot": "#e6550d", "historical hot spot": "#fdd0a2",
+    "new cold spot": "#c6dbef", "consecutive cold spot": "#6baed6",
+    "intensifying cold spot": "#08306b", "persistent cold spot": "#08519c",
+    "diminishing cold spot": "#4292c6", "sporadic cold spot": "#9ecae1",
+    "oscillating cold spot": "#2171b5", "historical cold spot": "#deebf7",
+    "no pattern detected": "#f0f0f0",
+}
+CLASS_COLOURS.update(EMERGING_COLOURS)
+#: A hatch drawn over a class as a second cue (cold spots: dots).
+CLASS_HATCHES = {c: "..." for c in CLASS_COLOURS if "cold" in c}
 OTHER_CLASS = "#999999"
 CLASS_LABELS = {"hot": "Hot spot", "cold": "Cold spot", "none": "Not significant"}
 _INK = "#222222"
@@ -63,7 +80,8 @@ def class_breaks(values, k: int = 6) -> list:
 
 
 def chart_png(chart) -> bytes:
-    """Return the PNG of a :class:`HexMap`, :class:`BarChart` or :class:`LineChart`."""
+    """Return the PNG of a :class:`HexMap`, :class:`BarChart`, :class:`LineChart` or
+    :class:`SmallMultiples`."""
     return _png(chart)
 
 
@@ -75,8 +93,10 @@ def _png(chart) -> bytes:
         fig = _bars(chart)
     elif isinstance(chart, LineChart):
         fig = _lines(chart)
+    elif isinstance(chart, SmallMultiples):
+        fig = small_multiples_figure(chart)
     else:
-        raise TypeError(f"chart= must be a HexMap, BarChart or LineChart, not "
+        raise TypeError(f"chart= must be a HexMap, BarChart, LineChart or SmallMultiples, not "
                         f"{type(chart).__name__}")
     buf = io.BytesIO()
     FigureCanvasAgg(fig)
@@ -95,18 +115,20 @@ def _hex_map(m: HexMap):
     polys = [np.asarray(p.exterior.coords) * (kx, 1.0) for p in cells_to_polygons(m.cells)]
     handles, title = _colours(m)
     colours = np.array(handles["colours"], dtype=object)
+    hatches = np.array(handles.get("hatches") or [""] * len(m.cells), dtype=object)
     res = np.array([h3.get_resolution(c) for c in m.cells], dtype=int)
     coarse = res < m.floor
     # Coarsest first: a larger hexagon holds only what its smaller released hexagons do not,
     # so the smaller ones are drawn over it. Larger hexagons are paler and hatched.
     for r in sorted(set(res.tolist())):
-        pick = res == r
         fine = r >= m.floor
-        faces = list(colours[pick]) if fine else [_pale(c) for c in colours[pick]]
-        ax.add_collection(PolyCollection(
-            [p for p, k in zip(polys, pick) if k], facecolors=faces,
-            edgecolors="#555555" if fine else "#9a9a9a", linewidths=0.3 if fine else 0.4,
-            hatch=None if fine else "///", zorder=1 + r / 100))
+        for hatch in sorted(set(hatches[res == r].tolist())):
+            pick = (res == r) & (hatches == hatch)
+            faces = list(colours[pick]) if fine else [_pale(c) for c in colours[pick]]
+            ax.add_collection(PolyCollection(
+                [p for p, k in zip(polys, pick) if k], facecolors=faces,
+                edgecolors="#555555" if fine else "#9a9a9a", linewidths=0.3 if fine else 0.4,
+                hatch=(hatch or None) if fine else "///" + hatch, zorder=1 + r / 100))
     if coarse.any():
         handles["patches"].append(Patch(facecolor="#eeeeee", edgecolor="#9a9a9a", hatch="///",
                                         label="larger hexagon (paler): quieter places "
@@ -170,9 +192,12 @@ def _colours(m: HexMap):
         order = [c for c in CLASS_COLOURS if c in present] + \
             sorted(c for c in present if c not in CLASS_COLOURS)
         colours = [CLASS_COLOURS.get(v, OTHER_CLASS) for v in m.values]
+        hatches = [CLASS_HATCHES.get(v, "") for v in m.values]
         patches = [Patch(facecolor=CLASS_COLOURS.get(c, OTHER_CLASS), edgecolor="#555555",
+                         hatch=CLASS_HATCHES.get(c) or None,
                          label=_t(CLASS_LABELS.get(c, str(c).capitalize()))) for c in order]
-        return {"colours": colours, "patches": patches}, m.legend.capitalize()
+        return ({"colours": colours, "patches": patches, "hatches": hatches},
+                m.legend.capitalize())
     if m.scale == "diverging":
         vals = np.asarray(m.values, dtype=float)
         top = float(np.abs(vals).max()) if len(vals) else 1.0
@@ -187,19 +212,80 @@ def _colours(m: HexMap):
                    for i in range(5) if i in set(idx)]
         return {"colours": colours, "patches": patches}, m.legend.capitalize()
     breaks = class_breaks(m.values)
-    colours = []
-    for v in m.values:
-        i = max(j for j, b in enumerate(breaks) if v >= b)
-        colours.append(VIRIDIS[round(i * (len(VIRIDIS) - 1) / max(1, len(breaks) - 1))])
+    colours = [step_colour(v, breaks) for v in m.values]
+    patches = _step_patches(breaks, max(m.values)) + [
+        Patch(facecolor="white", edgecolor="#999999", label="not shown")]
+    return {"colours": colours, "patches": patches}, m.legend.capitalize()
+
+
+def step_colour(value, breaks) -> str:
+    """Return the viridis colour of ``value`` in the classes whose lower bounds are ``breaks``
+    (white for a value below the first: none shown).
+
+    Examples
+    --------
+    >>> step_colour(12, [5, 10, 40]) == VIRIDIS[2], step_colour(0, [5, 10, 40])
+    (True, 'white')
+    """
+    below = [j for j, b in enumerate(breaks) if value >= b]
+    if not below:
+        return "white"
+    return VIRIDIS[round(below[-1] * (len(VIRIDIS) - 1) / max(1, len(breaks) - 1))]
+
+
+def _step_patches(breaks, top) -> list:
     patches = []
     for j, b in enumerate(breaks):
-        hi = breaks[j + 1] - 1 if j + 1 < len(breaks) else max(m.values)
+        hi = breaks[j + 1] - 1 if j + 1 < len(breaks) else top
         label = f"{b:,}" if hi <= b else f"{b:,} to {hi:,}"
-        patches.append(Patch(facecolor=VIRIDIS[round(j * (len(VIRIDIS) - 1) /
-                                                    max(1, len(breaks) - 1))],
-                             edgecolor="#555555", label=label))
-    patches.append(Patch(facecolor="white", edgecolor="#999999", label="not shown"))
-    return {"colours": colours, "patches": patches}, m.legend.capitalize()
+        patches.append(Patch(facecolor=step_colour(b, breaks), edgecolor="#555555",
+                             label=label))
+    return patches
+
+
+def small_multiples_figure(sm: SmallMultiples):
+    """Return the matplotlib figure of a :class:`SmallMultiples`: one panel per period, every
+    panel coloured by the same ``breaks``, and one legend."""
+    n = max(1, len(sm.panels))
+    ncols = min(4, n)
+    nrows = math.ceil(n / ncols)
+    height = 1.75 * nrows + 0.5
+    fig = MplFigure(figsize=(7.2, height))
+    legend_ax = fig.add_axes((0.79, 0.02, 0.2, 0.96))
+    legend_ax.axis("off")
+    lat0 = float(np.mean([p.centroid.y for p in cells_to_polygons(sorted(sm.cells)[:50])])) \
+        if sm.cells else 0.0
+    kx = math.cos(math.radians(lat0))
+    polys = [np.asarray(p.exterior.coords) * (kx, 1.0) for p in cells_to_polygons(sm.cells)]
+    rings = [np.asarray(r) * (kx, 1.0) for _, rs, _ in sm.outlines[:1] for r in rs]
+    xy = np.concatenate(rings or polys) if (rings or polys) else np.zeros((1, 2))
+    (x0, y0), (x1, y1) = xy.min(axis=0), xy.max(axis=0)
+    pad = 0.04 * max(x1 - x0, y1 - y0, 1e-3)
+    w, h = 0.78 / ncols, (1 - 0.3 / height) / nrows
+    for i, (label, values) in enumerate(sm.panels):
+        row, col = divmod(i, ncols)
+        ax = fig.add_axes((0.005 + col * w, 1 - (row + 1) * h, w - 0.01, h - 0.04))
+        ax.add_collection(PolyCollection(
+            polys, facecolors=[step_colour(v, sm.breaks) for v in values],
+            edgecolors="#8a8a8a", linewidths=0.2))
+        for ring in rings:
+            ax.plot(ring[:, 0], ring[:, 1], color=_INK, lw=0.8)
+        ax.set_xlim(x0 - pad, x1 + pad)
+        ax.set_ylim(y0 - pad, y1 + pad)
+        ax.set_aspect("equal", adjustable="box")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for spine in ax.spines.values():
+            spine.set_color("#cccccc")
+        ax.set_title(_t(label), fontsize=8, pad=2)
+    top = max((v for _, values in sm.panels for v in values), default=0)
+    patches = _step_patches(sm.breaks, top) + [
+        Patch(facecolor="white", edgecolor="#999999", label="none shown")]
+    legend_ax.legend(handles=patches, title=_t(sm.legend.capitalize()), loc="upper left",
+                     frameon=False, fontsize=7.5, title_fontsize=8, alignment="left")
+    legend_ax.text(0.0, 0.02, "One scale for\nevery panel.\nNo basemap\nis drawn.",
+                   fontsize=7, color="#444444", va="bottom", transform=legend_ax.transAxes)
+    return fig
 
 
 def _scale_bar(ax, kx: float) -> None:

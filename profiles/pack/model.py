@@ -94,6 +94,10 @@ ANALYSIS_WORDS = {
         "the evaluation of a response (WDQ, total net effect and WDD)",
     "profiles.planning.evaluation":
         "the evaluation of a response (WDQ, total net effect and WDD)",
+    "profiles.analyses.emerging_release.emerging_for":
+        "an emerging hot spot analysis (Gi* month by month and a Mann-Kendall trend) of the "
+        "released counts",
+    "profiles.analyses.seasonality.seasonality": "each month against the same month last year",
 }
 
 
@@ -166,6 +170,30 @@ class HexMap:
             return []
         return [Figure(f"hexagon {c}", v, self.source._replace(where=(("h3_id", c),)))
                 for c, v in zip(self.cells, self.values)]
+
+
+@dataclass(frozen=True)
+class SmallMultiples:
+    """One small hexagon map per period, all on one colour scale: a picture over time that
+    needs no animation.
+
+    ``panels`` is ``((label, values), ...)`` in time order, ``values`` giving a released count
+    for each of ``cells`` (0 = none shown). ``breaks`` are the lower bounds of the classes
+    every panel is coloured by (one scale, one legend).
+    """
+
+    title: str
+    caption: str
+    cells: tuple
+    panels: tuple
+    breaks: tuple
+    source: Source
+    legend: str
+    outlines: tuple = ()
+
+    def figures(self) -> list[Figure]:
+        """None: the panels are released counts per hexagon and month, drawn, not listed."""
+        return []
 
 
 @dataclass(frozen=True)

@@ -269,3 +269,46 @@ def _scroll_shots(page, name: str, most: int = 8) -> list[Path]:
             break
         y = top + int(view * 0.85)
     return shots
+
+
+def test_map_over_time_by_keyboard_and_axe(server, tmp_path):  # noqa: F811
+    """The emerging hot spot overlay and the time player, for the analyst: the player's
+    buttons and slider are reached and worked from the keyboard, a step changes the month
+    shown and the map drawn, and axe-core finds nothing on the page."""
+    with chromium_page(tmp_path, width=1500, height=2600) as page:
+        page.goto(server, wait_until="domcontentloaded")
+        _settle(page)
+        _choose_audience(page, "analyst")
+        _goto(page, "Map", {})
+        _map_canvas(page)
+        choose_option(page, page.locator("[data-testid='stMultiSelect']", has_text="Also show"),
+                      "Emerging hot spots of the shaded layer (ArcGIS categories, by month)")
+        page.keyboard.press("Escape")
+        page.wait_for_selector("text=ArcGIS's categories from Gi*", timeout=60_000)
+        _settle(page)
+        toggle = page.get_by_role("checkbox", name="Step through on-street activity month "
+                                                   "by month")
+        toggle.focus()
+        page.keyboard.press("Space")                       # switched on from the keyboard
+        page.wait_for_function("document.querySelectorAll('canvas').length >= 2",
+                               timeout=90_000)
+        _settle(page)
+        slider = page.get_by_role("slider", name="Month shown").first
+        first = slider.get_attribute("aria-valuetext")
+        walk = _tab_until(page, lambda f: "Next month" in f.get("text", ""), limit=25)
+        assert any("Play" in f.get("text", "") for f in walk)
+        caption = page.get_by_text("hexagons shown (1 of")
+        assert caption.count() == 1
+        page.keyboard.press("Enter")                       # Next month, by keyboard
+        page.wait_for_function("() => document.body.innerText.includes('(2 of')",
+                               timeout=30_000)
+        slider.focus()
+        page.keyboard.press("ArrowRight")                  # the slider's arrow keys step too
+        page.wait_for_function("() => document.body.innerText.includes('(3 of')",
+                               timeout=30_000)
+        assert slider.get_attribute("aria-valuetext") != first
+        assert page.get_by_text("one scale for all").count() == 1
+        _shot(page, "map-over-time-analyst")
+        _open_table_views(page)
+        problems = axe_violations(page, "Map over time [analyst]")
+    assert not problems, "axe-core found WCAG 2.2 AA violations:\n" + "\n".join(problems)

@@ -286,8 +286,8 @@ def test_map_over_time_by_keyboard_and_axe(server, tmp_path):  # noqa: F811
         page.keyboard.press("Escape")
         page.wait_for_selector("text=ArcGIS's categories from Gi*", timeout=60_000)
         _settle(page)
-        toggle = page.get_by_role("checkbox", name="Step through on-street activity month "
-                                                   "by month")
+        toggle = page.locator("[data-testid='stCheckbox']",
+                              has_text="Step through on-street activity").locator("input")
         toggle.focus()
         page.keyboard.press("Space")                       # switched on from the keyboard
         page.wait_for_function("document.querySelectorAll('canvas').length >= 2",

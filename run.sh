@@ -52,7 +52,7 @@ case "${1:-}" in
     exec "$PY" -m pytest -n 2 --dist loadgroup "$@"
     ;;
   bench)
-    setup "[test]"
+    setup "[test,bench]"
     shift
     exec "$PY" bench/run_all.py "$@"
     ;;

@@ -55,10 +55,12 @@ def fmt(r: dict) -> str:
     unit = r.get("unit", "s")
     value = r.get("value", r.get("seconds"))
     target = r.get("target")
-    met = "" if target is None else ("met" if value <= target else "**not met**")
+    ok = (value >= target) if r.get("at_least") else (value <= target) if target is not None \
+        else None
+    met = "" if target is None else ("met" if ok else "**not met**")
     extra = ", ".join(f"{k}={v}" for k, v in r.items()
-                      if k not in ("name", "seconds", "value", "unit", "target"))
-    tgt = "—" if target is None else f"≤ {target} {unit}"
+                      if k not in ("name", "seconds", "value", "unit", "target", "at_least"))
+    tgt = "—" if target is None else f"{'≥' if r.get('at_least') else '≤'} {target} {unit}"
     return f"| {r['name']} | {value} {unit} | {tgt} | {met} {extra} |"
 
 

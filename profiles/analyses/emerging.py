@@ -340,14 +340,20 @@ def space_time_gistar(counts_by_step, *, k: int = 1, time_steps: int = 0,
             or not 0 <= time_steps < max(steps, 1):
         raise ValueError(f"time_steps= must be a whole number from 0 to {max(steps - 1, 0)} "
                          f"(earlier steps in the neighbourhood), not {time_steps!r}")
+    from scipy.sparse import csr_matrix
+
     cells, y = _check_counts(counts_by_step, name="counts_by_step")
     cols, starts, n_neighbours = _neighbours(cells, k)
     n = y.shape[0]
-    local = np.add.reduceat(y[cols], starts, axis=0)            # (n, T) spatial sums
-    z = np.full(y.shape, np.nan)
+    # one sparse product for every step's spatial sums (no (neighbours x T) copy), and time
+    # along the rows so that each step's bins are contiguous in memory
+    links = csr_matrix((np.ones(len(cols)), cols, np.append(starts, len(cols))), shape=(n, n))
+    y_t = np.ascontiguousarray(y.T)                              # (T, n)
+    local_t = np.ascontiguousarray((links @ y).T)                # (T, n) spatial sums
+    z_t = np.full(y_t.shape, np.nan)
     for t in range(steps):
         lo = max(0, t - time_steps)
-        window = y[:, lo:t + 1]
+        window = y_t[lo:t + 1]
         width = t + 1 - lo
         if np.ptp(window) == 0:
             continue
@@ -355,13 +361,14 @@ def space_time_gistar(counts_by_step, *, k: int = 1, time_steps: int = 0,
         w = n_neighbours.astype(float) * width
         mean, sd = window.mean(), window.std()
         with np.errstate(divide="ignore", invalid="ignore"):
-            zt = (local[:, lo:t + 1].sum(axis=1) - mean * w) / (
+            zt = (local_t[lo:t + 1].sum(axis=0) - mean * w) / (
                 sd * np.sqrt((big_n * w - w * w) / (big_n - 1)))
         zt[w >= big_n] = np.nan
-        z[:, t] = zt
-    p = _two_sided_p(z)
-    p_adj = np.column_stack([_benjamini_hochberg(p[:, t]) if fdr else p[:, t]
-                             for t in range(steps)]) if steps else p
+        z_t[t] = zt
+    p_t = _two_sided_p(z_t)
+    p_adj_t = np.vstack([_benjamini_hochberg(p_t[t]) if fdr else p_t[t]
+                         for t in range(steps)]) if steps else p_t
+    z, p, p_adj = z_t.T, p_t.T, p_adj_t.T
     frame = lambda values: pd.DataFrame(values, index=counts_by_step.index,  # noqa: E731
                                         columns=counts_by_step.columns)
     return frame(z), frame(p), frame(p_adj)

@@ -120,15 +120,24 @@ def mann_kendall(series, *, alpha: float = 0.05) -> MannKendall:
     return MannKendall(s=s, var_s=var_s, z=z, p=p, tau=tau, n=n, alpha=alpha)
 
 
+#: Rows of a 2-D input taken together in the pairwise sums (about 4 MB of differences).
+_BLOCK = 4096
+
+
 def _s_and_variance(x):
     """Return (S, tie-corrected Var(S), n present) for each row of ``x`` (NaN = missing)."""
     rows, steps = x.shape
     present = ~np.isnan(x)
     n = present.sum(axis=1)
     s = np.zeros(rows)
-    for lag in range(1, steps):
-        diff = x[:, lag:] - x[:, :-lag]
-        s += np.nansum(np.sign(diff), axis=1)   # a pair with a missing value adds nothing
+    for first in range(0, rows, _BLOCK):      # blocks of rows small enough to stay in cache
+        block = x[first:first + _BLOCK]
+        missing = bool(np.isnan(block).any())
+        for lag in range(1, steps):
+            signs = np.sign(block[:, lag:] - block[:, :-lag])
+            if missing:       # a pair with a missing value adds nothing
+                np.nan_to_num(signs, copy=False, nan=0.0)
+            s[first:first + _BLOCK] += signs.sum(axis=1)
     var_s = n * (n - 1) * (2 * n + 5) / 18.0
     # ties: sort each row (NaN last), find runs of equal present values
     ordered = np.sort(x, axis=1)

@@ -164,3 +164,23 @@ def test_quarters_and_a_feed_the_audience_cannot_step_through(db):
     frame = frames.frame(frames.periods[0])
     assert {r["h3_id"] for r in shaded} == set(frame[frame["resolution"] ==
                                                      frames.resolution]["h3_id"])
+
+
+def test_every_month_side_by_side_on_the_players_scale(db):
+    from profiles.pack.overtime import frames_multiples
+
+    at = _player(player_grid=True)
+    assert len(at.get("image")) == 1                          # the grid, drawn
+    frames = frames_for(open_read_only(db), "analyst", "on_street", period="month",
+                        start=at.session_state["weeks"][0], end=at.session_state["weeks"][1])
+    grid = frames_multiples(frames, "On-street activity", "events")
+    assert grid.breaks == tuple(frames.breaks)                 # the player's one scale
+    assert [label for label, _ in grid.panels] == [frames.label(p)
+                                                   for p in frames.periods[-12:]]
+    finest = frames.table[frames.table["resolution"] == frames.resolution]
+    for (label, values), start in zip(grid.panels, frames.periods[-12:]):
+        month = dict(zip(finest.loc[finest["period_start"] == start, "h3_id"],
+                         finest.loc[finest["period_start"] == start, "count"]))
+        drawn = {c: v for c, v in zip(grid.cells, values) if v}
+        assert drawn == month                                  # released figures, no others
+    assert not at.exception

@@ -197,6 +197,17 @@ def _player(shade: str, outlines, lat: float, lon: float, zoom: float) -> None:
                                lookup=lookup, floor=fr.resolution)
     accessible.table_view(rows, key="player", title=f"Map over time: {label}, {when}",
                           filters=filters)
+    ss.setdefault("player_grid", False)
+    if state.kept(st.toggle, f"Every {period} side by side (no animation)", key="player_grid"):
+        from profiles.pack.charts import chart_png
+        from profiles.pack.overtime import frames_multiples
+
+        grid = frames_multiples(fr, label, unit)
+        if grid is None:
+            st.info(f"Fewer than two {period}s show any hexagon: nothing to set side by side.")
+        else:
+            st.image(chart_png(grid), caption=f"{grid.title}. {grid.caption}",
+                     width="stretch")
 
 
 filters, loaded = state.page("Map", "Where things are, for the area and weeks chosen in the "

@@ -127,6 +127,34 @@ def small_multiples(ctx, run, label: str) -> SmallMultiples | None:
         places.outlines(ctx))
 
 
+def frames_multiples(frames, label: str, unit: str) -> SmallMultiples | None:
+    """One small map per period (the last :data:`MAX_PANELS`) of a
+    :class:`profiles.analyses.frames.Frames`, on its fixed scale: the time player's frames side
+    by side, for the dashboard's readers who cannot use animation. Only the finest hexagons
+    are drawn (a pooled larger hexagon has no place on the scale); None when fewer than two
+    periods show any."""
+    from profiles.pack.model import Source
+
+    periods = frames.periods[-MAX_PANELS:]
+    fine = frames.table[(frames.table["resolution"] == frames.resolution)
+                        & frames.table["period_start"].isin(periods)]
+    if fine["period_start"].nunique() < 2:
+        return None
+    cells = tuple(sorted(set(fine["h3_id"])))
+    panels = []
+    for start in periods:
+        got = dict(zip(*(fine.loc[fine["period_start"] == start, c] for c in ("h3_id",
+                                                                               "count"))))
+        panels.append((frames.label(start), tuple(int(got.get(c, 0)) for c in cells)))
+    return SmallMultiples(
+        f"{label}, {frames.period} by {frames.period}, {panels[0][0]} to {panels[-1][0]}",
+        f"One small map per {frames.period} on one colour scale (the same classes in every "
+        f"panel). White hexagons show none in that {frames.period}.",
+        cells, tuple(panels), tuple(frames.breaks),
+        Source(frames.feed, frames.period, analysis="profiles.analyses.frames.frames_for"),
+        f"{unit} per hexagon")
+
+
 def seasonality_table(ctx, feed: str, title: str) -> Table | None:
     """Each of the last 12 months against the same month last year, as released figures."""
     fn = analysis("profiles.analyses.seasonality", "seasonality")

@@ -21,6 +21,12 @@ OVERLAYS = {
 }
 #: Seconds between frames while the time player plays.
 PLAY_SECONDS = 1.5
+#: Emerging hot spots lettered on the map at most: beyond it (a national view) the letters'
+#: halos would cover the map, so they wait for a smaller area.
+MAX_LETTERED_SPOTS = 600
+#: Hexagons in one frame of the time player beyond which its pooled larger hexagons (off the
+#: scale) are left out of the drawing (they stay in its table view).
+MAX_FRAME_POOLED = 5_000
 #: the feed an overlay needs the audience to see (hotspots follow the shaded feed)
 OVERLAY_FEEDS = {"premises_by_category": "premises"}
 
@@ -112,10 +118,17 @@ def _emerging(feed: str) -> tuple:
             f"({len(run.cube.columns)} months) and a Mann-Kendall trend; the letter names the "
             f"kind, + hot and − cold. Hexagons with no pattern are not drawn. "
             + " ".join(run.notes))
+    lettered = len(spots) <= MAX_LETTERED_SPOTS
+    if not lettered:
+        note += (f" {len(spots):,} hexagons are in a category: too many to letter at this "
+                 f"scale, so the letters are drawn when an area with at most "
+                 f"{MAX_LETTERED_SPOTS:,} is chosen; the table view and the tooltips name "
+                 f"each one's category.")
     legend = cues.key_html("Emerging hot spots", items or [(None, "", "none found")],
                            note=note)
     layers = [maps.emerging_layer(table, label=label),
-              *cues.emerging_marks(spots, size=19 if filters.meeting_mode else 15)]
+              *(cues.emerging_marks(spots, size=19 if filters.meeting_mode else 15)
+                if lettered else [])]
     return layers, legend, spots
 
 
@@ -175,8 +188,11 @@ def _player(shade: str, outlines, lat: float, lon: float, zoom: float) -> None:
                            "the last.")
     start = fr.periods[labels.index(when)]
     frame = fr.frame(start)
+    drawn = frame
+    if len(frame) > MAX_FRAME_POOLED:       # a national view: the scale's hexagons only
+        drawn = frame[frame["resolution"] >= fr.resolution]
     layers = [maps.land_layer(outlines),
-              *maps.frame_layer(frame, fr.breaks, floor=fr.resolution,
+              *maps.frame_layer(drawn, fr.breaks, floor=fr.resolution,
                                 layer_id=f"frame-{shade}", label=label, unit=unit, when=when),
               *maps.outline_layers(outlines, selected=filters.area, text_size=14,
                                    metres_per_px=maps.metres_per_pixel(lat, zoom))]
@@ -192,6 +208,9 @@ def _player(shade: str, outlines, lat: float, lon: float, zoom: float) -> None:
                     unsafe_allow_html=True)
         for note in fr.notes:
             st.caption(note)
+        if len(drawn) < len(frame):
+            st.caption(f"{len(frame) - len(drawn):,} larger hexagons are not drawn at this "
+                       f"scale (choose an area to see them); the table view lists them.")
     lookup = accessible.area_lookup(filters.audience)
     rows = accessible.map_rows(frame, drawn_as=f"{label}, {when}", unit=unit, period=when,
                                lookup=lookup, floor=fr.resolution)

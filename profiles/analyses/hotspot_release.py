@@ -330,7 +330,9 @@ def _study_cells(con, policy, area):
     areas = release_areas(con)
     if areas.empty:
         raise HotspotRunError("no areas are loaded, so the study area is unknown; load the "
-                              "areas feed first (lantern ingest areas FILE)")
+                              "areas feed first (lantern ingest areas FILE)",
+                              words="No areas are loaded, so there is no study area to test "
+                                    "against. Load the force's boundaries (Data status) first.")
     force = areas[areas["area_type"] == "force"]
     if len(force) == 1:
         name = force["name"].iloc[0]

@@ -38,7 +38,7 @@ def test_a_healthy_installation_passes_every_check(healthy, capsys):
     lines = out.splitlines()
     assert lines[-1] == "no problems found"
     checks = [line.split(":")[0].split(None, 1)[1] for line in lines[:-1]]
-    assert checks == ["access file", "audiences file", "basemap", "store",
+    assert checks == ["access file", "audiences file", "basemap", "store", "schema",
                       "access and binding", "key", "permissions", "disk space", "audit log"]
     assert all(line.startswith("ok ") for line in lines[:-1])
 

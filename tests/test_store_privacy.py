@@ -378,8 +378,12 @@ def test_reference_hashes_equal_those_stored_by_earlier_versions(tmp_path, monke
     assert stored == {int(h, 16) for h in PINNED.values()}
 
 
-def test_a_version_1_store_is_migrated_on_open_and_still_releases(tmp_path):
-    """Version 1 kept subjects as hex text; opening it writable stores the same 64 bits."""
+def test_a_version_1_store_is_refused_then_migrated_and_still_releases(tmp_path):
+    """Version 1 kept subjects as hex text: it is refused until `lantern migrate`, which
+    stores the same 64 bits."""
+    from profiles.store import StoreTooOld
+    from profiles.store.migrate import migrate_store
+
     import duckdb
 
     from profiles.release.api import release_counts
@@ -397,8 +401,12 @@ def test_a_version_1_store_is_migrated_on_open_and_still_releases(tmp_path):
     old.executemany("INSERT INTO subjects VALUES ('on_street', ?, DATE '2025-03-03', 0, "
                     "'night', 'incident', 'police', ?, 1)", [(cell, h) for h in hashes])
     old.close()
+    with pytest.raises(StoreTooOld, match=r"lantern migrate --db"):
+        store.connect(path)
+    done = migrate_store(path)
+    assert (done.found, done.now) == (1, 3)
     con = store.connect(path)
-    assert store.get_meta(con, "schema_version") == store.SCHEMA_VERSION == "2"
+    assert store.get_meta(con, "schema_version") == store.SCHEMA_VERSION == "3"
     stored = sorted(r[0] for r in con.execute("SELECT subject FROM subjects").fetchall())
     assert stored == sorted(int(h, 16) for h in hashes)
     con.execute("INSERT INTO facts VALUES ('on_street', ?, DATE '2025-03-03', 0, 'night', "

@@ -49,12 +49,14 @@ def main(argv=None) -> int:
     from data_contracts import ContractError
     from profiles.release import PolicyError
     from profiles.release import ReleaseError
+    from profiles.store.database import StoreTooOld
 
     import os
 
     try:
         code = int(args.func(args) or 0)
-    except (UserError, ContractError, PolicyError, ReleaseError, FileNotFoundError) as exc:
+    except (UserError, ContractError, PolicyError, ReleaseError, FileNotFoundError,
+            StoreTooOld) as exc:
         print(f"lantern {args.command}: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -9,7 +9,7 @@ from profiles.cli import UserError, add_db_argument
 
 
 def register(sub) -> None:
-    """Add ``backup`` and ``restore`` to the ``lantern`` parser."""
+    """Add ``backup``, ``restore`` and ``migrate`` to the ``lantern`` parser."""
     p = sub.add_parser("backup", help="copy the store to a new folder (safe while serving)",
                        description="Copy the database and its audit log to a new folder, "
                                    "between two ingests (waits for one in progress). The "
@@ -35,6 +35,18 @@ def register(sub) -> None:
     r.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
                    help="how long to wait for an ingest in progress (default 60)")
     r.set_defaults(func=_restore)
+    m = sub.add_parser("migrate", help="bring a store written by an earlier Lantern up to date",
+                       description="Back the store up beside it (or to --backup), then bring "
+                                   "its layout up to this version in one step: every table's "
+                                   "rows stay as they were. A store of an earlier layout is "
+                                   "refused by every other command until it is migrated.")
+    add_db_argument(m)
+    m.add_argument("--backup", metavar="DIR", default=None,
+                   help="a new folder for the backup made first (default: "
+                        "<db>.before-migrate-<date-time> beside the store)")
+    m.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
+                   help="how long to wait for an ingest in progress (default 60)")
+    m.set_defaults(func=_migrate)
 
 
 def _db(args) -> Path:
@@ -73,4 +85,21 @@ def _restore(args) -> int:
     if not args.key and not Path(f"{db}.key").exists():
         print("no key was restored: files loaded from now on are not matched to earlier ones "
               "by premises or subject. Give the key file with --key.", file=sys.stderr)
+    return 0
+
+
+def _migrate(args) -> int:
+    from profiles.governance import audit
+    from profiles.store.backup import BackupError
+    from profiles.store.migrate import migrate_store
+
+    db = _db(args)
+    try:
+        done = migrate_store(db, backup_dir=args.backup, wait=args.wait)
+    except (BackupError, RuntimeError) as exc:
+        raise UserError(str(exc)) from None
+    if done.backup is not None:
+        audit.record(db, user=audit.local_user(), action="alter", what="store layout",
+                     from_layout=done.found, to_layout=done.now, backup=done.backup)
+    print(done.as_text())
     return 0

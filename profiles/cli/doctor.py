@@ -148,12 +148,21 @@ def _store(db: Path, findings: list) -> bool | None:
                                 "name it with --db or LANTERN_DB, or load feeds with "
                                 "`lantern ingest`."))
         return None
+    from profiles.store import SCHEMA_VERSION, StoreTooOld
+
     try:
         con = open_read_only(db)
         try:
             synthetic = bool(is_synthetic(con))
         finally:
             con.close()
+    except StoreTooOld as exc:
+        findings.append(Finding("schema", False, f"{db} has layout {exc.found}, written by an "
+                                                 f"earlier Lantern; this version reads layout "
+                                                 f"{SCHEMA_VERSION}.",
+                                f"run `lantern migrate --db {db}` (it backs the store up "
+                                f"first)."))
+        return None
     except Exception as exc:  # noqa: BLE001 - DuckDB's own error types
         findings.append(Finding("store", False, f"{db} does not open "
                                                 f"({type(exc).__name__}).",
@@ -161,6 +170,8 @@ def _store(db: Path, findings: list) -> bool | None:
         return None
     findings.append(Finding("store", True, f"{db} opens"
                             + (" (synthetic demonstration data)." if synthetic else ".")))
+    findings.append(Finding("schema", True, f"the store's layout is {SCHEMA_VERSION}, this "
+                                            f"version's."))
     return synthetic
 
 

@@ -46,6 +46,13 @@ def server_command(db, port: int, address: str = "127.0.0.1", *, basemap=None,
     if not db.exists():
         raise UserError(f"no database at {db}; build the demo with `lantern demo` or load "
                         f"feeds with `lantern ingest`")
+    from profiles.release import open_read_only
+    from profiles.store import StoreTooOld
+
+    try:                      # a store of an earlier layout is refused before anything starts
+        open_read_only(db).close()
+    except StoreTooOld as exc:
+        raise UserError(str(exc)) from None
     app = Path(__file__).resolve().parents[2] / "dashboard" / "server.py"
     # LANTERN_WARM_CACHE: build the released tables in the background as soon as the server
     # opens the database, rather than on the first person's first page.

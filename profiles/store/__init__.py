@@ -8,7 +8,8 @@ suite holds that, so every figure that leaves the store passes through the relea
 The store holds aggregated facts only: no coordinates, exact times, names, free text,
 addresses or raw references are ever written (see :mod:`profiles.store.database`).
 """
-from profiles.store.database import (DEFAULT_DB, SCHEMA_VERSION, TIME_BANDS, base_resolution,
+from profiles.store.database import (DEFAULT_DB, SCHEMA_VERSION, TIME_BANDS, StoreTooOld,
+                                     base_resolution,
                                      connect, cursor, default_db_path, fetch_row, get_meta,
                                      is_synthetic, set_meta, set_option,
                                      table_names)
@@ -20,6 +21,7 @@ from profiles.store.demo import build_demo
 from profiles.store.loading import FileLoad, default_quarantine_dir, load_files
 
 __all__ = ["DEFAULT_DB", "SCHEMA_VERSION", "TIME_BANDS", "FileLoad", "IngestResult",
+           "StoreTooOld",
            "base_resolution", "build_demo", "connect", "connect_snapshot", "cursor",
            "default_db_path", "default_quarantine_dir", "fetch_row", "file_version",
            "force_extent", "get_meta", "ingest_file", "is_synthetic", "keyed_hashes",

@@ -176,7 +176,7 @@ def _consistent_copy(db_path: Path, target: Path) -> None:
         from profiles.store import database as store
 
         try:
-            con = store.connect(db_path)
+            con = store.connect(db_path, migrating=True)   # a checkpoint only
             con.execute("CHECKPOINT")
             con.close()
         except Exception:  # noqa: BLE001 - a reader holds it: copy the WAL along with it
@@ -248,7 +248,9 @@ def restore_store(src, db_path, *, key_file=None, replace: bool = False,
     try:
         _private_copy(src / DB_FILE, staged)
         try:
-            store.connect(staged, read_only=True).close()
+            # opens, whatever its layout (a backup made before `lantern migrate` is restored
+            # as it was, then migrated)
+            store.connect(staged, read_only=True, migrating=True).close()
         except Exception as exc:  # noqa: BLE001 - DuckDB's own error types
             raise BackupError(f"the database in {src} does not open ({type(exc).__name__}); "
                               f"nothing was restored.") from None

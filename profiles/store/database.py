@@ -34,7 +34,10 @@ import duckdb
 from data_contracts.private_files import make_private
 from geo.cells import BASE_RESOLUTION
 
-SCHEMA_VERSION = "2"   # 2: subjects.subject is the 64-bit keyed hash as UBIGINT, not hex
+#: The store's layout. 3 (Lantern 0.4): a random secret release salt in ``meta``, behind every
+#: unit's cell key. 2 (0.3): ``subjects.subject`` the 64-bit keyed hash as UBIGINT, not hex.
+#: A store of an earlier version is refused until ``lantern migrate`` brings it up to date.
+SCHEMA_VERSION = "3"
 DEFAULT_DB = "lantern.duckdb"
 TIME_BANDS = ("night", "morning", "afternoon", "evening", "unknown")
 
@@ -87,7 +90,29 @@ def default_db_path() -> Path:
     return Path(os.environ.get("LANTERN_DB") or DEFAULT_DB)
 
 
-def connect(path=None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+class StoreTooOld(Exception):
+    """The store was written by an earlier Lantern: ``lantern migrate`` brings it up to date."""
+
+    def __init__(self, path, found: int):
+        self.path, self.found = str(path), int(found)
+        super().__init__(
+            f"{path} was written by an earlier Lantern (store layout {found}; this version "
+            f"reads layout {SCHEMA_VERSION}). Run `lantern migrate --db {path}`: it backs the "
+            f"store up first, then brings it up to date in one step, figures unchanged.")
+
+
+def stored_version(con) -> int | None:
+    """The layout version a store records (``meta.schema_version``), or None when it records
+    none (an empty file, or tables made outside Lantern)."""
+    try:
+        row = fetch_row(con, "SELECT value FROM meta WHERE key = 'schema_version'")
+    except duckdb.CatalogException:
+        return None
+    return int(row[0]) if row else None
+
+
+def connect(path=None, *, read_only: bool = False,
+            migrating: bool = False) -> duckdb.DuckDBPyConnection:
     """Open (and, when writable, create or migrate) the store.
 
     Parameters
@@ -108,18 +133,28 @@ def connect(path=None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     ------
     FileNotFoundError
         When ``read_only`` and the file does not exist (say how to build it).
+    StoreTooOld
+        When the store was written by an earlier Lantern (unless ``migrating``: only
+        :func:`profiles.store.migrate.migrate_store` opens it so).
     """
     path = str(path or default_db_path())
-    if read_only and path != ":memory:" and not Path(path).exists():
+    existed = path != ":memory:" and Path(path).exists()
+    if read_only and path != ":memory:" and not existed:
         raise FileNotFoundError(
             f"no Lantern database at {path}; build the demo with `lantern demo --no-serve` "
             f"or load feeds with `lantern ingest FEED FILE`")
     con = duckdb.connect(path, read_only=read_only)
     # no progress bar: a long load's queries would draw one into the CLI's summary
     con.execute("SET enable_progress_bar = false")
+    if existed and not migrating:
+        found = stored_version(con)
+        if found is not None and found < int(SCHEMA_VERSION):
+            con.close()
+            raise StoreTooOld(path, found)
     if not read_only:
         con.execute(_SCHEMA)
-        _migrate(con)
+        if migrating:
+            _migrate(con)
         con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?), "
                     "('base_resolution', ?), ('release_salt', ?)",
                     [SCHEMA_VERSION, str(BASE_RESOLUTION), secrets.token_hex(16)])
@@ -130,17 +165,18 @@ def connect(path=None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
 
 
 def _migrate(con) -> None:
-    """Bring a store written by an earlier version up to :data:`SCHEMA_VERSION`.
+    """The layout changes of earlier versions, on a writable ``con`` being migrated.
 
     Version 1 held ``subjects.subject`` as 16 hex characters; version 2 holds the same 64 bits
-    as UBIGINT (half the space, and faster to write). Readers work with either.
+    as UBIGINT (half the space, and faster to write). Version 3 adds the release salt, which
+    :func:`connect` writes (a random one) where there is none. The version itself is set by
+    :func:`profiles.store.migrate.migrate_store` once every step has run.
     """
     kind = fetch_row(con, "SELECT data_type FROM information_schema.columns WHERE "
                           "table_name = 'subjects' AND column_name = 'subject'")
     if kind and kind[0] == "VARCHAR":
         con.execute("ALTER TABLE subjects ALTER COLUMN subject TYPE UBIGINT "
                     "USING CAST('0x' || subject AS UBIGINT)")
-        con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
 
 
 def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:

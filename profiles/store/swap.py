@@ -59,7 +59,7 @@ def file_version(db_path) -> tuple:
 
 
 @contextmanager
-def updating(db_path):
+def updating(db_path, *, migrating: bool = False):
     """Yield a writable connection to a copy of ``db_path``; swap it in on success.
 
     If the block raises (or the process dies), the original database is unchanged.
@@ -87,7 +87,7 @@ def updating(db_path):
         try:
             if db_path.exists():
                 _checkpointed_copy(db_path, tmp)
-            con = store.connect(tmp)
+            con = store.connect(tmp, migrating=migrating)
         except BaseException:
             _remove(tmp, wal)
             raise
@@ -111,7 +111,7 @@ def _checkpointed_copy(src: Path, dest: Path) -> None:
     wal = Path(f"{src}.wal")
     if wal.exists():
         try:
-            con = store.connect(src)
+            con = store.connect(src, migrating=True)   # a checkpoint only
             con.execute("CHECKPOINT")
             con.close()
         except Exception:  # a reader holds it: copy the WAL along with the file

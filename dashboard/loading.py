@@ -174,6 +174,8 @@ def _load(db_path, feed, paths, recipe, *, user, dry_run, folder) -> list:
         loads = load_files(db_path, feed, paths, recipe=chosen, dry_run=dry_run,
                            quarantine_dir=default_quarantine_dir(db_path),
                            record=None if dry_run else record)
+        if not dry_run and any(not load.refused for load in loads):
+            _retain(db_path, user)      # the retention policy, as after `lantern ingest`
     except ContractError as exc:      # the recipe does not fit: no file was read
         text = tidy(str(exc))
         return [Outcome(n, text, refused=True) for n in names]
@@ -183,6 +185,20 @@ def _load(db_path, feed, paths, recipe, *, user, dry_run, folder) -> list:
                            f"written to the store; whoever runs Lantern can find what went "
                            f"wrong in its log.", refused=True) for n in names]
     return [_outcome(name, load, tidy) for name, load in zip(names, loads)]
+
+
+def _retain(db_path, user: str) -> None:
+    """Run the store's retention policy after a load, logged as ``lantern ingest`` logs it
+    (:func:`profiles.store.retention.retain_store`)."""
+    from profiles.store import retain_store
+
+    def record(done):
+        audit.record(db_path, user=user, action="retain", via="dashboard",
+                     months=done.months, cutoff=done.cutoff.isoformat(),
+                     cut_loose=sum(done.frozen.values()),
+                     feeds=",".join(sorted(done.frozen)) or "none")
+
+    retain_store(db_path, record=record)
 
 
 def _tidy(text: str, *, folder: Path, db_path) -> str:

@@ -224,6 +224,32 @@ def test_every_load_runs_the_retention_policy(tmp_path, capsys):
     assert [r["action"] for r in audit.read_log(db)][-1] == "retain"
 
 
+def test_an_upload_on_data_status_runs_the_retention_policy_too(tmp_path):
+    """The dashboard's upload is a load like `lantern ingest`: it ends the same way."""
+    from dashboard.loading import Upload, load_uploads
+
+    db = tmp_path / "u.duckdb"
+    store.connect(db).close()
+    rows = ["lat,lon,datetime,activity_type,source_agency,subject_key"]
+    rows += [f"54.50{i % 7},1.00{i % 5},2024-0{1 + i % 6}-1{i % 9}T21:0{i % 6},observation,"
+             f"police,P{i % 9}" for i in range(40)]
+    rows += [f"54.50{i % 7},1.00{i % 5},2026-0{1 + i % 6}-1{i % 9}T22:0{i % 6},observation,"
+             f"police,P{i % 9}" for i in range(40)]
+    out = load_uploads(db, "on_street", [Upload("street.csv", ("\n".join(rows) + "\n")
+                                                .encode())], None, user="analyst-test")
+    assert [o.refused for o in out] == [False]
+    con = store.connect(db, read_only=True)
+    cutoff = retention.cutoff_for(dt.date.today(), 24)
+    assert retention.frozen_before(con) == cutoff
+    hashes = {int(h, 16) for h in keyed_hashes([f"P{i}" for i in range(9)], load_key(db))}
+    early = {r[0] for r in con.execute("SELECT subject FROM subjects WHERE week < ?",
+                                       [cutoff]).fetchall()}
+    con.close()
+    assert early and not early & hashes
+    last = audit.read_log(db)[-1]
+    assert last["action"] == "retain" and last["user"] == "analyst-test"
+
+
 def _street_file(path, rows):
     path.write_text("lat,lon,datetime,activity_type,source_agency,subject_key\n" + "".join(
         f"54.5081,1.0263,{when},observation,police,{who}\n" for when, who in rows))

@@ -148,7 +148,8 @@ def _store(db: Path, findings: list) -> bool | None:
                                 "name it with --db or LANTERN_DB, or load feeds with "
                                 "`lantern ingest`."))
         return None
-    from profiles.store import SCHEMA_VERSION, StoreTooOld
+    from profiles.release import StoreTooOld
+    from profiles.store import SCHEMA_VERSION
 
     try:
         con = open_read_only(db)

@@ -51,34 +51,27 @@ def register(sub) -> None:
 
 
 def retain_store(db, *, months=None, today=None, user=None, quiet=False):
-    """Run retention on the store at ``db`` if anything is due. It is logged (and said, unless
-    ``quiet``) when hashes are cut loose or the policy changes, not on a store's first setting
-    with nothing to cut. Returns the result (None when nothing was due)."""
+    """Run retention on the store at ``db`` if anything is due
+    (:func:`profiles.store.retention.retain_store`), logged as ``retain`` when hashes are cut
+    loose or the policy changes, and said then unless ``quiet``. Returns the result (None
+    when nothing was due)."""
     from profiles.governance import audit
-    from profiles.store import connect, retention, updating
+    from profiles.store import retention
 
-    months = retention.keep_months() if months is None else int(months)
-    if months < 3:
-        raise UserError(f"--months must be 3 or more, not {months}")
-    today = today or dt.date.today()
-    cutoff = retention.cutoff_for(today, months)
-    con = connect(db, read_only=True)
+    logged = []
+
+    def record(done):
+        audit.record(db, user=user or audit.local_user(), action="retain",
+                     months=done.months, cutoff=done.cutoff.isoformat(),
+                     cut_loose=sum(done.frozen.values()),
+                     feeds=",".join(sorted(done.frozen)) or "none")
+        logged.append(done)
+
     try:
-        due = retention.pending(con, cutoff)
-        known = con.execute("SELECT value FROM meta WHERE key = 'retention_months'").fetchone()
-    finally:
-        con.close()
-    if not due and known and int(known[0]) == months:
-        return None
-    changed = known is not None and int(known[0]) != months
-    with updating(db) as con:      # logged before the swap; a failed log changes nothing
-        done = retention.retain(con, months=months, today=today)
-        if done.frozen or changed:   # the log says what was cut loose or a new policy
-            audit.record(db, user=user or audit.local_user(), action="retain",
-                         months=months, cutoff=done.cutoff.isoformat(),
-                         cut_loose=sum(done.frozen.values()),
-                         feeds=",".join(sorted(done.frozen)) or "none")
-    if not quiet and (done.frozen or changed):
+        done = retention.retain_store(db, months=months, today=today, record=record)
+    except retention.RetentionError as err:
+        raise UserError(str(err)) from None
+    if logged and not quiet:
         print(done.as_text())
     return done
 

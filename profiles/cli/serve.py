@@ -46,8 +46,7 @@ def server_command(db, port: int, address: str = "127.0.0.1", *, basemap=None,
     if not db.exists():
         raise UserError(f"no database at {db}; build the demo with `lantern demo` or load "
                         f"feeds with `lantern ingest`")
-    from profiles.release import open_read_only
-    from profiles.store import StoreTooOld
+    from profiles.release import StoreTooOld, open_read_only
 
     try:                      # a store of an earlier layout is refused before anything starts
         open_read_only(db).close()

@@ -22,9 +22,9 @@ from profiles.release.api import (EVENT_FEEDS, PERIODS, ReleaseError, ReleasedTa
                                   release_areas, release_counts, release_periods, resolve_area,
                                   warm_release_cache)
 from profiles.release.perturb import MAX_CHANGE
-from profiles.release.source import (close_snapshots, cursor, default_db_path, is_synthetic,
-                                     open_read_only, open_snapshot, remove_leftover_copies,
-                                     store_version)
+from profiles.release.source import (StoreTooOld, close_snapshots, cursor, default_db_path,
+                                     is_synthetic, open_read_only, open_snapshot,
+                                     remove_leftover_copies, store_version)
 from profiles.release.reference import (release_area_outlines, release_environment,
                                         release_sites, sites_for_exclusions)
 from profiles.release.coarsen import (MAP_CELL_BUDGET, released_to_parents,
@@ -37,7 +37,7 @@ from profiles.release.exports import (frame_to_csv, frame_to_geojson, release_to
                                       release_to_geojson, safe_cell, safe_comment)
 from profiles.release.utility import UtilityReport, utility_report
 
-__all__ = ["AUDIENCES", "BREAKDOWNS", "DataStatus", "EVENT_FEEDS", "FeedCoverage", "Figure",
+__all__ = ["StoreTooOld", "AUDIENCES", "BREAKDOWNS", "DataStatus", "EVENT_FEEDS", "FeedCoverage", "Figure",
            "GRAINS", "MAP_CELL_BUDGET", "MAX_CHANGE", "NOT_LOADED", "NO_DATA", "PERIODS",
            "PlainWordsError", "Policy", "PolicyError", "RELEASABLE_FEEDS", "RELEASED",
            "ReleaseError", "ReleasedForAudience", "ReleasedTable", "TOO_FEW", "UtilityReport",

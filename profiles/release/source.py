@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 from profiles import store
+from profiles.store import StoreTooOld  # noqa: F401 - refused stores, said by the callers
 
 #: DuckDB's memory limit for a reading connection unless ``$LANTERN_DB_MEMORY`` says otherwise
 #: (DuckDB's own default is 80% of the machine's memory, which a server shares with Streamlit

@@ -19,6 +19,7 @@ from profiles.store.swap import (connect_snapshot, file_version, leftover_kind,
 from profiles.store.ingest import IngestResult, force_extent, ingest_file
 from profiles.store.demo import build_demo
 from profiles.store.loading import FileLoad, default_quarantine_dir, load_files
+from profiles.store.retention import retain_store
 
 __all__ = ["DEFAULT_DB", "SCHEMA_VERSION", "TIME_BANDS", "FileLoad", "IngestResult",
            "StoreTooOld",
@@ -26,4 +27,5 @@ __all__ = ["DEFAULT_DB", "SCHEMA_VERSION", "TIME_BANDS", "FileLoad", "IngestResu
            "default_db_path", "default_quarantine_dir", "fetch_row", "file_version",
            "force_extent", "get_meta", "ingest_file", "is_synthetic", "keyed_hashes",
            "leftover_kind", "load_files", "load_key", "remove_leftovers", "remove_own_copies",
-           "set_meta", "set_option", "snapshot_path", "table_names", "updating"]
+           "retain_store", "set_meta", "set_option", "snapshot_path", "table_names",
+           "updating"]

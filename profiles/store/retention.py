@@ -242,3 +242,39 @@ def erase(con, feed: str, value: str, key: bytes) -> Erased:
 __all__ = ["DEFAULT_KEEP_MONTHS", "Erased", "Retained", "RetentionError", "cutoff_for", "erase",
            "find_subject", "frozen_before", "keep_months", "oldest_hash_kept", "pending",
            "retain", "rotate_hashes"]
+
+
+def retain_store(db, *, months: int | None = None, today: dt.date | None = None,
+                 record=None) -> "Retained | None":
+    """Run retention on the store at ``db`` if anything is due (after every load, and by
+    ``lantern retain``). ``record(done)``, when given, is called before the new file is
+    swapped in whenever hashes are cut loose or the policy changes (not on a store's first
+    setting with nothing to cut), so a failed log changes nothing. Returns the result, or
+    None when nothing was due.
+
+    Raises
+    ------
+    RetentionError
+        When ``months`` (or the configured policy) is under 3.
+    """
+    from profiles.store.swap import updating
+
+    months = keep_months() if months is None else int(months)
+    if months < 3:
+        raise RetentionError(f"--months must be 3 or more, not {months}")
+    today = today or dt.date.today()
+    cutoff = cutoff_for(today, months)
+    con = store.connect(db, read_only=True)
+    try:
+        due = pending(con, cutoff)
+        known = con.execute("SELECT value FROM meta WHERE key = 'retention_months'").fetchone()
+    finally:
+        con.close()
+    if not due and known and int(known[0]) == months:
+        return None
+    changed = known is not None and int(known[0]) != months
+    with updating(db) as con:
+        done = retain(con, months=months, today=today)
+        if record is not None and (done.frozen or changed):
+            record(done)
+    return done

@@ -198,15 +198,21 @@ def test_the_policy_is_read_from_the_config(tmp_path, monkeypatch):
     assert retention.keep_months() == 36
 
 
-def test_every_load_runs_the_retention_policy(tmp_path, capsys):
-    """A partner's file two and a half years deep, loaded as a partner loads it: the load
-    ends by cutting the hashes older than 24 months loose, and logs it."""
-    db = tmp_path / "r.duckdb"
+def _two_and_a_half_years() -> list:
+    """On-street rows of nine people, half from 2024 and half from 2026 (header first)."""
     rows = ["lat,lon,datetime,activity_type,source_agency,subject_key"]
     rows += [f"54.50{i % 7},1.00{i % 5},2024-0{1 + i % 6}-1{i % 9}T21:0{i % 6},observation,"
              f"police,P{i % 9}" for i in range(40)]
     rows += [f"54.50{i % 7},1.00{i % 5},2026-0{1 + i % 6}-1{i % 9}T22:0{i % 6},observation,"
              f"police,P{i % 9}" for i in range(40)]
+    return rows
+
+
+def test_every_load_runs_the_retention_policy(tmp_path, capsys):
+    """A partner's file two and a half years deep, loaded as a partner loads it: the load
+    ends by cutting the hashes older than 24 months loose, and logs it."""
+    db = tmp_path / "r.duckdb"
+    rows = _two_and_a_half_years()
     path = tmp_path / "on_street.csv"
     path.write_text("\n".join(rows) + "\n")
     assert main(["ingest", "on_street", str(path), "--db", str(db), "--no-warm"]) == 0
@@ -230,11 +236,7 @@ def test_an_upload_on_data_status_runs_the_retention_policy_too(tmp_path):
 
     db = tmp_path / "u.duckdb"
     store.connect(db).close()
-    rows = ["lat,lon,datetime,activity_type,source_agency,subject_key"]
-    rows += [f"54.50{i % 7},1.00{i % 5},2024-0{1 + i % 6}-1{i % 9}T21:0{i % 6},observation,"
-             f"police,P{i % 9}" for i in range(40)]
-    rows += [f"54.50{i % 7},1.00{i % 5},2026-0{1 + i % 6}-1{i % 9}T22:0{i % 6},observation,"
-             f"police,P{i % 9}" for i in range(40)]
+    rows = _two_and_a_half_years()
     out = load_uploads(db, "on_street", [Upload("street.csv", ("\n".join(rows) + "\n")
                                                 .encode())], None, user="analyst-test")
     assert [o.refused for o in out] == [False]

@@ -136,3 +136,24 @@ def test_warming_without_holding_keeps_files_on_disk_and_nothing_in_memory(demo_
     warm_release_cache(con, ["analyst"], feeds=["on_street", "harm_reports"], hold=False)
     assert {f: f.stat().st_mtime_ns for f in arrow_files(demo_copy)} == stamps
     assert release_counts(con, "analyst", "on_street").total > 0      # read back, not built
+
+
+def test_a_key_rotation_or_retention_names_a_new_file(demo_copy):
+    """What changes how people are counted without a new load (a key rotation's epochs,
+    retention's cut-off) names new files too, so no table kept before it is read after."""
+    clear_release_cache()
+    con = open_read_only(demo_copy)
+    views(con)
+    con.close()
+    before = {f.name for f in arrow_files(demo_copy)}
+    for key, value in (("key_rotations", "3"), ("retention_frozen_before", "2025-01-01")):
+        wcon = store.connect(demo_copy)
+        store.set_meta(wcon, key, value)
+        wcon.close()
+        clear_release_cache()
+        con = open_read_only(demo_copy)
+        views(con)
+        con.close()
+        after = {f.name for f in arrow_files(demo_copy)}
+        assert after and not after & before, key
+        before = after

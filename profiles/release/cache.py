@@ -52,6 +52,10 @@ def _store_version(cur, feed: str) -> tuple:
          "WHERE feed = ?", [feed]),
         ("SELECT count(*) FROM subjects WHERE feed = ?", [feed]),
         ("SELECT count(*), coalesce(sum(area_id), 0) FROM area_cells", []),
+        # the noise's salt (as a hash: never the salt itself), key rotations and retention
+        ("SELECT coalesce(CAST(hash(string_agg(key || '=' || value, ',' ORDER BY key)) "
+         "AS VARCHAR), '') FROM meta WHERE key IN ('release_salt', 'key_rotations', "
+         "'retention_frozen_before')", []),
         ("SELECT min(week), max(week) FROM facts", []))]
     return tuple(v for row in rows for v in row)
 

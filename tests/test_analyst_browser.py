@@ -32,7 +32,8 @@ def demo_copy(demo_copy):
     return demo_copy
 
 
-PATTERNS = "Hotspot patterns of the shaded layer over the weeks chosen"
+PATTERNS = ("Hotspot patterns of the shaded layer over the weeks chosen "
+            "(sfhotspot-style classes)")
 
 
 def _choose(page, widget, option: str) -> None:

@@ -3,7 +3,8 @@
 table's rows, and so every figure, stay as they were.
 
 ``tests/fixtures/store-0.3.0.duckdb.gz`` was written by Lantern 0.3.0 (commit 78a61e6,
-``lantern demo --scale 0.01 --no-serve``: the synthetic town, nothing real), with its key.
+``lantern demo --scale 0.01 --no-serve``: the synthetic town, nothing real), with its key
+(``store-0.3.0-key.hex``: ``*.key`` files are kept out of git, this one is test data).
 """
 from __future__ import annotations
 
@@ -30,7 +31,9 @@ def old_store(tmp_path) -> Path:
     db = tmp_path / "force.duckdb"
     with gzip.open(FIXTURE, "rb") as src, open(db, "wb") as out:
         shutil.copyfileobj(src, out)
-    shutil.copy(FIXTURE.with_name("store-0.3.0.duckdb.key"), f"{db}.key")
+    # the synthetic store's own key, as hex (a committed key file: test data only)
+    shutil.copy(FIXTURE.with_name("store-0.3.0-key.hex"), f"{db}.key")
+    Path(f"{db}.key").chmod(0o600)                       # as Lantern keeps a key
     return db
 
 

@@ -86,11 +86,7 @@ def main(argv=None) -> int:
     ours, times, table = best_of(lambda: hotspot_emerging(five), args.repeat)
     print(f"5,000 cube: {len(five):,} hexagons x 104 weeks: Lantern best {ours:.3f} s of "
           f"{', '.join(f'{t:.3f}' for t in times)}")
-    try:
-        from bench_emerging import run_pyehsa
-    except ImportError:
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
-        from bench_emerging import run_pyehsa
+    from bench_emerging import run_pyehsa      # beside this script
     try:
         import pyehsa  # noqa: F401
     except ImportError:

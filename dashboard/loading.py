@@ -192,13 +192,7 @@ def _retain(db_path, user: str) -> None:
     (:func:`profiles.store.retention.retain_store`)."""
     from profiles.store import retain_store
 
-    def record(done):
-        audit.record(db_path, user=user, action="retain", via="dashboard",
-                     months=done.months, cutoff=done.cutoff.isoformat(),
-                     cut_loose=sum(done.frozen.values()),
-                     feeds=",".join(sorted(done.frozen)) or "none")
-
-    retain_store(db_path, record=record)
+    retain_store(db_path, record=audit.retention_recorder(db_path, user=user, via="dashboard"))
 
 
 def _tidy(text: str, *, folder: Path, db_path) -> str:

@@ -34,6 +34,13 @@ def demo_db(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
+def demo_env(demo_db, monkeypatch):
+    """The session's demo database, named by ``LANTERN_DB`` as the dashboard reads it."""
+    monkeypatch.setenv("LANTERN_DB", str(demo_db))
+    return demo_db
+
+
+@pytest.fixture
 def demo_con(demo_db):
     """A read-only connection to the shared demo database."""
     con = store.connect(demo_db, read_only=True)

@@ -33,12 +33,6 @@ OVERLAYS = ["premises_by_category", "on_street", "harm_reports", "environment", 
             "outreach_sites"]
 
 
-@pytest.fixture
-def demo_env(demo_db, monkeypatch):
-    monkeypatch.setenv("LANTERN_DB", str(demo_db))
-    return demo_db
-
-
 def run_page(file: str, *, audience: str, meeting: bool = False, overlays=None) -> AppTest:
     # on-street then drawn as circles
     shown = {} if overlays is None else dict(map_shade="outreach_contacts",

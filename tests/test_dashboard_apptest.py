@@ -47,12 +47,6 @@ REFERENCE_LAYERS = {"outreach-sites", "outreach-site-labels", "environment", "la
                     "area-outlines", "area-labels", "outreach-sites-halo", "area-labels-halo"}
 
 
-@pytest.fixture
-def demo_env(demo_db, monkeypatch):
-    monkeypatch.setenv("LANTERN_DB", str(demo_db))
-    return demo_db
-
-
 def run_page(name: str, *, audience: str = "partnership", meeting: bool = False) -> AppTest:
     return open_page(PAGES[name][0], audience=audience, meeting_mode=meeting)
 

@@ -37,8 +37,11 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Peak resident memory allowed to a refused ingest: Lantern's imports and DuckDB take about
 #: 250 MB; the zip bomb alone would need 1 GiB, the far cell far more.
 MAX_RSS_MB = 600
-#: Measured as this program's own VmHWM: ``ru_maxrss`` carries the parent's resident size across
-#: exec on Linux, so under a large pytest worker it measured the worker, not the ingest.
+#: A child script's own peak resident memory so far, in KiB, as an expression: Linux's VmHWM,
+#: not ``ru_maxrss``, which carries the parent's resident size across exec (under a large
+#: pytest worker it measured the worker, not the ingest).
+_PEAK_KB = ('int(next(l for l in open("/proc/self/status") '
+            'if l.startswith("VmHWM:")).split()[1])')
 
 # ---- building the files --------------------------------------------------------------------
 
@@ -212,10 +215,9 @@ _INGEST = textwrap.dedent("""
     import sys
     from profiles.cli import main
     rc = main(sys.argv[1:])
-    hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM:")][0]
-    print("MAXRSS_KB", hwm.split()[1], file=sys.stderr)
+    print("MAXRSS_KB", PEAK_KB, file=sys.stderr)
     sys.exit(rc)
-""")
+""").replace("PEAK_KB", _PEAK_KB)
 
 
 def _listing(folder: Path) -> set[str]:
@@ -264,9 +266,8 @@ _UPLOAD = textwrap.dedent("""
     out = load_uploads(db, feed, [Upload(Path(path).name, Path(path).read_bytes())], None,
                        user="analyst-test")
     print(json.dumps({"refused": [o.refused for o in out], "summary": [o.summary for o in out],
-                      "maxrss_kb": int([l for l in open("/proc/self/status")
-                                        if l.startswith("VmHWM:")][0].split()[1])}))
-""")
+                      "maxrss_kb": PEAK_KB}))
+""").replace("PEAK_KB", _PEAK_KB)
 
 
 @pytest.mark.parametrize("key", list(HOSTILE))

@@ -18,12 +18,6 @@ pytestmark = pytest.mark.usefixtures("exact_release")
 PAGE = Path(__file__).resolve().parents[1] / "dashboard" / "pages" / "map.py"
 
 
-@pytest.fixture
-def db(demo_db, monkeypatch):
-    monkeypatch.setenv("LANTERN_DB", str(demo_db))
-    return demo_db
-
-
 def layers(at, deck: int = 0) -> dict:
     spec = json.loads(at.get("deck_gl_json_chart")[deck].proto.json)
     return {layer["id"]: layer["data"] for layer in spec["layers"]}
@@ -39,8 +33,8 @@ def test_fixed_breaks_span_every_frame_and_classes_follow_them():
 
 
 @pytest.mark.parametrize("audience", ["partnership", "analyst"])
-def test_every_frame_figure_is_a_released_monthly_figure(db, audience):
-    con = open_read_only(db)
+def test_every_frame_figure_is_a_released_monthly_figure(demo_env, audience):
+    con = open_read_only(demo_env)
     frames = frames_for(con, audience, "on_street", period="month")
     released = release_counts(con, audience, "on_street", period="month",
                               place="hexagon").frame
@@ -57,8 +51,8 @@ def test_every_frame_figure_is_a_released_monthly_figure(db, audience):
     assert frames.breaks == fixed_breaks(finest)       # one scale, from every frame at once
 
 
-def test_a_frame_is_one_period_and_labels_say_which(db):
-    frames = frames_for(open_read_only(db), "analyst", "on_street", period="quarter")
+def test_a_frame_is_one_period_and_labels_say_which(demo_env):
+    frames = frames_for(open_read_only(demo_env), "analyst", "on_street", period="quarter")
     first = frames.periods[0]
     frame = frames.frame(first)
     assert set(frame.columns) == {"h3_id", "resolution", "count"}
@@ -68,11 +62,11 @@ def test_a_frame_is_one_period_and_labels_say_which(db):
 
 # ---- the emerging hot spot overlay ----------------------------------------------------------
 
-def test_emerging_overlay_draws_the_released_categories_with_letters(db):
+def test_emerging_overlay_draws_the_released_categories_with_letters(demo_env):
     at = open_page(PAGE, audience="analyst", period_label="Month",
                    map_overlays=["emerging_hotspots"])
     start, end = at.session_state["weeks"]
-    run = emerging_for(open_read_only(db), "analyst", "on_street", period="month",
+    run = emerging_for(open_read_only(demo_env), "analyst", "on_street", period="month",
                        start=start, end=end)
     expected = run.table[run.table["category"] != "no pattern detected"]
     drawn = layers(at)
@@ -89,10 +83,7 @@ def test_emerging_overlay_draws_the_released_categories_with_letters(db):
 
 
 def test_sfhotspot_classes_stay_available_named_as_such():
-    from importlib import util
-
-    spec = util.spec_from_file_location("map_page_source", PAGE)
-    source = Path(spec.origin).read_text(encoding="utf-8")
+    source = PAGE.read_text(encoding="utf-8")
     assert "(sfhotspot-style classes)" in source and "(ArcGIS categories, by month)" in source
 
 
@@ -102,9 +93,9 @@ def _player(audience="analyst", **state):
     return open_page(PAGE, audience=audience, period_label="Month", player_on=True, **state)
 
 
-def test_the_player_draws_one_month_on_the_fixed_scale(db):
+def test_the_player_draws_one_month_on_the_fixed_scale(demo_env):
     at = _player()
-    frames = frames_for(open_read_only(db), "analyst", "on_street", period="month",
+    frames = frames_for(open_read_only(demo_env), "analyst", "on_street", period="month",
                         start=at.session_state["weeks"][0], end=at.session_state["weeks"][1])
     labels = [frames.label(p) for p in frames.periods]
     assert at.session_state["player_frame"] == labels[0]
@@ -122,7 +113,7 @@ def test_the_player_draws_one_month_on_the_fixed_scale(db):
         assert f"{b:,}" in legend
 
 
-def test_next_previous_and_the_slider_step_through_the_months(db):
+def test_next_previous_and_the_slider_step_through_the_months(demo_env):
     at = _player()
     first = at.session_state["player_frame"]
     at.button(key="player_next").click().run()
@@ -138,7 +129,7 @@ def test_next_previous_and_the_slider_step_through_the_months(db):
     assert not at.exception
 
 
-def test_play_starts_from_the_beginning_at_the_end_and_can_be_paused(db):
+def test_play_starts_from_the_beginning_at_the_end_and_can_be_paused(demo_env):
     at = _player()
     options = list(at.select_slider(key="w_player_frame").options)
     at.session_state["player_frame"] = options[-1]
@@ -151,14 +142,14 @@ def test_play_starts_from_the_beginning_at_the_end_and_can_be_paused(db):
     assert not at.exception
 
 
-def test_quarters_and_a_feed_the_audience_cannot_step_through(db):
+def test_quarters_and_a_feed_the_audience_cannot_step_through(demo_env):
     at = _player(player_period="quarter")
     options = list(at.select_slider(key="w_player_frame").options)
     assert options and all("–" in o for o in options)
     at = open_page(PAGE, audience="partnership", period_label="Month", player_on=True,
                    map_shade="harm_reports")
     # the partnership sees harm reports, and its frames are its own release's
-    frames = frames_for(open_read_only(db), "partnership", "harm_reports", period="month",
+    frames = frames_for(open_read_only(demo_env), "partnership", "harm_reports", period="month",
                         start=at.session_state["weeks"][0], end=at.session_state["weeks"][1])
     shaded = layers(at, 1).get("frame-harm_reports", [])
     frame = frames.frame(frames.periods[0])
@@ -166,12 +157,12 @@ def test_quarters_and_a_feed_the_audience_cannot_step_through(db):
                                                      frames.resolution]["h3_id"])
 
 
-def test_every_month_side_by_side_on_the_players_scale(db):
+def test_every_month_side_by_side_on_the_players_scale(demo_env):
     from profiles.pack.overtime import frames_multiples
 
     at = _player(player_grid=True)
     assert len(at.get("image")) == 1                          # the grid, drawn
-    frames = frames_for(open_read_only(db), "analyst", "on_street", period="month",
+    frames = frames_for(open_read_only(demo_env), "analyst", "on_street", period="month",
                         start=at.session_state["weeks"][0], end=at.session_state["weeks"][1])
     grid = frames_multiples(frames, "On-street activity", "events")
     assert grid.breaks == tuple(frames.breaks)                 # the player's one scale

@@ -21,12 +21,6 @@ from profiles.release import open_read_only
 PAGE = Path(__file__).resolve().parents[1] / "dashboard" / "pages" / "map.py"
 
 
-@pytest.fixture
-def db(demo_db, monkeypatch):
-    monkeypatch.setenv("LANTERN_DB", str(demo_db))
-    return demo_db
-
-
 def run(audience: str, period: str = "Month") -> AppTest:
     return open_page(PAGE, audience=audience, period_label=period,
                      map_overlays=["hotspot_patterns"])
@@ -39,10 +33,10 @@ def pattern_rows(at) -> list[dict]:
 
 
 @pytest.mark.parametrize("audience, floor", [("analyst", 8), ("partnership", 7)])
-def test_patterns_are_those_of_the_released_counts(db, audience, floor):
+def test_patterns_are_those_of_the_released_counts(demo_env, audience, floor):
     at = run(audience)
     start, end = at.session_state["weeks"]
-    table = classify_for(open_read_only(db), audience, "on_street", period="month",
+    table = classify_for(open_read_only(demo_env), audience, "on_street", period="month",
                          start=start, end=end, recent=None)
     drawn = {row["h3_id"]: row["tip_title"] for row in pattern_rows(at)}
     expected = table[table["pattern"] != "no pattern"].set_index("h3_id")["pattern"]
@@ -63,7 +57,7 @@ def test_patterns_are_those_of_the_released_counts(db, audience, floor):
             assert f"{row.pattern}: {row.meaning} ({row.hexagons:,} hexagons)" in legend
 
 
-def test_legend_says_how_many_periods_each_class_takes(db):
+def test_legend_says_how_many_periods_each_class_takes(demo_env):
     at = run("analyst", period="Quarter")
     legend = next(m.value for m in at.markdown if "Hotspot patterns over time" in m.value)
     assert "in each quarter (5 quarters); the recent window is the last 3" in legend

@@ -208,6 +208,22 @@ def _two_and_a_half_years() -> list:
     return rows
 
 
+def _hashes_either_side_of_the_cut_off(db) -> tuple:
+    """The store's subject hashes before and from the 24-month cut-off (which must be the one
+    retention recorded), and the hashes of P0...P8 under the store's key."""
+    con = store.connect(db, read_only=True)
+    try:
+        cutoff = retention.cutoff_for(dt.date.today(), 24)
+        assert retention.frozen_before(con) == cutoff
+        early, late = ({r[0] for r in con.execute(
+            f"SELECT subject FROM subjects WHERE week {op} ?", [cutoff]).fetchall()}
+            for op in ("<", ">="))
+    finally:
+        con.close()
+    return early, late, {int(h, 16) for h in keyed_hashes([f"P{i}" for i in range(9)],
+                                                           load_key(db))}
+
+
 def test_every_load_runs_the_retention_policy(tmp_path, capsys):
     """A partner's file two and a half years deep, loaded as a partner loads it: the load
     ends by cutting the hashes older than 24 months loose, and logs it."""
@@ -217,15 +233,7 @@ def test_every_load_runs_the_retention_policy(tmp_path, capsys):
     path.write_text("\n".join(rows) + "\n")
     assert main(["ingest", "on_street", str(path), "--db", str(db), "--no-warm"]) == 0
     assert "Retention: subject hashes kept 24 months" in capsys.readouterr().out
-    con = store.connect(db, read_only=True)
-    cutoff = retention.cutoff_for(dt.date.today(), 24)
-    assert retention.frozen_before(con) == cutoff
-    hashes = {int(h, 16) for h in keyed_hashes([f"P{i}" for i in range(9)], load_key(db))}
-    early = {r[0] for r in con.execute("SELECT subject FROM subjects WHERE week < ?",
-                                       [cutoff]).fetchall()}
-    late = {r[0] for r in con.execute("SELECT subject FROM subjects WHERE week >= ?",
-                                      [cutoff]).fetchall()}
-    con.close()
+    early, late, hashes = _hashes_either_side_of_the_cut_off(db)
     assert early and not early & hashes and late and late <= hashes
     assert [r["action"] for r in audit.read_log(db)][-1] == "retain"
 
@@ -240,13 +248,7 @@ def test_an_upload_on_data_status_runs_the_retention_policy_too(tmp_path):
     out = load_uploads(db, "on_street", [Upload("street.csv", ("\n".join(rows) + "\n")
                                                 .encode())], None, user="analyst-test")
     assert [o.refused for o in out] == [False]
-    con = store.connect(db, read_only=True)
-    cutoff = retention.cutoff_for(dt.date.today(), 24)
-    assert retention.frozen_before(con) == cutoff
-    hashes = {int(h, 16) for h in keyed_hashes([f"P{i}" for i in range(9)], load_key(db))}
-    early = {r[0] for r in con.execute("SELECT subject FROM subjects WHERE week < ?",
-                                       [cutoff]).fetchall()}
-    con.close()
+    early, _, hashes = _hashes_either_side_of_the_cut_off(db)
     assert early and not early & hashes
     last = audit.read_log(db)[-1]
     assert last["action"] == "retain" and last["user"] == "analyst-test"

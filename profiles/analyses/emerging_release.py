@@ -24,16 +24,14 @@ profiles.analyses.hotspot_release.HotspotRunError: emerging hot spots need a per
 """
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from profiles.analyses.change import FEED_WORDS, at_grain, period_starts, policy_of
-from profiles.analyses.hotspot_release import (_NOTHING_WORDS, _TOO_LITTLE_WORDS, HotspotRunError,
-                                               _check_settings, _grid, _nothing_message,
-                                               _why_not)
+from profiles.analyses.change import FEED_WORDS, policy_of
+from profiles.analyses.hotspot_release import (_TOO_LITTLE_WORDS, HotspotRunError,
+                                               _check_settings, _why_not, released_cube)
 from profiles.release import ReleasedForAudience
 
 #: Periods a cube can be built from: hexagons are released by month and by quarter.
@@ -159,30 +157,14 @@ def emerging_for(con, audience, feed: str, *, period: str = "month", area=None, 
         If the audience may not see ``feed``, or ``area`` is unknown.
     """
     from profiles.analyses.emerging import hotspot_emerging
-    from profiles.release import release_counts
 
     if period not in EMERGING_PERIODS:
         raise HotspotRunError(f"emerging hot spots need a period of month or quarter "
                               f"(hexagons are not released by week), not {period!r}")
     _check_settings(k, alpha)
-    policy = policy_of(audience)
-    released = release_counts(con, policy, feed, period=period, area=area, start=start,
-                              end=end, place="hexagon")
-    frame, longer = at_grain(released.frame, period)
-    policy = dataclasses.replace(policy, resolution_floor=released.resolution)
-    _, chosen, notes, cells = _grid(con, policy, feed, frame, area, start, end)
-    if longer:
-        notes.append(f"{longer:,} {FEED_WORDS.get(feed, feed)} are shown only over periods "
-                     f"longer than a {period} and are in no {period} of the cube.")
-    starts = sorted(set(period_starts(con, period, start=start, end=end))
-                    | set(frame["period_start"]))
-    floor = frame[frame["resolution"] == policy.resolution_floor]
-    cube = floor.pivot_table(index="h3_id", columns="period_start", values="count",
-                             aggfunc="sum")
-    cube = cube.reindex(index=cells, columns=starts).fillna(0)
-    cube.index.name, cube.columns.name = "h3_id", "period_start"
-    if not (cube.to_numpy() > 0).any():
-        raise HotspotRunError(_nothing_message(policy, feed, chosen), words=_NOTHING_WORDS)
+    released, policy, chosen, notes, starts, cube = released_cube(
+        con, policy_of(audience), feed, period, area, start, end,
+        left_out=f"in no {period} of the cube")
     if len(starts) < 3:
         raise HotspotRunError(
             f"emerging hot spots need at least 3 {period}s to find a trend, and the "

@@ -157,6 +157,49 @@ def hotspots_for(con, audience, feed: str, *, area=None, start=None, end=None, k
                       notes=notes)
 
 
+def released_cube(con, policy, feed: str, period: str, area, start, end, *, left_out: str):
+    """The study area's released hexagon counts, one column per period: what Gi* runs on
+    period by period (:func:`classify_for`, :func:`profiles.analyses.emerging_for`).
+
+    Cells the release does not show in a period get 0; figures shown only over a longer
+    period, or only for a larger hexagon, belong to no cell-period and are left out (the notes
+    say how many: "... are shown only over periods longer than a month and are
+    ``left_out``").
+
+    Returns
+    -------
+    tuple
+        ``(released, policy, chosen, notes, starts, cube)``: the ReleasedTable, the policy
+        with the cube's resolution as its floor, the choices made, the notes, every period
+        start, and the zero-filled cube (index ``h3_id``, columns ``period_start``).
+
+    Raises
+    ------
+    HotspotRunError
+        When no study area can be found, or nothing at all is released.
+    """
+    from profiles.release import release_counts
+
+    released = release_counts(con, policy, feed, period=period, area=area, start=start,
+                              end=end, place="hexagon")
+    frame, longer = at_grain(released.frame, period)
+    policy = dataclasses.replace(policy, resolution_floor=released.resolution)
+    _, chosen, notes, cells = _grid(con, policy, feed, frame, area, start, end)
+    if longer:
+        notes.append(f"{longer:,} {FEED_WORDS.get(feed, feed)} are shown only over periods "
+                     f"longer than a {period} and are {left_out}.")
+    starts = sorted(set(period_starts(con, period, start=start, end=end))
+                    | set(frame["period_start"]))
+    floor = frame[frame["resolution"] == policy.resolution_floor]
+    cube = floor.pivot_table(index="h3_id", columns="period_start", values="count",
+                             aggfunc="sum")
+    cube = cube.reindex(index=cells, columns=starts).fillna(0)
+    cube.index.name, cube.columns.name = "h3_id", "period_start"
+    if not (cube.to_numpy() > 0).any():
+        raise HotspotRunError(_nothing_message(policy, feed, chosen), words=_NOTHING_WORDS)
+    return released, policy, chosen, notes, starts, cube
+
+
 def classify_for(con, audience, feed: str, *, period: str = "month", area=None, start=None,
                  end=None, recent: int | None = 3, k: int = 1, alpha: float = 0.05,
                  fdr: bool = True) -> pd.DataFrame:
@@ -189,30 +232,14 @@ def classify_for(con, audience, feed: str, *, period: str = "month", area=None, 
         or there are not more periods than ``recent``.
     """
     from profiles.analyses.hotspots import hotspot_classify
-    from profiles.release import release_counts
 
     policy = policy_of(audience)
     if period not in TREND_PERIODS:
         raise HotspotRunError(f"patterns over time need a period of "
                               f"{', '.join(TREND_PERIODS)}, not {period!r}")
     _check_settings(k, alpha)
-    released = release_counts(con, policy, feed, period=period, area=area, start=start,
-                              end=end, place="hexagon")
-    frame, longer = at_grain(released.frame, period)
-    policy = dataclasses.replace(policy, resolution_floor=released.resolution)
-    _, chosen, notes, cells = _grid(con, policy, feed, frame, area, start, end)
-    if longer:
-        notes.append(f"{longer:,} {FEED_WORDS.get(feed, feed)} are shown only over periods "
-                     f"longer than a {period} and are not in any {period}'s Gi*.")
-    starts = sorted(set(period_starts(con, period, start=start, end=end))
-                    | set(frame["period_start"]))
-    floor = frame[frame["resolution"] == policy.resolution_floor]
-    wide = floor.pivot_table(index="h3_id", columns="period_start", values="count",
-                             aggfunc="sum")
-    wide = wide.reindex(index=cells, columns=starts).fillna(0)
-    if not (wide.to_numpy() > 0).any():
-        raise HotspotRunError(_nothing_message(policy, feed, chosen),
-                              words=_NOTHING_WORDS)
+    released, policy, chosen, notes, starts, wide = released_cube(
+        con, policy, feed, period, area, start, end, left_out=f"not in any {period}'s Gi*")
     if recent is None:
         recent = max(1, min(3, len(starts) - 1))
         notes.append(f"The recent window is the last {recent} {period}(s) of the "

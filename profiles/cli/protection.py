@@ -58,14 +58,10 @@ def retain_store(db, *, months=None, today=None, user=None, quiet=False):
     from profiles.governance import audit
     from profiles.store import retention
 
-    logged = []
+    log, logged = audit.retention_recorder(db, user=user or audit.local_user()), []
 
     def record(done):
-        audit.record(db, user=user or audit.local_user(), action="retain",
-                     months=done.months, cutoff=done.cutoff.isoformat(),
-                     cut_loose=sum(done.frozen.values()),
-                     feeds=",".join(sorted(done.frozen)) or "none")
-        logged.append(done)
+        logged.append(log(done))
 
     try:
         done = retention.retain_store(db, months=months, today=today, record=record)

@@ -227,6 +227,18 @@ def recipe_fingerprint(recipe) -> tuple[str, str] | tuple[None, None]:
     return name[:200], hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def retention_recorder(db_path, *, user: str, **fixed):
+    """Return the ``record=`` callable for :func:`profiles.store.retain_store`: one ``retain``
+    line (an *alteration*) saying the policy, the cut-off and how many hashes were cut loose
+    from which feeds, never a hash. It returns the audit record."""
+    def _record(done):
+        return record(db_path, user=user, action="retain", **fixed, months=done.months,
+                      cutoff=done.cutoff.isoformat(), cut_loose=sum(done.frozen.values()),
+                      feeds=",".join(sorted(done.frozen)) or "none")
+
+    return _record
+
+
 def load_recorder(db_path, *, user: str, recipe=None, **fixed):
     """Return the ``record=`` callable for :func:`profiles.store.load_files`.
 

@@ -99,19 +99,19 @@ def migrate_store(db, *, backup_dir=None, wait: float = 60.0) -> Migrated:
     db = Path(db)
     if not db.is_file():
         raise FileNotFoundError(f"no Lantern database at {db}; name it with --db")
-    found = version_of(db)
     now = int(store.SCHEMA_VERSION)
-    if found is not None and found >= now:
-        return Migrated(str(db), found, now, None)
+    con = store.connect(db, read_only=True, migrating=True)
+    try:
+        found = store.stored_version(con)
+        if found is not None and found >= now:
+            return Migrated(str(db), found, now, None)
+        before = table_digest(con)
+    finally:
+        con.close()
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     backup = Path(backup_dir) if backup_dir else db.with_name(
         f"{db.name}.before-migrate-{stamp}")
     backup_store(db, backup, wait=wait)
-    con = store.connect(db, read_only=True, migrating=True)
-    try:
-        before = table_digest(con)
-    finally:
-        con.close()
     with updating(db, migrating=True) as con:
         con.execute("BEGIN TRANSACTION")
         store.set_meta(con, "schema_version", store.SCHEMA_VERSION)

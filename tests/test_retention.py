@@ -8,12 +8,12 @@ person is not there.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pandas as pd
 import pytest
 
 import attacks
+from stores import copy_store
 from profiles.cli import main
 from profiles.governance import audit
 from profiles.release import release_counts
@@ -27,12 +27,6 @@ FEEDS = ("on_street", "harm_reports", "outreach_contacts", "community_concerns",
 VIEWS = [dict(period="week"), dict(period="month", by=["category"]),
          dict(period="all", place="hexagon", by=["category"]),
          dict(period="month", place="hexagon")]
-
-
-def copy_store(src, dst):
-    shutil.copy(src, dst)
-    shutil.copy(f"{src}.key", f"{dst}.key")
-    return dst
 
 
 def everything_shown(db) -> dict:

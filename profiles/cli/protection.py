@@ -96,6 +96,9 @@ def _retain(args) -> int:
 def _erase(args) -> int:
     from profiles.governance import audit
     from profiles.release import default_db_path
+    from profiles.release.audiences import load_policies
+    from profiles.release.caps import hold_figures
+    from profiles.release.request import EVENT_FEEDS
     from profiles.store import connect, load_key, retention, updating
 
     db = args.db or default_db_path()
@@ -120,6 +123,9 @@ def _erase(args) -> int:
         feeds_done = [args.feed] + (["harm_context"] if args.feed == "harm_reports" else [])
         results = []
         with updating(db) as w:    # logged before the swap; a failed log changes nothing
+            # every figure now shown is held as a cap, so that none rises (release.caps)
+            hold_figures(w, [f for f in feeds_done if f in EVENT_FEEDS],
+                         load_policies().values())
             for feed in feeds_done:
                 results.append(retention.erase(w, feed, args.subject_key, key))
             for done in results:

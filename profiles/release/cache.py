@@ -17,6 +17,7 @@ from collections import OrderedDict
 from profiles import store
 from profiles.release.areas import _policy
 from profiles.release.base import area_memberships, load_base_table
+from profiles.release.caps import apply_caps
 from profiles.release.disclosure import Protected
 from profiles.release.layers import (Layer, Protection, build_hex_layer, hex_floor,
                                      layer_named, layers_for, protection_of)
@@ -52,10 +53,11 @@ def _store_version(cur, feed: str) -> tuple:
          "WHERE feed = ?", [feed]),
         ("SELECT count(*) FROM subjects WHERE feed = ?", [feed]),
         ("SELECT count(*), coalesce(sum(area_id), 0) FROM area_cells", []),
-        # the noise's salt (as a hash: never the salt itself), key rotations and retention
+        # the noise's salt (as a hash: never the salt itself), key rotations, retention and
+        # the caps an erasure holds (profiles.release.caps)
         ("SELECT coalesce(CAST(hash(string_agg(key || '=' || value, ',' ORDER BY key)) "
          "AS VARCHAR), '') FROM meta WHERE key IN ('release_salt', 'key_rotations', "
-         "'retention_frozen_before')", []),
+         "'retention_frozen_before', 'release_caps_at')", []),
         ("SELECT min(week), max(week) FROM facts", []))]
     return tuple(v for row in rows for v in row)
 
@@ -85,11 +87,13 @@ def build_tables(cur, protection: Protection, feed: str, layer: Layer, *,
     if layer.place == "places":
         dims = ("category",) if "category" in protection.breakdowns else ()
         base = load_base_table(cur, feed, resolution=res, dims=dims)
-        return build_places(base, protection, area_memberships(cur))
-    base = load_base_table(cur, feed, resolution=hex_floor(protection, layer.grain),
-                           dims=protection.breakdowns)
-    return {layer.name: build_hex_layer(base, protection, layer, base_resolution=res,
-                                        atoms=atoms)}
+        tables = build_places(base, protection, area_memberships(cur))
+    else:
+        base = load_base_table(cur, feed, resolution=hex_floor(protection, layer.grain),
+                               dims=protection.breakdowns)
+        tables = {layer.name: build_hex_layer(base, protection, layer, base_resolution=res,
+                                              atoms=atoms)}
+    return apply_caps(cur, protection, feed, tables)   # no figure rises after an erasure
 
 
 def layer_table(con, protection: Protection, feed: str, layer: Layer

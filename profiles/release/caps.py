@@ -1,0 +1,171 @@
+"""Erasure caps: after a person is erased, no released figure may rise until the next load.
+
+Erasing a person (:func:`profiles.store.retention.erase`) takes their events out of the
+store, so the true counts behind some units fall. Two things could still make a *released*
+figure rise, although nothing was added:
+
+* **the noise is redrawn.** A unit's cell key is the sum of its rows' record keys
+  (:mod:`profiles.release.perturb`); a unit that lost an event has a new key and so a new
+  draw, which may lie above the old figure;
+* **pooling moves.** A hexagon that falls under the threshold is pooled into its parent (or
+  a month into the rest of its quarter), so the pool - shown before with less in it, or
+  hidden before - may now read more.
+
+So, in the same swap as the erasure, every unit of every layer of the erased feeds is kept
+as a *cap* for every protection that can see them (every audience in the policy file): the
+figure it showed just before. Until the store's next load, a layer's units are released at
+``min(figure, cap)``, and a unit that had no cap (it was hidden before) stays hidden. Every
+view is a sum of units, so every view falls or stays: a count, a total, a map, a chart, an
+export. A second erasure takes its caps from the capped figures, so the rule holds across
+any number of erasures. The caps hold only figures the audience was already shown.
+
+A load adds events, and figures move with them: the caps are for the data as the erasure
+left it, so the next load's release no longer reads them (``meta.release_caps_at`` names the
+loads they were made after).
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> from profiles.release.disclosure import Protected
+>>> units = pd.DataFrame({"rung": [0, 0], "cell": np.array([1, 2], np.uint64),
+...                       "resolution": [9, 9], "grain": [2, 2], "period_start": [0, 0],
+...                       "period_end": [89, 89], "count": [7, 9],
+...                       "anchor": np.array([1, 2], np.uint64)})
+>>> prot = Protected(units, np.zeros(0, np.int64), np.zeros(0, np.int64), (), 3, 1, ())
+>>> keys = unit_keys(prot)
+>>> capped = cap_table(prot, {int(keys[0]): 5})
+>>> capped.units["count"].tolist()    # the first capped at 5, the second never shown before
+[5]
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+
+from profiles import store
+
+#: The store's table of caps (created by the first erasure).
+TABLE = "release_caps"
+#: ``meta`` key: the loads (count and last id of ``ingests``) the caps were made after.
+META_KEY = "release_caps_at"
+_IDENTITY = ("rung", "cell", "resolution", "grain", "period_start", "period_end", "place")
+
+
+def unit_keys(prot) -> np.ndarray:
+    """A stable 64-bit key per unit of ``prot``: its layer position (rung, cell, resolution,
+    period, place) and its breakdown *values* (never codes, which shift when a value goes)."""
+    units = prot.units
+    frame = pd.DataFrame({c: units[c].to_numpy() for c in _IDENTITY if c in units})
+    for dim in prot.dims:
+        codes = units[dim].to_numpy(np.int64)
+        values = np.asarray(prot.labels.get(dim, []), dtype=object)
+        frame[dim] = [("(combined)" if c < 0 else str(values[c])) for c in codes] \
+            if len(values) else codes.astype(str)
+    if not len(frame):
+        return np.zeros(0, dtype=np.uint64)
+    return pd.util.hash_pandas_object(frame, index=False).to_numpy(np.uint64)
+
+
+def cap_table(prot, caps: dict):
+    """``prot`` with each unit's figure at most its cap, and units without a cap hidden.
+
+    Where the table keeps where each atom went (the policy owner's report), atoms of a unit
+    now hidden are marked hidden (-1) and the rest follow their units' new rows.
+    """
+    keys = unit_keys(prot)
+    cap = np.array([caps.get(int(k), -1) for k in keys], dtype=np.int64)
+    keep = cap >= 0
+    units = prot.units.loc[keep].copy()
+    units["count"] = np.minimum(units["count"].to_numpy(np.int64), cap[keep])
+    units = units.reset_index(drop=True)
+    atom_unit = prot.atom_unit
+    if len(atom_unit):
+        new_row = np.full(len(keep), -1, dtype=np.int64)
+        new_row[keep] = np.arange(int(keep.sum()))
+        atom_unit = np.where(atom_unit >= 0, new_row[np.maximum(atom_unit, 0)], -1)
+    lowered = prot.lowered[keep] if len(prot.lowered) == len(keep) else prot.lowered
+    out = dataclasses.replace(prot, units=units, atom_unit=atom_unit, lowered=lowered)
+    out.__dict__.pop("_arrays", None)
+    return out
+
+
+def _loads(cur) -> str:
+    row = store.fetch_row(cur, "SELECT count(*), coalesce(max(ingest_id), 0) FROM ingests")
+    return f"{row[0]}:{row[1]}"
+
+
+def caps_for(cur, protection_name: str, feed: str) -> dict | None:
+    """The caps in force of a feed under a protection, by layer name (unit key -> figure),
+    or None when there are none (no erasure since the last load)."""
+    if not store.fetch_row(cur, "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? "
+                           "AND database_name = current_database()", [TABLE])[0]:
+        return None
+    if store.get_meta(cur, META_KEY) != _loads(cur):
+        return None
+    rows = cur.execute(f"SELECT layer, unit, figure FROM {TABLE} WHERE protection = ? "
+                       f"AND feed = ?", [protection_name, feed]).fetchall()
+    if not rows:
+        return None
+    out: dict = {}
+    for layer, unit, figure in rows:   # the marker row (layer "") says the feed is capped
+        out.setdefault(layer, {})
+        if layer:
+            out[layer][int(unit)] = int(figure)
+    return out
+
+
+def apply_caps(cur, protection, feed: str, tables: dict) -> dict:
+    """``tables`` (layer name -> Protected) with the caps in force applied."""
+    caps = caps_for(cur, protection.name, feed)
+    if caps is None:
+        return tables
+    return {name: cap_table(prot, caps.get(name, {})) for name, prot in tables.items()}
+
+
+def hold_figures(con, feeds, policies) -> int:
+    """Keep every unit's figure now released of ``feeds`` under every protection of
+    ``policies``, as caps in force until the next load. Call it on the writable store,
+    *before* the erasure changes anything, in the same swap. Returns the caps kept."""
+    from profiles.release.cache import build_tables
+    from profiles.release.layers import layers_for, protection_of
+
+    cur = store.cursor(con)
+    cur.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (protection VARCHAR, feed VARCHAR, "
+                f"layer VARCHAR, unit UBIGINT, figure BIGINT)")
+    if store.get_meta(cur, META_KEY) != _loads(cur):   # an earlier load's caps are spent
+        cur.execute(f"DELETE FROM {TABLE}")
+    pairs = sorted({(protection_of(policy, feed), feed) for policy in policies
+                    for feed in feeds if policy.may_see(feed)},
+                   key=lambda pair: (pair[1], pair[0].name))
+    kept = 0
+    for protection, feed in pairs:
+        frames, done = [], set()
+        for layer in layers_for(protection):
+            if layer.name in done:
+                continue
+            tables = build_tables(cur, protection, feed, layer)   # caps in force applied
+            done.update(tables)
+            for name, prot in tables.items():
+                frames.append(pd.DataFrame({"protection": protection.name, "feed": feed,
+                                            "layer": name, "unit": unit_keys(prot),
+                                            "figure": prot.units["count"].to_numpy(np.int64)}))
+        cur.execute(f"DELETE FROM {TABLE} WHERE protection = ? AND feed = ?",
+                    [protection.name, feed])
+        held = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        # one marker row per protection and feed, so a feed with nothing shown is still capped
+        marker = pd.DataFrame({"protection": [protection.name], "feed": [feed], "layer": [""],
+                               "unit": np.zeros(1, np.uint64), "figure": [-1]})
+        held = pd.concat([held, marker], ignore_index=True)
+        cur.register("lantern_caps", held)
+        cur.execute(f"INSERT INTO {TABLE} SELECT protection, feed, layer, "
+                    f"CAST(unit AS UBIGINT), figure FROM lantern_caps")
+        cur.unregister("lantern_caps")
+        kept += len(held) - 1
+    store.set_meta(cur, META_KEY, _loads(cur))
+    return kept
+
+
+__all__ = ["META_KEY", "TABLE", "apply_caps", "cap_table", "caps_for", "hold_figures",
+           "unit_keys"]

@@ -19,6 +19,7 @@ from profiles.release.api import clear_release_cache
 from profiles.release.audiences import load_policies
 from profiles.release.caps import META_KEY, caps_for, unit_keys
 from profiles.release.layers import layers_for, protection_of
+from profiles.release.status import data_status
 from profiles.store import database as store
 
 AUDIENCES = ("partnership", "command", "analyst")
@@ -147,6 +148,8 @@ def test_caps_are_kept_for_every_protection_and_end_at_the_next_load(erased, tmp
                 names = {layer.name for layer in layers_for(protection_of(policy, feed))}
                 assert caps is not None and "" in caps
                 assert {"hex-quarter", "places-month"} <= set(caps) - {""} <= names
+    assert "held at or below what they were until the next load" in \
+        data_status(con).retention
     # a feed not erased holds no caps
     policy = load_policies()["analyst"]
     assert caps_for(cur, protection_of(policy, "outreach_contacts").name,
@@ -162,4 +165,5 @@ def test_caps_are_kept_for_every_protection_and_end_at_the_next_load(erased, tmp
     policy = load_policies()["partnership"]
     assert caps_for(store.cursor(con), protection_of(policy, "on_street").name,
                     "on_street") is None
+    assert "held at or below" not in data_status(con).retention
     con.close()

@@ -96,13 +96,18 @@ def _loads(cur) -> str:
     return f"{row[0]}:{row[1]}"
 
 
+def in_force(cur) -> bool:
+    """True when an erasure's caps hold the figures (no load since it)."""
+    return store.get_meta(cur, META_KEY) == _loads(cur)
+
+
 def caps_for(cur, protection_name: str, feed: str) -> dict | None:
     """The caps in force of a feed under a protection, by layer name (unit key -> figure),
     or None when there are none (no erasure since the last load)."""
     if not store.fetch_row(cur, "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? "
                            "AND database_name = current_database()", [TABLE])[0]:
         return None
-    if store.get_meta(cur, META_KEY) != _loads(cur):
+    if not in_force(cur):
         return None
     rows = cur.execute(f"SELECT layer, unit, figure FROM {TABLE} WHERE protection = ? "
                        f"AND feed = ?", [protection_name, feed]).fetchall()
@@ -134,7 +139,7 @@ def hold_figures(con, feeds, policies) -> int:
     cur = store.cursor(con)
     cur.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (protection VARCHAR, feed VARCHAR, "
                 f"layer VARCHAR, unit UBIGINT, figure BIGINT)")
-    if store.get_meta(cur, META_KEY) != _loads(cur):   # an earlier load's caps are spent
+    if not in_force(cur):   # an earlier load's caps are spent
         cur.execute(f"DELETE FROM {TABLE}")
     pairs = sorted({(protection_of(policy, feed), feed) for policy in policies
                     for feed in feeds if policy.may_see(feed)},
@@ -168,4 +173,4 @@ def hold_figures(con, feeds, policies) -> int:
 
 
 __all__ = ["META_KEY", "TABLE", "apply_caps", "cap_table", "caps_for", "hold_figures",
-           "unit_keys"]
+           "in_force", "unit_keys"]

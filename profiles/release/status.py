@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from profiles import store
+from profiles.release.caps import in_force
 from profiles.release.audiences import Policy, get_policy
 from profiles.release.disclosure import round_counts
 
@@ -131,8 +132,13 @@ def retention_words(con) -> str:
     oldest = f"{row[0]:%B %Y}" if row and row[0] else "none"
     if not months:
         return (f"Retention: no retention run yet (it runs after each load); oldest subject "
-                f"hash kept: {oldest}.")
+                f"hash kept: {oldest}." + _held_words(con))
     cut = dt.date.fromisoformat(before) if before else None
     return (f"Retention: subject hashes kept {months} months"
             + (f"; those before {cut:%d %B %Y} are cut loose from the key" if cut else "")
-            + f"; oldest subject hash kept: {oldest}.")
+            + f"; oldest subject hash kept: {oldest}." + _held_words(con))
+
+
+def _held_words(con) -> str:
+    return (" Since the last erasure, released figures are held at or below what they were "
+            "until the next load." if in_force(store.cursor(con)) else "")

@@ -25,7 +25,7 @@ from functools import partial
 from pathlib import Path
 
 from data_contracts import ContractError, load_recipe
-from profiles.governance import audit
+from profiles.governance import audit, recorders
 from profiles.store import default_quarantine_dir, load_files
 
 #: Largest upload, in megabytes, unless ``$LANTERN_UPLOAD_MB`` says otherwise.
@@ -170,7 +170,7 @@ def _load(db_path, feed, paths, recipe, *, user, dry_run, folder) -> list:
     tidy = partial(_tidy, folder=folder, db_path=db_path)
     try:
         chosen = load_recipe(recipes_dir(db_path) / Path(recipe).name) if recipe else None
-        record = audit.load_recorder(db_path, user=user, recipe=chosen, via="dashboard")
+        record = recorders.load_recorder(db_path, user=user, recipe=chosen, via="dashboard")
         loads = load_files(db_path, feed, paths, recipe=chosen, dry_run=dry_run,
                            quarantine_dir=default_quarantine_dir(db_path),
                            record=None if dry_run else record)
@@ -192,7 +192,8 @@ def _retain(db_path, user: str) -> None:
     (:func:`profiles.store.retention.retain_store`)."""
     from profiles.store import retain_store
 
-    retain_store(db_path, record=audit.retention_recorder(db_path, user=user, via="dashboard"))
+    retain_store(db_path, record=recorders.retention_recorder(db_path, user=user,
+                                                              via="dashboard"))
 
 
 def _tidy(text: str, *, folder: Path, db_path) -> str:

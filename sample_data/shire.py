@@ -494,15 +494,8 @@ def build_shire(db_path, *, seed: int = 11, data_dir=None) -> list:
     from profiles.store.keys import load_key
 
     db_path = Path(db_path)
-    if db_path.exists():
-        con = store.connect(db_path, read_only=True)
-        synthetic = store.is_synthetic(con)
-        con.close()
-        if not synthetic:
-            raise FileExistsError(f"{db_path} holds real (non-synthetic) data; choose another "
-                                  f"path for the synthetic shire")
-        db_path.unlink()
-        Path(f"{db_path}.wal").unlink(missing_ok=True)
+    store.remove_synthetic(db_path, "holds real (non-synthetic) data; choose another path "
+                                    "for the synthetic shire")
     data_dir = Path(data_dir or db_path.parent / "lantern-shire-data")
     paths = write_shire(data_dir, seed=seed)
     con = store.connect(db_path)

@@ -13,7 +13,7 @@ import pytest
 
 from apptest_pages import open_page
 from profiles.cli import main
-from profiles.governance import audit
+from profiles.governance import audit, recorders
 
 PAGES = Path(__file__).resolve().parents[1] / "dashboard" / "pages"
 
@@ -181,7 +181,7 @@ def test_a_recipe_reloaded_with_new_content_is_an_alteration(tmp_path):
     second.parent.mkdir()
     second.write_text('feed = "on_street"\n[columns]\nlat = "LAT"\nlon = "X"\n')
     for path in (first, first, second):
-        rec = audit.load_recorder(db, user="local:t", recipe=build_recipe(str(path)))
+        rec = recorders.load_recorder(db, user="local:t", recipe=build_recipe(str(path)))
         rec(action="ingest", feed="on_street", file_name="f.csv", rows_read=10)
     log = audit.read_log(db)
     assert [r["action"] for r in log] == ["ingest", "ingest", "alter", "ingest"]

@@ -118,12 +118,12 @@ def _demo(args) -> int:
 
 
 def _ingest(args) -> int:
-    from profiles.governance import audit
+    from profiles.governance import audit, recorders
     from profiles.store import load_files
 
     db = _db(args)
     recipe = recipe_from_args(args)    # checked against the feed before any file is read
-    record = audit.load_recorder(db, user=audit.local_user(), recipe=recipe)
+    record = recorders.load_recorder(db, user=audit.local_user(), recipe=recipe)
 
     def progress(path):
         print(f"{path}: checking and loading …", file=sys.stderr, flush=True)

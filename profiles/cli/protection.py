@@ -55,10 +55,10 @@ def retain_store(db, *, months=None, today=None, user=None, quiet=False):
     (:func:`profiles.store.retention.retain_store`), logged as ``retain`` when hashes are cut
     loose or the policy changes, and said then unless ``quiet``. Returns the result (None
     when nothing was due)."""
-    from profiles.governance import audit
+    from profiles.governance import audit, recorders
     from profiles.store import retention
 
-    log, logged = audit.retention_recorder(db, user=user or audit.local_user()), []
+    log, logged = recorders.retention_recorder(db, user=user or audit.local_user()), []
 
     def record(done):
         logged.append(log(done))

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from profiles.governance.settings_file import read_settings
 from profiles.release import AUDIENCES
 
 DEFAULT_PATH = Path(__file__).with_name("access.toml")
@@ -108,13 +108,7 @@ def load_access(path=None) -> AccessConfig:
         For an unreadable file, an unknown mode, or a role naming an unknown audience.
     """
     path = Path(path or os.environ.get("LANTERN_ACCESS") or DEFAULT_PATH)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise AccessError(f"{path}: access file not found; set LANTERN_ACCESS to a valid "
-                          f"file or unset it") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise AccessError(f"{path}: not valid TOML ({exc})") from None
+    raw = read_settings(path, what="access file", env="LANTERN_ACCESS", error=AccessError)
     ident = raw.get("identity", {})
     mode = ident.get("mode", "none")
     if mode not in MODES:

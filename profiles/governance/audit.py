@@ -61,11 +61,11 @@ import hmac
 import json
 import os
 import secrets
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from data_contracts.private_files import private_parents
+from profiles.governance.settings_file import read_settings
 
 #: Each action and the kind of processing (DPA 2018 s.62) it is.
 CATEGORIES = {"ingest": "collection", "refused": "collection",
@@ -107,13 +107,8 @@ def load_settings(path=None) -> AuditSettings:
         For an unreadable file or a ``keep_months`` that is not a whole number of at least 1.
     """
     path = Path(path or os.environ.get("LANTERN_AUDIT_CONFIG") or SETTINGS_PATH)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise AuditError(f"{path}: audit settings not found; set LANTERN_AUDIT_CONFIG to a "
-                         f"valid file or unset it") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise AuditError(f"{path}: not valid TOML ({exc})") from None
+    raw = read_settings(path, what="audit settings", env="LANTERN_AUDIT_CONFIG",
+                        error=AuditError)
     months = raw.get("audit", {}).get("keep_months", DEFAULT_KEEP_MONTHS)
     if isinstance(months, bool) or not isinstance(months, int) or months < 1:
         raise AuditError(f"{path}: [audit] keep_months must be a whole number of months, at "
@@ -206,64 +201,6 @@ def _append(db_path, path: Path, entry: dict) -> dict:
             continue
         finally:
             os.close(fd)
-
-
-def recipe_fingerprint(recipe) -> tuple[str, str] | tuple[None, None]:
-    """Return a recipe's name (its file name, or ``command-line flags``) and a SHA-256 of what
-    it maps (columns, values, constants, formats), or (None, None) for no recipe.
-
-    >>> from data_contracts import build_recipe
-    >>> name, sha = recipe_fingerprint(build_recipe(None, maps=["lat=Y"]))
-    >>> name, len(sha)
-    ('command-line flags', 64)
-    """
-    if recipe is None or getattr(recipe, "is_empty", True):
-        return None, None
-    what = {k: getattr(recipe, k) for k in ("feed", "columns", "values", "constants",
-                                            "date_format", "crs", "sheet", "layer")}
-    text = json.dumps(what, sort_keys=True, default=str)
-    source = str(recipe.source)
-    name = Path(source).name if source.endswith(".toml") else source
-    return name[:200], hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def retention_recorder(db_path, *, user: str, **fixed):
-    """Return the ``record=`` callable for :func:`profiles.store.retain_store`: one ``retain``
-    line (an *alteration*) saying the policy, the cut-off and how many hashes were cut loose
-    from which feeds, never a hash. It returns the audit record."""
-    def _record(done):
-        return record(db_path, user=user, action="retain", **fixed, months=done.months,
-                      cutoff=done.cutoff.isoformat(), cut_loose=sum(done.frozen.values()),
-                      feeds=",".join(sorted(done.frozen)) or "none")
-
-    return _record
-
-
-def load_recorder(db_path, *, user: str, recipe=None, **fixed):
-    """Return the ``record=`` callable for :func:`profiles.store.load_files`.
-
-    Each record is made as :func:`record` would, with ``fixed`` details and the recipe's name
-    and fingerprint (:func:`recipe_fingerprint`). When a recipe of the same name was used
-    before for the feed with other content, the first load also writes an ``alter`` record
-    (an *alteration*: from now on the partner's files are read differently), naming both
-    fingerprints.
-    """
-    name, sha = recipe_fingerprint(recipe)
-    said = []
-
-    def _record(*, action: str, feed=None, **facts):
-        extra = {"recipe": name, "recipe_sha256": sha} if name else {}
-        if action == "ingest" and name and not said:
-            said.append(True)
-            before = [r for r in read_log(db_path) if r.get("action") == "ingest"
-                      and r.get("feed") == feed and r.get("recipe") == name]
-            if before and before[-1].get("recipe_sha256") != sha:
-                record(db_path, user=user, action="alter", feed=feed, **fixed,
-                       what="recipe re-loaded with changed content", recipe=name,
-                       recipe_sha256=sha, previous_sha256=before[-1].get("recipe_sha256"))
-        return record(db_path, user=user, action=action, feed=feed, **fixed, **extra, **facts)
-
-    return _record
 
 
 def read_log(db_path) -> list[dict]:

@@ -141,11 +141,13 @@ def backup_store(db_path, dest, *, wait: float = 60.0, key_out=None) -> dict:
         if key is None:
             raise BackupError(f"the store {db_path} has no key yet (no {db_path}.key and no "
                               f"$LANTERN_KEY): nothing has been loaded with one.")
+    from profiles.store.swap import checkpointed_copy
+
     made = not dest.exists()
     dest.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
-        with store_lock(db_path, wait):
-            _consistent_copy(db_path, dest / DB_FILE)
+        with store_lock(db_path, wait):   # the store between ingests, a crash's WAL folded in
+            checkpointed_copy(db_path, dest / DB_FILE, copy=_private_copy)
             audit = Path(f"{db_path}.audit.jsonl")
             if audit.exists():
                 _private_copy(audit, dest / AUDIT_FILE, whole_lines=True)
@@ -166,22 +168,6 @@ def backup_store(db_path, dest, *, wait: float = 60.0, key_out=None) -> dict:
             dest.rmdir()
         raise
     return manifest
-
-
-def _consistent_copy(db_path: Path, target: Path) -> None:
-    """The database as it stands between ingests (called under the lock). A WAL left by a
-    crash is folded in first, as an ingest's copy does."""
-    wal = Path(f"{db_path}.wal")
-    if wal.exists():
-        from profiles.store import database as store
-
-        try:
-            con = store.connect(db_path, migrating=True)   # a checkpoint only
-            con.execute("CHECKPOINT")
-            con.close()
-        except Exception:  # noqa: BLE001 - a reader holds it: copy the WAL along with it
-            _private_copy(wal, Path(f"{target}.wal"))
-    _private_copy(db_path, target)
 
 
 def check_backup(src) -> dict:

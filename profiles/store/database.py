@@ -231,6 +231,27 @@ def is_synthetic(con) -> bool:
     return get_meta(con, "synthetic", "false") == "true"
 
 
+def remove_synthetic(db_path, refusal: str) -> None:
+    """Remove the synthetic store at ``db_path`` (and its WAL), if there is one, so that it
+    can be built again; a store of real data is never removed.
+
+    Raises
+    ------
+    FileExistsError
+        ``"<db_path> <refusal>"`` when ``db_path`` holds a store that is not synthetic.
+    """
+    db_path = Path(db_path)
+    if not db_path.exists():
+        return
+    con = connect(db_path, read_only=True)
+    synthetic = is_synthetic(con)
+    con.close()
+    if not synthetic:
+        raise FileExistsError(f"{db_path} {refusal}")
+    db_path.unlink()
+    Path(f"{db_path}.wal").unlink(missing_ok=True)
+
+
 def table_names(con) -> list[str]:
     """Return the names of the store's tables."""
     return [r[0] for r in con.execute(

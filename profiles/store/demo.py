@@ -27,15 +27,8 @@ def build_demo(db_path, *, seed: int = 7, scale: float = 1.0, data_dir=None,
         If ``db_path`` holds a database that is not Lantern's synthetic demo.
     """
     db_path = Path(db_path)
-    if db_path.exists():
-        con = store.connect(db_path, read_only=True)
-        synthetic = store.is_synthetic(con)
-        con.close()
-        if not synthetic:
-            raise FileExistsError(f"{db_path} holds real (non-demo) data; choose another "
-                                  f"--db for the demo")
-        db_path.unlink()
-        Path(f"{db_path}.wal").unlink(missing_ok=True)
+    store.remove_synthetic(db_path, "holds real (non-demo) data; choose another --db for "
+                                    "the demo")
     private_parents(db_path)
     data_dir = Path(data_dir) if data_dir else private_dir(db_path.parent / "lantern-demo-data")
     paths = write_town(data_dir, seed=seed, scale=scale)

@@ -86,7 +86,7 @@ def updating(db_path, *, migrating: bool = False):
         _own(wal)
         try:
             if db_path.exists():
-                _checkpointed_copy(db_path, tmp)
+                checkpointed_copy(db_path, tmp)
             con = store.connect(tmp, migrating=migrating)
         except BaseException:
             _remove(tmp, wal)
@@ -106,17 +106,19 @@ def updating(db_path, *, migrating: bool = False):
         _fsync_dir(db_path.parent)
 
 
-def _checkpointed_copy(src: Path, dest: Path) -> None:
-    """Copy ``src`` to ``dest``; fold any leftover WAL in first so the copy is complete."""
+def checkpointed_copy(src: Path, dest: Path, copy=None) -> None:
+    """Copy ``src`` to ``dest`` with ``copy(src, dest)`` (default: a private copy); fold any
+    leftover WAL (from a crash) in first, so the copy is complete."""
+    copy = copy or _private_copy
     wal = Path(f"{src}.wal")
     if wal.exists():
         try:
             con = store.connect(src, migrating=True)   # a checkpoint only
             con.execute("CHECKPOINT")
             con.close()
-        except Exception:  # a reader holds it: copy the WAL along with the file
-            _private_copy(wal, Path(f"{dest}.wal"))
-    _private_copy(src, dest)
+        except Exception:  # noqa: BLE001 - a reader holds it: copy the WAL along with it
+            copy(wal, Path(f"{dest}.wal"))
+    copy(src, dest)
 
 
 def _private_copy(src: Path, dest: Path) -> None:

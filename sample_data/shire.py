@@ -54,6 +54,7 @@ import pandas as pd
 from data_contracts.feeds import (ACTIVITY_TYPES, CONCERN_TYPES, HARM_CATEGORIES,
                                   OUTREACH_SERVICES, PREMISES_INDICATORS, PREMISES_TYPES,
                                   SOURCE_AGENCIES)
+from sample_data.ward_points import WardPoints
 
 NAME = "Marrowby (synthetic)"
 CENTRE = (55.60, 3.20)                    # lat, lon: open North Sea
@@ -130,60 +131,6 @@ def _areas(shapes) -> dict:
         features.append({"type": "Feature", "properties": {"name": name, "area_type": "ward"},
                          "geometry": {"type": "Polygon", "coordinates": [ring]}})
     return {"type": "FeatureCollection", "features": features}
-
-
-class _Places:
-    """Draws points (km) inside wards: uniform, or around a ward's hotspot."""
-
-    def __init__(self, rng, shapes):
-        self.rng = rng
-        # a margin inside each ward, so a point rounded to 6 decimals stays inside it
-        self.inner = [s.buffer(-0.08) for s in shapes]
-        self.hotspots = []
-        for s in self.inner:
-            c = np.asarray(s.centroid.coords[0])
-            spot = c + rng.normal(0, 0.3, 2)
-            self.hotspots.append(spot if s.contains(_point(spot)) else c)
-
-    def uniform(self, ward: int, n: int) -> np.ndarray:
-        import shapely
-
-        poly = self.inner[ward]
-        w, s, e, nth = poly.bounds
-        out = np.empty((0, 2))
-        while len(out) < n:
-            pts = np.column_stack([self.rng.uniform(w, e, 2 * n + 8),
-                                   self.rng.uniform(s, nth, 2 * n + 8)])
-            out = np.vstack([out, pts[shapely.contains_xy(poly, pts[:, 0], pts[:, 1])]])
-        return out[:n]
-
-    def around(self, ward: int, n: int, sd_km: float, centre=None) -> np.ndarray:
-        import shapely
-
-        centre = self.hotspots[ward] if centre is None else np.asarray(centre)
-        pts = centre + self.rng.normal(0, sd_km, (n, 2))
-        outside = ~shapely.contains_xy(self.inner[ward], pts[:, 0], pts[:, 1])
-        if outside.any():
-            pts[outside] = self.uniform(ward, int(outside.sum()))
-        return pts
-
-    def mixed(self, wards: np.ndarray, clustered: np.ndarray, sd_km) -> np.ndarray:
-        """One point per row: around its ward's hotspot where ``clustered``, else uniform."""
-        pts = np.empty((len(wards), 2))
-        sd = np.broadcast_to(np.asarray(sd_km, dtype=float), (9,))
-        for w in range(9):
-            for flag in (True, False):
-                idx = np.flatnonzero((wards == w) & (clustered == flag))
-                if len(idx):
-                    pts[idx] = (self.around(w, len(idx), sd[w]) if flag
-                                else self.uniform(w, len(idx)))
-        return pts
-
-
-def _point(xy):
-    from shapely.geometry import Point
-
-    return Point(float(xy[0]), float(xy[1]))
 
 
 def _latlon_columns(pts_km) -> dict:
@@ -442,7 +389,7 @@ def generate_shire(seed: int = 11) -> dict:
     """
     rng = np.random.default_rng(seed)
     shapes = _ward_shapes(rng)
-    places = _Places(rng, shapes)
+    places = WardPoints(rng, shapes)
     people = _People(rng)
     return {"areas": _areas(shapes), "on_street": _on_street(rng, places, people),
             "premises": _premises(rng, places),

@@ -20,8 +20,7 @@ def register(sub) -> None:
     p.add_argument("--key-out", metavar="FILE", default=None,
                    help="also write the hashing key to FILE (mode 0600), outside DEST; keep "
                         "it apart from the backup")
-    p.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
-                   help="how long to wait for an ingest in progress (default 60)")
+    _wait_argument(p)
     p.set_defaults(func=_backup)
     r = sub.add_parser("restore", help="bring the store back from a backup folder",
                        description="Check a backup folder against its manifest and put its "
@@ -32,8 +31,7 @@ def register(sub) -> None:
                    help="the key file written by `lantern backup --key-out`")
     r.add_argument("--replace", action="store_true",
                    help="replace an existing database (and a different key)")
-    r.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
-                   help="how long to wait for an ingest in progress (default 60)")
+    _wait_argument(r)
     r.set_defaults(func=_restore)
     m = sub.add_parser("migrate", help="bring a store written by an earlier Lantern up to date",
                        description="Back the store up beside it (or to --backup), then bring "
@@ -44,8 +42,7 @@ def register(sub) -> None:
     m.add_argument("--backup", metavar="DIR", default=None,
                    help="a new folder for the backup made first (default: "
                         "<db>.before-migrate-<date-time> beside the store)")
-    m.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
-                   help="how long to wait for an ingest in progress (default 60)")
+    _wait_argument(m)
     m.set_defaults(func=_migrate)
 
 
@@ -103,3 +100,8 @@ def _migrate(args) -> int:
                      from_layout=done.found, to_layout=done.now, backup=done.backup)
     print(done.as_text())
     return 0
+
+
+def _wait_argument(parser) -> None:
+    parser.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
+                        help="how long to wait for an ingest in progress (default 60)")

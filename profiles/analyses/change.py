@@ -52,6 +52,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from data_contracts.feeds import CATALOGUE
 from geo.cells import cells_to_parents, cells_to_str, resolution_of
 from profiles.release import RELEASED, PlainWordsError, ReleasedForAudience
 
@@ -64,15 +65,8 @@ NOTE_NONE_AFTER = "none shown after"
 #: Note for a hexagon the other side shows only as part of larger or smaller hexagons.
 NOTE_NOT_COMPARABLE = "not comparable: the other side shows this ground in other hexagons"
 
-#: Plain words for each feed, for summaries.
-FEED_WORDS = {
-    "on_street": "on-street activity reports",
-    "premises": "premises assessments",
-    "outreach_contacts": "outreach contacts",
-    "harm_reports": "harm reports",
-    "harm_context": "harm report context flags",
-    "community_concerns": "community concerns",
-}
+#: Plain words for each feed, for summaries (the catalogue's ``words``).
+FEED_WORDS = {feed: entry.words for feed, entry in CATALOGUE.items() if entry.words}
 
 #: Note for a trend period of which only some weeks are loaded (first and last, usually).
 NOTE_PART = "part period: not all its weeks are loaded"
@@ -108,7 +102,8 @@ class ChangeResult(ReleasedForAudience):
     area_note : str or None
         :data:`NOTE_SMALL` when both area totals are small, else None.
     small_below : int
-        The "small" limit used: ``2 * threshold``.
+        The "small" limit used: :attr:`Policy.small <profiles.release.Policy.small>`, twice
+        the threshold.
     """
 
     feed: str
@@ -220,7 +215,7 @@ def change_by_cell(con, audience, feed: str, *, before, after, area=None) -> Cha
     else_a = (wide["after_in_larger"] + wide["after_in_smaller"]).to_numpy()
     apart = ((shown_a & ~shown_b & (else_b > 0) & ~(floor & (a > else_b)))
              | (shown_b & ~shown_a & (else_a > 0) & ~(floor & (b > else_a))))
-    small = 2 * policy.threshold
+    small = policy.small
     note = _notes(b, a, small)
     note[apart] = NOTE_NOT_COMPARABLE
     pct = _pct(a - b, b)
@@ -302,7 +297,7 @@ def change_periods(con, audience, feed: str, *, period: str = "month", area=None
     prev = np.concatenate(([0], counts[:-1]))
     change = pd.array(counts - prev, dtype="Int64")
     pct = _pct(counts - prev, prev)
-    note = np.where((counts < 2 * policy.threshold) & (prev < 2 * policy.threshold),
+    note = np.where((counts < policy.small) & (prev < policy.small),
                     NOTE_SMALL, None).astype(object)
     if len(starts):
         change[0] = pd.NA

@@ -331,7 +331,7 @@ def coverage_cells(frames: dict, policy, *, need_feeds, reach_feed,
     cells["ratio"] = np.round(ratio, 3)
     cells["status"] = pd.Series(status, dtype=object)
     cells["resolution"] = wide["resolution"].to_numpy()
-    small = 2 * policy.threshold
+    small = policy.small
     tiny = (need_sure < small) & (np.nan_to_num(reach) < small)
     note = np.where(open_reading, NOTE_MAY_DIFFER, np.where(tiny, NOTE_SMALL, None))
     cells["note"] = pd.Series(note, dtype=object)

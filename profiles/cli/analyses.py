@@ -10,10 +10,11 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from data_contracts.feeds import EVENT_FEEDS, feed_entry
 from profiles.cli import UserError, add_db_argument
 
-_FEEDS = ("on_street", "premises", "outreach_contacts", "harm_reports", "harm_context",
-          "community_concerns")
+#: Counted feeds placed finely enough for hexagon analyses (not the approximate adverts).
+_FEEDS = tuple(f for f in EVENT_FEEDS if feed_entry(f).finest_resolution is None)
 _TREND = ("week", "month", "quarter", "year")
 
 

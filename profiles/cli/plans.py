@@ -9,6 +9,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from data_contracts.feeds import CONTRACTS
 from profiles.cli import UserError, add_db_argument
 
 
@@ -107,8 +108,9 @@ def register(sub) -> None:
     p.set_defaults(func=_evaluate)
 
 
-_EVENT_FEEDS = ("on_street", "premises", "harm_reports", "community_concerns",
-                "outreach_contacts")
+#: Counted feeds with a file of their own, placed finely enough for hexagon targets.
+_EVENT_FEEDS = tuple(c.feed for c in CONTRACTS.values()
+                     if c.kind == "event" and c.finest_resolution is None)
 
 
 def _period_args(q) -> None:

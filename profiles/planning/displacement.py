@@ -56,6 +56,7 @@ import h3
 import numpy as np
 import pandas as pd
 
+from data_contracts.feeds import feed_entry
 from profiles.release import PlainWordsError
 from profiles.planning.inputs import (distance_km, environment_flags, outreach_points,
                                       outreach_reach, released_activity)
@@ -88,7 +89,7 @@ SUITABILITY_WEIGHTS = {"base": 0.1, "activity": 1.0, "transport_route": 0.5,
                        "lighting_fault": 0.5, "isolated": 0.5, "far_from_outreach": 0.25}
 
 #: The displaced feeds in words, for summaries.
-_FEED_WORDS = {"on_street": "on-street activity", "premises": "off-street premises"}
+_FEED_WORDS = {feed: feed_entry(feed).label.lower() for feed in ("on_street", "premises")}
 
 FLAG_WORDS = {"no_outreach_reach": "hexagons with no outreach reach",
               "poorly_lit_or_isolated": "poorly lit or isolated places",
@@ -178,9 +179,6 @@ class DisplacementScenario:
 _CELL_COLUMNS = ["h3_id", "role", "baseline", "suitability", "distance_km", "change_low",
                  "change_central", "change_high", *FLAG_WORDS]
 
-
-def _policy(audience) -> Policy:
-    return audience if isinstance(audience, Policy) else get_policy(audience)
 
 
 def _no_targets_words(con, policy, area) -> str:
@@ -303,7 +301,7 @@ def simulate(con, audience, *, targets, intervention, reduction=None, displaced_
     DisplacementError
         For unknown interventions, bad shares or distances, or targets outside the area.
     """
-    policy = _policy(audience)
+    policy = get_policy(audience)
     reduction, shares = _check(intervention, reduction, displaced_shares, max_km, decay_km)
     sw = dict(SUITABILITY_WEIGHTS)
     for k, v in dict(suitability_weights or {}).items():

@@ -26,9 +26,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from profiles.analyses.change import FEED_WORDS, at_grain, policy_of
+from profiles.analyses.change import FEED_WORDS
+from profiles.analyses.periods import at_grain, loaded_period_starts
 from profiles.analyses.hotspot_release import HotspotRunError
-from profiles.release import ReleasedForAudience
+from profiles.release import ReleasedForAudience, get_policy
 
 #: The periods a frame can be: hexagons are released by month and by quarter.
 FRAME_PERIODS = ("month", "quarter")
@@ -111,13 +112,12 @@ def frames_for(con, audience, feed: str, *, period: str = "month", area=None, st
     profiles.release.api.ReleaseError
         If the audience may not see ``feed``, or ``area`` is unknown.
     """
-    from profiles.analyses.change import period_starts
     from profiles.release import release_counts
 
     if period not in FRAME_PERIODS:
         raise HotspotRunError(f"frames are released by month or quarter (hexagons are not "
                               f"released by week), not {period!r}")
-    policy = policy_of(audience)
+    policy = get_policy(audience)
     released = release_counts(con, policy, feed, period=period, area=area, start=start,
                               end=end, place="hexagon")
     frame, longer = at_grain(released.frame, period)
@@ -127,7 +127,7 @@ def frames_for(con, audience, feed: str, *, period: str = "month", area=None, st
                           "count": frame["count"].astype(int)})
     table = table.groupby(["period_start", "h3_id", "resolution"], as_index=False)["count"].sum()
     table = table.sort_values(["period_start", "h3_id"]).reset_index(drop=True)
-    periods = sorted({pd.Timestamp(p).date() for p in period_starts(con, period, start=start,
+    periods = sorted({pd.Timestamp(p).date() for p in loaded_period_starts(con, period, start=start,
                                                                       end=end)}
                      | set(table["period_start"]))
     finest = table[table["resolution"] == released.resolution]["count"]

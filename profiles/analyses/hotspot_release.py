@@ -38,8 +38,9 @@ import numpy as np
 import pandas as pd
 
 from profiles.release import PlainWordsError
-from profiles.release import ReleasedForAudience
-from profiles.analyses.change import FEED_WORDS, TREND_PERIODS, at_grain, period_starts, policy_of
+from profiles.release import ReleasedForAudience, get_policy
+from profiles.analyses.change import FEED_WORDS
+from profiles.analyses.periods import TREND_PERIODS, at_grain, loaded_period_starts
 
 
 class HotspotRunError(PlainWordsError):
@@ -133,7 +134,7 @@ def hotspots_for(con, audience, feed: str, *, area=None, start=None, end=None, k
     from profiles.analyses.hotspots import hotspot_gistar
     from profiles.release import release_counts
 
-    policy = policy_of(audience)
+    policy = get_policy(audience)
     _check_settings(k, alpha)
     released = release_counts(con, policy, feed, period="all", area=area, start=start,
                               end=end)
@@ -188,7 +189,7 @@ def released_cube(con, policy, feed: str, period: str, area, start, end, *, left
     if longer:
         notes.append(f"{longer:,} {FEED_WORDS.get(feed, feed)} are shown only over periods "
                      f"longer than a {period} and are {left_out}.")
-    starts = sorted(set(period_starts(con, period, start=start, end=end))
+    starts = sorted(set(loaded_period_starts(con, period, start=start, end=end))
                     | set(frame["period_start"]))
     floor = frame[frame["resolution"] == policy.resolution_floor]
     cube = floor.pivot_table(index="h3_id", columns="period_start", values="count",
@@ -233,7 +234,7 @@ def classify_for(con, audience, feed: str, *, period: str = "month", area=None, 
     """
     from profiles.analyses.hotspots import hotspot_classify
 
-    policy = policy_of(audience)
+    policy = get_policy(audience)
     if period not in TREND_PERIODS:
         raise HotspotRunError(f"patterns over time need a period of "
                               f"{', '.join(TREND_PERIODS)}, not {period!r}")

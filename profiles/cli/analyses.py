@@ -188,7 +188,7 @@ def _hotspots(args) -> int:
             table = classify_for(con, args.audience, args.feed, period=args.patterns,
                                  area=args.area, start=args.start, end=args.end,
                                  recent=args.recent, k=args.k, alpha=args.alpha)
-            from profiles.analyses import policy_of
+            from profiles.release import get_policy
 
             a = table.attrs
             title = (f"Lantern hot-spot patterns (sfhotspot style) of {_words(args.feed)} for the "
@@ -197,7 +197,7 @@ def _hotspots(args) -> int:
             counts = table["pattern"].value_counts()
             said = "; ".join(f"{int(n)} {pattern}" for pattern, n in counts.items())
             print(f"Cells by pattern: {said}.", file=sys.stderr)
-            return _write(args, con, table, policy_of(args.audience), title,
+            return _write(args, con, table, get_policy(args.audience), title,
                           [f"Cells by pattern: {said}.", *a["notes"]])
         run = hotspots_for(con, args.audience, args.feed, area=args.area, start=args.start,
                            end=args.end, k=args.k, alpha=args.alpha)
@@ -242,7 +242,8 @@ def _words(feed: str) -> str:
 
 
 def _change(args) -> int:
-    from profiles.analyses import ChangeError, change_by_cell, change_periods, policy_of
+    from profiles.analyses import ChangeError, change_by_cell, change_periods
+    from profiles.release import get_policy
 
     con = _connect(args)
     try:
@@ -254,7 +255,7 @@ def _change(args) -> int:
                                    area=args.area, start=args.start, end=args.end)
             title = (f"Lantern trend: feed={args.feed} audience={args.audience} "
                      f"period={args.trend} area={args.area or 'whole force'}")
-            return _write(args, con, frame, policy_of(args.audience), title,
+            return _write(args, con, frame, get_policy(args.audience), title,
                           frame.attrs.get("notes", []))
         if args.before is None or args.after is None:
             raise UserError("give --before START:END and --after START:END (e.g. --before "

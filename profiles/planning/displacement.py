@@ -50,7 +50,7 @@ True
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import h3
 import numpy as np
@@ -264,15 +264,42 @@ def _check(intervention, reduction, shares, max_km, decay_km):
     return float(reduction), tuple(float(s) for s in shares)
 
 
-def simulate(con, audience, *, targets, intervention, reduction=None, displaced_shares=None,
-             max_km: float = 1.5, decay_km: float = 0.5, area=None, start=None, end=None,
-             feed: str = "on_street", suitability_weights=None) -> DisplacementScenario:
+@dataclass(frozen=True)
+class ScenarioOptions:
+    """What a displacement scenario is asked: where, which response, and the model's settings.
+
+    Each attribute is described under :func:`simulate`, which takes them as keywords too.
+
+    Examples
+    --------
+    >>> ScenarioOptions(targets="Corridor Beat", intervention="patrol").max_km
+    1.5
+    """
+
+    targets: list | str
+    intervention: str
+    reduction: float | None = None
+    displaced_shares: tuple | None = None
+    max_km: float = 1.5
+    decay_km: float = 0.5
+    area: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    feed: str = "on_street"
+    suitability_weights: dict | None = None
+
+
+def simulate(con, audience, options: ScenarioOptions | None = None,
+             **settings) -> DisplacementScenario:
     """Run a forward displacement scenario (see the module text for the model).
 
     Parameters
     ----------
     con : duckdb connection to the store
     audience : str or Policy
+    options : ScenarioOptions, optional
+        The scenario; or give its attributes as keywords (``targets=``, ``intervention=``
+        and any below), which also override those of ``options``.
     targets : list of str or str
         Hexagon ids at the audience's resolution floor, or an area name.
     intervention : {"patrol", "enforcement", "premises_closure", "environmental_improvement"}
@@ -301,10 +328,14 @@ def simulate(con, audience, *, targets, intervention, reduction=None, displaced_
     DisplacementError
         For unknown interventions, bad shares or distances, or targets outside the area.
     """
+    o = ScenarioOptions(**settings) if options is None else replace(options, **settings)
+    targets, intervention, area, start, end, feed = (o.targets, o.intervention, o.area,
+                                                     o.start, o.end, o.feed)
+    max_km, decay_km = o.max_km, o.decay_km
     policy = get_policy(audience)
-    reduction, shares = _check(intervention, reduction, displaced_shares, max_km, decay_km)
+    reduction, shares = _check(intervention, o.reduction, o.displaced_shares, max_km, decay_km)
     sw = dict(SUITABILITY_WEIGHTS)
-    for k, v in dict(suitability_weights or {}).items():
+    for k, v in dict(o.suitability_weights or {}).items():
         if k not in sw or not isinstance(v, (int, float)) or v < 0:
             raise DisplacementError(f"the suitability weights are "
                                     f"{', '.join(repr(k) for k in sw)}, each 0 or more, "
@@ -406,4 +437,5 @@ def _flag_words(totals, cells) -> list[str]:
 
 
 __all__ = ["DisplacementError", "DisplacementScenario", "FLAG_WORDS", "INTERVENTIONS",
-           "Intervention", "LEVELS", "SUITABILITY_WEIGHTS", "simulate", "study_cells"]
+           "Intervention", "LEVELS", "SUITABILITY_WEIGHTS", "ScenarioOptions", "simulate",
+           "study_cells"]

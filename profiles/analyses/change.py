@@ -53,8 +53,8 @@ import pandas as pd
 
 from data_contracts.feeds import CATALOGUE
 from geo.cells import cells_to_parents, cells_to_str, resolution_of
-from profiles.analyses.periods import (TREND_PERIODS, at_grain, loaded_period_starts,
-                                       part_periods, period_states)
+from profiles.analyses.periods import (TREND_PERIODS, part_periods, period_states,
+                                       released_series)
 from profiles.release import RELEASED, PlainWordsError, ReleasedForAudience, get_policy
 
 #: Note for a row where both sides are below twice the audience threshold.
@@ -277,18 +277,13 @@ def change_periods(con, audience, feed: str, *, period: str = "month", area=None
     >>> change_periods(con, "partnership", "on_street").columns.tolist()
     ['period_start', 'count', 'change', 'pct_change', 'note', 'state']
     """
-    from profiles.release import release_counts
-
     policy = get_policy(audience)
     if period not in TREND_PERIODS:
         raise ChangeError(f"period= must be one of {', '.join(TREND_PERIODS)} for a trend, "
                           f"not {period!r}")
-    released = release_counts(con, policy, feed, period=period, area=area, start=start,
-                              end=end)
-    frame, longer = at_grain(released.frame, period)
+    series = released_series(con, policy, feed, period=period, area=area, start=start, end=end)
+    frame, longer, starts = series.frame, series.longer, series.starts
     totals = frame.groupby("period_start")["count"].sum()
-    starts = loaded_period_starts(con, period, start=start, end=end)
-    starts = sorted(set(starts) | set(totals.index))
     part = part_periods(con, period, starts, start, end)
     counts = totals.reindex(starts, fill_value=0).to_numpy(dtype=np.int64)
     prev = np.concatenate(([0], counts[:-1]))

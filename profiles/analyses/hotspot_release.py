@@ -40,7 +40,7 @@ import pandas as pd
 from profiles.release import PlainWordsError
 from profiles.release import ReleasedForAudience, get_policy
 from profiles.analyses.change import FEED_WORDS
-from profiles.analyses.periods import TREND_PERIODS, at_grain, loaded_period_starts
+from profiles.analyses.periods import TREND_PERIODS, released_series
 
 
 class HotspotRunError(PlainWordsError):
@@ -179,18 +179,14 @@ def released_cube(con, policy, feed: str, period: str, area, start, end, *, left
     HotspotRunError
         When no study area can be found, or nothing at all is released.
     """
-    from profiles.release import release_counts
-
-    released = release_counts(con, policy, feed, period=period, area=area, start=start,
-                              end=end, place="hexagon")
-    frame, longer = at_grain(released.frame, period)
+    series = released_series(con, policy, feed, period=period, area=area, start=start, end=end,
+                             place="hexagon")
+    released, frame, longer, starts = series.released, series.frame, series.longer, series.starts
     policy = dataclasses.replace(policy, resolution_floor=released.resolution)
     _, chosen, notes, cells = _grid(con, policy, feed, frame, area, start, end)
     if longer:
         notes.append(f"{longer:,} {FEED_WORDS.get(feed, feed)} are shown only over periods "
                      f"longer than a {period} and are {left_out}.")
-    starts = sorted(set(loaded_period_starts(con, period, start=start, end=end))
-                    | set(frame["period_start"]))
     floor = frame[frame["resolution"] == policy.resolution_floor]
     cube = floor.pivot_table(index="h3_id", columns="period_start", values="count",
                              aggfunc="sum")

@@ -167,7 +167,7 @@ def online_picture(con, audience, *, period: str | None = None, area=None, start
     >>> pic.adverts, pic.share, list(pic.indicators["key"])[:2]
     (0, None, ['changing_locations', 'frequent_changes'])
     """
-    from profiles.analyses.periods import loaded_period_starts
+    from profiles.analyses.periods import released_series
 
     policy = get_policy(audience)
     if period is None:
@@ -179,12 +179,10 @@ def online_picture(con, audience, *, period: str | None = None, area=None, start
         picture.notes.append(f"Shown by {picture.period}: the shortest period at which most "
                              f"advert figures have enough advertisers behind them.")
         return picture
-    rel = release_counts(con, policy, "online_adverts", period=period, by=("category",),
-                         area=area, start=start, end=end).frame
-    at_period = (rel["period_grain"] == period) | (period == "all")
-    sums = rel[at_period].groupby("period_start")["count"].sum()
-    starts = sorted(set(loaded_period_starts(con, period, start=start, end=end))
-                    | set(rel.loc[at_period, "period_start"]))
+    adverts = released_series(con, policy, "online_adverts", period=period, by=("category",),
+                              area=area, start=start, end=end)
+    rel, starts = adverts.released.frame, adverts.starts
+    sums = adverts.frame.groupby("period_start")["count"].sum()
     weeks = _weeks_by_period(con, period, start, end)
     adv = release_counts(con, policy, "advertisers", period=period, area=area, start=start,
                          end=end).frame
@@ -212,7 +210,7 @@ def online_picture(con, audience, *, period: str | None = None, area=None, start
         by_area=_by_area(con, policy, area_type, start, end, sum(weeks.values())),
         adverts=int(rel["count"].sum()), with_indicator=int(totals.get(ANY_INDICATOR, 0)),
         advertisers_per_week=per_week(int(adv["count"].sum()), sum(weeks.values())),
-        longer=int(rel.loc[~at_period, "count"].sum()))
+        longer=adverts.longer)
 
 
 def per_week(advertiser_weeks: int, weeks: int | None) -> float | None:

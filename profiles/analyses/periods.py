@@ -8,11 +8,13 @@ Weeks belong to the month, quarter and year their Monday falls in, as in
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from profiles.release import feed_coverage, period_ends, release_periods
+from profiles.release import (Policy, ReleasedTable, feed_coverage, get_policy, period_ends,
+                              release_counts, release_periods)
 
 #: Periods a trend can be drawn over.
 TREND_PERIODS = ("week", "month", "quarter", "year")
@@ -91,4 +93,51 @@ def at_grain(frame: pd.DataFrame, period: str) -> tuple[pd.DataFrame, int]:
     return frame[keep], int(frame.loc[~keep, "count"].sum())
 
 
-__all__ = ["TREND_PERIODS", "at_grain", "loaded_period_starts", "part_periods", "period_states"]
+@dataclass
+class ReleasedSeries:
+    """One feed released for an audience period by period: what a trend or a cube starts from.
+
+    Attributes
+    ----------
+    policy : Policy
+        The audience's policy (a result built from the series carries it).
+    released : ReleasedTable
+        The release as it came.
+    frame : pandas.DataFrame
+        Its rows shown at the period asked for (:func:`at_grain`).
+    longer : int
+        The count shown only over longer periods, in no single period.
+    starts : list of date
+        Every period from the first to the last loaded week, and any the release shows.
+    """
+
+    policy: Policy
+    released: ReleasedTable
+    frame: pd.DataFrame
+    longer: int
+    starts: list
+
+
+def released_series(con, audience, feed: str, *, period: str, by=(), area=None, start=None,
+                    end=None, place=None) -> ReleasedSeries:
+    """Release ``feed`` for ``audience`` by ``period``: the one step from a policy to released
+    figures by period that trends, frames and cubes share.
+
+    Examples
+    --------
+    >>> from profiles import store
+    >>> s = released_series(store.connect(":memory:"), "partnership", "on_street", period="month")
+    >>> s.policy.name, s.frame.empty, s.longer, s.starts
+    ('partnership', True, 0, [])
+    """
+    policy = get_policy(audience)
+    released = release_counts(con, policy, feed, period=period, by=by, area=area, start=start,
+                              end=end, place=place)
+    frame, longer = at_grain(released.frame, period)
+    starts = sorted(set(loaded_period_starts(con, period, start=start, end=end))
+                    | set(frame["period_start"]))
+    return ReleasedSeries(policy, released, frame, longer, starts)
+
+
+__all__ = ["TREND_PERIODS", "ReleasedSeries", "at_grain", "loaded_period_starts", "part_periods",
+           "period_states", "released_series"]

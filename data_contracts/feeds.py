@@ -292,6 +292,9 @@ CONTRACTS: dict[str, Contract] = {
                 aliases=("advertiser", "advertiser_ref"))),
         geometry="point_cell_or_area", time="seen_on", category="platform_type",
         subject="advertiser_key", refused=ADVERT_REFUSALS, refuse_value_shapes=True,
+        # Adverts are counted by week only (no day, no time of day): category is the only
+        # breakdown they and their derived feeds carry. An advert can carry several
+        # indicators, so combined indicators would count no one thing: never combined.
         finest_resolution=ADVERT_RESOLUTION, label="Online adverts",
         unit=Unit("advert", "adverts"), breakdowns=("category",),
         derived=(Derived("advert_indicators", "Online advert indicators",

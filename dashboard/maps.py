@@ -29,6 +29,7 @@ import h3
 import pandas as pd
 import pydeck as pdk
 
+from data_contracts.feeds import feed_entry
 from geo.basemap import STYLE_PATH
 from dashboard.map_geometry import (HEX_COVERAGE, RING_SHARE, hex_ring, line_band,
                                     metres_per_pixel, positions, view_for, view_for_bounds)
@@ -41,14 +42,13 @@ OKABE_ITO = {"orange": (230, 159, 0), "sky blue": (86, 180, 233), "bluish green"
              "yellow": (240, 228, 66), "blue": (0, 114, 178), "vermillion": (213, 94, 0),
              "reddish purple": (204, 121, 167), "black": (0, 0, 0)}
 
-#: feed -> (label, unit, Okabe–Ito colour when drawn as circles)
-FEEDS = {
-    "on_street": ("On-street activity", "events", OKABE_ITO["sky blue"]),
-    "harm_reports": ("Harm reports", "reports", OKABE_ITO["reddish purple"]),
-    "community_concerns": ("Community concerns", "reports", OKABE_ITO["yellow"]),
-    "outreach_contacts": ("Outreach contacts", "contacts", OKABE_ITO["bluish green"]),
-    "premises": ("Off-street premises", "assessments", OKABE_ITO["blue"]),
-}
+#: feed -> Okabe–Ito colour when drawn as circles: the feeds the maps draw, in this order.
+FEED_COLOURS = {"on_street": OKABE_ITO["sky blue"], "harm_reports": OKABE_ITO["reddish purple"],
+                "community_concerns": OKABE_ITO["yellow"],
+                "outreach_contacts": OKABE_ITO["bluish green"], "premises": OKABE_ITO["blue"]}
+#: feed -> (label, unit, colour): the label and unit are the feed catalogue's.
+FEEDS = {feed: (feed_entry(feed).label, feed_entry(feed).unit.many, colour)
+         for feed, colour in FEED_COLOURS.items()}
 #: premises category -> Okabe–Ito colour (blue, orange, vermillion: rising concern)
 PREMISES_COLOURS = {"non-nuisance": OKABE_ITO["blue"], "nuisance": OKABE_ITO["orange"],
                     "risk": OKABE_ITO["vermillion"]}

@@ -16,6 +16,20 @@ Column kinds
 ``cell``            an H3 cell id (string), instead of lat/lon where a feed allows it
 ``label``           a short public label (area names only)
 ``place``           an optional area name that must match a loaded area (online adverts)
+
+The catalogue
+-------------
+Each :class:`Contract` is also the one description of its feed for every layer above: its
+``label`` (a heading), its ``unit`` (what one counted row is, singular and plural), its
+``words`` (the feed inside a sentence), what ``kind`` of feed it is, how finely its places may
+be released and the :class:`Derived` feeds counted from its rows at ingest (harm report context
+flags from harm reports; advert indicators and advertisers from online adverts).
+:data:`CATALOGUE` holds both, by name; :func:`feed_entry` looks one up.
+
+>>> feed_entry("harm_reports").label, feed_entry("harm_reports").unit.of(1)
+('Harm reports', '1 report')
+>>> feed_entry("advertisers").finest_resolution, EVENT_FEEDS[:3]
+(7, ('on_street', 'premises', 'outreach_contacts'))
 """
 from __future__ import annotations
 
@@ -73,6 +87,48 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Unit:
+    """What one counted row of a feed is, in words: ``Unit("report", "reports")``."""
+
+    one: str
+    many: str
+
+    def of(self, n: int) -> str:
+        """Return ``n`` with the unit it needs.
+
+        Examples
+        --------
+        >>> Unit("report", "reports").of(1), Unit("report", "reports").of(1200)
+        ('1 report', '1,200 reports')
+        """
+        return f"{n:,} {self.one if n == 1 else self.many}"
+
+
+#: Kinds of feed: ``event`` rows are counted into facts and released as counts;
+#: ``reference`` rows (sites, environment) are released as reference layers; ``boundary``
+#: rows (areas) name places and are never released as a feed.
+KINDS = ("event", "reference", "boundary")
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A feed counted at ingest from another feed's rows; it has no file of its own.
+
+    ``breakdowns`` lists the breakdowns it carries (None: every one the audience has);
+    ``combined=False`` keeps each category its own figure in a roll-up.
+    """
+
+    feed: str
+    label: str
+    unit: Unit
+    words: str = ""
+    finest_resolution: int | None = None
+    breakdowns: tuple | None = None
+    combined: bool = True
+    kind: str = "event"
+
+
+@dataclass(frozen=True)
 class Contract:
     """What a feed's file must contain.
 
@@ -94,6 +150,13 @@ class Contract:
     refused: tuple = ()                   # (pattern, why) refused in this feed only
     refuse_value_shapes: bool = False     # refuse values shaped like URLs, numbers, handles
     finest_resolution: int | None = None  # coarsest place the feed's rows are stored at
+    label: str = ""                       # a heading: "Harm reports"
+    unit: Unit | None = None              # one counted row: Unit("report", "reports")
+    words: str = ""                       # inside a sentence, where it says more than the label
+    kind: str = "event"                   # one of KINDS
+    breakdowns: tuple | None = None       # breakdowns its rows carry; None: every one
+    combined: bool = True                 # False: a roll-up never combines its categories
+    derived: tuple = ()                   # Derived feeds counted from its rows
 
     def refusal(self, name: str) -> str | None:
         """Return why the (normalised) column ``name`` is refused in this feed, or None.
@@ -145,7 +208,9 @@ CONTRACTS: dict[str, Contract] = {
          Column("activity_type", "category", allowed=ACTIVITY_TYPES, aliases=("type",)),
          Column("source_agency", "category", allowed=SOURCE_AGENCIES, aliases=("agency", "source")),
          Column("subject_key", "key", required=False, aliases=("subject", "subject_ref"))),
-        category="activity_type", detail="source_agency", subject="subject_key"),
+        category="activity_type", detail="source_agency", subject="subject_key",
+        label="On-street activity", unit=Unit("event", "events"),
+        words="on-street activity reports"),
     "premises": Contract(
         "premises", "Off-street premises assessments, categorised non-nuisance / nuisance / risk.",
         (_LAT, _LON,
@@ -156,7 +221,8 @@ CONTRACTS: dict[str, Contract] = {
                 aliases=("risk_category",)),
          Column("premises_ref", "key", required=False, aliases=("premises_id", "reference"))),
         time="assessment_date", category="category", detail="premises_type",
-        subject="premises_ref"),
+        subject="premises_ref", label="Off-street premises",
+        unit=Unit("assessment", "assessments"), words="premises assessments"),
     "outreach_contacts": Contract(
         "outreach_contacts", "Partner outreach contacts by point or H3 cell, with the service "
         "offered.",
@@ -164,7 +230,8 @@ CONTRACTS: dict[str, Contract] = {
          Column("service", "category", allowed=OUTREACH_SERVICES),
          Column("contacts", "int", required=False, aliases=("count", "n")),
          Column("subject_key", "key", required=False, aliases=("subject", "subject_ref"))),
-        geometry="point_or_cell", category="service", subject="subject_key"),
+        geometry="point_or_cell", category="service", subject="subject_key",
+        label="Outreach contacts", unit=Unit("contact", "contacts"), words="outreach contacts"),
     "outreach_sites": Contract(
         "outreach_sites", "Outreach sites (drop-ins, clinics, van stops) with operating hours; "
         "confidential sites shape exclusion zones but are never drawn.",
@@ -174,7 +241,8 @@ CONTRACTS: dict[str, Contract] = {
          Column("opens", "clock", aliases=("open", "open_time")),
          Column("closes", "clock", aliases=("close", "close_time")),
          Column("confidential", "bool", required=False)),
-        geometry="point_or_cell", time=None, category="site_type"),
+        geometry="point_or_cell", time=None, category="site_type", label="Outreach sites",
+        unit=Unit("site", "sites"), kind="reference"),
     "harm_reports": Contract(
         "harm_reports", "Crimes against sex workers and third-party reports (e.g. National Ugly "
         "Mugs), by harm category and reporting route.",
@@ -184,26 +252,32 @@ CONTRACTS: dict[str, Contract] = {
          Column("survival_sex", "bool", required=False),
          Column("sex_for_rent", "bool", required=False),
          Column("subject_key", "key", required=False, aliases=("subject", "subject_ref"))),
-        category="harm_category", detail="reporting_route", subject="subject_key"),
+        category="harm_category", detail="reporting_route", subject="subject_key",
+        label="Harm reports", unit=Unit("report", "reports"), words="harm reports",
+        derived=(Derived("harm_context", "Harm report context flags", Unit("flag", "flags"),
+                         words="harm report context flags"),)),
     "community_concerns": Contract(
         "community_concerns", "Community concerns: complaints, anti-social behaviour, "
         "litter/needles, noise. Also accepts police.uk street-level CSV as downloaded.",
         (_LAT, _LON, _WHEN,
          Column("concern_type", "category", allowed=CONCERN_TYPES, aliases=("type",))),
-        category="concern_type"),
+        category="concern_type", label="Community concerns", unit=Unit("report", "reports"),
+        words="community concerns"),
     "environment": Contract(
         "environment", "Environment: lighting faults, CCTV, transport routes, lorry parks, "
         "isolated spaces, residential frontage.",
         (_LAT_OPT, _LON_OPT, _CELL_OPT,
          Column("feature_type", "category", allowed=ENVIRONMENT_FEATURES, aliases=("type",)),
          Column("datetime", "datetime", required=False, aliases=("date", "reported_on"))),
-        geometry="point_or_cell", category="feature_type"),
+        geometry="point_or_cell", category="feature_type", label="Environment",
+        unit=Unit("feature", "features"), kind="reference"),
     "areas": Contract(
         "areas", "Area boundaries (force, wards, neighbourhoods, beats, LSOAs) as GeoJSON, "
         "GeoPackage or zipped Shapefile polygons, in any declared CRS.",
         (Column("name", "label"),
          Column("area_type", "category", allowed=AREA_TYPES, aliases=("type",))),
-        geometry="polygon", time=None, category="area_type", allowed_identifying=("name",)),
+        geometry="polygon", time=None, category="area_type", allowed_identifying=("name",),
+        label="Area boundaries", unit=Unit("area", "areas"), kind="boundary"),
     "online_adverts": Contract(
         "online_adverts", "Online adverts seen on adult services websites by a monitoring "
         "team, by coarse place and week, with exploitation-indicator flags. Never URLs, "
@@ -218,10 +292,27 @@ CONTRACTS: dict[str, Contract] = {
                 aliases=("advertiser", "advertiser_ref"))),
         geometry="point_cell_or_area", time="seen_on", category="platform_type",
         subject="advertiser_key", refused=ADVERT_REFUSALS, refuse_value_shapes=True,
-        finest_resolution=ADVERT_RESOLUTION),
+        # Adverts are counted by week only (no day, no time of day): category is the only
+        # breakdown they and their derived feeds carry. An advert can carry several
+        # indicators, so combined indicators would count no one thing: never combined.
+        finest_resolution=ADVERT_RESOLUTION, label="Online adverts",
+        unit=Unit("advert", "adverts"), breakdowns=("category",),
+        derived=(Derived("advert_indicators", "Online advert indicators",
+                         Unit("indicator", "indicators"), finest_resolution=ADVERT_RESOLUTION,
+                         breakdowns=("category",), combined=False),
+                 Derived("advertisers", "Advertisers seen (advertiser-weeks)",
+                         Unit("advertiser-week", "advertiser-weeks"),
+                         finest_resolution=ADVERT_RESOLUTION, breakdowns=()))),
 }
 
 FEEDS: tuple[str, ...] = tuple(CONTRACTS)
+#: Every feed by name, each contract followed by the feeds derived from it.
+CATALOGUE: dict[str, Contract | Derived] = {
+    e.feed: e for c in CONTRACTS.values() for e in (c, *c.derived)}
+#: Feeds counted at ingest from another feed's rows.
+DERIVED_FEEDS: tuple[str, ...] = tuple(f for f, e in CATALOGUE.items() if isinstance(e, Derived))
+#: Feeds whose rows are counted (held in the store's facts and released as counts).
+EVENT_FEEDS: tuple[str, ...] = tuple(f for f, e in CATALOGUE.items() if e.kind == "event")
 
 #: Column names refused in any feed, with the reason given in the error.
 IDENTIFYING_PATTERNS: tuple[tuple[re.Pattern, str], ...] = tuple(
@@ -260,6 +351,26 @@ def identifying_reason(name: str) -> str | None:
         if pattern.search(name):
             return why
     return None
+
+
+def feed_entry(feed: str) -> Contract | Derived:
+    """Return the catalogue entry of ``feed`` (a contract or a derived feed).
+
+    Examples
+    --------
+    >>> feed_entry("harm_context").label
+    'Harm report context flags'
+    >>> feed_entry("adverts")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown feed 'adverts'; feeds are: on_street, premises, outreach_contacts, \
+outreach_sites, harm_reports, harm_context, community_concerns, environment, areas, \
+online_adverts, advert_indicators, advertisers
+    """
+    try:
+        return CATALOGUE[feed]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown feed {feed!r}; feeds are: {', '.join(CATALOGUE)}") from None
 
 
 def contract_for(feed: str) -> Contract:

@@ -169,3 +169,16 @@ def _with_partnership_by_feed(line: str) -> str:
     lines = BASE.splitlines()
     i = next(n for n, t in enumerate(lines) if t.startswith("rollup_by_feed"))
     return "\n".join(lines[:i] + [line] + lines[i + 1:]) + "\n"
+
+
+def test_get_policy_takes_a_policy_as_it_is():
+    policy = get_policy("command")
+    assert get_policy(policy) is policy
+    with pytest.raises(PolicyError, match="unknown audience 'public'; audiences are: "):
+        get_policy("public")
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_small_is_twice_the_threshold(audience):
+    policy = get_policy(audience)
+    assert policy.small == 2 * policy.threshold

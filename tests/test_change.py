@@ -222,3 +222,18 @@ def test_hexagons_side_by_side_keeps_absent_as_missing():
     wide = wide.set_index("h3_id")
     assert np.isnan(wide.loc[A, "b"]) and np.isnan(wide.loc[B, "a"])
     assert wide[["a_in_larger", "b_in_larger", "a_in_smaller", "b_in_smaller"]].sum().sum() == 0
+
+
+@pytest.mark.parametrize("period", ["month", "quarter"])
+def test_released_series_splits_the_release_into_its_periods_and_the_longer_rest(demo_con,
+                                                                                 period):
+    from profiles.analyses.periods import loaded_period_starts, released_series
+
+    series = released_series(demo_con, "partnership", "harm_reports", period=period)
+    whole = series.released.frame
+    assert series.policy.name == "partnership" and series.released.period == period
+    assert (series.frame["period_grain"] == period).all()
+    assert int(series.frame["count"].sum()) + series.longer == int(whole["count"].sum())
+    assert set(series.frame["period_start"]) <= set(series.starts)
+    assert series.starts == sorted(series.starts)
+    assert set(loaded_period_starts(demo_con, period)) <= set(series.starts)

@@ -658,3 +658,29 @@ def test_one_unreadable_optional_coordinate_quarantines_only_its_row(tmp_path):
     checked = read_feed("online_adverts", path, today=dt.date(2026, 12, 1))
     assert [(p.row, p.column) for p in checked.problems] == [(1, "lat")]
     assert len(checked.rows) == 3
+
+
+def test_every_feed_in_the_catalogue_has_a_label_and_unit_words():
+    from data_contracts import CATALOGUE, DERIVED_FEEDS, EVENT_FEEDS, Derived, feed_entry
+
+    for feed, entry in CATALOGUE.items():
+        assert entry.feed == feed and entry.label and entry.unit.one and entry.unit.many
+        assert entry.unit.one != entry.unit.many, feed
+    assert DERIVED_FEEDS == ("harm_context", "advert_indicators", "advertisers")
+    assert all(isinstance(feed_entry(f), Derived) for f in DERIVED_FEEDS)
+    assert set(DERIVED_FEEDS) <= set(EVENT_FEEDS)
+    assert not {"areas", "outreach_sites", "environment"} & set(EVENT_FEEDS)
+    with pytest.raises(ValueError, match="unknown feed 'adverts'; feeds are: on_street, "):
+        feed_entry("adverts")
+
+
+def test_release_and_maps_read_the_catalogue():
+    from dashboard import maps
+    from data_contracts import feed_entry
+    from profiles.release import get_policy
+
+    for feed, (label, unit, _) in maps.FEEDS.items():
+        assert (label, unit) == (feed_entry(feed).label, feed_entry(feed).unit.many)
+    for feed in ("online_adverts", "advert_indicators", "advertisers"):
+        assert get_policy("analyst").floor_for(feed) == feed_entry(feed).finest_resolution == 7
+    assert get_policy("analyst").floor_for("on_street") == 9

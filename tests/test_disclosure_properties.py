@@ -47,7 +47,8 @@ from hypothesis import strategies as st
 
 from profiles.store import database as store
 from profiles.release.audiences import GRAINS, get_policy
-from profiles.release.disclosure import COMBINED, COMBINED_DOW, Rung, make_ladder, round_counts
+from profiles.release.disclosure import COMBINED, COMBINED_DOW, round_counts
+from profiles.release.ladder import Rung, make_ladder
 from profiles.release.api import PERIODS, release_counts
 from profiles.release.layers import HEX_ORDER
 from profiles.release.perturb import PTABLE, WIDE_PTABLE

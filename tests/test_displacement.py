@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from profiles.cli import main
-from profiles.planning.displacement import (INTERVENTIONS, LEVELS, DisplacementError, simulate,
+from profiles.planning.displacement import (INTERVENTIONS, LEVELS, DisplacementError,
+                                            ScenarioOptions, simulate,
                                             study_cells)
 from profiles.planning.response import evaluate_areas, ring_buffer
 from profiles.planning.evaluation import wdd, wdq
@@ -294,3 +295,15 @@ def test_cli_evaluate_is_marked(demo_db, capsys):
         before, after = int(line.split()[1]), int(line.split()[2])
         assert before == 0 or before >= 3
         assert after == 0 or after >= 3
+
+
+def test_options_give_the_same_scenario_as_keywords_and_keywords_override_them(small):
+    con, _ = small
+    options = ScenarioOptions(targets=[CENTRE], intervention="enforcement", max_km=1.0)
+    by_options = simulate(con, "analyst", options)
+    by_keywords = simulate(con, "analyst", targets=[CENTRE], intervention="enforcement",
+                           max_km=1.0)
+    assert by_options.params == by_keywords.params
+    pd.testing.assert_frame_equal(by_options.cells, by_keywords.cells)
+    nearer = simulate(con, "analyst", options, max_km=0.1)
+    assert nearer.params["max_km"] == 0.1 and options.max_km == 1.0

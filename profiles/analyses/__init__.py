@@ -11,9 +11,9 @@ time), :class:`~profiles.analyses.emerging_release.EmergingRun` (ArcGIS's emergi
 :class:`~profiles.analyses.overview.Overview`; :func:`~profiles.analyses.seasonality.seasonality`
 sets each month against the same month last year.
 """
-from profiles.analyses.change import (FEED_WORDS, NOTE_SMALL, TREND_PERIODS, ChangeError,
-                                      ChangeResult, change_by_cell, change_periods,
-                                      hexagons_side_by_side, policy_of)
+from profiles.analyses.change import (FEED_WORDS, NOTE_SMALL, ChangeError, ChangeResult,
+                                      change_by_cell, change_periods, hexagons_side_by_side)
+from profiles.analyses.periods import TREND_PERIODS, loaded_period_starts
 from profiles.analyses.coverage import CoverageError, CoverageResult, reach_against_need
 from profiles.analyses.emerging_release import (EMERGING_PERIODS, EmergingRun,
                                                 category_meaning, emerging_for)
@@ -30,6 +30,6 @@ __all__ = ["EMERGING_PERIODS", "EmergingRun", "category_meaning", "emerging_for"
            "CATEGORIES", "FEED_WORDS", "NOTE_SMALL", "RESPONSES", "TREND_PERIODS", "ChangeError",
            "ChangeResult", "CoverageError", "CoverageResult", "HotspotRun", "HotspotRunError",
            "Overview", "OverviewError", "PremisesTrend", "change_by_cell", "change_periods",
-           "classify_for", "hexagons_side_by_side", "hotspots_for", "overview", "pattern_key", "period_label",
-           "policy_of", "premises_trend", "reach_against_need", "SeasonalityError",
+           "classify_for", "hexagons_side_by_side", "hotspots_for", "loaded_period_starts", "overview",
+           "pattern_key", "period_label", "premises_trend", "reach_against_need", "SeasonalityError",
            "seasonality", "seasonality_for", "seasonality_words"]

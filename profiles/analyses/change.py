@@ -46,14 +46,16 @@ Examples
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from data_contracts.feeds import CATALOGUE
 from geo.cells import cells_to_parents, cells_to_str, resolution_of
-from profiles.release import RELEASED, PlainWordsError, ReleasedForAudience
+from profiles.analyses.periods import (TREND_PERIODS, part_periods, period_states,
+                                       released_series)
+from profiles.release import RELEASED, PlainWordsError, ReleasedForAudience, get_policy
 
 #: Note for a row where both sides are below twice the audience threshold.
 NOTE_SMALL = "too small to read anything into"
@@ -64,23 +66,12 @@ NOTE_NONE_AFTER = "none shown after"
 #: Note for a hexagon the other side shows only as part of larger or smaller hexagons.
 NOTE_NOT_COMPARABLE = "not comparable: the other side shows this ground in other hexagons"
 
-#: Plain words for each feed, for summaries.
-FEED_WORDS = {
-    "on_street": "on-street activity reports",
-    "premises": "premises assessments",
-    "outreach_contacts": "outreach contacts",
-    "harm_reports": "harm reports",
-    "harm_context": "harm report context flags",
-    "community_concerns": "community concerns",
-}
+#: Plain words for each feed, for summaries (the catalogue's ``words``).
+FEED_WORDS = {feed: entry.words for feed, entry in CATALOGUE.items() if entry.words}
 
 #: Note for a trend period of which only some weeks are loaded (first and last, usually).
 NOTE_PART = "part period: not all its weeks are loaded"
 
-_PERIOD_CODE = {"month": "M", "quarter": "Q", "year": "Y"}
-
-#: Periods a trend can be drawn over.
-TREND_PERIODS = ("week", "month", "quarter", "year")
 
 
 class ChangeError(PlainWordsError):
@@ -108,7 +99,8 @@ class ChangeResult(ReleasedForAudience):
     area_note : str or None
         :data:`NOTE_SMALL` when both area totals are small, else None.
     small_below : int
-        The "small" limit used: ``2 * threshold``.
+        The "small" limit used: :attr:`Policy.small <profiles.release.Policy.small>`, twice
+        the threshold.
     """
 
     feed: str
@@ -201,7 +193,7 @@ def change_by_cell(con, audience, feed: str, *, before, after, area=None) -> Cha
     """
     from profiles.release import release_counts
 
-    policy = policy_of(audience)
+    policy = get_policy(audience)
     before = _date_range(before, "before")
     after = _date_range(after, "after")
     if before[0] <= after[1] and after[0] <= before[1]:
@@ -220,7 +212,7 @@ def change_by_cell(con, audience, feed: str, *, before, after, area=None) -> Cha
     else_a = (wide["after_in_larger"] + wide["after_in_smaller"]).to_numpy()
     apart = ((shown_a & ~shown_b & (else_b > 0) & ~(floor & (a > else_b)))
              | (shown_b & ~shown_a & (else_a > 0) & ~(floor & (b > else_a))))
-    small = 2 * policy.threshold
+    small = policy.small
     note = _notes(b, a, small)
     note[apart] = NOTE_NOT_COMPARABLE
     pct = _pct(a - b, b)
@@ -285,31 +277,26 @@ def change_periods(con, audience, feed: str, *, period: str = "month", area=None
     >>> change_periods(con, "partnership", "on_street").columns.tolist()
     ['period_start', 'count', 'change', 'pct_change', 'note', 'state']
     """
-    from profiles.release import release_counts
-
-    policy = policy_of(audience)
+    policy = get_policy(audience)
     if period not in TREND_PERIODS:
         raise ChangeError(f"period= must be one of {', '.join(TREND_PERIODS)} for a trend, "
                           f"not {period!r}")
-    released = release_counts(con, policy, feed, period=period, area=area, start=start,
-                              end=end)
-    frame, longer = at_grain(released.frame, period)
+    series = released_series(con, policy, feed, period=period, area=area, start=start, end=end)
+    frame, longer, starts = series.frame, series.longer, series.starts
     totals = frame.groupby("period_start")["count"].sum()
-    starts = period_starts(con, period, start=start, end=end)
-    starts = sorted(set(starts) | set(totals.index))
-    part = _part_periods(con, period, starts, start, end)
+    part = part_periods(con, period, starts, start, end)
     counts = totals.reindex(starts, fill_value=0).to_numpy(dtype=np.int64)
     prev = np.concatenate(([0], counts[:-1]))
     change = pd.array(counts - prev, dtype="Int64")
     pct = _pct(counts - prev, prev)
-    note = np.where((counts < 2 * policy.threshold) & (prev < 2 * policy.threshold),
+    note = np.where((counts < policy.small) & (prev < policy.small),
                     NOTE_SMALL, None).astype(object)
     if len(starts):
         change[0] = pd.NA
         pct[0] = None
         note[0] = None
     note[part] = NOTE_PART
-    state = _period_states(con, feed, period, starts, counts)
+    state = period_states(con, feed, period, starts, counts)
     for i, st in enumerate(state):   # a period with no file is not a 0, and not a change
         if st != RELEASED:
             note[i] = st
@@ -326,41 +313,6 @@ def change_periods(con, audience, feed: str, *, period: str = "month", area=None
                        area=str(area) if area is not None else None, longer=longer,
                        notes=[_longer_note(longer, feed, period)] if longer else [])
     return frame
-
-
-def _period_states(con, feed, period, starts, counts) -> list[str]:
-    """Each period's state: released, or not loaded / no data for this period."""
-    from profiles.release import feed_coverage, period_ends
-
-    if not len(starts):
-        return []
-    coverage = feed_coverage(con)
-    days = np.array([(pd.Timestamp(s) - pd.Timestamp("1970-01-01")).days for s in starts])
-    ends = [dt.date(1970, 1, 1) + dt.timedelta(days=int(e) + 1)
-            for e in period_ends(days, period)]
-    return [coverage.state(feed, pd.Timestamp(s).date(), e, int(c))
-            for s, e, c in zip(starts, ends, counts)]
-
-
-def at_grain(frame: pd.DataFrame, period: str) -> tuple[pd.DataFrame, int]:
-    """Return the rows of a released frame shown at ``period``, and the count left out.
-
-    A release shows a figure over a longer period than asked for where too few lie behind it
-    in the shorter one (its ``period_grain`` says so); such a figure belongs to no single
-    period of a trend.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> f = pd.DataFrame({"period_grain": ["month", "year"], "count": [5, 10]})
-    >>> rows, longer = at_grain(f, "month")
-    >>> len(rows), longer
-    (1, 10)
-    """
-    if "period_grain" not in frame.columns or period == "all":
-        return frame, 0
-    keep = (frame["period_grain"] == period).to_numpy()
-    return frame[keep], int(frame.loc[~keep, "count"].sum())
 
 
 def _longer_note(longer: int, feed: str, period: str) -> str:
@@ -430,56 +382,6 @@ def hexagons_side_by_side(frames: dict) -> pd.DataFrame:
     return out
 
 
-def period_starts(con, period: str, *, start=None, end=None) -> list:
-    """Return the start of every period from the first to the last loaded week (public).
-
-    Weeks belong to the month or quarter their Monday falls in, as in
-    :func:`profiles.release.api.release_counts`.
-    """
-    from profiles.release import release_periods
-
-    weeks = pd.to_datetime(pd.Series(release_periods(con), dtype="datetime64[ns]"))
-    if start is not None:
-        weeks = weeks[weeks >= pd.Timestamp(start)]
-    if end is not None:
-        weeks = weeks[weeks <= pd.Timestamp(end)]
-    if weeks.empty or period == "all":
-        return [dt.date(1970, 1, 1)] if period == "all" and not weeks.empty else []
-    freq = {"week": "7D", "month": "MS", "quarter": "QS", "year": "YS"}[period]
-    first = weeks.min()
-    if period != "week":
-        first = first.to_period(_PERIOD_CODE[period]).start_time
-    return [d.date() for d in pd.date_range(first, weeks.max(), freq=freq)]
-
-
-def policy_of(audience):
-    """Return the :class:`~profiles.release.audiences.Policy` of an audience name (or a Policy)."""
-    from profiles.release import Policy, get_policy
-
-    return audience if isinstance(audience, Policy) else get_policy(audience)
-
-
-def _part_periods(con, period, starts, start, end) -> np.ndarray:
-    """Return a mask of the periods in ``starts`` with fewer weeks loaded than they hold."""
-    from profiles.release import release_periods
-
-    weeks = pd.Series(pd.to_datetime(release_periods(con)), dtype="datetime64[ns]")
-    if start is not None:
-        weeks = weeks[weeks >= pd.Timestamp(start)]
-    if end is not None:
-        weeks = weeks[weeks <= pd.Timestamp(end)]
-    if period == "week" or not len(starts):
-        return np.zeros(len(starts), dtype=bool)
-    code = _PERIOD_CODE[period]
-    loaded = weeks.dt.to_period(code).value_counts()
-    out = np.zeros(len(starts), dtype=bool)
-    for i, s in enumerate(starts):
-        p = pd.Timestamp(s).to_period(code)
-        mondays = len(pd.date_range(p.start_time, p.end_time.normalize(), freq="W-MON"))
-        out[i] = loaded.get(p, 0) < mondays
-    return out
-
-
 def _date_range(value, name) -> tuple:
     if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or len(value) != 2:
         raise ChangeError(f"{name}= must be a (start, end) pair of dates, e.g. "
@@ -521,6 +423,5 @@ def _span(rng) -> str:
 
 
 __all__ = ["ChangeError", "ChangeResult", "FEED_WORDS", "NOTE_NONE_AFTER", "NOTE_NONE_BEFORE",
-           "NOTE_NOT_COMPARABLE", "NOTE_PART", "NOTE_SMALL", "TREND_PERIODS", "at_grain",
-           "change_by_cell", "change_periods", "hexagons_side_by_side", "period_starts",
-           "policy_of"]
+           "NOTE_NOT_COMPARABLE", "NOTE_PART", "NOTE_SMALL",
+           "change_by_cell", "change_periods", "hexagons_side_by_side"]

@@ -63,8 +63,8 @@ import numpy as np
 import pandas as pd
 
 from profiles.release import PlainWordsError
-from profiles.release import RELEASED, Figure, ReleasedForAudience
-from profiles.analyses.change import FEED_WORDS, NOTE_SMALL, hexagons_side_by_side, policy_of
+from profiles.release import RELEASED, Figure, ReleasedForAudience, get_policy
+from profiles.analyses.change import FEED_WORDS, NOTE_SMALL, hexagons_side_by_side
 
 #: Every status a hexagon can get, most urgent first.
 STATUSES = ("unmet need", "low reach", "reached", "reach without recorded need")
@@ -223,7 +223,7 @@ def reach_against_need(con, audience, *, area=None, start=None, end=None,
     """
     from profiles.release import release_counts
 
-    policy = policy_of(audience)
+    policy = get_policy(audience)
     if isinstance(need_feeds, str):
         need_feeds = (need_feeds,)
     need_feeds = tuple(need_feeds)
@@ -331,7 +331,7 @@ def coverage_cells(frames: dict, policy, *, need_feeds, reach_feed,
     cells["ratio"] = np.round(ratio, 3)
     cells["status"] = pd.Series(status, dtype=object)
     cells["resolution"] = wide["resolution"].to_numpy()
-    small = 2 * policy.threshold
+    small = policy.small
     tiny = (need_sure < small) & (np.nan_to_num(reach) < small)
     note = np.where(open_reading, NOTE_MAY_DIFFER, np.where(tiny, NOTE_SMALL, None))
     cells["note"] = pd.Series(note, dtype=object)

@@ -29,10 +29,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from profiles.analyses.change import FEED_WORDS, policy_of
+from profiles.analyses.change import FEED_WORDS
 from profiles.analyses.hotspot_release import (_TOO_LITTLE_WORDS, HotspotRunError,
                                                _check_settings, _why_not, released_cube)
-from profiles.release import ReleasedForAudience
+from profiles.release import ReleasedForAudience, get_policy
 
 #: Periods a cube can be built from: hexagons are released by month and by quarter.
 EMERGING_PERIODS = ("month", "quarter")
@@ -163,7 +163,7 @@ def emerging_for(con, audience, feed: str, *, period: str = "month", area=None, 
                               f"(hexagons are not released by week), not {period!r}")
     _check_settings(k, alpha)
     released, policy, chosen, notes, starts, cube = released_cube(
-        con, policy_of(audience), feed, period, area, start, end,
+        con, get_policy(audience), feed, period, area, start, end,
         left_out=f"in no {period} of the cube")
     if len(starts) < 3:
         raise HotspotRunError(
@@ -190,7 +190,7 @@ def emerging_for(con, audience, feed: str, *, period: str = "month", area=None, 
     table = table[["h3_id", "category", "trend_z", "trend_p", "hot_steps", "cold_steps",
                    "steps"]]
     chosen["resolution"] = released.resolution
-    return EmergingRun(feed=feed, policy=policy_of(audience),
+    return EmergingRun(feed=feed, policy=get_policy(audience),
                        period=period, k=k, time_steps=time_steps, alpha=alpha, fdr=fdr,
                        chosen=chosen, cube=cube, table=table, notes=notes)
 

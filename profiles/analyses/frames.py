@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from profiles.analyses.change import FEED_WORDS, at_grain, policy_of
+from profiles.analyses.change import FEED_WORDS
+from profiles.analyses.periods import released_series
 from profiles.analyses.hotspot_release import HotspotRunError
 from profiles.release import ReleasedForAudience
 
@@ -111,25 +112,19 @@ def frames_for(con, audience, feed: str, *, period: str = "month", area=None, st
     profiles.release.api.ReleaseError
         If the audience may not see ``feed``, or ``area`` is unknown.
     """
-    from profiles.analyses.change import period_starts
-    from profiles.release import release_counts
-
     if period not in FRAME_PERIODS:
         raise HotspotRunError(f"frames are released by month or quarter (hexagons are not "
                               f"released by week), not {period!r}")
-    policy = policy_of(audience)
-    released = release_counts(con, policy, feed, period=period, area=area, start=start,
-                              end=end, place="hexagon")
-    frame, longer = at_grain(released.frame, period)
+    series = released_series(con, audience, feed, period=period, area=area, start=start,
+                             end=end, place="hexagon")
+    policy, released, frame, longer = series.policy, series.released, series.frame, series.longer
     table = pd.DataFrame({"period_start": pd.to_datetime(frame["period_start"]).dt.date,
                           "h3_id": frame["h3_id"].astype(str),
                           "resolution": frame["resolution"].astype(int),
                           "count": frame["count"].astype(int)})
     table = table.groupby(["period_start", "h3_id", "resolution"], as_index=False)["count"].sum()
     table = table.sort_values(["period_start", "h3_id"]).reset_index(drop=True)
-    periods = sorted({pd.Timestamp(p).date() for p in period_starts(con, period, start=start,
-                                                                      end=end)}
-                     | set(table["period_start"]))
+    periods = series.starts
     finest = table[table["resolution"] == released.resolution]["count"]
     notes = []
     if longer:

@@ -38,8 +38,9 @@ import numpy as np
 import pandas as pd
 
 from profiles.release import PlainWordsError
-from profiles.release import ReleasedForAudience
-from profiles.analyses.change import FEED_WORDS, TREND_PERIODS, at_grain, period_starts, policy_of
+from profiles.release import ReleasedForAudience, get_policy
+from profiles.analyses.change import FEED_WORDS
+from profiles.analyses.periods import TREND_PERIODS, released_series
 
 
 class HotspotRunError(PlainWordsError):
@@ -133,7 +134,7 @@ def hotspots_for(con, audience, feed: str, *, area=None, start=None, end=None, k
     from profiles.analyses.hotspots import hotspot_gistar
     from profiles.release import release_counts
 
-    policy = policy_of(audience)
+    policy = get_policy(audience)
     _check_settings(k, alpha)
     released = release_counts(con, policy, feed, period="all", area=area, start=start,
                               end=end)
@@ -178,18 +179,14 @@ def released_cube(con, policy, feed: str, period: str, area, start, end, *, left
     HotspotRunError
         When no study area can be found, or nothing at all is released.
     """
-    from profiles.release import release_counts
-
-    released = release_counts(con, policy, feed, period=period, area=area, start=start,
-                              end=end, place="hexagon")
-    frame, longer = at_grain(released.frame, period)
+    series = released_series(con, policy, feed, period=period, area=area, start=start, end=end,
+                             place="hexagon")
+    released, frame, longer, starts = series.released, series.frame, series.longer, series.starts
     policy = dataclasses.replace(policy, resolution_floor=released.resolution)
     _, chosen, notes, cells = _grid(con, policy, feed, frame, area, start, end)
     if longer:
         notes.append(f"{longer:,} {FEED_WORDS.get(feed, feed)} are shown only over periods "
                      f"longer than a {period} and are {left_out}.")
-    starts = sorted(set(period_starts(con, period, start=start, end=end))
-                    | set(frame["period_start"]))
     floor = frame[frame["resolution"] == policy.resolution_floor]
     cube = floor.pivot_table(index="h3_id", columns="period_start", values="count",
                              aggfunc="sum")
@@ -233,7 +230,7 @@ def classify_for(con, audience, feed: str, *, period: str = "month", area=None, 
     """
     from profiles.analyses.hotspots import hotspot_classify
 
-    policy = policy_of(audience)
+    policy = get_policy(audience)
     if period not in TREND_PERIODS:
         raise HotspotRunError(f"patterns over time need a period of "
                               f"{', '.join(TREND_PERIODS)}, not {period!r}")

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from data_contracts.feeds import ADVERT_INDICATORS
-from profiles.release import ReleasedForAudience, release_areas, release_counts
+from profiles.release import ReleasedForAudience, get_policy, release_areas, release_counts
 
 ANY_INDICATOR = "any_indicator"
 INDICATOR_WORDS = {
@@ -167,9 +167,9 @@ def online_picture(con, audience, *, period: str | None = None, area=None, start
     >>> pic.adverts, pic.share, list(pic.indicators["key"])[:2]
     (0, None, ['changing_locations', 'frequent_changes'])
     """
-    from profiles.analyses.change import period_starts, policy_of
+    from profiles.analyses.periods import released_series
 
-    policy = policy_of(audience)
+    policy = get_policy(audience)
     if period is None:
         for choice in ("month", "quarter", "year"):
             picture = online_picture(con, policy, period=choice, area=area, start=start,
@@ -179,12 +179,10 @@ def online_picture(con, audience, *, period: str | None = None, area=None, start
         picture.notes.append(f"Shown by {picture.period}: the shortest period at which most "
                              f"advert figures have enough advertisers behind them.")
         return picture
-    rel = release_counts(con, policy, "online_adverts", period=period, by=("category",),
-                         area=area, start=start, end=end).frame
-    at_period = (rel["period_grain"] == period) | (period == "all")
-    sums = rel[at_period].groupby("period_start")["count"].sum()
-    starts = sorted(set(period_starts(con, period, start=start, end=end))
-                    | set(rel.loc[at_period, "period_start"]))
+    adverts = released_series(con, policy, "online_adverts", period=period, by=("category",),
+                              area=area, start=start, end=end)
+    rel, starts = adverts.released.frame, adverts.starts
+    sums = adverts.frame.groupby("period_start")["count"].sum()
     weeks = _weeks_by_period(con, period, start, end)
     adv = release_counts(con, policy, "advertisers", period=period, area=area, start=start,
                          end=end).frame
@@ -212,7 +210,7 @@ def online_picture(con, audience, *, period: str | None = None, area=None, start
         by_area=_by_area(con, policy, area_type, start, end, sum(weeks.values())),
         adverts=int(rel["count"].sum()), with_indicator=int(totals.get(ANY_INDICATOR, 0)),
         advertisers_per_week=per_week(int(adv["count"].sum()), sum(weeks.values())),
-        longer=int(rel.loc[~at_period, "count"].sum()))
+        longer=adverts.longer)
 
 
 def per_week(advertiser_weeks: int, weeks: int | None) -> float | None:
@@ -265,11 +263,11 @@ def _whole_periods(starts, period: str, weeks: dict) -> list:
 
 def _weeks_by_period(con, period: str, start, end) -> dict:
     """Loaded weeks (a count of weeks, not of people) per period start, within the range."""
-    from profiles.analyses.change import period_starts
+    from profiles.analyses.periods import loaded_period_starts
     from profiles.release import release_periods
 
     out: dict = {}
-    firsts = period_starts(con, period, start=start, end=end)
+    firsts = loaded_period_starts(con, period, start=start, end=end)
     for week in release_periods(con):
         if (start is not None and week < start) or (end is not None and week > end):
             continue

@@ -40,21 +40,24 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from data_contracts.feeds import CONTRACTS
+
 from profiles.release import (NO_DATA, NOT_LOADED, RELEASED, TOO_FEW, Figure, Policy,
                               disclosure_statement, feed_coverage, get_policy, release_counts,
                               release_periods)
 
 PERIODS = ("week", "month", "quarter")
 
-#: Feeds the overview shows, in order: (label, unit).
+#: The order the overview has always shown its feeds in; a feed added to the catalogue since
+#: comes after these.
+_ORDER = ("on_street", "premises", "harm_reports", "community_concerns", "outreach_contacts",
+          "online_adverts")
+#: Feeds the overview shows, in order: (label, unit). Every counted feed with a file of its
+#: own, as the catalogue (:data:`data_contracts.feeds.CATALOGUE`) describes it.
 FEEDS: dict[str, tuple[str, str]] = {
-    "on_street": ("On-street activity", "events"),
-    "premises": ("Off-street premises", "assessments"),
-    "harm_reports": ("Harm reports", "reports"),
-    "community_concerns": ("Community concerns", "reports"),
-    "outreach_contacts": ("Outreach contacts", "contacts"),
-    "online_adverts": ("Online adverts", "adverts"),
-}
+    c.feed: (c.label, c.unit.many)
+    for c in sorted((c for c in CONTRACTS.values() if c.kind == "event"),
+                    key=lambda c: _ORDER.index(c.feed) if c.feed in _ORDER else len(_ORDER))}
 _NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
                  "ten", "eleven", "twelve", "thirteen")
 
@@ -321,7 +324,7 @@ def overview(con, audience, *, period: str = "month", area=None, start: dt.date 
         For an unknown area.
     """
     _check_period(period)
-    policy = audience if isinstance(audience, Policy) else get_policy(audience)
+    policy = get_policy(audience)
     weeks = [w for w in release_periods(con)
              if (start is None or w >= start) and (end is None or w <= end)]
     base = Overview(policy.name, None if area is None else str(area), period, start, end, None,

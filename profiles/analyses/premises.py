@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 from data_contracts.premises_rubric import CATEGORIES, RESPONSES
-from profiles.release import NO_DATA, NOT_LOADED, RELEASED, Figure, ReleasedForAudience
+from profiles.release import (NO_DATA, NOT_LOADED, RELEASED, Figure, ReleasedForAudience,
+                              get_policy)
 
 
 @dataclass
@@ -130,10 +131,10 @@ def premises_trend(con, audience, *, period: str = "quarter", area=None, start=N
     >>> trend.table.columns.tolist(), sorted(trend.responses) == sorted(CATEGORIES)
     (['period_start', 'category', 'count'], True)
     """
-    from profiles.analyses.change import period_starts, policy_of
+    from profiles.analyses.periods import loaded_period_starts
     from profiles.release import release_counts
 
-    policy = policy_of(audience)
+    policy = get_policy(audience)
     released = release_counts(con, policy, "premises", period=period, by=("category",),
                               area=area, start=start, end=end)
     frame = released.frame
@@ -141,7 +142,7 @@ def premises_trend(con, audience, *, period: str = "quarter", area=None, start=N
         pd.Series(period, index=frame.index)
     at_period = ((grain == period) | (period == "all")) & frame["category"].isin(CATEGORIES)
     sums = frame[at_period].groupby(["period_start", "category"])["count"].sum()
-    starts = sorted(set(period_starts(con, period, start=start, end=end))
+    starts = sorted(set(loaded_period_starts(con, period, start=start, end=end))
                     | set(frame.loc[at_period, "period_start"]))
     index = pd.MultiIndex.from_product([starts, CATEGORIES],
                                        names=["period_start", "category"])

@@ -10,10 +10,11 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from data_contracts.feeds import EVENT_FEEDS, feed_entry
 from profiles.cli import UserError, add_db_argument
 
-_FEEDS = ("on_street", "premises", "outreach_contacts", "harm_reports", "harm_context",
-          "community_concerns")
+#: Counted feeds placed finely enough for hexagon analyses (not the approximate adverts).
+_FEEDS = tuple(f for f in EVENT_FEEDS if feed_entry(f).finest_resolution is None)
 _TREND = ("week", "month", "quarter", "year")
 
 
@@ -187,7 +188,7 @@ def _hotspots(args) -> int:
             table = classify_for(con, args.audience, args.feed, period=args.patterns,
                                  area=args.area, start=args.start, end=args.end,
                                  recent=args.recent, k=args.k, alpha=args.alpha)
-            from profiles.analyses import policy_of
+            from profiles.release import get_policy
 
             a = table.attrs
             title = (f"Lantern hot-spot patterns (sfhotspot style) of {_words(args.feed)} for the "
@@ -196,7 +197,7 @@ def _hotspots(args) -> int:
             counts = table["pattern"].value_counts()
             said = "; ".join(f"{int(n)} {pattern}" for pattern, n in counts.items())
             print(f"Cells by pattern: {said}.", file=sys.stderr)
-            return _write(args, con, table, policy_of(args.audience), title,
+            return _write(args, con, table, get_policy(args.audience), title,
                           [f"Cells by pattern: {said}.", *a["notes"]])
         run = hotspots_for(con, args.audience, args.feed, area=args.area, start=args.start,
                            end=args.end, k=args.k, alpha=args.alpha)
@@ -241,7 +242,8 @@ def _words(feed: str) -> str:
 
 
 def _change(args) -> int:
-    from profiles.analyses import ChangeError, change_by_cell, change_periods, policy_of
+    from profiles.analyses import ChangeError, change_by_cell, change_periods
+    from profiles.release import get_policy
 
     con = _connect(args)
     try:
@@ -253,7 +255,7 @@ def _change(args) -> int:
                                    area=args.area, start=args.start, end=args.end)
             title = (f"Lantern trend: feed={args.feed} audience={args.audience} "
                      f"period={args.trend} area={args.area or 'whole force'}")
-            return _write(args, con, frame, policy_of(args.audience), title,
+            return _write(args, con, frame, get_policy(args.audience), title,
                           frame.attrs.get("notes", []))
         if args.before is None or args.after is None:
             raise UserError("give --before START:END and --after START:END (e.g. --before "

@@ -9,6 +9,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from data_contracts.feeds import CONTRACTS
 from profiles.cli import UserError, add_db_argument
 
 
@@ -107,8 +108,9 @@ def register(sub) -> None:
     p.set_defaults(func=_evaluate)
 
 
-_EVENT_FEEDS = ("on_street", "premises", "harm_reports", "community_concerns",
-                "outreach_contacts")
+#: Counted feeds with a file of their own, placed finely enough for hexagon targets.
+_EVENT_FEEDS = tuple(c.feed for c in CONTRACTS.values()
+                     if c.kind == "event" and c.finest_resolution is None)
 
 
 def _period_args(q) -> None:
@@ -218,7 +220,7 @@ def _cells_arg(text):
 
 
 def _simulate(args) -> int:
-    from profiles.planning import simulate
+    from profiles.planning import ScenarioOptions, simulate
     from profiles.planning import save_scenario, scenario_dir, scenario_to_csv, scenarios_to_html
 
     if bool(args.targets) == bool(args.target_area):
@@ -232,10 +234,11 @@ def _simulate(args) -> int:
             raise UserError(f"--shares {args.shares!r}: write LOW,CENTRAL,HIGH, e.g. "
                             f"0.1,0.25,0.5") from None
     try:
-        sc = simulate(_con(args), args.audience, targets=targets,
-                      intervention=args.intervention, reduction=args.reduction,
-                      displaced_shares=shares, max_km=args.max_km, decay_km=args.decay_km,
-                      area=args.area, start=args.start, end=args.end, feed=args.feed)
+        options = ScenarioOptions(targets, args.intervention, reduction=args.reduction,
+                                  displaced_shares=shares, max_km=args.max_km,
+                                  decay_km=args.decay_km, area=args.area, start=args.start,
+                                  end=args.end, feed=args.feed)
+        sc = simulate(_con(args), args.audience, options)
         if args.save:
             path = save_scenario(sc, args.save, scenario_dir(_db(args)),
                                  overwrite=args.overwrite)

@@ -101,7 +101,7 @@ class PackContext:
         profiles.release.audiences.PolicyError
             For an unknown audience.
         """
-        policy = audience if isinstance(audience, Policy) else get_policy(audience)
+        policy = get_policy(audience)
         if start is not None and end is not None and start > end:
             raise PackError(f"the period starts ({start}) after it ends ({end}); give --from "
                             f"a date on or before --to")

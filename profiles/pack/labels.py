@@ -9,20 +9,11 @@ Examples
 """
 from __future__ import annotations
 
-FEED_LABELS = {
-    "on_street": "On-street activity",
-    "premises": "Off-street premises assessments",
-    "outreach_contacts": "Outreach contacts",
-    "outreach_sites": "Outreach sites",
-    "harm_reports": "Harm reports",
-    "harm_context": "Harm report context flags",
-    "community_concerns": "Community concerns",
-    "environment": "Environment",
-    "areas": "Area boundaries",
-    "online_adverts": "Online adverts",
-    "advert_indicators": "Online advert indicators",
-    "advertisers": "Advertisers seen (advertiser-weeks)",
-}
+from data_contracts.feeds import CATALOGUE
+
+#: The catalogue's labels; the pack says what premises figures count.
+FEED_LABELS = {feed: entry.label for feed, entry in CATALOGUE.items()} | {
+    "premises": "Off-street premises assessments"}
 
 _CATEGORIES = {
     "on_street": {
@@ -94,7 +85,7 @@ def change_words(ctx, title, total, change, win) -> str:
                 f"longer periods to compare recent {ctx.trend_period}s with earlier ones.")
     text = (f"{title}: {total.text} in the period; {r.text} in {win.recent_label} against "
             f"{e.text} in {win.earlier_label}")
-    small = 2 * ctx.policy.threshold
+    small = ctx.policy.small
     if r.value < small and e.value < small:
         return text + " — too few to read a change into."
     return text + (f" ({p.text})." if p.value is not None else ".")

@@ -7,8 +7,8 @@ Inputs are released figures only (:mod:`profiles.planning.inputs` gathers them f
 """
 from profiles.planning.evaluation import EvaluationError, WDDResult, WDQResult, wdd, wdq
 from profiles.planning.displacement import (FLAG_WORDS, INTERVENTIONS, LEVELS,
-                                            DisplacementError, DisplacementScenario, simulate,
-                                            study_cells)
+                                            DisplacementError, DisplacementScenario,
+                                            ScenarioOptions, simulate, study_cells)
 from profiles.planning.response import (EVALUATION_AUDIENCES, FEW_EVENTS, ZONES, AreaEvaluation, evaluate_areas,
                                         ring_buffer)
 from profiles.planning.patrols import (DEFAULT_WEIGHTS, PURPOSE, PatrolError, PatrolPlan,
@@ -19,7 +19,7 @@ from profiles.planning.scenarios import (ScenarioError, compare_scenarios, hex_m
                                          list_scenarios, load_scenario, save_scenario,
                                          scenario_dir, scenario_to_csv, scenarios_to_html)
 
-__all__ = ["DEFAULT_WEIGHTS", "EVALUATION_AUDIENCES", "FEW_EVENTS", "FLAG_WORDS", "INTERVENTIONS", "LEVELS", "PATROL_FEED_WORDS",
+__all__ = ["DEFAULT_WEIGHTS", "EVALUATION_AUDIENCES", "FEW_EVENTS", "FLAG_WORDS", "INTERVENTIONS", "LEVELS", "PATROL_FEED_WORDS", "ScenarioOptions",
            "PURPOSE", "AreaEvaluation", "ScenarioCheck", "check_scenario", "DisplacementError", "DisplacementScenario",
            "EvaluationError", "PatrolError", "PatrolPlan", "ScenarioError", "WDDResult",
            "WDQResult", "compare_scenarios", "evaluate_areas", "hex_map_png", "list_scenarios",

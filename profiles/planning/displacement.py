@@ -50,12 +50,13 @@ True
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import h3
 import numpy as np
 import pandas as pd
 
+from data_contracts.feeds import feed_entry
 from profiles.release import PlainWordsError
 from profiles.planning.inputs import (distance_km, environment_flags, outreach_points,
                                       outreach_reach, released_activity)
@@ -88,7 +89,7 @@ SUITABILITY_WEIGHTS = {"base": 0.1, "activity": 1.0, "transport_route": 0.5,
                        "lighting_fault": 0.5, "isolated": 0.5, "far_from_outreach": 0.25}
 
 #: The displaced feeds in words, for summaries.
-_FEED_WORDS = {"on_street": "on-street activity", "premises": "off-street premises"}
+_FEED_WORDS = {feed: feed_entry(feed).label.lower() for feed in ("on_street", "premises")}
 
 FLAG_WORDS = {"no_outreach_reach": "hexagons with no outreach reach",
               "poorly_lit_or_isolated": "poorly lit or isolated places",
@@ -179,9 +180,6 @@ _CELL_COLUMNS = ["h3_id", "role", "baseline", "suitability", "distance_km", "cha
                  "change_central", "change_high", *FLAG_WORDS]
 
 
-def _policy(audience) -> Policy:
-    return audience if isinstance(audience, Policy) else get_policy(audience)
-
 
 def _no_targets_words(con, policy, area) -> str:
     """The sentence a page shows when no target hexagon is left: say why, offer what can be."""
@@ -266,15 +264,42 @@ def _check(intervention, reduction, shares, max_km, decay_km):
     return float(reduction), tuple(float(s) for s in shares)
 
 
-def simulate(con, audience, *, targets, intervention, reduction=None, displaced_shares=None,
-             max_km: float = 1.5, decay_km: float = 0.5, area=None, start=None, end=None,
-             feed: str = "on_street", suitability_weights=None) -> DisplacementScenario:
+@dataclass(frozen=True)
+class ScenarioOptions:
+    """What a displacement scenario is asked: where, which response, and the model's settings.
+
+    Each attribute is described under :func:`simulate`, which takes them as keywords too.
+
+    Examples
+    --------
+    >>> ScenarioOptions(targets="Corridor Beat", intervention="patrol").max_km
+    1.5
+    """
+
+    targets: list | str
+    intervention: str
+    reduction: float | None = None
+    displaced_shares: tuple | None = None
+    max_km: float = 1.5
+    decay_km: float = 0.5
+    area: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    feed: str = "on_street"
+    suitability_weights: dict | None = None
+
+
+def simulate(con, audience, options: ScenarioOptions | None = None,
+             **settings) -> DisplacementScenario:
     """Run a forward displacement scenario (see the module text for the model).
 
     Parameters
     ----------
     con : duckdb connection to the store
     audience : str or Policy
+    options : ScenarioOptions, optional
+        The scenario; or give its attributes as keywords (``targets=``, ``intervention=``
+        and any below), which also override those of ``options``.
     targets : list of str or str
         Hexagon ids at the audience's resolution floor, or an area name.
     intervention : {"patrol", "enforcement", "premises_closure", "environmental_improvement"}
@@ -303,10 +328,14 @@ def simulate(con, audience, *, targets, intervention, reduction=None, displaced_
     DisplacementError
         For unknown interventions, bad shares or distances, or targets outside the area.
     """
-    policy = _policy(audience)
-    reduction, shares = _check(intervention, reduction, displaced_shares, max_km, decay_km)
+    o = ScenarioOptions(**settings) if options is None else replace(options, **settings)
+    targets, intervention, area, start, end, feed = (o.targets, o.intervention, o.area,
+                                                     o.start, o.end, o.feed)
+    max_km, decay_km = o.max_km, o.decay_km
+    policy = get_policy(audience)
+    reduction, shares = _check(intervention, o.reduction, o.displaced_shares, max_km, decay_km)
     sw = dict(SUITABILITY_WEIGHTS)
-    for k, v in dict(suitability_weights or {}).items():
+    for k, v in dict(o.suitability_weights or {}).items():
         if k not in sw or not isinstance(v, (int, float)) or v < 0:
             raise DisplacementError(f"the suitability weights are "
                                     f"{', '.join(repr(k) for k in sw)}, each 0 or more, "
@@ -408,4 +437,5 @@ def _flag_words(totals, cells) -> list[str]:
 
 
 __all__ = ["DisplacementError", "DisplacementScenario", "FLAG_WORDS", "INTERVENTIONS",
-           "Intervention", "LEVELS", "SUITABILITY_WEIGHTS", "simulate", "study_cells"]
+           "Intervention", "LEVELS", "SUITABILITY_WEIGHTS", "ScenarioOptions", "simulate",
+           "study_cells"]

@@ -20,7 +20,7 @@ import h3
 import numpy as np
 import pandas as pd
 
-from profiles.release import Policy, get_policy
+from profiles.release import get_policy
 from profiles.release import release_counts
 
 #: Time bands with their hours [start, end).
@@ -31,9 +31,6 @@ REACH_KM = 0.5
 _EARTH_KM = 6371.0088
 _SLOT = ["h3_id", "dow", "band"]
 
-
-def _policy(audience) -> Policy:
-    return audience if isinstance(audience, Policy) else get_policy(audience)
 
 
 def environment_flags(con, audience, cells, *, start=None, end=None) -> pd.DataFrame:
@@ -70,7 +67,7 @@ def outreach_points(con, audience) -> list[str]:
     """
     from profiles.release import release_sites
 
-    policy = _policy(audience)
+    policy = get_policy(audience)
     floor = int(policy.resolution_floor)
     points = set(release_sites(con, policy)["h3_id"])
     if policy.may_see("outreach_contacts"):
@@ -172,7 +169,7 @@ def released_activity(con, audience, feed, *, area=None, start=None, end=None) -
     Series
         Indexed by ``h3_id``, float.
     """
-    policy = _policy(audience)
+    policy = get_policy(audience)
     if not policy.may_see(feed):
         return pd.Series(dtype=float, index=pd.Index([], name="h3_id"))
     frame = release_counts(con, policy, feed, period="all", area=area, start=start,
@@ -197,7 +194,7 @@ def released_slots(con, audience, feed, *, area=None, start=None, end=None) -> p
     Series
         Indexed by ``h3_id, dow, band`` (float), only non-zero entries.
     """
-    policy = _policy(audience)
+    policy = get_policy(audience)
     empty = pd.Series(dtype=float, index=pd.MultiIndex.from_tuples([], names=_SLOT))
     if not policy.may_see(feed):
         return empty

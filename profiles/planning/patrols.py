@@ -52,9 +52,10 @@ import h3
 import numpy as np
 import pandas as pd
 
+from data_contracts.feeds import feed_entry
 from profiles.release import PlainWordsError
-from profiles.release import Policy, ReleasedForAudience
-from profiles.planning.inputs import (_SLOT, BANDS, DAYS, REACH_KM, _policy, distance_km,
+from profiles.release import Policy, ReleasedForAudience, get_policy
+from profiles.planning.inputs import (_SLOT, BANDS, DAYS, REACH_KM, distance_km,
                                       environment_flags, open_slots, opening_words,
                                       outreach_points, outreach_reach, released_activity,
                                       released_slots)
@@ -64,8 +65,7 @@ from profiles.release import (ReleaseError, is_synthetic, release_area_cells, re
 ANY_DAY = "any day"
 #: Feeds that score a candidate, with their default weights.
 DEFAULT_WEIGHTS = {"harm_reports": 0.5, "on_street": 0.3, "community_concerns": 0.2}
-FEED_WORDS = {"harm_reports": "harm reports", "on_street": "on-street activity",
-              "community_concerns": "community concerns"}
+FEED_WORDS = {feed: feed_entry(feed).label.lower() for feed in DEFAULT_WEIGHTS}
 #: Safer alternatives are counted within this distance of a proposed hexagon.
 ALTERNATIVES_KM = 1.0
 #: Fewer safer alternatives than this counts as "few".
@@ -205,7 +205,7 @@ def plan_patrols(con, audience="command", *, area=None, start=None, end=None, we
     PatrolError
         For an audience without day/band breakdowns, bad weights, ``exclusion_km`` or ``top``.
     """
-    policy = _policy(audience)
+    policy = get_policy(audience)
     if not {"dow", "band"} <= set(policy.breakdowns):
         raise PatrolError(
             f"the patrol brief is police-internal: audience {policy.name!r} may not see "

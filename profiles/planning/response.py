@@ -180,7 +180,7 @@ def evaluate_areas(con, audience, *, target, control, before, after, buffer=None
         In plain words: a zone with no hexagons, a buffer or control with nothing left
         outside the target, or periods in the wrong order.
     """
-    policy = audience if isinstance(audience, Policy) else get_policy(audience)
+    policy = get_policy(audience)
     before, after = _period(before, "before"), _period(after, "after")
     if after[0] <= before[1]:
         raise DisplacementError(f"the after period must start after the before period ends "

@@ -36,10 +36,11 @@ import numpy as np
 import pandas as pd
 
 from profiles import store
-from profiles.release.areas import (ReleaseError, _area_anchors, _policy, area_name,
+from profiles.release.areas import (ReleaseError, _area_anchors, area_name,
                                     release_area_cells, release_areas, release_periods,
                                     resolve_area)
-from profiles.release.audiences import Policy, ReleasedForAudience, disclosure_statement
+from profiles.release.audiences import (Policy, ReleasedForAudience, disclosure_statement,
+                                        get_policy)
 from profiles.release.cache import (clear_release_cache, keep_tables, layer_table,
                                     protected_table, store_span, warm_release_cache)
 from profiles.release.layers import FORCE, Layer, hex_floor, layer_named, protection_of
@@ -135,7 +136,7 @@ def release_counts(con, audience, feed: str, *, period: str = "week", by=(), are
     PolicyError
         For an unknown audience.
     """
-    policy = _policy(audience)
+    policy = get_policy(audience)
     by = tuple(by)
     check_request(policy, feed, period, by, place)
     area_id = resolve_area(con, area) if area is not None else None

@@ -12,7 +12,7 @@ import pandas as pd
 
 from geo.cells import cells_to_parents, cells_to_str
 from profiles import store
-from profiles.release.audiences import Policy, get_policy
+from profiles.release.audiences import get_policy
 from profiles.release.errors import PlainWordsError
 from profiles.release.nesting import cells_to_center_children
 
@@ -20,9 +20,6 @@ from profiles.release.nesting import cells_to_center_children
 class ReleaseError(PlainWordsError):
     """A release was asked for something the audience may not see, or that does not exist."""
 
-
-def _policy(audience) -> Policy:
-    return audience if isinstance(audience, Policy) else get_policy(audience)
 
 
 def area_name(con, area_id: int) -> str:
@@ -67,7 +64,7 @@ def release_area_cells(con, area, audience, *, touching: bool = False) -> list[s
     returned instead (what can be offered for an area smaller than one such cell); area
     membership is public reference data, not a count.
     """
-    policy = _policy(audience)
+    policy = get_policy(audience)
     anchors = _area_anchors(con, resolve_area(con, area))
     floor_cells = np.unique(cells_to_parents(anchors, policy.resolution_floor))
     if touching:

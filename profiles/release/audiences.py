@@ -48,25 +48,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from data_contracts.feeds import ADVERT_RESOLUTION, FEEDS
+from data_contracts.feeds import CONTRACTS, DERIVED_FEEDS, FEEDS, feed_entry
 
 DEFAULT_PATH = Path(__file__).with_name("audiences.toml")
 AUDIENCES = ("partnership", "command", "analyst")
 BREAKDOWNS = ("category", "detail", "band", "dow")
-RELEASABLE_FEEDS = tuple(f for f in FEEDS if f != "areas") + ("harm_context",
-                                                              "advert_indicators",
-                                                              "advertisers")
-#: Feeds whose places are approximate: never released finer than this H3 resolution,
-#: whatever the audience's floor (adverts give approximate places only).
-FEED_FINEST_RESOLUTION = {"online_adverts": ADVERT_RESOLUTION,
-                          "advert_indicators": ADVERT_RESOLUTION,
-                          "advertisers": ADVERT_RESOLUTION}
-#: Feeds counted by week only (no day, no time of day): the only breakdowns they carry.
-FEED_BREAKDOWNS = {"online_adverts": ("category",), "advert_indicators": ("category",),
-                   "advertisers": ()}
-#: Feeds whose categories are never combined by a roll-up: each category is its own figure
-#: (an advert can carry several indicators, so combined indicators would count no one thing).
-UNCOMBINED_FEEDS = ("advert_indicators",)
+RELEASABLE_FEEDS = tuple(f for f in FEEDS if CONTRACTS[f].kind != "boundary") + DERIVED_FEEDS
 #: Roll-up moves, from the finest grain towards coarser ones.
 MOVES = ("space", "time", "breakdown")
 #: Period grains a roll-up passes through, finest first (weeks nest in the month, quarter and
@@ -83,6 +70,14 @@ _REQUIRED = ("threshold", "resolution_floor", "rounding_base", "feeds", "marking
 
 class PolicyError(ValueError):
     """The audience policy file is invalid, or an audience is unknown; Lantern refuses."""
+
+
+def _entry(feed):
+    """Return the catalogue entry of ``feed``, or None for None or a name it does not hold."""
+    try:
+        return feed_entry(feed)
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -109,13 +104,14 @@ class Policy:
     def rollup_for(self, feed: str | None) -> tuple:
         """Return the roll-up moves used for ``feed`` (its own ladder, else ``rollup``).
 
-        For a feed with fewer breakdowns than the audience (:data:`FEED_BREAKDOWNS`), the
-        breakdown moves beyond what it has to combine are left out.
+        For a feed with fewer breakdowns than the audience (its catalogue entry's
+        ``breakdowns``), the breakdown moves beyond what it has to combine are left out.
         """
         moves = dict(self.rollup_by_feed).get(feed, self.rollup)
-        if feed not in FEED_BREAKDOWNS:
+        entry = _entry(feed)
+        if entry is None or entry.breakdowns is None:
             return moves
-        room = 0 if feed in UNCOMBINED_FEEDS else len(self.breakdowns_for(feed))
+        room = len(self.breakdowns_for(feed)) if entry.combined else 0
         out = []
         for move in moves:
             if move == "breakdown":
@@ -134,7 +130,9 @@ class Policy:
         >>> p.floor_for("on_street"), p.floor_for("online_adverts")
         (9, 7)
         """
-        return min(self.resolution_floor, FEED_FINEST_RESOLUTION.get(feed, 15))
+        entry = _entry(feed)
+        finest = entry.finest_resolution if entry is not None else None
+        return min(self.resolution_floor, 15 if finest is None else finest)
 
     def breakdowns_for(self, feed: str | None) -> tuple:
         """Return the breakdowns ``feed`` is released by for this audience, in its order.
@@ -144,9 +142,21 @@ class Policy:
         >>> get_policy("command").breakdowns_for("online_adverts")
         ('category',)
         """
-        if feed not in FEED_BREAKDOWNS:
+        entry = _entry(feed)
+        if entry is None or entry.breakdowns is None:
             return self.breakdowns
-        return tuple(b for b in self.breakdowns if b in FEED_BREAKDOWNS[feed])
+        return tuple(b for b in self.breakdowns if b in entry.breakdowns)
+
+    @property
+    def small(self) -> int:
+        """Counts below this are too small to read anything into: twice the threshold.
+
+        Examples
+        --------
+        >>> get_policy("partnership").small, get_policy("command").small
+        (10, 6)
+        """
+        return 2 * self.threshold
 
     @property
     def coarsest_resolution(self) -> int:
@@ -332,18 +342,24 @@ def _whole(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def get_policy(audience: str) -> Policy:
+def get_policy(audience: str | Policy) -> Policy:
     """Return the policy of ``audience``; refuse an unknown one, naming the known ones.
+
+    A Policy is returned as it is, so a function may take either.
 
     Examples
     --------
     >>> get_policy("command").threshold
     3
+    >>> get_policy(get_policy("command")).name
+    'command'
     >>> get_policy("public")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     profiles.release.audiences.PolicyError: unknown audience 'public'; audiences are: partnership, ...
     """
+    if isinstance(audience, Policy):
+        return audience
     policies = load_policies()
     try:
         return policies[audience]
@@ -373,7 +389,8 @@ def disclosure_statement(policy: Policy, feed: str | None = None) -> str:
                  f"(down to resolution {policy.coarsest_resolution}) or its categories are "
                  f"combined; groups still too small are not shown at all, and where one hidden "
                  f"category could be worked out from its total a second one is hidden too.")
-    if feed in FEED_FINEST_RESOLUTION:
+    entry = _entry(feed)
+    if entry is not None and entry.finest_resolution is not None:
         floor = policy.floor_for(feed)
         parts.append(f"Online adverts are placed no finer than H3 resolution {floor} (about "
                      f"5 km²) and counted by week only; their figures are shown only where at "

@@ -15,7 +15,7 @@ import time
 from collections import OrderedDict
 
 from profiles import store
-from profiles.release.areas import _policy
+from profiles.release.audiences import get_policy
 from profiles.release.base import area_memberships, load_base_table
 from profiles.release.caps import apply_caps
 from profiles.release.disclosure import Protected
@@ -162,7 +162,7 @@ def protected_table(con, audience, feed: str, *, layer: str = "hex-quarter",
     With ``atoms`` (a hexagon layer), the table is built afresh and keeps where each atom
     went: for the policy owner's utility report only, never cached.
     """
-    protection = protection_of(_policy(audience), feed)
+    protection = protection_of(get_policy(audience), feed)
     chosen = layer_named(protection, layer)
     if atoms:
         return build_layer(_cursor(con), protection, feed, chosen, atoms=True), \
@@ -187,7 +187,7 @@ def warm_release_cache(con, audiences, feeds=EVENT_FEEDS, *, hold: bool = True
     """
     timings = []
     for audience in audiences:
-        policy = _policy(audience)
+        policy = get_policy(audience)
         for feed in feeds:
             if not policy.may_see(feed):
                 continue

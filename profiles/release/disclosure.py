@@ -60,6 +60,7 @@ Examples
 >>> base = BaseTable(cell=np.array([0x8928308280fffff] * 2, dtype=np.uint64),
 ...                  day=np.array([19723, 19730]), dims={}, n=np.array([4, 2]),
 ...                  anon=np.array([4, 2]))
+>>> from profiles.release.ladder import make_ladder
 >>> ladder = make_ladder(9, (), ("time",))
 >>> prot = protect(base, ladder, threshold=3)
 >>> [(u.resolution, GRAINS[u.grain], u.count) for u in prot.units.itertuples()]
@@ -75,56 +76,14 @@ import numpy as np
 import pandas as pd
 
 from geo.cells import BASE_RESOLUTION, cells_to_parents
-from profiles.release.audiences import GRAINS, Policy
+from profiles.release.audiences import GRAINS
+from profiles.release.ladder import Rung
 from profiles.release.nesting import cells_to_center_children, period_ends, period_starts
 
 #: The breakdown value of a unit whose breakdown was combined by the roll-up.
 COMBINED = "(combined)"
 #: Day-of-week value of a unit whose day of week was combined (``dow`` stays an integer).
 COMBINED_DOW = -1
-
-
-@dataclass(frozen=True)
-class Rung:
-    """One rung of a roll-up ladder: the grain at which residue atoms are pooled."""
-
-    resolution: int
-    grain: str
-    kept: tuple
-
-    @property
-    def label(self) -> str:
-        """Plain words, e.g. ``'H3 res 8, month, by category'``."""
-        text = f"H3 res {self.resolution}, {self.grain}"
-        return text + (f", by {', '.join(self.kept)}" if self.kept else "")
-
-
-def make_ladder(resolution_floor: int, breakdowns, moves) -> tuple:
-    """Return the rungs from the base grain through each roll-up move.
-
-    Examples
-    --------
-    >>> [r.label for r in make_ladder(8, ("category",), ("breakdown", "time", "space"))]
-    ['H3 res 8, week, by category', 'H3 res 8, week', 'H3 res 8, month', 'H3 res 7, month']
-    """
-    rungs = [Rung(int(resolution_floor), "week", tuple(breakdowns))]
-    for move in moves:
-        last = rungs[-1]
-        if move == "space":
-            rungs.append(Rung(last.resolution - 1, last.grain, last.kept))
-        elif move == "time":
-            rungs.append(Rung(last.resolution, GRAINS[GRAINS.index(last.grain) + 1], last.kept))
-        elif move == "breakdown":
-            rungs.append(Rung(last.resolution, last.grain, last.kept[:-1]))
-        else:
-            raise ValueError(f"roll-up move {move!r} is not one of space, time, breakdown")
-    return tuple(rungs)
-
-
-def policy_ladder(policy: Policy, feed: str | None = None) -> tuple:
-    """Return the roll-up ladder of an audience's policy (for ``feed``, if it has its own)."""
-    return make_ladder(policy.floor_for(feed), policy.breakdowns_for(feed),
-                       policy.rollup_for(feed))
 
 
 @dataclass
@@ -507,6 +466,5 @@ def _pinned(gid, groups, previous, events, threshold, room) -> np.ndarray:
     return (off == 0) & (count >= room)
 
 
-__all__ = ["COMBINED", "COMBINED_DOW", "BaseTable", "Protected", "Rung",
-           "cells_to_center_children", "make_ladder", "period_ends", "period_starts",
-           "policy_ladder", "protect", "round_counts"]
+__all__ = ["COMBINED", "COMBINED_DOW", "BaseTable", "Protected", "cells_to_center_children",
+           "period_ends", "period_starts", "protect", "round_counts"]

@@ -48,7 +48,8 @@ import numpy as np
 import pandas as pd
 
 from profiles.release.audiences import BREAKDOWNS, GRAINS, Policy
-from profiles.release.disclosure import Protected, Rung, protect
+from profiles.release.disclosure import Protected, protect
+from profiles.release.ladder import Rung
 from profiles.release.nesting import period_ends, period_starts
 from profiles.release.perturb import perturb_counts
 

@@ -43,9 +43,6 @@ OUTLINE_COLUMNS = ["name", "area_type", "paths", "polygons", "label_lat", "label
                    "traced"]
 
 
-def _policy(audience) -> Policy:
-    return audience if isinstance(audience, Policy) else get_policy(audience)
-
 
 def days_to_words(mask: int) -> str:
     """Return a 7-bit day mask (bit 0 = Monday) in words: ``Mon–Fri``, ``Tue, Thu``, ``daily``.
@@ -87,7 +84,7 @@ def release_sites(con, audience) -> pd.DataFrame:
         that type and time share the cell). Empty when the audience may not see
         ``outreach_sites``. Confidential sites are never included.
     """
-    policy = _policy(audience)
+    policy = get_policy(audience)
     if not policy.may_see("outreach_sites"):
         return pd.DataFrame(columns=SITE_COLUMNS)
     floor = int(policy.resolution_floor)
@@ -137,7 +134,7 @@ def release_environment(con, audience, *, area=None, start: dt.date | None = Non
     """
     from profiles.release.api import resolve_area
 
-    policy = _policy(audience)
+    policy = get_policy(audience)
     if not policy.may_see("environment"):
         return pd.DataFrame(columns=ENVIRONMENT_COLUMNS)
     floor = int(policy.resolution_floor)
@@ -188,7 +185,7 @@ def release_area_outlines(con, audience, *, area_type: str | None = None) -> pd.
     """
     from geo.outlines import geojson_to_outline, outline_polygons, outline_rings
 
-    policy = _policy(audience)
+    policy = get_policy(audience)
     floor = int(policy.resolution_floor)
     where, params = "", []
     if area_type is not None:

@@ -11,15 +11,13 @@ profiles.release.areas.ReleaseError: period= must be one of week, month, quarter
 """
 from __future__ import annotations
 
+from data_contracts.feeds import EVENT_FEEDS
 from profiles.release.areas import ReleaseError
 from profiles.release.audiences import BREAKDOWNS, Policy
 
 PERIODS = ("week", "month", "quarter", "year", "all")
 #: Kinds of layer a request may ask for (None lets the release choose).
 PLACES = ("area", "hexagon")
-#: The event feeds held in ``facts`` (the other releasable feeds are reference data).
-EVENT_FEEDS = ("on_street", "premises", "outreach_contacts", "harm_reports", "harm_context",
-               "community_concerns", "online_adverts", "advert_indicators", "advertisers")
 
 
 def check_request(policy: Policy, feed: str, period: str, by: tuple, place) -> None:

@@ -111,7 +111,7 @@ def data_status(con, audience=None) -> DataStatus:
     quarantine = con.execute("SELECT ingest_id, column_name, reason, n FROM quarantine "
                              "ORDER BY ingest_id, n DESC").df()
     if audience is not None:
-        policy = audience if isinstance(audience, Policy) else get_policy(audience)
+        policy = get_policy(audience)
         for frame in (ingests, quarantine):
             for col in _COUNT_COLUMNS:
                 if col in frame:

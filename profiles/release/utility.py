@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from profiles.release.audiences import get_policy, load_policies
-from profiles.release.disclosure import policy_ladder
+from profiles.release.ladder import policy_ladder
 from profiles.release.cache import _cursor, build_layer
 from profiles.release.layers import layer_named, protection_of
 from profiles.release.request import EVENT_FEEDS

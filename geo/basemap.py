@@ -36,6 +36,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from data_contracts.words import agrees
+
 #: Where the dashboard's server answers for the basemap (not under Streamlit's own routes).
 ROUTE = "/lantern/basemap"
 STYLE_PATH = f"{ROUTE}/style.json"
@@ -96,7 +98,8 @@ def parse_basemap(doc: dict, *, where: str = "the basemap configuration") -> Bas
         return None
     unknown = sorted(set(section) - _KEYS)
     if unknown:
-        raise BasemapError(f"{where}: unknown key(s) {', '.join(unknown)}; [basemap] takes "
+        raise BasemapError(f"{where}: unknown {agrees(len(unknown), 'key', 'keys')} "
+                           f"{', '.join(unknown)}; [basemap] takes "
                            f"{', '.join(sorted(_KEYS))}")
     if ("tiles" in section) == ("file" in section):
         raise BasemapError(f"{where}: give either tiles = \"https://…/{{z}}/{{x}}/{{y}}.png\" "

@@ -93,7 +93,7 @@ BAD = [
      r"most 3 'time' move"),
     ("too-many-breakdowns", with_setting("partnership", "rollup = ['breakdown', "
                                                         "'breakdown']", drop="rollup"),
-     r"2 'breakdown' moves: only 1 breakdown\(s\) are allowed to combine"),
+     r"2 'breakdown' moves: only 1 breakdown is allowed to combine"),
     ("empty-marking", with_setting("command", "marking = ' '", drop="marking"),
      r"setting 'marking': ' ' is not a protective marking\. Fix: set a non-empty marking"),
     ("missing-setting", with_setting("analyst", "", drop="marking"),

@@ -41,7 +41,7 @@ def _config(tmp_path, **basemap) -> Path:
     ({"tiles": URL, "file": "a.mbtiles", "attribution": "x"}, "not both or neither"),
     ({"tiles": "https://maps.example.org/{z}/{x}.png", "attribution": "x"},
      r"tiles must be an http\(s\) URL template with \{z\}, \{x\} and \{y\}"),
-    ({"tiles": URL, "attribution": "x", "colour": "red"}, r"unknown key\(s\) colour"),
+    ({"tiles": URL, "attribution": "x", "colour": "red"}, r"unknown key colour"),
     ({"tiles": URL, "attribution": "x", "opacity": 0.05}, "opacity a number 0.2–1"),
     ({"file": "/nowhere/county.mbtiles", "attribution": "x"}, "no tile file at"),
 ], ids=["no-attribution", "neither", "both", "bad-template", "unknown-key", "opacity",

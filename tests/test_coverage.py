@@ -81,8 +81,8 @@ def test_unmet_list_is_need_with_little_or_no_reach_by_need(con):
     assert result.unmet.loc[3, "note"] == NOTE_SMALL        # need 4 < 2 x threshold
     assert result.unmet["note"].tolist()[:3] == [None, None, None]
     text = result.summary
-    assert "3 hexagon(s) with need have no outreach contacts shown (unmet need)" in text
-    assert "1 have low reach" in text and "fewer than 3" in text
+    assert "3 hexagons with need have no outreach contacts shown (unmet need)" in text
+    assert "1 has low reach" in text and "fewer than 3" in text
 
 
 def test_partnership_rounds_and_lists_at_its_resolution(con):

@@ -37,8 +37,8 @@ NOT_PEOPLE = ("Hexagons", "Feeds", "Files", "Weeks", "Last file",
               # a share of two released figures, and released advertiser-weeks per week:
               # ratios of released figures, not counts
               "Share with an indicator", "Advertisers seen per week")
-#: A count of people or events in a sentence: "175 events", "2,450 contact(s)".
-COUNT_IN_TEXT = re.compile(r"(?<![\w.])(\d[\d,]*) (?:events?|reports?|contacts?|contact\(s\)|"
+#: A count of people or events in a sentence: "175 events", "2,450 contacts".
+COUNT_IN_TEXT = re.compile(r"(?<![\w.])(\d[\d,]*) (?:events?|reports?|contacts?|"
                            r"assessments?|need events)\b")
 #: What a metric shows instead of a number (not loaded, no data, too few).
 FIGURE_STATES = ("Not loaded", "No data for this period", "Too few to show")

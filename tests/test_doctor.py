@@ -107,5 +107,5 @@ def test_each_problem_is_named_with_its_fix_and_fails_the_command(key, healthy, 
     assert code == 1, out
     assert re.search(match, out), out
     problems = [line for line in out.splitlines() if line.startswith("PROBLEM")]
-    assert out.splitlines()[-1] == f"{len(problems)} problem(s)"
+    assert out.splitlines()[-1] == (f"{len(problems)} problems" if len(problems) > 1 else "1 problem")
     assert "Traceback" not in out

@@ -207,7 +207,7 @@ def _with(cells, values):
 ERROR_CASES = [
     (pd.Series(0, index=DISK5), {}, r"counts= has zero variance \(every cell has count 0\)"),
     (pd.Series(3, index=DISK5), {}, r"zero variance .*count 3\).*hotspot_classify"),
-    (_with(DISK5[:2], [1, 2]), {}, r"counts= has 2 cell\(s\) but Gi\* needs at least 3"),
+    (_with(DISK5[:2], [1, 2]), {}, r"counts= has 2 cells but Gi\* needs at least 3"),
     (_with(DISK5[:3] + ["not-a-cell"], [1, 2, 3, 4]), {}, r"invalid H3 cell id: 'not-a-cell'"),
     (_with(DISK5[:3] + ["8f1942c58b7ffff"], [1, 2, 3, 4]), {},
      r"invalid H3 cell id: '8f1942c58b7ffff'"),

@@ -223,4 +223,4 @@ def test_lantern_audit_lists_cleanup_lines(tmp_path, capsys):
     assert main(["audit", "--db", str(db), "--action", "cleanup"]) == 0
     out = capsys.readouterr()
     assert "file_name=x.duckdb.updating-1" in out.out and "view" not in out.out
-    assert "1 record(s); chain intact" in out.err
+    assert "1 record; chain intact" in out.err

@@ -14,6 +14,7 @@ import pytest
 
 import attacks
 from stores import copy_store
+from data_contracts.words import plural
 from profiles.cli import main
 from profiles.governance import audit
 from profiles.release import release_counts
@@ -123,7 +124,7 @@ def test_erasure_removes_a_known_person_and_logs_no_key(demo_db, town_files, tmp
     assert main(["erase", "--db", str(db), "--feed", "on_street", "--subject-key",
                  person]) == 0
     out = capsys.readouterr().out
-    assert f"link to {groups} group(s)" in out and person not in out
+    assert f"link to {plural(groups, 'group')}" in out and person not in out
     con = store.connect(db, read_only=True)
     assert con.execute("SELECT count(*) FROM subjects WHERE feed = 'on_street' AND "
                        "subject = ?", [hashed]).fetchone()[0] == 0
@@ -173,7 +174,7 @@ def test_records_before_the_cut_off_cannot_be_found_by_erasure(retained, demo_db
     assert main(["erase", "--db", str(db), "--feed", "on_street", "--subject-key",
                  person]) == 0
     out = capsys.readouterr().out
-    assert f"link to {late} group(s)" in out
+    assert f"link to {plural(late, 'group')}" in out
     assert "before 01 Oct 2025 were already cut loose from every key" in out
     con = store.connect(db, read_only=True)
     assert con.execute("SELECT count(*) FROM subjects WHERE feed = 'on_street' AND "
@@ -306,4 +307,4 @@ def test_key_rotation_keeps_every_figure(tmp_path, capsys):
     capsys.readouterr()
     assert main(["key", "status", "--db", str(db)]) == 0
     out = capsys.readouterr().out
-    assert "s.duckdb.key" in out and "mode 0600" in out and "Rotated 1 time(s)" in out
+    assert "s.duckdb.key" in out and "mode 0600" in out and "Rotated 1 time," in out

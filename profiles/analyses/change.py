@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from data_contracts.words import plural
 from data_contracts.feeds import CATALOGUE
 from geo.cells import cells_to_parents, cells_to_str, resolution_of
 from profiles.analyses.periods import (TREND_PERIODS, part_periods, period_states,
@@ -142,7 +143,7 @@ class ChangeResult(ReleasedForAudience):
             rose = int(((change > 0) & readable).sum())
             fell = int(((change < 0) & readable).sum())
             small = int((c["note"] == NOTE_SMALL).sum())
-            text += (f" {rose} hexagon(s) rose and {fell} fell; {small} "
+            text += (f" {plural(rose, 'hexagon')} rose and {fell} fell; {small} "
                      f"{'is' if small == 1 else 'are'} {NOTE_SMALL}.")
             apart = int((c["note"] == NOTE_NOT_COMPARABLE).sum())
             if apart:

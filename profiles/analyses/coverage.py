@@ -62,6 +62,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from data_contracts.words import agrees, plural
 from profiles.release import PlainWordsError
 from profiles.release import RELEASED, Figure, ReleasedForAudience, get_policy
 from profiles.analyses.change import FEED_WORDS, NOTE_SMALL, hexagons_side_by_side
@@ -157,13 +158,16 @@ class CoverageResult(ReleasedForAudience):
                     f"audience: no cell has enough {need_words} or "
                     f"{FEED_WORDS.get(self.reach_feed, self.reach_feed)} to show.")
             return " ".join([text, *self.notes])
-        text = (f"In {where}, {with_need} hexagon(s) show need ({need_words}: "
-                f"{self.total_need:,} in all) and outreach made {self.total_reach:,} "
-                f"contact(s) in the hexagons shown. {n['unmet need']} hexagon(s) with need have no "
-                f"outreach contacts shown (unmet need) and {n['low reach']} have low reach "
-                f"(fewer than {self.low_reach:g} contacts per need event); {n['reached']} "
-                f"are reached. {n['reach without recorded need']} hexagon(s) have outreach "
-                f"contacts but no need shown.")
+        unmet, low, reached = n["unmet need"], n["low reach"], n["reached"]
+        only_reach = n["reach without recorded need"]
+        text = (f"In {where}, {plural(with_need, 'hexagon')} {agrees(with_need, 'shows', 'show')} "
+                f"need ({need_words}: {self.total_need:,} in all) and outreach made "
+                f"{plural(self.total_reach, 'contact')} in the hexagons shown. "
+                f"{plural(unmet, 'hexagon')} with need {agrees(unmet, 'has', 'have')} no "
+                f"outreach contacts shown (unmet need) and {low} {agrees(low, 'has', 'have')} "
+                f"low reach (fewer than {self.low_reach:g} contacts per need event); {reached} "
+                f"{agrees(reached, 'is', 'are')} reached. {plural(only_reach, 'hexagon')} "
+                f"{agrees(only_reach, 'has', 'have')} outreach contacts but no need shown.")
         open_ = int((self.cells["note"] == NOTE_MAY_DIFFER).sum())
         if open_:
             text += (f" {open_} of these readings may differ, because figures shown for "

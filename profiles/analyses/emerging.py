@@ -102,6 +102,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from data_contracts.words import plural
 from profiles.analyses.hotspots import (_benjamini_hochberg, _check_counts, _check_parameters,
                                         _neighbours, _two_sided_p)
 from profiles.analyses.mann_kendall import mann_kendall
@@ -267,7 +268,7 @@ def series_to_categories(z, p, *, alpha: float = 0.05, trend_alpha: float | None
         raise ValueError(f"z= and p= must have the same cells and time steps; z is "
                          f"{z.shape[0]} x {z.shape[1]}, p is {p.shape[0]} x {p.shape[1]}")
     if z.shape[1] < 2:
-        raise ValueError(f"z= has {z.shape[1]} time step(s); emerging hot spots need at "
+        raise ValueError(f"z= has {plural(z.shape[1], 'time step')}; emerging hot spots need at "
                          "least 2 (and 10 or more to tell persistent from the rest)")
     zv, pv = z.to_numpy(dtype=float), p.to_numpy(dtype=float)
     significant = np.nan_to_num(pv, nan=1.0) < alpha

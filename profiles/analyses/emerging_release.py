@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from data_contracts.words import agrees, plural
 from profiles.analyses.change import FEED_WORDS
 from profiles.analyses.hotspot_release import (_TOO_LITTLE_WORDS, HotspotRunError,
                                                _check_settings, _why_not, released_cube)
@@ -107,8 +108,9 @@ class EmergingRun(ReleasedForAudience):
             f"Emerging hot spots of {FEED_WORDS.get(self.feed, self.feed)} in {c['area']}, "
             f"{len(self.cube.columns)} {self.period}s from {c['start']} to {c['end']}, over "
             f"{c['study_cells']} hexagons at H3 resolution {c['resolution']} (neighbours within "
-            f"{self.k} ring(s)"
-            + (f" and {self.time_steps} earlier {self.period}(s)" if self.time_steps else "")
+            f"{plural(self.k, 'ring')}"
+            + (f" and {plural(self.time_steps, 'earlier ' + self.period)}"
+               if self.time_steps else "")
             + f"; {'false discovery rate' if self.fdr else 'unadjusted'} p below "
               f"{self.alpha:g}; ArcGIS's categories): {found}.", *self.notes])
 
@@ -184,7 +186,8 @@ def emerging_for(con, audience, feed: str, *, period: str = "month", area=None, 
                               words=_TOO_LITTLE_WORDS) from None
     undefined = table.attrs["undefined_steps"]
     if undefined:
-        notes.append(f"{len(undefined)} {period}(s) show the same figure in every hexagon "
+        notes.append(f"{plural(len(undefined), period)} {agrees(len(undefined), 'shows', 'show')} "
+                     f"the same figure in every hexagon "
                      f"(usually none shown), so no hexagon is a hot or cold spot in them.")
     table = table.rename_axis("h3_id").reset_index()
     table = table[["h3_id", "category", "trend_z", "trend_p", "hot_steps", "cold_steps",

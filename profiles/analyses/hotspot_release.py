@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from data_contracts.words import agrees, plural
 from profiles.release import PlainWordsError
 from profiles.release import ReleasedForAudience, get_policy
 from profiles.analyses.change import FEED_WORDS
@@ -97,9 +98,9 @@ class HotspotRun(ReleasedForAudience):
         hot, cold = len(self.hot_cells), len(self.cold_cells)
         text = (f"Getis-Ord Gi* hotspots of {words} in {c['area']}, {c['start']} to "
                 f"{c['end']}, over {c['study_cells']} cells at H3 resolution "
-                f"{c['resolution']} (neighbours within {self.k} ring(s); "
+                f"{c['resolution']} (neighbours within {plural(self.k, 'ring')}; "
                 f"{'false discovery rate' if self.fdr else 'unadjusted'} p below "
-                f"{self.alpha:g}): {hot} hot and {cold} cold cell(s).")
+                f"{self.alpha:g}): {hot} hot and {plural(cold, 'cold cell')}.")
         return " ".join([text, *self.notes])
 
 
@@ -239,7 +240,7 @@ def classify_for(con, audience, feed: str, *, period: str = "month", area=None, 
         con, policy, feed, period, area, start, end, left_out=f"not in any {period}'s Gi*")
     if recent is None:
         recent = max(1, min(3, len(starts) - 1))
-        notes.append(f"The recent window is the last {recent} {period}(s) of the "
+        notes.append(f"The recent window is the last {plural(recent, period)} of the "
                      f"{len(starts)} shown.")
     if isinstance(recent, bool) or not isinstance(recent, (int, np.integer)) \
             or not 1 <= recent < len(starts):
@@ -285,10 +286,11 @@ def pattern_key(table: pd.DataFrame) -> pd.DataFrame:
     need = int(np.ceil(a.get("persistent_share", 0.8) * n - 1e-9))
     words = {
         "persistent": f"a {{side}} spot in at least {need} of the {n} {unit}s",
-        "emerging": f"a {{side}} spot in the last {recent} {unit}(s) and in none before",
-        "former": f"a {{side}} spot before the last {recent} {unit}(s) and in none of them",
-        "intermittent": f"a {{side}} spot both before and within the last {recent} "
-                        f"{unit}(s), but in fewer than {need} of the {n}",
+        "emerging": f"a {{side}} spot in the last {plural(recent, unit)} and in none before",
+        "former": f"a {{side}} spot before the last {plural(recent, unit)} and in none of "
+                  f"them",
+        "intermittent": f"a {{side}} spot both before and within the last "
+                        f"{plural(recent, unit)}, but in fewer than {need} of the {n}",
     }
     counts = table["pattern"].value_counts()
     rows = []
@@ -321,7 +323,8 @@ def _grid(con, policy, feed, frame, area, start, end):
     shown = frame.loc[floor_rows, ["h3_id", "count"]]
     outside = sorted(set(shown["h3_id"]) - set(cells))
     if outside:
-        notes.append(f"{len(outside)} cell(s) with released counts lie outside {area_name}; "
+        notes.append(f"{plural(len(outside), 'cell')} with released counts "
+                     f"{agrees(len(outside), 'lies', 'lie')} outside {area_name}; "
                      f"they are included in the study area.")
         cells = sorted(set(cells) | set(outside))
     counts = shown.groupby("h3_id")["count"].sum().reindex(cells, fill_value=0)
@@ -387,7 +390,7 @@ def _check_settings(k, alpha) -> None:
 def _why_not(counts) -> str:
     """Why Gi* is undefined on ``counts``, in plain words."""
     if len(counts) < 3:
-        return (f"the study area has {len(counts)} hexagon(s) and Gi* needs at least 3; "
+        return (f"the study area has {plural(len(counts), 'hexagon')} and Gi* needs at least 3; "
                 f"choose a larger area")
     return ("every hexagon shows the same figure, so there is nothing to compare; widen the "
             "dates or choose a larger area")

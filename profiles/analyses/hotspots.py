@@ -27,6 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from data_contracts.words import plural
+
 #: The labels :func:`hotspot_gistar` puts in its ``hotspot`` column.
 HOTSPOT_LABELS = ("hot", "cold", "none")
 
@@ -279,7 +281,7 @@ def _check_counts(counts, name="counts"):
                          f"{_EXAMPLE_CELL}), not {type(counts).__name__}")
     n = len(counts)
     if n < 3:
-        raise ValueError(f"{name}= has {n} cell(s) but Gi* needs at least 3; pass every cell "
+        raise ValueError(f"{name}= has {plural(n, 'cell')} but Gi* needs at least 3; pass every cell "
                          "of the study area, zero-count cells included")
     dtypes = [counts.dtype] if isinstance(counts, pd.Series) else list(counts.dtypes)
     if not dtypes or any(pd.api.types.is_bool_dtype(d) or not pd.api.types.is_numeric_dtype(d)

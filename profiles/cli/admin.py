@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+from data_contracts.words import plural
 from profiles.cli import UserError, add_db_argument
 
 
@@ -102,7 +103,7 @@ def _audit(args) -> int:
               f"{audit.category_of(r.get('action')):<13} {r.get('audience') or '-':<12} "
               f"{details}")
     ok, where = audit.verify_chain(db)
-    print(f"{len(records)} record(s); chain {'intact' if ok else 'BROKEN: ' + where}",
+    print(f"{plural(len(records), 'record')}; chain {'intact' if ok else 'BROKEN: ' + where}",
           file=sys.stderr)
     for r in _not_landed(db, log):
         print(f"note: the load recorded at {r['at']} ({r.get('file_name')}, by {r['user']}) "

@@ -10,6 +10,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from data_contracts.words import plural
 from data_contracts.feeds import EVENT_FEEDS, feed_entry
 from profiles.cli import UserError, add_db_argument
 
@@ -193,7 +194,7 @@ def _hotspots(args) -> int:
             a = table.attrs
             title = (f"Lantern hot-spot patterns (sfhotspot style) of {_words(args.feed)} for the "
                      f"{args.audience} audience in {a['chosen']['area']}, by {args.patterns}, "
-                     f"with a recent window of the last {args.recent} {args.patterns}(s)")
+                     f"with a recent window of the last {plural(args.recent, args.patterns)}")
             counts = table["pattern"].value_counts()
             said = "; ".join(f"{int(n)} {pattern}" for pattern, n in counts.items())
             print(f"Cells by pattern: {said}.", file=sys.stderr)
@@ -205,8 +206,8 @@ def _hotspots(args) -> int:
         raise UserError(str(exc)) from None
     title = (f"Lantern hotspots (Getis-Ord Gi*) of {_words(args.feed)} for the "
              f"{args.audience} audience in {run.chosen['area']}, weeks of "
-             f"{run.chosen['start']} to {run.chosen['end']}, neighbours within {args.k} "
-             f"ring(s), significance level {args.alpha:g}")
+             f"{run.chosen['start']} to {run.chosen['end']}, neighbours within "
+             f"{plural(args.k, 'ring')}, significance level {args.alpha:g}")
     print(run.summary, file=sys.stderr)
     return _write(args, con, run.table, run.policy, title, [run.summary])
 
@@ -224,8 +225,9 @@ def _emerging(args, con) -> int:
     title = (f"Lantern emerging hot spots (ArcGIS categories) of {_words(args.feed)} for the "
              f"{args.audience} audience in {c['area']}, by {run.period}, "
              f"{len(run.cube.columns)} {run.period}s from {c['start']} to {c['end']}, "
-             f"neighbours within {args.k} ring(s)"
-             + (f" and {args.time_steps} earlier {run.period}(s)" if args.time_steps else "")
+             f"neighbours within {plural(args.k, 'ring')}"
+             + (f" and {plural(args.time_steps, 'earlier ' + run.period)}"
+                if args.time_steps else "")
              + f", significance level {args.alpha:g}")
     key = run.category_counts()
     said = "; ".join(f"{int(r.hexagons)} {r.category}" for r in key.itertuples())

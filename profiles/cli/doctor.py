@@ -14,6 +14,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from data_contracts.words import plural
 from profiles.cli import add_db_argument
 
 
@@ -54,7 +55,7 @@ def _doctor(args) -> int:
     for f in findings:
         print(f.line())
     problems = [f for f in findings if not f.ok]
-    print(f"{len(problems)} problem(s)" if problems else "no problems found")
+    print(plural(len(problems), "problem") if problems else "no problems found")
     return 1 if problems else 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 
+from data_contracts.words import plural
 from profiles.cli import UserError, add_db_argument
 
 
@@ -173,9 +174,9 @@ def _key(args) -> int:
             info = path.stat()
             age = (dt.datetime.now() - dt.datetime.fromtimestamp(info.st_mtime)).days
             mode = stat.S_IMODE(info.st_mode)
-            print(f"Key: {where}, made {age} day(s) ago, mode {mode:04o}"
+            print(f"Key: {where}, made {plural(age, 'day')} ago, mode {mode:04o}"
                   + ("" if mode == 0o600 else " - it should be 0600: chmod 600 it") + ".")
-        print(f"Rotated {len(rotations.split(',')) if rotations else 0} time(s)"
+        print(f"Rotated {plural(len(rotations.split(',')) if rotations else 0, 'time')}"
               + (f", last on {rotated}." if rotated else "."))
         return 0
     if os.environ.get("LANTERN_KEY"):

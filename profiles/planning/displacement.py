@@ -56,6 +56,7 @@ import h3
 import numpy as np
 import pandas as pd
 
+from data_contracts.words import agrees, plural
 from data_contracts.feeds import feed_entry
 from profiles.release import PlainWordsError
 from profiles.planning.inputs import (distance_km, environment_flags, outreach_points,
@@ -143,8 +144,9 @@ class DisplacementScenario:
         p, t = self.params, self.totals
         base = self.cells.loc[self.cells.role == "target", "baseline"].sum()
         lines = [self.marking, f"Displacement scenario{': ' + self.name if self.name else ''}"
-                 f" — {INTERVENTIONS[p['intervention']].words} in {len(p['targets'])} "
-                 f"hexagon(s), expected reduction {p['reduction']:.0%} of "
+                 f" — {INTERVENTIONS[p['intervention']].words} in "
+                 f"{plural(len(p['targets']), 'hexagon')}, expected reduction "
+                 f"{p['reduction']:.0%} of "
                  f"{_FEED_WORDS.get(p['feed'], p['feed'])}.",
                  f"Reduced activity in the targets: {t.loc['central', 'reduced']:.1f} "
                  f"(released baseline {base:g})."]
@@ -406,8 +408,9 @@ def simulate(con, audience, options: ScenarioOptions | None = None,
     if not base_t.sum():
         notes.append("No released activity in the targets: the scenario moves nothing.")
     if (~placed & (reduced_t > 0)).any():
-        notes.append(f"{int((~placed & (reduced_t > 0)).sum())} target(s) have no receiving "
-                     f"hexagon within {max_km:g} km inside the study area: their displaced "
+        unplaced = int((~placed & (reduced_t > 0)).sum())
+        notes.append(f"{plural(unplaced, 'target')} {agrees(unplaced, 'has', 'have')} no "
+                     f"receiving hexagon within {max_km:g} km inside the study area: their displaced "
                      f"activity is reported as unplaced (it may leave the area).")
     params = {"audience": policy.name, "targets": tcells,
               "target_area": targets if isinstance(targets, str) else None,

@@ -31,6 +31,7 @@ from fractions import Fraction
 import h3
 import pandas as pd
 
+from data_contracts.words import plural
 from profiles.planning.displacement import DisplacementError
 from profiles.planning.evaluation import WDDResult, WDQResult, wdd, wdq
 from profiles.release import (Policy, disclosure_statement, frame_to_csv, get_policy,
@@ -215,13 +216,14 @@ def evaluate_areas(con, audience, *, target, control, before, after, buffer=None
     b2 = [x for x in b if x not in set(t)]
     c2 = [x for x in c if x not in set(t) | set(b2)]
     if len(b2) < len(b):
-        problems.append(f"The buffer leaves out {len(b) - len(b2)} hexagon(s) of the target.")
+        problems.append(f"The buffer leaves out {plural(len(b) - len(b2), 'hexagon')} of the "
+                        f"target.")
     in_target = len(set(c) & set(t))
     in_buffer = len(set(c) & set(b2))
     if in_target or in_buffer:
         parts = [f"{n} in the {z}" for n, z in ((in_target, "target"), (in_buffer, "buffer"))
                  if n]
-        problems.append(f"The control leaves out {len(c) - len(c2)} hexagon(s) it shares "
+        problems.append(f"The control leaves out {plural(len(c) - len(c2), 'hexagon')} it shares "
                         f"with the response ({' and '.join(parts)}). A control that overlaps "
                         f"or touches the buffer may itself receive displaced activity, which "
                         f"would hide displacement: choose a control farther away.")

@@ -49,6 +49,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from data_contracts.feeds import CONTRACTS, DERIVED_FEEDS, FEEDS, feed_entry
+from data_contracts.words import agrees, plural
 
 DEFAULT_PATH = Path(__file__).with_name("audiences.toml")
 AUDIENCES = ("partnership", "command", "analyst")
@@ -330,12 +331,13 @@ def _check_rollup(rollup, floor, breakdowns, fail) -> None:
     limits = {"space": (floor, f"resolution {floor} has only {floor} coarser resolutions"),
               "time": (len(GRAINS) - 1, "periods go no further than week -> month -> "
                                         "quarter -> year"),
-              "breakdown": (len(breakdowns), f"only {len(breakdowns)} breakdown(s) are "
-                                             f"allowed to combine")}
+              "breakdown": (len(breakdowns), f"only {plural(len(breakdowns), 'breakdown')} "
+                                             f"{agrees(len(breakdowns), 'is', 'are')} allowed "
+                                             f"to combine")}
     for move, (limit, why) in limits.items():
         if rollup.count(move) > limit:
             fail("rollup", f"{rollup.count(move)} {move!r} moves: {why}",
-                 f"use at most {limit} {move!r} move(s)")
+                 f"use at most {plural(limit, repr(move) + ' move')}")
 
 
 def _whole(value) -> bool:

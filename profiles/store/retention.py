@@ -37,6 +37,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from data_contracts.words import agrees, plural
 from profiles.store import database as store
 from profiles.store.keys import keyed_hashes
 
@@ -184,8 +185,10 @@ class Erased:
                 out += (f" Records before {self.frozen_before:%d %b %Y} are no longer linked "
                         f"to any key (retention) and cannot be found.")
             return out
-        out = (f"Erased from {self.feed}: this person's link to {self.groups} group(s) of "
-               f"events, and {self.events_removed} of their event(s).")
+        out = (f"Erased from {self.feed}: this person's link to "
+               f"{plural(self.groups, 'group')} of events, and "
+               f"{self.events_removed:,} of their "
+               f"{agrees(self.events_removed, 'event', 'events')}.")
         if self.groups_shared:
             out += (f" In {self.groups_shared} of those groups someone had more than one "
                     f"event, so any other events of this person there cannot be told apart "

@@ -47,6 +47,20 @@ def hex_ring(h3_id: str, scale: float = 1.0) -> list[list[float]]:
             for lat, lon in h3.cell_to_boundary(h3_id)]
 
 
+#: Decimals of degrees in drawn outlines: 5 places is about a metre on the ground, far below
+#: a pixel at any zoom the maps open at, and a deck spec a fifth smaller than with 6.
+PLACES = 5
+
+
+def rounded(rings, places: int = PLACES) -> list:
+    """Return polygon rings (lists of ``[lon, lat]``) to ``places`` decimals.
+
+    >>> rounded([[[1.0000049, 54.1234567], [1.2, 54.3]]])
+    [[[1.0, 54.12346], [1.2, 54.3]]]
+    """
+    return [[[round(x, places), round(y, places)] for x, y in ring] for ring in rings]
+
+
 def line_band(path, width_m: float) -> list[list]:
     """Return a path as filled polygons ``width_m`` metres wide (each a list of rings).
 
@@ -67,7 +81,12 @@ def line_band(path, width_m: float) -> list[list]:
     polys = [band] if band.geom_type == "Polygon" else list(getattr(band, "geoms", []))
 
     def ring(coords) -> list:
-        return [[round(x / kx, 6), round(y / ky, 6)] for x, y in coords]
+        out = []
+        for x, y in coords:     # to :data:`PLACES` decimals, repeats dropped: a smaller spec
+            point = [round(x / kx, PLACES), round(y / ky, PLACES)]
+            if not out or point != out[-1]:
+                out.append(point)
+        return out
 
     return [[ring(p.exterior.coords), *(ring(h.coords) for h in p.interiors)]
             for p in polys if not p.is_empty]

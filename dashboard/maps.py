@@ -23,6 +23,7 @@ Nothing here computes a figure: values arrive released, and are only coloured an
 from __future__ import annotations
 
 import html
+import json
 import math
 
 import h3
@@ -30,8 +31,11 @@ import pandas as pd
 import pydeck as pdk
 
 from geo.basemap import STYLE_PATH
+from pydeck.bindings.json_tools import default_serialize
+
 from dashboard.map_geometry import (HEX_COVERAGE, RING_SHARE, hex_ring, line_band,
-                                    metres_per_pixel, positions, view_for, view_for_bounds)
+                                    metres_per_pixel, positions, rounded, view_for,
+                                    view_for_bounds)
 
 # Colour-blind-safe sequential palette (viridis, 6 steps), light to dark for "more".
 VIRIDIS = [(253, 231, 37), (122, 209, 81), (34, 168, 132), (42, 120, 142), (65, 68, 135),
@@ -250,6 +254,22 @@ def premises_layers(frame: pd.DataFrame, *, max_radius: float = 20.0) -> list[pd
     return layers
 
 
+def by_index(colours) -> tuple[list[int], str]:
+    """Colours by index: each row's place in a palette (its ``ci``), and the accessor that
+    holds the palette once, so a spec carries one small number per row, not four.
+
+    >>> by_index([[1, 2, 3, 255], [9, 9, 9, 255], [1, 2, 3, 255]])
+    ([0, 1, 0], 'ci==0?[1,2,3,255]:[9,9,9,255]')
+    """
+    palette = list(dict.fromkeys(tuple(c) for c in colours))
+    place = {c: i for i, c in enumerate(palette)}
+    # deck.gl's JSON expressions index no array literal: a chain of conditions instead
+    chain = json.dumps(list(palette[-1]), separators=(",", ":"))
+    for i in range(len(palette) - 2, -1, -1):
+        chain = f"ci=={i}?{json.dumps(list(palette[i]), separators=(',', ':'))}:{chain}"
+    return [place[tuple(c)] for c in colours], chain
+
+
 #: Pixel offsets of the halo copies drawn behind a label (a 2-pixel ring around each letter).
 HALO = [[dx, dy] for dx in (-2, 0, 2) for dy in (-2, 0, 2) if dx or dy]
 
@@ -267,16 +287,17 @@ def label_layers(data: pd.DataFrame, *, layer_id: str, text: str, size: int,
     """
     # colour and offset per row in both layers: the same vertex layout, so software WebGL
     # builds one pipeline for them (a constant accessor is a different layout)
+    _, get_color = by_index([[*halo, 255], [*colour, 255]])
     common = dict(get_position=["lon", "lat"], get_text=text, get_size=size,
                   size_units=PIXELS, font_weight=700, font_family=FONT, character_set=AUTO,
-                  get_color="colour", get_pixel_offset="offset", pickable=pickable)
+                  get_color=get_color, get_pixel_offset="offset", pickable=pickable)
     base = (data["offset"].tolist() if "offset" in data else [[0, 0]] * len(data))
     ring = data.loc[data.index.repeat(len(HALO))].reset_index(drop=True)
     ring["offset"] = [[x + dx, y + dy] for x, y in base for dx, dy in HALO]
-    ring["colour"] = [[*halo, 255]] * len(ring)
+    ring["ci"] = 0
     top = data.copy()
     top["offset"] = base
-    top["colour"] = [[*colour, 255]] * len(top)
+    top["ci"] = 1
     return [pdk.Layer("TextLayer", ring, id=f"{layer_id}-halo", **common),
             pdk.Layer("TextLayer", top, id=layer_id, **common)]
 
@@ -331,12 +352,13 @@ def land_layer(outlines: pd.DataFrame) -> pdk.Layer | None:
     if force.empty:
         force = outlines
     # the colour per row, like every other polygon layer: one vertex layout, one pipeline
-    polys = [{"polygon": p, "fill": [*LAND, 255]} for polygons in force["polygons"]
+    polys = [{"polygon": rounded(p), "ci": 0} for polygons in force["polygons"]
              for p in polygons]
     if not polys:
         return None
     return pdk.Layer("PolygonLayer", pd.DataFrame(polys), id="land", get_polygon="polygon",
-                     get_fill_color="fill", stroked=False, pickable=False)
+                     get_fill_color=by_index([[*LAND, 255]])[1], stroked=False,
+                     pickable=False)
 
 
 def outline_layers(outlines: pd.DataFrame, *, selected: str | None, metres_per_px: float,
@@ -362,13 +384,16 @@ def outline_layers(outlines: pd.DataFrame, *, selected: str | None, metres_per_p
             width, colour = 2.5, [30, 30, 30, 255]
         else:
             continue
-        bands += [{"polygon": rings, "colour": colour} for p in r.paths
+        bands += [{"polygon": rings, "colour": tuple(colour)} for p in r.paths
                   for rings in line_band(p, width * metres_per_px)]
         if chosen or (selected is None and r.area_type in ("ward", "neighbourhood")):
             labels.append({"name": short_name(r.name), "lat": r.label_lat,
                            "lon": r.label_lon})
+    index, get_fill = by_index([b.pop("colour") for b in bands])
+    for band, i in zip(bands, index):
+        band["ci"] = i
     layers = [pdk.Layer("PolygonLayer", pd.DataFrame(bands), id="area-outlines",
-                        get_polygon="polygon", get_fill_color="colour", stroked=False,
+                        get_polygon="polygon", get_fill_color=get_fill, stroked=False,
                         filled=True, extruded=False, pickable=False)] if bands else []
     if labels:
         layers += label_layers(pd.DataFrame(labels), layer_id="area-labels", text="name",
@@ -399,6 +424,14 @@ def short_name(name: str) -> str:
     return name.removesuffix(" (synthetic)")
 
 
+class CompactDeck(pdk.Deck):
+    """A deck whose spec is sent as compact JSON (pydeck indents it: three times the bytes)."""
+
+    def to_json(self) -> str:
+        return json.dumps(self, sort_keys=True, default=default_serialize,
+                          separators=(",", ":"))
+
+
 def deck(layers, *, lat: float, lon: float, zoom: float = 12.0, basemap=None) -> pdk.Deck:
     """A deck with a released-values tooltip, and no basemap unless one is configured.
 
@@ -414,7 +447,7 @@ def deck(layers, *, lat: float, lon: float, zoom: float = 12.0, basemap=None) ->
     if basemap is not None:   # streets under the hexagons: no sand fill hiding them
         style = STYLE_PATH
         layers = [layer for layer in layers if getattr(layer, "id", None) != "land"]
-    return pdk.Deck(layers=layers, map_style=style, map_provider=None,
+    return CompactDeck(layers=layers, map_style=style, map_provider=None,
                     initial_view_state=pdk.ViewState(latitude=lat, longitude=lon, zoom=zoom),
                     tooltip={"html": "<b>{tip_title}</b><br>{tip_body}",
                              "style": {"fontSize": "16px", "backgroundColor": "#fff",

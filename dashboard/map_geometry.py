@@ -123,3 +123,47 @@ def view_for_bounds(bounds, *, width: int = 900, height: int = 620
     zoom = min(math.log2(width * 360 / (512 * span_lon)),
                math.log2(height * 360 / (512 * span_lat)))
     return lat, lon, round(zoom - 0.4, 2)
+
+
+#: Pixel offsets tried, nearest first, for a name that would sit on a hexagon's letter.
+NUDGES = sorted(([dx, dy] for dx in range(-160, 161, 16) for dy in range(-96, 97, 12)),
+                key=lambda o: (o[0] ** 2 + (2 * o[1]) ** 2, o))
+
+
+def labels_clear_of(labels, h3_ids, *, metres_per_px: float, text_size: int,
+                    size: int, within=None):
+    """Give each name in ``labels`` (a frame: ``name`` written ``text_size`` pixels high at
+    ``lat``/``lon``) the nearest pixel ``offset`` (:data:`NUDGES`) at which it touches none
+    of the ``size``-pixel letters drawn at the centres of ``h3_ids``, at the zoom the map
+    opens at:
+    names and letters both stay legible, and every hexagon keeps its letter. With
+    ``within`` (a shapely area per name) a name stays inside its own area.
+
+    >>> import h3
+    >>> import pandas as pd
+    >>> cell = "891f1d4a903ffff"
+    >>> lat, lon = h3.cell_to_latlng(cell)
+    >>> names = pd.DataFrame({"name": ["Ashcombe Ward"], "lat": [lat], "lon": [lon]})
+    >>> labels_clear_of(names, [cell], metres_per_px=5.0, text_size=14, size=13)["offset"][0]
+    [0, -24]
+    """
+    import shapely
+
+    out = labels.copy()
+    lat, lon = positions(list(h3_ids)) if len(h3_ids) else ([], [])
+    offsets = []
+    for i, (name, la, lo) in enumerate(zip(out["name"], out["lat"], out["lon"])):
+        kx = 111_320 * math.cos(math.radians(la)) / metres_per_px   # pixels per degree
+        ky = 110_540 / metres_per_px
+        half_w = len(str(name)) * text_size * 0.32 + size * 0.6 + 2   # bold sans, with halo
+        half_h = text_size * 0.6 + size * 0.6 + 2
+        points = [((x - lo) * kx, (la - y) * ky) for x, y in zip(lon, lat)]   # y down
+
+        def fits(o) -> bool:
+            inside = within is None or within[i].contains(
+                shapely.Point(lo + o[0] / kx, la - o[1] / ky))
+            return inside and not any(abs(px - o[0]) < half_w and abs(py - o[1]) < half_h
+                                      for px, py in points)
+        offsets.append(next((o for o in NUDGES if fits(o)), [0, 0]))
+    out["offset"] = offsets
+    return out

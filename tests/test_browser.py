@@ -162,3 +162,28 @@ def test_every_page_in_chromium_and_meeting_mode(server, tmp_path):
         _shot(page, "meeting-leave-confirm")
         timings.update({f"meeting mode: {k}": v for k, v in meeting.items()})
         (ARTIFACTS / "browser-timings.json").write_text(json.dumps(timings, indent=1))
+
+
+#: Metric tiles' labels and values that are narrower on screen than their text: cut short
+#: with an ellipsis ("Off-street pr…", "Too f…").
+_CUT_TILES = """() => [...document.querySelectorAll(
+        '[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"],'
+        + ' [data-testid="stMetricValue"] > div')]
+    .filter(e => e.scrollWidth > e.clientWidth + 1)
+    .map(e => `${e.innerText} (${e.scrollWidth} px of text in ${e.clientWidth} px)`)"""
+
+
+@pytest.mark.parametrize("period", ["Month", "Week"])
+def test_overview_tiles_show_their_labels_whole(server, tmp_path, period):
+    """Six tiles in a row at a laptop's width (and weeks, where "Too few to show" appears):
+    every label and value is shown whole, on two lines if need be."""
+    with chromium_page(tmp_path, width=1280, height=900) as page:
+        page.goto(server, wait_until="domcontentloaded")
+        _settle(page)
+        if period != "Month":
+            page.get_by_text(period, exact=True).click()
+            page.wait_for_timeout(500)
+            _settle(page)
+        assert page.locator("[data-testid='stMetricLabel']").count() >= 4
+        assert page.evaluate(_CUT_TILES) == []
+        _shot(page, f"overview-tiles-{period.lower()}")

@@ -9,11 +9,10 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import accessible, cues, data, maps, state
-from profiles.planning import (EVALUATION_AUDIENCES, FLAG_WORDS, INTERVENTIONS, LEVELS,
-                               DisplacementError, simulate)
-from profiles.planning import (ScenarioError, compare_scenarios, list_scenarios, load_scenario,
-                               save_scenario, scenario_dir, scenario_to_csv, scenarios_to_html)
-from profiles.release import in_plain_words
+from dashboard.data import (EVALUATION_AUDIENCES, FLAG_WORDS, INTERVENTIONS, LEVELS,
+                            DisplacementError, ScenarioError, in_plain_words, list_scenarios,
+                            load_scenario, save_scenario, scenario_dir, scenario_to_csv,
+                            scenarios_to_html)
 
 TARGET_COLOUR = maps.OKABE_ITO["blue"]
 
@@ -95,7 +94,7 @@ if loaded:
         decay_km = s5.slider("Distance decay (km)", 0.1, 2.0, 0.5, 0.1, key="dsp_decay")
         scenario = None
         try:
-            scenario = simulate(data.cursor(), aud, targets=targets, intervention=kind,
+            scenario = data.simulate(aud, targets=targets, intervention=kind,
                                 reduction=reduction, displaced_shares=shares, max_km=max_km,
                                 decay_km=decay_km, area=filters.area, start=filters.start,
                                 end=filters.end)
@@ -188,7 +187,7 @@ if loaded:
                                     default=saved["name"].tolist()[:3], key="dsp_compare")
             if chosen:
                 scs = [load_scenario(n, folder, audience=aud) for n in chosen]
-                st.dataframe(compare_scenarios(scs), width="stretch")
+                st.dataframe(data.compare_scenarios(scs), width="stretch")
                 st.download_button("Download the comparison (HTML)",
                                    lambda: _audited("html") or scenarios_to_html(scs),
                                    file_name="displacement-comparison.html", mime="text/html",

@@ -6,8 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import accessible, data, state
-from profiles.analyses import period_label
-from profiles.analyses.seasonality import NO_DATA, seasonality_words
+from dashboard.data import NO_DATA, period_label, seasonality_words
 
 #: The line under a figure that is not a number.
 _HOW = {"not loaded": "no file loaded for this feed",

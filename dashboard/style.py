@@ -39,9 +39,11 @@ STYLE = f"""<style>
 [data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"] p
   {{ white-space: normal !important; overflow: visible !important;
      text-overflow: clip !important; overflow-wrap: normal !important; }}
-[data-testid="stMetricValue"], [data-testid="stMetricValue"] > div
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] > div,
+[data-testid="stMetricValue"] p, [data-testid="stMetricDelta"] div,
+[data-testid="stMetricDelta"] p
   {{ white-space: normal !important; overflow: visible !important;
-     text-overflow: clip !important; }}
+     text-overflow: clip !important; line-height: 1.15 !important; }}
 </style>"""
 
 

@@ -6,6 +6,8 @@ expected change and the harm flags, and saves, compares and exports scenarios th
 """
 from __future__ import annotations
 
+import copy
+
 import streamlit as st
 
 from dashboard import accessible, cues, data, maps, state
@@ -160,8 +162,10 @@ if loaded:
                                  placeholder="e.g. Lighting on the corridor")
             if n2.button("Save scenario", key="dsp_save", type="primary"):
                 try:
-                    save_scenario(scenario, name, folder)
-                    st.success(f"Saved as {scenario.name!r}.")
+                    # a copy is named: the scenario itself is shared by every session
+                    saved = copy.copy(scenario)
+                    save_scenario(saved, name, folder)
+                    st.success(f"Saved as {saved.name!r}.")
                 except (ScenarioError, OSError) as exc:
                     st.error(in_plain_words(exc, "The scenario could not be saved. Try "
                                                  "another name, or ask whoever runs Lantern "

@@ -12,10 +12,8 @@ from a second release call, so the table cannot disagree with the map. Nothing h
 figure: rows are released values, placed in areas by their centre cell, the rule the release
 layer uses for area totals.
 
-:data:`STYLE` is Lantern's own CSS for WCAG 2.2 AA contrast: Streamlit's captions
-(its text colour at 60 % opacity: ``#828180`` on white, 3.88:1) and code tokens (``#00a4d4``, 2.69:1) are darkened to 4.5:1 or
-more; nothing is hidden. :func:`style` puts it on every page (through
-:func:`dashboard.state.banners`).
+Contrast (WCAG 2.2 AA) is kept by :mod:`dashboard.style`, which every page puts on through
+:func:`dashboard.state.banners`.
 """
 from __future__ import annotations
 
@@ -24,33 +22,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data
-
-#: Table views' keys end with this; their grid's own CSV button is hidden so that every
-#: download goes through the audited export (the "Download this table" button).
-TABLE_KEY = "_tableview"
-#: Colours on white (and on Streamlit's code background, #f7f7f6) with their contrast ratios.
-CAPTION_INK = "#55544f"    # 7.4:1 on white
-CODE_INK = {"parameter": "#005b8f", "number": "#0b6b3a", "string": "#8a3b00",
-            "operator": "#3d3d3d", "keyword": "#7a1f8c", "comment": "#5c5c5c"}
-STYLE = f"""<style>
-[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
-[data-testid="stCaptionContainer"] code, [data-testid="stWidgetLabel"] small,
-[data-testid="stMetricDelta"] {{ color: {CAPTION_INK} !important; opacity: 1 !important; }}
-[data-testid="stCaptionContainer"] code {{ background: #f3f3f3 !important; }}
-[data-testid="stCode"] .token.parameter, [data-testid="stCode"] .token.variable,
-[data-testid="stCode"] .token.function, [data-testid="stCode"] .token.builtin
-  {{ color: {CODE_INK["parameter"]} !important; }}
-[data-testid="stCode"] .token.number, [data-testid="stCode"] .token.boolean
-  {{ color: {CODE_INK["number"]} !important; }}
-[data-testid="stCode"] .token.string {{ color: {CODE_INK["string"]} !important; }}
-[data-testid="stCode"] .token.operator, [data-testid="stCode"] .token.punctuation
-  {{ color: {CODE_INK["operator"]} !important; }}
-[data-testid="stCode"] .token.keyword {{ color: {CODE_INK["keyword"]} !important; }}
-[data-testid="stCode"] .token.comment {{ color: {CODE_INK["comment"]} !important; }}
-.lantern-legend small {{ color: {CAPTION_INK}; }}
-[class*="st-key-"][class*="{TABLE_KEY}"] button[aria-label="Download as CSV"]
-  {{ display: none !important; }}
-</style>"""
+from dashboard.style import TABLE_KEY
 
 #: What a screen reader hears before a map: this lead, then the map's one sentence.
 SUMMARY_LEAD = "**The map in one sentence:**"
@@ -60,11 +32,6 @@ CHART_TABLE_LABEL = "Show the chart's figures as a table"
 MAP_COLUMNS = ["hexagon", "area", "period", "drawn as", "figure", "unit", "note"]
 ROLLED_NOTE = "a larger hexagon: places with too few to show one by one, combined"
 OUTSIDE = "outside the wards"
-
-
-def style() -> None:
-    """Put Lantern's contrast CSS on the page (call once per run; draws nothing visible)."""
-    st.html(STYLE)
 
 
 def area_lookup(audience: str) -> dict:
@@ -215,8 +182,6 @@ def table_view(table: pd.DataFrame, *, key: str, title: str, filters, label: str
         ``{words: (columns, ascending)}`` offered in a select box (default :data:`SORTS`
         where those columns exist); clicking a column heading sorts as well.
     """
-    from profiles.release import frame_to_csv
-
     sorts = {w: s for w, s in (sorts or SORTS).items() if set(s[0]) <= set(table.columns)}
     with st.expander(label), st.container(key=f"{key}{TABLE_KEY}"):
         if table.empty:
@@ -235,7 +200,7 @@ def table_view(table: pd.DataFrame, *, key: str, title: str, filters, label: str
 
         def export() -> str:
             data.audit_export(filters.audience, "csv", filters.area, period, what=title)
-            return frame_to_csv(shown, policy, title, notes=[*notes, filters.range_label])
+            return data.frame_to_csv(shown, policy, title, notes=[*notes, filters.range_label])
 
         st.download_button("Download this table (CSV)", export,
                            file_name=f"{key.replace('_', '-')}.csv", mime="text/csv",

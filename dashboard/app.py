@@ -8,9 +8,10 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a source checkout
 
-from dashboard import pages, state  # noqa: E402
+from dashboard import pages, state, warm  # noqa: E402
 
 st.set_page_config(page_title="Lantern", page_icon="🏮", layout="wide")
+warm.start()   # once per server and database: the first views' figures, before anyone asks
 # A viewer sign-on refuses (header mode, not through the proxy) sees the refusal and nothing else.
 state.refuse_if_unidentified()
 # Only pages the audience in force may see are offered (meeting mode: the partnership's). The

@@ -17,8 +17,8 @@ import html
 import pandas as pd
 
 from dashboard.map_geometry import positions
-from dashboard.maps import HOT, COLD, OKABE_ITO, PREMISES_COLOURS, STATUS_COLOURS, _chip, \
-    label_layers
+from dashboard.analysis_layers import STATUS_COLOURS
+from dashboard.maps import HOT, COLD, OKABE_ITO, PREMISES_COLOURS, _chip, label_layers
 
 #: hot / cold spot -> (colour, sign drawn in the hexagon)
 HOTSPOT_MARKS = {"hot": (HOT, "+"), "cold": (COLD, "−")}

@@ -1,30 +1,90 @@
-"""Cached access to released data for the pages (the only door from dashboard to profiles).
+"""The dashboard's one door to :mod:`profiles`: cached figures, and the words pages need.
 
-One read-only DuckDB connection per server lives in ``st.cache_resource``. Released tables and
-analysis results are per database, not per session, so they are cached with
-``st.cache_resource`` as well: one object shared by every session, never copied on a hit
-(``st.cache_data`` pickles and copies a result on every hit, per session, which on a national
-store held gigabytes for ten sessions). The pages therefore treat what these functions return
-as read-only: they build new frames (``.copy()``, ``.assign``, slices) and never change one in
-place. Every cache is keyed on the database's path *and* its file version (:func:`token`), so
-a re-ingest (or a different database in the same process, as in tests) never serves stale or
-foreign numbers, and bounded by ``max_entries``. Pages call these functions; they never see a
-connection.
+Every page gets its figures here (an import contract in ``pyproject.toml`` says so: no other
+dashboard module but the upload path, :mod:`dashboard.loading`, imports ``profiles``). Pages
+call these functions; they never see a connection.
+
+One read-only DuckDB connection per server process lives in ``st.cache_resource``
+(:func:`connection`). Released tables and analysis results are per database, not per
+session, so :func:`per_store` caches them with ``st.cache_resource`` as well: one object
+shared by every session, never copied on a hit (``st.cache_data`` pickles and copies a
+result on every hit, per session, which on a national store held gigabytes for ten
+sessions). The pages therefore treat what these functions return as read-only: they build
+new frames (``.copy()``, ``.assign``, slices) and never change one in place. Every cache is
+keyed on the database's path *and* its file version (:func:`token`), so a re-ingest (or a
+different database in the same process, as in tests) never serves stale or foreign numbers,
+and bounded by ``max_entries``.
+
+The names pages use from :mod:`profiles` beyond figures (an error to catch, words for a
+value, a constant) are passed on from here as well, imported when first used
+(:data:`PASSED_ON`), so a page that does not need the planning or pack code never pays for it.
 """
 from __future__ import annotations
 
-import importlib
+import functools
+import inspect
 import os
-import threading
+import sys
 
+import pandas as pd
 import streamlit as st
 
 from profiles import release as _release
 
+#: Hexagons the reach-against-need map draws at most: each carries a status letter drawn nine
+#: times (its halo), so a national view of every released hexagon would send the browser
+#: tens of megabytes. Wider views compare need and reach per larger hexagon.
+STATUS_MAP_CELLS = 3_000
 
-def _shared(max_entries: int):
-    """Cache a per-database, read-only result once per server (see the module's docstring)."""
-    return st.cache_resource(show_spinner=False, max_entries=max_entries)
+def _passed_on(name: str):
+    """The module of :mod:`profiles` that gives ``name`` to the pages (:data:`PASSED_ON`)."""
+    where = next((module for module, names in PASSED_ON.items() if name in names), None)
+    if where == "profiles.release":
+        return _release
+    if where == "profiles.analyses":
+        from profiles import analyses as module
+    elif where == "profiles.analyses.frames":
+        from profiles.analyses import frames as module
+    elif where == "profiles.analyses.seasonality":   # the face's seasonality() hides it
+        import profiles.analyses.seasonality
+        module = sys.modules[where]
+    elif where == "profiles.planning":
+        from profiles import planning as module
+    elif where == "profiles.pack":
+        from profiles import pack as module
+    elif where == "profiles.pack.charts":
+        from profiles.pack import charts as module
+    elif where == "profiles.pack.overtime":
+        from profiles.pack import overtime as module
+    else:
+        return None
+    return module
+
+
+#: Names of :mod:`profiles` that pages use as they are (errors to catch, words, constants),
+#: by the module that holds them; each module is imported when one of its names is first used.
+PASSED_ON = {
+    "profiles.release": ("ReleaseError", "in_plain_words", "frame_to_csv"),
+    "profiles.analyses": ("CATEGORIES", "CAUTION", "RESPONSES", "HotspotRunError",
+                          "category_meaning", "pattern_key", "period_label"),
+    "profiles.analyses.frames": ("class_of",),
+    "profiles.analyses.seasonality": ("NO_DATA", "seasonality_words"),
+    "profiles.planning": ("DEFAULT_WEIGHTS", "EVALUATION_AUDIENCES", "FLAG_WORDS",
+                          "INTERVENTIONS", "LEVELS", "PATROL_FEED_WORDS", "ZONES",
+                          "DisplacementError", "PatrolError", "ScenarioError", "list_scenarios",
+                          "load_scenario", "patrol_brief_html", "save_scenario", "scenario_dir",
+                          "scenario_to_csv", "scenarios_to_html"),
+    "profiles.pack": ("EvaluationSpec", "pack_file_name"),
+    "profiles.pack.charts": ("chart_png",),
+    "profiles.pack.overtime": ("frames_multiples",),
+}
+
+
+def __getattr__(name: str):
+    package = _passed_on(name)
+    if package is None:
+        raise AttributeError(f"module 'dashboard.data' has no attribute {name!r}")
+    return getattr(package, name)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -35,76 +95,7 @@ def connection(db_path: str, version: tuple = ()):
     version (inode, size, modification time) changes with it, so the next run opens the new
     file through a path of its own while sessions still reading the old one finish.
     """
-    con = _release.open_snapshot(db_path)
-    if os.environ.get("LANTERN_WARM_CACHE") == "1":
-        threading.Thread(target=_warm, args=(con, (db_path, version)),
-                         name="lantern-warm-release-cache", daemon=True).start()
-    return con
-
-
-def _warm(con, tok) -> None:
-    """Prepare the store for the first views (``lantern serve`` sets ``LANTERN_WARM_CACHE=1``).
-
-    The audiences anyone may see without signing on (the partnership, the meeting audience,
-    by default) get their protected tables held in memory and what each page shows first at
-    the sidebar's defaults (:func:`warm_pages`), in the shared caches every session reads.
-    Every other served audience's tables are only made sure of on disk beside the store
-    (built if missing), not held: its first view reads them back in well under a second, and
-    a server that no one views as an analyst never holds the analyst's national tables.
-    Only timings are logged, never a figure."""
-    import logging
-    import time
-
-    from profiles.governance import load_access
-
-    log = logging.getLogger("lantern.warm")
-    t0 = time.perf_counter()
-    try:
-        config = load_access()
-        held = tuple(dict.fromkeys(("partnership", *config.unidentified)))
-        for audience in held:
-            _release.warm_release_cache(_release.cursor(con), [audience])
-            warm_pages(tok, audience)
-        kept = [a for a in config.served if a not in held]
-        _release.warm_release_cache(_release.cursor(con), kept, hold=False)
-        log.info("release cache warmed in %.1f s: %s held with their first pages, %s kept on "
-                 "disk", time.perf_counter() - t0, ", ".join(held),
-                 ", ".join(kept) or "no other audience")
-    except Exception as exc:  # noqa: BLE001 - warming is an optimisation; views still work
-        log.warning("release cache warm-up stopped: %s", type(exc).__name__)
-
-
-def warm_pages(tok, audience: str) -> list[str]:
-    """Fill the shared caches with what the Overview, Map, Outreach and need, Off-street and
-    Data status pages show ``audience`` at the sidebar's default choices. Returns the names
-    of the pieces that could not be prepared (a page then works them out when opened)."""
-    from dashboard import maps, state
-
-    pol = policy(audience)
-    f = state.default_filters(audience, _periods(tok))
-    window = (None, f.start, f.end)
-    shade = next((feed for feed in maps.FEEDS if pol.may_see(feed)
-                  and _coverage(tok).is_loaded(feed)), None)
-    steps = {
-        "areas": lambda: _areas(tok),
-        "status": lambda: (_status_cached(tok, None), _status_cached(tok, audience)),
-        "overview": lambda: _overview(tok, audience, f.period, *window),
-        "outlines": lambda: (_outlines(tok, audience), _sites(tok, audience)),
-        "map": lambda: shade and _map_cells(tok, audience, shade, (), *window,
-                                            pol.resolution_floor, _release.MAP_CELL_BUDGET),
-        "outreach": lambda: (_reach(tok, audience, *window),
-                             _reach(tok, audience, *window, maps.STATUS_MAP_CELLS)),
-        "premises": lambda: _premises_trend(tok, audience, f.period, *window),
-        "area cells": lambda: [_area_cells(tok, name, audience) for name in
-                               _areas(tok).query("area_type != 'force'")["name"]],
-    }
-    failed = []
-    for name, step in steps.items():
-        try:
-            step()
-        except Exception:  # noqa: BLE001 - e.g. an analysis this audience may not see
-            failed.append(name)
-    return failed
+    return _release.open_snapshot(db_path)
 
 
 @st.cache_resource(show_spinner=False)
@@ -142,42 +133,61 @@ def cursor(tok=None):
     return _release.cursor(connection(tok[0], tok[1]))
 
 
-def has_data() -> bool:
-    """True when a database exists and something has been loaded into it."""
-    tok = token()
-    return tok is not None and not _status_cached(tok, None).empty
+def per_store(max_entries: int, *, reads_store: bool = True):
+    """Cache a function's results once per server and database file (the module's docstring).
 
+    The function's first parameter is a cursor on the database, which the cache supplies;
+    callers pass the rest. Calls are keyed on the database (:func:`token`) and on the
+    arguments bound to the function's parameters, so ``f(a, 1)`` and ``f(a, b=1)`` share one
+    entry. With ``reads_store=False`` the function takes no cursor, and is still kept per
+    database (scenarios are saved beside it).
+    """
+    def wrap(fn):
+        sig = inspect.signature(fn)
+        skip = 1 if reads_store else 0
 
-def available(spec: str) -> bool:
-    """True when ``module:attribute`` imports (an analysis that has landed)."""
-    module, _, attr = spec.partition(":")
-    try:
-        mod = importlib.import_module(module)
-    except Exception:  # noqa: BLE001 - any import failure means "not available yet"
-        return False
-    return not attr or hasattr(mod, attr)
+        def run(tok, *args, **kwargs):
+            return fn(cursor(tok), *args, **kwargs) if reads_store else fn(*args, **kwargs)
+        # Streamlit tells caches apart by module and name: one per decorated function
+        run.__module__, run.__qualname__ = fn.__module__, f"{fn.__qualname__}[per_store]"
+        cached = st.cache_resource(show_spinner=False, max_entries=max_entries)(run)
+
+        @functools.wraps(fn)
+        def call(*args, **kwargs):
+            bound = sig.bind(*([None] * skip), *args, **kwargs)
+            bound.apply_defaults()
+            return cached(token(), *bound.args[skip:], **bound.kwargs)
+        return call
+    return wrap
 
 
 # ---- release layer ---------------------------------------------------------------------------
 
-@_shared(max_entries=64)   # a national table can be tens of MB: a bound on what is held
-def _released(tok, audience, feed, period, by, area, start, end):
-    return _release.release_counts(cursor(tok), audience, feed, period=period, by=by, area=area,
+def has_data() -> bool:
+    """True when a database exists and something has been loaded into it."""
+    return token() is not None and not status(None).empty
+
+
+@per_store(64)   # a national table can be tens of MB: a bound on what is held
+def released(cur, audience: str, feed: str, period: str = "week", by: tuple = (),
+             area: str | None = None, start=None, end=None):
+    """Released counts (a ReleasedTable) for the audience, cached per filter."""
+    return _release.release_counts(cur, audience, feed, period=period, by=tuple(by), area=area,
                                    start=start, end=end)
 
 
-def released(audience: str, feed: str, period: str = "week", by: tuple = (),
-             area: str | None = None, start=None, end=None):
-    """Released counts (a ReleasedTable) for the audience, cached per filter."""
-    return _released(token(), audience, feed, period, tuple(by), area, start, end)
+def split_rollup(frame: pd.DataFrame, floor: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return (rows at the audience's floor, rows the release rolled up to larger hexagons)."""
+    if "resolution" not in frame or frame.empty:
+        return frame, frame.iloc[0:0]
+    coarse = frame["resolution"].to_numpy() < floor
+    return frame[~coarse], frame[coarse]
 
 
-@_shared(max_entries=64)
-def _map_cells(tok, audience, feed, by, area, start, end, floor, budget):
-    from dashboard.maps import split_rollup
-
+@per_store(64)
+def _map_cells(cur, audience, feed, by, floor, area, start, end, budget):
     frame = _release.released_to_parents(
-        _released(tok, audience, feed, "all", by, area, start, end).frame, max_cells=budget)
+        released(audience, feed, "all", by, area, start, end).frame, max_cells=budget)
     view = frame.attrs.get("view_resolution")
     return (*split_rollup(frame, view or floor), view)
 
@@ -190,59 +200,40 @@ def map_cells(audience: str, feed: str, by: tuple = (), *, floor: int, area=None
     At most :data:`profiles.release.MAP_CELL_BUDGET` hexagons: when a wide view would hold
     more, released units are summed into larger hexagons (the third item says at which
     resolution), so the map draws sums of released units, never anything finer."""
-    return _map_cells(token(), audience, feed, tuple(by), area, start, end, floor,
+    return _map_cells(audience, feed, tuple(by), floor, area, start, end,
                       _release.MAP_CELL_BUDGET)
 
 
-@_shared(max_entries=16)
-def _areas(tok):
-    return _release.release_areas(cursor(tok))
-
-
-def areas():
+@per_store(16)
+def areas(cur):
     """The loaded areas (public reference data): area_id, name, area_type, cells."""
-    return _areas(token())
+    return _release.release_areas(cur)
 
 
-def force_area_name() -> str | None:
-    """The force-wide area's name (first area of type ``force``, else the first), or None."""
-    frame = areas()
-    if frame.empty:
-        return None
-    force = frame[frame["area_type"] == "force"]
-    return str((force if len(force) else frame)["name"].iloc[0])
-
-
-@_shared(max_entries=4096)
-def _area_cells(tok, area, audience):
-    return _release.release_area_cells(cursor(tok), area, audience)
-
-
-def area_cells(area: str, audience: str) -> list[str]:
+@per_store(4096)
+def area_cells(cur, area: str, audience: str) -> list[str]:
     """An area's cells at the audience's resolution floor."""
-    return _area_cells(token(), area, audience)
+    return _release.release_area_cells(cur, area, audience)
 
 
-@_shared(max_entries=16)
-def _periods(tok):
-    return _release.release_periods(cursor(tok))
+@per_store(16)
+def _periods(cur):
+    return _release.release_periods(cur)
 
 
 def periods():
     """Weeks (Mondays) that hold data, oldest first."""
-    tok = token()
-    return [] if tok is None else _periods(tok)
+    return [] if token() is None else _periods()
 
 
-@_shared(max_entries=16)
-def _coverage(tok):
-    return _release.feed_coverage(cursor(tok))
+@per_store(16)
+def _coverage(cur):
+    return _release.feed_coverage(cur)
 
 
 def coverage():
     """Which feeds are loaded and which weeks their files cover (no counts of people)."""
-    tok = token()
-    return _release.FeedCoverage() if tok is None else _coverage(tok)
+    return _release.FeedCoverage() if token() is None else _coverage()
 
 
 def figure(feed: str, released: int, start=None, end=None, *, too_few: bool = False):
@@ -252,190 +243,186 @@ def figure(feed: str, released: int, start=None, end=None, *, too_few: bool = Fa
     return coverage().figure_over_weeks(feed, start, end, released, too_few=too_few)
 
 
-@_shared(max_entries=16)
-def _status_cached(tok, audience):
-    return _release.data_status(cursor(tok), audience)
-
-
-def status(audience: str | None):
+@per_store(16)
+def status(cur, audience: str | None):
     """What is loaded, counts masked for the audience."""
-    return _status_cached(token(), audience)
+    return _release.data_status(cur, audience)
 
 
 def statement(audience: str) -> str:
     """The disclosure statement of the audience."""
-    from profiles.release import get_policy
-
-    return _release.disclosure_statement(get_policy(audience))
+    return _release.disclosure_statement(_release.get_policy(audience))
 
 
 def policy(audience: str):
     """The audience's disclosure policy."""
-    from profiles.release import get_policy
+    return _release.get_policy(audience)
 
-    return get_policy(audience)
+
+def warm_release_cache(audiences, *, hold: bool = True) -> None:
+    """Build (``hold``: and hold in memory) the audiences' protected tables before any view."""
+    _release.warm_release_cache(cursor(), list(audiences), hold=hold)
+
+
+def access():
+    """This installation's sign-on and audience configuration (:mod:`profiles.governance`)."""
+    from profiles.governance import load_access
+
+    return load_access()
 
 
 # ---- analyses and reference layers -----------------------------------------------------------
 
-@_shared(max_entries=128)
-def _overview(tok, audience, period, area, start, end):
-    from profiles.analyses import overview as _ov
-
-    return _ov(cursor(tok), audience, period=period, area=area, start=start, end=end)
-
-
-def overview(audience, period, area=None, start=None, end=None):
+@per_store(128)
+def overview(cur, audience, period, area=None, start=None, end=None):
     """The Overview (headlines, trends, summary) of :mod:`profiles.analyses.overview`."""
-    return _overview(token(), audience, period, area, start, end)
+    from profiles.analyses import overview as _overview
+
+    return _overview(cur, audience, period=period, area=area, start=start, end=end)
 
 
-@_shared(max_entries=16)
-def _sites(tok, audience):
-    from profiles.release import release_sites
-
-    return release_sites(cursor(tok), audience)
-
-
-def sites(audience):
+@per_store(16)
+def sites(cur, audience):
     """Non-confidential outreach sites at the audience's floor."""
-    return _sites(token(), audience)
+    return _release.release_sites(cur, audience)
 
 
-@_shared(max_entries=128)
-def _environment(tok, audience, area, start, end):
-    from profiles.release import release_environment
-
-    return release_environment(cursor(tok), audience, area=area, start=start, end=end)
-
-
-def environment(audience, area=None, start=None, end=None):
+@per_store(128)
+def environment(cur, audience, area=None, start=None, end=None):
     """Environment features per floor cell and type."""
-    return _environment(token(), audience, area, start, end)
+    return _release.release_environment(cur, audience, area=area, start=start, end=end)
 
 
-@_shared(max_entries=16)
-def _outlines(tok, audience):
-    from profiles.release import release_area_outlines
-
-    return release_area_outlines(cursor(tok), audience)
-
-
-def outlines(audience):
+@per_store(16)
+def outlines(cur, audience):
     """Every area's outline at the audience's floor, with a label point."""
-    return _outlines(token(), audience)
+    return _release.release_area_outlines(cur, audience)
 
 
-@_shared(max_entries=128)
-def _premises_trend(tok, audience, period, area, start, end):
-    from profiles.analyses import premises_trend as _pt
-
-    return _pt(cursor(tok), audience, period=period, area=area, start=start, end=end)
-
-
-def premises_trend(audience, period, area=None, start=None, end=None):
+@per_store(128)
+def premises_trend(cur, audience, period, area=None, start=None, end=None):
     """Premises counts and trend by category (:func:`profiles.analyses.premises.premises_trend`)."""
-    return _premises_trend(token(), audience, period, area, start, end)
+    from profiles.analyses import premises_trend as _premises_trend
+
+    return _premises_trend(cur, audience, period=period, area=area, start=start, end=end)
 
 
-@_shared(max_entries=64)
-def _seasonality(tok, audience, feed, area, start, end):
-    from profiles.analyses.seasonality import seasonality_for
-
-    return seasonality_for(cursor(tok), audience, feed, area=area, start=start, end=end)
-
-
-def seasonality(audience, feed, area=None, start=None, end=None):
+@per_store(64)
+def seasonality(cur, audience, feed, area=None, start=None, end=None):
     """Each of the last 12 months against the same month last year, from released monthly
     totals (:func:`profiles.analyses.seasonality.seasonality_for`)."""
-    return _seasonality(token(), audience, feed, area, start, end)
+    from profiles.analyses.seasonality import seasonality_for
+
+    return seasonality_for(cur, audience, feed, area=area, start=start, end=end)
 
 
-@_shared(max_entries=128)
-def _online_picture(tok, audience, area, start, end):
-    from profiles.analyses import online_picture as _op
-
-    return _op(cursor(tok), audience, area=area, start=start, end=end)
-
-
-def online_picture(audience, area=None, start=None, end=None):
+@per_store(128)
+def online_picture(cur, audience, area=None, start=None, end=None):
     """The released online picture (:func:`profiles.analyses.online.online_picture`)."""
-    return _online_picture(token(), audience, area, start, end)
+    from profiles.analyses import online_picture as _online_picture
+
+    return _online_picture(cur, audience, area=area, start=start, end=end)
 
 
-@_shared(max_entries=128)
-def _reach(tok, audience, area, start, end, max_cells=None):
+@per_store(128)
+def reach(cur, audience, area=None, start=None, end=None, max_cells=None):
+    """Outreach reach against need (:func:`profiles.analyses.coverage.reach_against_need`)."""
     from profiles.analyses import reach_against_need
 
-    return reach_against_need(cursor(tok), audience, area=area, start=start, end=end,
+    return reach_against_need(cur, audience, area=area, start=start, end=end,
                               max_cells=max_cells)
-
-
-def reach(audience, area=None, start=None, end=None):
-    """Outreach reach against need (:func:`profiles.analyses.coverage.reach_against_need`)."""
-    return _reach(token(), audience, area, start, end)
 
 
 def reach_map(audience, area=None, start=None, end=None):
     """Reach against need for the map: when the area shows more than
-    :data:`dashboard.maps.STATUS_MAP_CELLS` hexagons, compared per larger hexagon (sums of
-    released units; ``view_resolution`` says at which resolution), as the figures are."""
-    from dashboard.maps import STATUS_MAP_CELLS
-
-    return _reach(token(), audience, area, start, end, STATUS_MAP_CELLS)
+    :data:`STATUS_MAP_CELLS` hexagons, compared per larger hexagon (sums of released units;
+    ``view_resolution`` says at which resolution), as the figures are."""
+    return reach(audience, area, start, end, STATUS_MAP_CELLS)
 
 
-@_shared(max_entries=128)
-def _hotspots(tok, audience, feed, area, start, end):
+@per_store(128)
+def hotspots(cur, audience, feed, area=None, start=None, end=None):
+    """Hot and cold spots of a feed (:func:`profiles.analyses.hotspot_release.hotspots_for`)."""
     from profiles.analyses import hotspots_for
 
-    return hotspots_for(cursor(tok), audience, feed, area=area, start=start, end=end)
+    return hotspots_for(cur, audience, feed, area=area, start=start, end=end)
 
 
-def hotspots(audience, feed, area=None, start=None, end=None):
-    """Hot and cold spots of a feed (:func:`profiles.analyses.hotspot_release.hotspots_for`)."""
-    return _hotspots(token(), audience, feed, area, start, end)
-
-
-@_shared(max_entries=64)
-def _hotspot_patterns(tok, audience, feed, period, area, start, end):
-    from profiles.analyses import classify_for
-
-    return classify_for(cursor(tok), audience, feed, period=period, area=area, start=start,
-                        end=end, recent=None)
-
-
-def hotspot_patterns(audience, feed, period, area=None, start=None, end=None):
+@per_store(64)
+def hotspot_patterns(cur, audience, feed, period, area=None, start=None, end=None):
     """Hot/cold-spot patterns over periods (:func:`profiles.analyses.classify_for`), the
     recent window chosen for you."""
-    return _hotspot_patterns(token(), audience, feed, period, area, start, end)
+    from profiles.analyses import classify_for
+
+    return classify_for(cur, audience, feed, period=period, area=area, start=start, end=end,
+                        recent=None)
 
 
-@_shared(max_entries=16)
-def _emerging(tok, audience, feed, period, area, start, end):
+@per_store(16)
+def emerging(cur, audience, feed, period="month", area=None, start=None, end=None):
+    """Emerging hot spots, ArcGIS's categories (:func:`profiles.analyses.emerging_for`)."""
     from profiles.analyses import emerging_for
 
-    return emerging_for(cursor(tok), audience, feed, period=period, area=area, start=start,
-                        end=end)
+    return emerging_for(cur, audience, feed, period=period, area=area, start=start, end=end)
 
 
-def emerging(audience, feed, period="month", area=None, start=None, end=None):
-    """Emerging hot spots, ArcGIS's categories (:func:`profiles.analyses.emerging_for`)."""
-    return _emerging(token(), audience, feed, period, area, start, end)
-
-
-@_shared(max_entries=32)
-def _frames(tok, audience, feed, period, area, start, end):
-    from profiles.analyses.frames import frames_for
-
-    return frames_for(cursor(tok), audience, feed, period=period, area=area, start=start,
-                      end=end)
-
-
-def frames(audience, feed, period="month", area=None, start=None, end=None):
+@per_store(32)
+def frames(cur, audience, feed, period="month", area=None, start=None, end=None):
     """A feed's released hexagons period by period on one fixed scale, for the time player
     (:func:`profiles.analyses.frames.frames_for`)."""
-    return _frames(token(), audience, feed, period, area, start, end)
+    from profiles.analyses.frames import frames_for
+
+    return frames_for(cur, audience, feed, period=period, area=area, start=start, end=end)
+
+
+# ---- planning and the meeting pack -----------------------------------------------------------
+
+@per_store(32)
+def plan_patrols(cur, audience, **choices):
+    """A patrol plan (:func:`profiles.planning.plan_patrols`), kept per choice of settings."""
+    from profiles.planning import plan_patrols as _plan_patrols
+
+    return _plan_patrols(cur, audience, **choices)
+
+
+@per_store(32)
+def simulate(cur, audience, **choices):
+    """A displacement scenario (:func:`profiles.planning.simulate`), kept per choice."""
+    from profiles.planning import simulate as _simulate
+
+    return _simulate(cur, audience, **choices)
+
+
+@per_store(32)
+def evaluate_areas(cur, audience, **choices):
+    """An evaluation of a response (:func:`profiles.planning.evaluate_areas`)."""
+    from profiles.planning import evaluate_areas as _evaluate_areas
+
+    return _evaluate_areas(cur, audience, **choices)
+
+
+@per_store(32)
+def check_scenario(cur, audience, scenario, **choices):
+    """A saved scenario checked against what happened (:func:`profiles.planning.check_scenario`)."""
+    from profiles.planning import check_scenario as _check_scenario
+
+    return _check_scenario(cur, audience, scenario, **choices)
+
+
+@per_store(32, reads_store=False)
+def compare_scenarios(scenarios):
+    """Saved scenarios side by side (:func:`profiles.planning.compare_scenarios`)."""
+    from profiles.planning import compare_scenarios as _compare_scenarios
+
+    return _compare_scenarios(scenarios)
+
+
+def render_pack(audience, **choices):
+    """The meeting pack file (:func:`profiles.pack.render_pack`), made when downloaded (each
+    download is audited, so it is never served from a cache)."""
+    from profiles.pack import render_pack as _render_pack
+
+    return _render_pack(cursor(), audience, **choices)
 
 
 # ---- who is viewing, and the audit log ------------------------------------------------------

@@ -47,6 +47,20 @@ def hex_ring(h3_id: str, scale: float = 1.0) -> list[list[float]]:
             for lat, lon in h3.cell_to_boundary(h3_id)]
 
 
+#: Decimals of degrees in drawn outlines: 5 places is about a metre on the ground, far below
+#: a pixel at any zoom the maps open at, and a deck spec a fifth smaller than with 6.
+PLACES = 5
+
+
+def rounded(rings, places: int = PLACES) -> list:
+    """Return polygon rings (lists of ``[lon, lat]``) to ``places`` decimals.
+
+    >>> rounded([[[1.0000049, 54.1234567], [1.2, 54.3]]])
+    [[[1.0, 54.12346], [1.2, 54.3]]]
+    """
+    return [[[round(x, places), round(y, places)] for x, y in ring] for ring in rings]
+
+
 def line_band(path, width_m: float) -> list[list]:
     """Return a path as filled polygons ``width_m`` metres wide (each a list of rings).
 
@@ -67,7 +81,12 @@ def line_band(path, width_m: float) -> list[list]:
     polys = [band] if band.geom_type == "Polygon" else list(getattr(band, "geoms", []))
 
     def ring(coords) -> list:
-        return [[round(x / kx, 6), round(y / ky, 6)] for x, y in coords]
+        out = []
+        for x, y in coords:     # to :data:`PLACES` decimals, repeats dropped: a smaller spec
+            point = [round(x / kx, PLACES), round(y / ky, PLACES)]
+            if not out or point != out[-1]:
+                out.append(point)
+        return out
 
     return [[ring(p.exterior.coords), *(ring(h.coords) for h in p.interiors)]
             for p in polys if not p.is_empty]
@@ -104,3 +123,47 @@ def view_for_bounds(bounds, *, width: int = 900, height: int = 620
     zoom = min(math.log2(width * 360 / (512 * span_lon)),
                math.log2(height * 360 / (512 * span_lat)))
     return lat, lon, round(zoom - 0.4, 2)
+
+
+#: Pixel offsets tried, nearest first, for a name that would sit on a hexagon's letter.
+NUDGES = sorted(([dx, dy] for dx in range(-160, 161, 16) for dy in range(-96, 97, 12)),
+                key=lambda o: (o[0] ** 2 + (2 * o[1]) ** 2, o))
+
+
+def labels_clear_of(labels, h3_ids, *, metres_per_px: float, text_size: int,
+                    size: int, within=None):
+    """Give each name in ``labels`` (a frame: ``name`` written ``text_size`` pixels high at
+    ``lat``/``lon``) the nearest pixel ``offset`` (:data:`NUDGES`) at which it touches none
+    of the ``size``-pixel letters drawn at the centres of ``h3_ids``, at the zoom the map
+    opens at:
+    names and letters both stay legible, and every hexagon keeps its letter. With
+    ``within`` (a shapely area per name) a name stays inside its own area.
+
+    >>> import h3
+    >>> import pandas as pd
+    >>> cell = "891f1d4a903ffff"
+    >>> lat, lon = h3.cell_to_latlng(cell)
+    >>> names = pd.DataFrame({"name": ["Ashcombe Ward"], "lat": [lat], "lon": [lon]})
+    >>> labels_clear_of(names, [cell], metres_per_px=5.0, text_size=14, size=13)["offset"][0]
+    [0, -24]
+    """
+    import shapely
+
+    out = labels.copy()
+    lat, lon = positions(list(h3_ids)) if len(h3_ids) else ([], [])
+    offsets = []
+    for i, (name, la, lo) in enumerate(zip(out["name"], out["lat"], out["lon"])):
+        kx = 111_320 * math.cos(math.radians(la)) / metres_per_px   # pixels per degree
+        ky = 110_540 / metres_per_px
+        half_w = len(str(name)) * text_size * 0.32 + size * 0.6 + 2   # bold sans, with halo
+        half_h = text_size * 0.6 + size * 0.6 + 2
+        points = [((x - lo) * kx, (la - y) * ky) for x, y in zip(lon, lat)]   # y down
+
+        def fits(o) -> bool:
+            inside = within is None or within[i].contains(
+                shapely.Point(lo + o[0] / kx, la - o[1] / ky))
+            return inside and not any(abs(px - o[0]) < half_w and abs(py - o[1]) < half_h
+                                      for px, py in points)
+        offsets.append(next((o for o in NUDGES if fits(o)), [0, 0]))
+    out["offset"] = offsets
+    return out

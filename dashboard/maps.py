@@ -23,6 +23,7 @@ Nothing here computes a figure: values arrive released, and are only coloured an
 from __future__ import annotations
 
 import html
+import json
 import math
 
 import h3
@@ -31,8 +32,11 @@ import pydeck as pdk
 
 from data_contracts.feeds import feed_entry
 from geo.basemap import STYLE_PATH
-from dashboard.map_geometry import (HEX_COVERAGE, RING_SHARE, hex_ring, line_band,
-                                    metres_per_pixel, positions, view_for, view_for_bounds)
+from pydeck.bindings.json_tools import default_serialize
+
+from dashboard.map_geometry import (HEX_COVERAGE, RING_SHARE, hex_ring, labels_clear_of,
+                                    line_band, metres_per_pixel, positions, rounded, view_for,
+                                    view_for_bounds)
 
 # Colour-blind-safe sequential palette (viridis, 6 steps), light to dark for "more".
 VIRIDIS = [(253, 231, 37), (122, 209, 81), (34, 168, 132), (42, 120, 142), (65, 68, 135),
@@ -123,12 +127,6 @@ def key_html(title: str, items: list[tuple], *, round_: bool = True, note: str =
             f"{'<br>'.join(rows)}</div>")
 
 
-#: Hexagons the reach-against-need map draws at most: each carries a status letter drawn nine
-#: times (its halo), so a national view of every released hexagon would send the browser
-#: tens of megabytes. Wider views compare need and reach per larger hexagon.
-STATUS_MAP_CELLS = 3_000
-
-
 def coarser_words(hexagons: int, resolution: int) -> str:
     """The legend's words for a wide view drawn as sums into larger hexagons than the
     audience's finest (:func:`profiles.release.released_to_parents`).
@@ -140,14 +138,6 @@ def coarser_words(hexagons: int, resolution: int) -> str:
     size = f"{km2:,.1f}" if km2 < 10 else f"{km2:,.0f}"
     return (f"Drawn at a coarser level: {hexagons:,} hexagons of about {size} km² each, sums "
             f"of released counts; choose a smaller area for the finest level.")
-
-
-def split_rollup(frame: pd.DataFrame, floor: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return (rows at the audience's floor, rows the release rolled up to larger hexagons)."""
-    if "resolution" not in frame or frame.empty:
-        return frame, frame.iloc[0:0]
-    coarse = frame["resolution"].to_numpy() < floor
-    return frame[~coarse], frame[coarse]
 
 
 def cell_shapes(frame: pd.DataFrame, *, layer_id: str, fill=None, ring=None,
@@ -250,6 +240,22 @@ def premises_layers(frame: pd.DataFrame, *, max_radius: float = 20.0) -> list[pd
     return layers
 
 
+def by_index(colours) -> tuple[list[int], str]:
+    """Colours by index: each row's place in a palette (its ``ci``), and the accessor that
+    holds the palette once, so a spec carries one small number per row, not four.
+
+    >>> by_index([[1, 2, 3, 255], [9, 9, 9, 255], [1, 2, 3, 255]])
+    ([0, 1, 0], 'ci==0?[1,2,3,255]:[9,9,9,255]')
+    """
+    palette = list(dict.fromkeys(tuple(c) for c in colours))
+    place = {c: i for i, c in enumerate(palette)}
+    # deck.gl's JSON expressions index no array literal: a chain of conditions instead
+    chain = json.dumps(list(palette[-1]), separators=(",", ":"))
+    for i in range(len(palette) - 2, -1, -1):
+        chain = f"ci=={i}?{json.dumps(list(palette[i]), separators=(',', ':'))}:{chain}"
+    return [place[tuple(c)] for c in colours], chain
+
+
 #: Pixel offsets of the halo copies drawn behind a label (a 2-pixel ring around each letter).
 HALO = [[dx, dy] for dx in (-2, 0, 2) for dy in (-2, 0, 2) if dx or dy]
 
@@ -267,18 +273,27 @@ def label_layers(data: pd.DataFrame, *, layer_id: str, text: str, size: int,
     """
     # colour and offset per row in both layers: the same vertex layout, so software WebGL
     # builds one pipeline for them (a constant accessor is a different layout)
+    _, get_color = by_index([[*halo, 255], [*colour, 255]])
     common = dict(get_position=["lon", "lat"], get_text=text, get_size=size,
                   size_units=PIXELS, font_weight=700, font_family=FONT, character_set=AUTO,
-                  get_color="colour", get_pixel_offset="offset", pickable=pickable)
+                  get_color=get_color, get_pixel_offset="offset", pickable=pickable)
     base = (data["offset"].tolist() if "offset" in data else [[0, 0]] * len(data))
     ring = data.loc[data.index.repeat(len(HALO))].reset_index(drop=True)
     ring["offset"] = [[x + dx, y + dy] for x, y in base for dx, dy in HALO]
-    ring["colour"] = [[*halo, 255]] * len(ring)
+    ring["ci"] = 0
     top = data.copy()
     top["offset"] = base
-    top["colour"] = [[*colour, 255]] * len(top)
+    top["ci"] = 1
     return [pdk.Layer("TextLayer", ring, id=f"{layer_id}-halo", **common),
             pdk.Layer("TextLayer", top, id=layer_id, **common)]
+
+
+def site_labels(sites: pd.DataFrame) -> pd.DataFrame:
+    """Outreach sites' labels: the site type in capitals (``name``) at its hexagon's centre."""
+    data = sites.copy()
+    data["lat"], data["lon"] = positions(data["h3_id"]) if len(data) else ([], [])
+    data["name"] = data["site_type"].str.upper()
+    return data
 
 
 def sites_layers(sites: pd.DataFrame, *, text_size: int = 14) -> list[pdk.Layer]:
@@ -286,9 +301,7 @@ def sites_layers(sites: pd.DataFrame, *, text_size: int = 14) -> list[pdk.Layer]
     edged black, centred on its hexagon and carrying the tooltip."""
     if sites.empty:
         return []
-    data = sites.copy()
-    data["lat"], data["lon"] = positions(data["h3_id"])
-    data["name"] = data["site_type"].str.upper()
+    data = site_labels(sites)
     data["tip_title"] = [f"Outreach site: {t}" for t in data["site_type"]]
     data["tip_body"] = [f"{d}, {h}" for d, h in zip(data["days"], data["hours"])]
     return label_layers(data, layer_id="outreach-sites", text="name", size=text_size,
@@ -331,27 +344,30 @@ def land_layer(outlines: pd.DataFrame) -> pdk.Layer | None:
     if force.empty:
         force = outlines
     # the colour per row, like every other polygon layer: one vertex layout, one pipeline
-    polys = [{"polygon": p, "fill": [*LAND, 255]} for polygons in force["polygons"]
+    polys = [{"polygon": rounded(p), "ci": 0} for polygons in force["polygons"]
              for p in polygons]
     if not polys:
         return None
     return pdk.Layer("PolygonLayer", pd.DataFrame(polys), id="land", get_polygon="polygon",
-                     get_fill_color="fill", stroked=False, pickable=False)
+                     get_fill_color=by_index([[*LAND, 255]])[1], stroked=False,
+                     pickable=False)
 
 
 def outline_layers(outlines: pd.DataFrame, *, selected: str | None, metres_per_px: float,
-                   text_size: int = 15) -> list[pdk.Layer]:
+                   text_size: int = 15, clear_of=None) -> list[pdk.Layer]:
     """Area outlines as dark bands (the selected area thicker) and area names as labels.
 
     With no area selected, wards and neighbourhoods are outlined and named; with one
     selected, it is drawn thick and named, and the others thin. Lines are filled bands as wide
     on the ground as they would be on screen at the opening zoom (``metres_per_px``, see
     :func:`metres_per_pixel`; they widen as one zooms in), and names have a halo
-    (:func:`label_layers`): only the polygon and text programs to compile.
+    (:func:`label_layers`): only the polygon and text programs to compile. With ``clear_of``
+    (hexagons lettered at their centres, and the letters' size) each name is moved off the
+    letters (:func:`labels_clear_of`).
     """
     if outlines.empty:
         return []
-    bands, labels = [], []
+    bands = []
     for r in outlines.itertuples():
         chosen = r.name == selected
         if r.area_type == "force":
@@ -362,18 +378,38 @@ def outline_layers(outlines: pd.DataFrame, *, selected: str | None, metres_per_p
             width, colour = 2.5, [30, 30, 30, 255]
         else:
             continue
-        bands += [{"polygon": rings, "colour": colour} for p in r.paths
+        bands += [{"polygon": rings, "colour": tuple(colour)} for p in r.paths
                   for rings in line_band(p, width * metres_per_px)]
-        if chosen or (selected is None and r.area_type in ("ward", "neighbourhood")):
-            labels.append({"name": short_name(r.name), "lat": r.label_lat,
-                           "lon": r.label_lon})
+    labels = area_labels(outlines, selected)
+    if clear_of is not None:   # (hexagons lettered in their centres, the letters' size)
+        import shapely
+
+        shapes = {r.name: shapely.MultiPolygon([shapely.Polygon(p[0], p[1:]) for p in
+                                                r.polygons]) for r in outlines.itertuples()}
+        labels = labels_clear_of(labels, clear_of[0], metres_per_px=metres_per_px,
+                                 text_size=text_size, size=clear_of[1],
+                                 within=[shapes[a] for a in labels["area"]])
+    labels = labels.drop(columns="area")
+    index, get_fill = by_index([b.pop("colour") for b in bands])
+    for band, i in zip(bands, index):
+        band["ci"] = i
     layers = [pdk.Layer("PolygonLayer", pd.DataFrame(bands), id="area-outlines",
-                        get_polygon="polygon", get_fill_color="colour", stroked=False,
+                        get_polygon="polygon", get_fill_color=get_fill, stroked=False,
                         filled=True, extruded=False, pickable=False)] if bands else []
-    if labels:
-        layers += label_layers(pd.DataFrame(labels), layer_id="area-labels", text="name",
-                               size=text_size)
+    if len(labels):
+        layers += label_layers(labels, layer_id="area-labels", text="name", size=text_size)
     return layers
+
+
+def area_labels(outlines: pd.DataFrame, selected: str | None) -> pd.DataFrame:
+    """The area names a map writes (``name``, ``lat``, ``lon``, and the ``area`` named):
+    with no area selected every ward and neighbourhood, else the selected area's alone."""
+    rows = [{"name": short_name(r.name), "lat": r.label_lat, "lon": r.label_lon,
+             "area": r.name}
+            for r in outlines.itertuples()
+            if r.name == selected or (selected is None and r.area_type in ("ward",
+                                                                           "neighbourhood"))]
+    return pd.DataFrame(rows, columns=["name", "lat", "lon", "area"])
 
 
 def view_for_area(outlines: pd.DataFrame, area: str | None, cells=(), *,
@@ -399,6 +435,14 @@ def short_name(name: str) -> str:
     return name.removesuffix(" (synthetic)")
 
 
+class CompactDeck(pdk.Deck):
+    """A deck whose spec is sent as compact JSON (pydeck indents it: three times the bytes)."""
+
+    def to_json(self) -> str:
+        return json.dumps(self, sort_keys=True, default=default_serialize,
+                          separators=(",", ":"))
+
+
 def deck(layers, *, lat: float, lon: float, zoom: float = 12.0, basemap=None) -> pdk.Deck:
     """A deck with a released-values tooltip, and no basemap unless one is configured.
 
@@ -414,121 +458,9 @@ def deck(layers, *, lat: float, lon: float, zoom: float = 12.0, basemap=None) ->
     if basemap is not None:   # streets under the hexagons: no sand fill hiding them
         style = STYLE_PATH
         layers = [layer for layer in layers if getattr(layer, "id", None) != "land"]
-    return pdk.Deck(layers=layers, map_style=style, map_provider=None,
+    return CompactDeck(layers=layers, map_style=style, map_provider=None,
                     initial_view_state=pdk.ViewState(latitude=lat, longitude=lon, zoom=zoom),
                     tooltip={"html": "<b>{tip_title}</b><br>{tip_body}",
                              "style": {"fontSize": "16px", "backgroundColor": "#fff",
                                        "color": "#111", "border": "1px solid #333",
                                        "whiteSpace": "pre-line", "maxWidth": "360px"}})
-
-
-#: reach-against-need status -> Okabe–Ito colour
-STATUS_COLOURS = {"unmet need": OKABE_ITO["vermillion"], "low reach": OKABE_ITO["yellow"],
-                  "reached": OKABE_ITO["bluish green"],
-                  "reach without recorded need": OKABE_ITO["sky blue"]}
-
-
-def status_layer(cells: pd.DataFrame, *, floor: int,
-                 need_unit: str = "need events") -> pdk.Layer | None:
-    """Reach against need per released cell, coloured by status (Okabe–Ito).
-
-    The audience's own hexagons are filled in their status colour; larger (rolled-up) ones are
-    drawn first as rings in their colour, not filled, so overlaps never mix colours.
-    """
-    if "resolution" in cells:
-        cells = cells.sort_values("resolution", kind="stable")
-        coarse = (cells["resolution"] < floor).to_numpy()
-    else:
-        coarse = [False] * len(cells)
-    data = pd.DataFrame({"h3_id": cells["h3_id"].to_numpy()})
-    colours = [STATUS_COLOURS.get(s, OKABE_ITO["black"]) for s in cells["status"]]
-    data["fill"] = [None if big else [*c, 215] for c, big in zip(colours, coarse)]
-    data["ring"] = [[*c, 255] if big else None for c, big in zip(colours, coarse)]
-
-    def shown(v) -> str:
-        return "not shown" if pd.isna(v) else f"{int(v):,}"
-
-    data["tip_title"] = cells["status"].to_numpy()
-    data["tip_body"] = [f"need: {shown(n)} {need_unit}\noutreach contacts: {shown(r)}"
-                        + ("\na larger area: places with too few to show one by one"
-                           if c else "")
-                        for n, r, c in zip(cells["need"], cells["reach"], coarse)]
-    return cell_shapes(data, layer_id="reach-status", fill="fill", ring="ring",
-                       ring_share=0.12, ring_res=floor)
-
-
-#: hot/cold-spot pattern -> ring colour: Okabe–Ito warm for hot, cool for cold, greys for
-#: places that were hot or cold and are no longer, black for mixed (none is a viridis fill's)
-PATTERN_COLOURS = {"persistent hot": OKABE_ITO["vermillion"],
-                   "emerging hot": OKABE_ITO["orange"],
-                   "intermittent hot": OKABE_ITO["reddish purple"],
-                   "former hot": (110, 110, 110),
-                   "persistent cold": OKABE_ITO["blue"],
-                   "emerging cold": OKABE_ITO["sky blue"],
-                   "intermittent cold": OKABE_ITO["bluish green"],
-                   "former cold": (200, 200, 200), "mixed": OKABE_ITO["black"]}
-
-
-def pattern_layer(table: pd.DataFrame, key: pd.DataFrame, *,
-                  label: str) -> pdk.Layer | None:
-    """Hot/cold-spot patterns over time as thick rings, one colour per pattern.
-
-    ``table`` is :func:`profiles.analyses.classify_for`'s; ``key`` its
-    :func:`profiles.analyses.pattern_key`, whose meanings go into the tooltips. Cells with no
-    pattern are not drawn.
-    """
-    shown = table[table["pattern"].isin(list(PATTERN_COLOURS))]
-    if shown.empty:
-        return None
-    meaning = dict(zip(key["pattern"], key["meaning"]))
-    data = pd.DataFrame({"h3_id": shown["h3_id"].to_numpy()})
-    data["ring"] = [[*PATTERN_COLOURS[p], 255] for p in shown["pattern"]]
-    data["tip_title"] = [f"{p.capitalize()} spot of {label.lower()}" for p in shown["pattern"]]
-    data["tip_body"] = [f"{meaning.get(p, p)}\nhot in {h} and cold in {c} of {n} periods"
-                        for p, h, c, n in zip(shown["pattern"], shown["hot_periods"],
-                                              shown["cold_periods"], shown["periods"])]
-    return cell_shapes(data, layer_id="hotspot-patterns", ring="ring", ring_share=0.22)
-
-
-
-def emerging_layer(table: pd.DataFrame, *, label: str, period: str = "month") -> pdk.Layer | None:
-    """Emerging hot spots (ArcGIS's categories) as thick rings: the hot side's colour or the
-    cold side's, the kind told by the letter drawn inside (:func:`dashboard.cues.emerging_marks`)
-    and by the tooltip's words. Hexagons with no pattern are not drawn."""
-    from profiles.analyses import category_meaning
-
-    shown = table[table["category"] != "no pattern detected"]
-    if shown.empty:
-        return None
-    data = pd.DataFrame({"h3_id": shown["h3_id"].to_numpy()})
-    data["ring"] = [[*(HOT if " hot " in c else COLD), 255] for c in shown["category"]]
-    data["tip_title"] = [f"{c.capitalize()} of {label.lower()}" for c in shown["category"]]
-    data["tip_body"] = [f"{category_meaning(c, period)}\nsignificant as hot in {h} and as "
-                        f"cold in {k} of {n} {period}s; trend z {z:+.1f}"
-                        for c, h, k, n, z in zip(shown["category"], shown["hot_steps"],
-                                                 shown["cold_steps"], shown["steps"],
-                                                 shown["trend_z"].fillna(0.0))]
-    return cell_shapes(data, layer_id="emerging-hotspots", ring="ring", ring_share=0.24)
-
-
-def frame_layer(frame: pd.DataFrame, breaks: list, *, floor: int, layer_id: str, label: str,
-                unit: str, when: str) -> list:
-    """One period of the time player: the finest hexagons shaded on the fixed scale
-    ``breaks`` (the same for every frame), larger pooled hexagons as grey rings off the scale.
-    Returns the layers (none for an empty frame)."""
-    from profiles.analyses.frames import class_of
-
-    fine = frame[frame["resolution"] >= floor]
-    coarse = frame[frame["resolution"] < floor]
-    layers = []
-    if len(fine):
-        data = fine[["h3_id", "count"]].copy()
-        data["fill"] = [list(VIRIDIS[_palette_index(class_of(v, breaks), len(breaks),
-                                                    len(VIRIDIS))]) for v in data["count"]]
-        data["tip_title"] = f"{label}, {when}"
-        data["tip_body"] = [f"{c:,} {unit}" for c in data["count"]]
-        layers.append(cell_shapes(data, layer_id=layer_id, fill="fill", opacity=0.85))
-    if len(coarse):
-        layers.append(rollup_layer(coarse[["h3_id", "count"]], layer_id=f"{layer_id}-rollup",
-                                   label=f"{label}, {when}", unit=unit))
-    return layers

@@ -10,8 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import accessible, data
-from profiles.analyses import CAUTION
-from profiles.release import ReleaseError, in_plain_words
+from dashboard.data import CAUTION, ReleaseError, in_plain_words
 
 NOT_SHOWN = "not shown"
 

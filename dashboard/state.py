@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from dashboard import accessible, data
+from dashboard import data, style
 
 AUDIENCES = ("partnership", "command", "analyst")
 MEETING_AUDIENCE = "partnership"
@@ -260,7 +260,7 @@ def default_weeks(weeks: list) -> tuple:
 def default_filters(audience: str, weeks: list) -> Filters:
     """The filters a new session starts with (whole force, :data:`DEFAULT_PERIOD`,
     :func:`default_weeks`), which the server prepares before anyone asks
-    (:func:`dashboard.data.warm_pages`)."""
+    (:func:`dashboard.warm.warm_pages`)."""
     start, end = default_weeks(weeks) if len(weeks) != 1 else (weeks[0], weeks[0])
     return Filters(audience, False, None, PERIODS[DEFAULT_PERIOD], start, end)
 
@@ -286,7 +286,7 @@ html { font-size: 21px !important; }
 def banners(filters: Filters) -> None:
     """Top of page: marking; synthetic-data banner; in meeting mode, larger text and the
     disclosure statement."""
-    accessible.style()   # contrast to WCAG 2.2 AA on every page (dashboard/accessible.py)
+    style.style()   # contrast to WCAG 2.2 AA on every page (dashboard/style.py)
     if filters.meeting_mode:
         st.markdown(_MEETING_CSS, unsafe_allow_html=True)
     _marking_bar(filters, "top")

@@ -16,7 +16,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from profiles.release.audiences import get_policy
 from profiles.release.api import disclosure_statement
-from serving import chromium_page, free_port, start_serve, stop_serve, wait_healthy
+from serving import chromium_page, choose_option, free_port, start_serve, stop_serve, \
+    wait_healthy
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -162,3 +163,35 @@ def test_every_page_in_chromium_and_meeting_mode(server, tmp_path):
         _shot(page, "meeting-leave-confirm")
         timings.update({f"meeting mode: {k}": v for k, v in meeting.items()})
         (ARTIFACTS / "browser-timings.json").write_text(json.dumps(timings, indent=1))
+
+
+#: Metric tiles' labels and values that are narrower on screen than their text: cut short
+#: with an ellipsis ("Off-street pr…", "Too f…").
+_CUT_TILES = """() => [...document.querySelectorAll(
+        '[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"],'
+        + ' [data-testid="stMetricValue"] > div, [data-testid="stMetricDelta"] div')]
+    .filter(e => e.scrollWidth > e.clientWidth + 1)
+    .map(e => `${e.innerText} (${e.scrollWidth} px of text in ${e.clientWidth} px)`)"""
+
+
+@pytest.mark.parametrize("ward", [None, "Brindlemoor Ward (synthetic)"], ids=["force", "ward"])
+def test_overview_tiles_show_their_labels_whole(server, tmp_path, ward):
+    """Six tiles at a laptop's width, the force's figures and a ward's weeks (where "Too few
+    to show" takes a number's place): every label, value and the line under it is shown
+    whole, on two lines if need be."""
+    with chromium_page(tmp_path, width=1280, height=900) as page:
+        page.goto(server, wait_until="domcontentloaded")
+        _settle(page)
+        if ward:
+            choose_option(page, page.locator("[data-testid='stSidebar'] "
+                                             "[data-testid='stSelectbox']", has_text="Area"),
+                          ward)
+            _settle(page)
+            page.get_by_text("Week", exact=True).click()
+            page.wait_for_function("() => [...document.querySelectorAll("
+                                   "'[data-testid=\"stMetricValue\"]')].some("
+                                   "v => v.innerText.includes('Too few'))", timeout=30_000)
+            _settle(page)
+        assert page.locator("[data-testid='stMetricLabel']").count() >= 4
+        assert page.evaluate(_CUT_TILES) == []
+        _shot(page, f"overview-tiles-{'ward' if ward else 'force'}")

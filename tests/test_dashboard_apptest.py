@@ -163,14 +163,14 @@ def test_outreach_map_compares_larger_hexagons_in_a_wide_view_and_says_so(demo_e
     """Reach against need on the map: per released hexagon for the demo; with fewer hexagons
     allowed than the force shows, per larger hexagon (sums of released need and contacts),
     the legend saying so, while the headline figures stay those of the full release."""
-    import dashboard.maps
+    import dashboard.data
 
     at = run_page("outreach", audience="analyst")
     assert "coarser level" not in markdown_text(at)
     fine = {layer["id"]: layer for layer in deck_specs(at)[0]["layers"]}["reach-status"]
     metrics = [(m.label, m.value) for m in at.metric]
     budget = len(fine["data"]) // 3
-    monkeypatch.setattr(dashboard.maps, "STATUS_MAP_CELLS", budget)
+    monkeypatch.setattr(dashboard.data, "STATUS_MAP_CELLS", budget)
     at = run_page("outreach", audience="analyst")
     drawn = {layer["id"]: layer for layer in deck_specs(at)[0]["layers"]}["reach-status"]
     cells = {r["h3_id"] for r in drawn["data"]}
@@ -178,6 +178,31 @@ def test_outreach_map_compares_larger_hexagons_in_a_wide_view_and_says_so(demo_e
     assert max(h3.get_resolution(c) for c in cells) < get_policy("analyst").resolution_floor
     assert [(m.label, m.value) for m in at.metric] == metrics
     assert f"Drawn at a coarser level: {len(cells):,} hexagons" in markdown_text(at)
+
+
+@pytest.mark.parametrize("meeting", [False, True], ids=["default", "meeting-mode"])
+def test_outreach_area_names_are_clear_of_the_status_letters(demo_env, meeting):
+    """No ward's name is written over a hexagon's status letter at the zoom the map opens at
+    (a name as wide as its letters at the text size, a letter as tall): names move off the
+    letters, and every hexagon keeps its letter."""
+    import math
+
+    at = run_page("outreach", audience="analyst", meeting=meeting)
+    spec = deck_specs(at)[0]
+    layers = {layer["id"]: layer for layer in spec["layers"]}
+    view = spec["initialViewState"]
+    names, letters = layers["area-labels"]["data"], layers["status-marks"]["data"]
+    size = layers["area-labels"]["getSize"]
+    assert names and len(letters) == len(layers["reach-status"]["data"])
+    mpp = 40_075_016.686 * math.cos(math.radians(view["latitude"])) / 512 / 2 ** view["zoom"]
+    for name in names:
+        kx = 111_320 * math.cos(math.radians(name["lat"])) / mpp
+        ky = 110_540 / mpp
+        dx, dy = name["offset"]
+        touching = [r["mark"] for r in letters
+                    if abs((r["lon"] - name["lon"]) * kx - dx) < len(name["name"]) * size * 0.3
+                    and abs((name["lat"] - r["lat"]) * ky - dy) < size]
+        assert not touching, f"{touching} drawn on {name['name']!r}"
 
 
 def test_map_layers_toggle_on_and_off(demo_env):
@@ -403,18 +428,17 @@ def test_meeting_mode_hides_pages_the_partnership_may_not_see(demo_env, monkeypa
     from dashboard import pages
 
     monkeypatch.setattr(pages, "PAGES", pages.PAGES + (
-        ("status.py", "Police only", ":material/lock:", None, ("command", "analyst")),))
+        ("status.py", "Police only", ":material/lock:", ("command", "analyst")),))
     titles = [t for _, t, _ in pages.visible_pages("partnership")]
     assert "Police only" not in titles and "Map" in titles
     assert "Police only" in [t for _, t, _ in pages.visible_pages("command")]
 
 
-def test_a_page_whose_analysis_is_missing_is_not_offered(monkeypatch):
+def test_a_page_whose_file_is_missing_is_not_offered(monkeypatch):
     from dashboard import pages
 
     monkeypatch.setattr(pages, "PAGES", (
         ("map.py", "Map", ":material/map:"),
-        ("overview.py", "Not yet", ":material/hourglass:", "profiles.not_written_yet:thing"),
         ("no_such_page.py", "No file", ":material/help:")))
     assert [t for _, t, _ in pages.visible_pages()] == ["Map"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import streamlit as st
 
-from dashboard import data, state
+from dashboard import data, state, warm
 from profiles.governance import load_access
 from profiles.release import cache, clear_release_cache, table_files
 from profiles.release.audiences import get_policy
@@ -30,8 +30,7 @@ def test_a_released_table_is_one_object_for_every_session(open_demo):
 def test_the_warm_up_holds_the_partnerships_first_pages_and_keeps_the_rest_on_disk(
         open_demo, monkeypatch):
     assert set(load_access().served) == {"partnership", "command", "analyst"}
-    tok = data.token()
-    data._warm(data.connection(*tok), tok)
+    warm.warm(data.token())
 
     def tables(audience):
         """(protection, feed, layer) of every table of the audience's units."""

@@ -83,8 +83,10 @@ def test_emerging_overlay_draws_the_released_categories_with_letters(demo_env):
 
 
 def test_sfhotspot_classes_stay_available_named_as_such():
-    source = PAGE.read_text(encoding="utf-8")
-    assert "(sfhotspot-style classes)" in source and "(ArcGIS categories, by month)" in source
+    from dashboard.map_overlays import OVERLAYS
+
+    assert "(sfhotspot-style classes)" in OVERLAYS["hotspot_patterns"].words
+    assert "(ArcGIS categories, by month)" in OVERLAYS["emerging_hotspots"].words
 
 
 # ---- the time player -------------------------------------------------------------------------

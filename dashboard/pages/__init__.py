@@ -1,9 +1,7 @@
 """The dashboard's pages, in menu order, and the rules for when each appears.
 
-Each entry of :data:`PAGES` is ``(file, title, icon)`` with two optional extras:
+Each entry of :data:`PAGES` is ``(file, title, icon)`` with an optional extra:
 
-* ``requires`` — ``"module:attribute"`` that must import for the page to appear, so a page
-  whose analysis has not landed is never shown as an empty shell;
 * ``icon`` — prefer Material icons (``":material/map:"``): Streamlit ships their font, while
   emoji need a colour-emoji font that a locked-down machine may not have;
 * ``audiences`` — the audiences that may see the page at all (default: every audience). In
@@ -19,21 +17,16 @@ import streamlit as st
 
 _HERE = Path(__file__).parent
 
-#: (file, title, icon[, requires[, audiences]]) in menu order.
+#: (file, title, icon[, audiences]) in menu order.
 PAGES = (
-    ("overview.py", "Overview", ":material/dashboard:", "profiles.analyses.overview:overview"),
-    ("map.py", "Map", ":material/map:", "profiles.release.reference:release_sites"),
-    ("premises.py", "Off-street", ":material/apartment:",
-     "profiles.analyses.premises:premises_trend"),
-    ("outreach.py", "Outreach and need", ":material/volunteer_activism:",
-     "profiles.analyses.coverage:reach_against_need"),
-    ("patrols.py", "Patrol planning", ":material/local_police:", "profiles.planning.patrols:plan_patrols",
-     ("command", "analyst")),
-    ("displacement.py", "Displacement scenarios", ":material/alt_route:",
-     "profiles.planning.displacement:simulate"),
-    ("evaluate.py", "Evaluate a response", ":material/fact_check:",
-     "profiles.planning.response:evaluate_areas", ("command", "analyst")),
-    ("pack.py", "Meeting pack", ":material/picture_as_pdf:", "profiles.pack:render_pack"),
+    ("overview.py", "Overview", ":material/dashboard:"),
+    ("map.py", "Map", ":material/map:"),
+    ("premises.py", "Off-street", ":material/apartment:"),
+    ("outreach.py", "Outreach and need", ":material/volunteer_activism:"),
+    ("patrols.py", "Patrol planning", ":material/local_police:", ("command", "analyst")),
+    ("displacement.py", "Displacement scenarios", ":material/alt_route:"),
+    ("evaluate.py", "Evaluate a response", ":material/fact_check:", ("command", "analyst")),
+    ("pack.py", "Meeting pack", ":material/picture_as_pdf:"),
     ("status.py", "Data status", ":material/database:"),
 )
 
@@ -46,16 +39,11 @@ def visible_pages(audience: str | None = None) -> list[tuple]:
     audience : str, optional
         With an audience, pages restricted to other audiences are left out.
     """
-    from dashboard.data import available
-
     out = []
     for entry in PAGES:
         file, title, icon = entry[:3]
-        requires = entry[3] if len(entry) > 3 else None
-        audiences = entry[4] if len(entry) > 4 else None
+        audiences = entry[3] if len(entry) > 3 else None
         if not (_HERE / file).exists():
-            continue
-        if requires and not available(requires):
             continue
         if audience is not None and audiences is not None and audience not in audiences:
             continue

@@ -6,14 +6,15 @@ expected change and the harm flags, and saves, compares and exports scenarios th
 """
 from __future__ import annotations
 
+import copy
+
 import streamlit as st
 
 from dashboard import accessible, cues, data, maps, state
-from profiles.planning import (EVALUATION_AUDIENCES, FLAG_WORDS, INTERVENTIONS, LEVELS,
-                               DisplacementError, simulate)
-from profiles.planning import (ScenarioError, compare_scenarios, list_scenarios, load_scenario,
-                               save_scenario, scenario_dir, scenario_to_csv, scenarios_to_html)
-from profiles.release import in_plain_words
+from dashboard.data import (EVALUATION_AUDIENCES, FLAG_WORDS, INTERVENTIONS, LEVELS,
+                            DisplacementError, ScenarioError, in_plain_words, list_scenarios,
+                            load_scenario, save_scenario, scenario_dir, scenario_to_csv,
+                            scenarios_to_html)
 
 TARGET_COLOUR = maps.OKABE_ITO["blue"]
 
@@ -95,7 +96,7 @@ if loaded:
         decay_km = s5.slider("Distance decay (km)", 0.1, 2.0, 0.5, 0.1, key="dsp_decay")
         scenario = None
         try:
-            scenario = simulate(data.cursor(), aud, targets=targets, intervention=kind,
+            scenario = data.simulate(aud, targets=targets, intervention=kind,
                                 reduction=reduction, displaced_shares=shares, max_km=max_km,
                                 decay_km=decay_km, area=filters.area, start=filters.start,
                                 end=filters.end)
@@ -161,8 +162,10 @@ if loaded:
                                  placeholder="e.g. Lighting on the corridor")
             if n2.button("Save scenario", key="dsp_save", type="primary"):
                 try:
-                    save_scenario(scenario, name, folder)
-                    st.success(f"Saved as {scenario.name!r}.")
+                    # a copy is named: the scenario itself is shared by every session
+                    saved = copy.copy(scenario)
+                    save_scenario(saved, name, folder)
+                    st.success(f"Saved as {saved.name!r}.")
                 except (ScenarioError, OSError) as exc:
                     st.error(in_plain_words(exc, "The scenario could not be saved. Try "
                                                  "another name, or ask whoever runs Lantern "
@@ -188,7 +191,7 @@ if loaded:
                                     default=saved["name"].tolist()[:3], key="dsp_compare")
             if chosen:
                 scs = [load_scenario(n, folder, audience=aud) for n in chosen]
-                st.dataframe(compare_scenarios(scs), width="stretch")
+                st.dataframe(data.compare_scenarios(scs), width="stretch")
                 st.download_button("Download the comparison (HTML)",
                                    lambda: _audited("html") or scenarios_to_html(scs),
                                    file_name="displacement-comparison.html", mime="text/html",

@@ -14,10 +14,8 @@ from functools import partial
 import streamlit as st
 
 from dashboard import accessible, cues, data, drawing, maps, state
-from profiles.pack import EvaluationSpec
-from profiles.planning import (EVALUATION_AUDIENCES, ZONES, DisplacementError, ScenarioError,
-                               check_scenario, evaluate_areas, list_scenarios, load_scenario,
-                               scenario_dir)
+from dashboard.data import (EVALUATION_AUDIENCES, ZONES, DisplacementError, EvaluationSpec,
+                            ScenarioError, list_scenarios, load_scenario, scenario_dir)
 
 ZONE_COLOURS = {"target": maps.OKABE_ITO["blue"], "buffer": maps.OKABE_ITO["orange"],
                 "control": maps.OKABE_ITO["bluish green"]}
@@ -206,8 +204,8 @@ def _evaluate_tab(aud, names, hexes, weeks) -> None:
     after = _weeks(p2, "After (weeks)", weeks, (weeks[half], weeks[-1]), "ev_after")
     rings = st.session_state.get("ev_rings", 1)
     try:
-        ev = evaluate_areas(data.cursor(), aud, target=target, buffer=buffer, control=control,
-                            before=before, after=after, feed=feed, rings=rings)
+        ev = data.evaluate_areas(aud, target=target, buffer=buffer, control=control,
+                                 before=before, after=after, feed=feed, rings=rings)
     except DisplacementError as exc:
         st.error(str(exc))
         return
@@ -273,7 +271,7 @@ def _scenario_tab(aud, weeks) -> None:
     after = _weeks(st, "After the response (weeks)", later, (later[0], later[-1]),
                    "ev_check_after")
     try:
-        check = check_scenario(data.cursor(), aud, scenario, after=after)
+        check = data.check_scenario(aud, scenario, after=after)
     except DisplacementError as exc:
         st.error(str(exc))
         return

@@ -3,40 +3,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import accessible, cues, data, maps, state
+from dashboard import accessible, analysis_layers, data, map_overlays, maps, state
 
 SHADE_NONE = "none"
-OVERLAYS = {
-    "premises_by_category": "Off-street premises by category (circles)",
-    "on_street": "On-street activity (circles)",
-    "harm_reports": "Harm reports (circles)",
-    "community_concerns": "Community concerns (circles)",
-    "outreach_contacts": "Outreach contacts (circles)",
-    "outreach_sites": "Outreach sites (non-confidential)",
-    "environment": "Environment features",
-    "hotspots": "Hotspots of the shaded layer (Gi*)",
-    "emerging_hotspots": "Emerging hot spots of the shaded layer (ArcGIS categories, by month)",
-    "hotspot_patterns": "Hotspot patterns of the shaded layer over the weeks chosen "
-                        "(sfhotspot-style classes)",
-}
 #: Seconds between frames while the time player plays.
 PLAY_SECONDS = 1.5
-#: Emerging hot spots lettered on the map at most: beyond it (a national view) the letters'
-#: halos would cover the map, so they wait for a smaller area.
-MAX_LETTERED_SPOTS = 600
 #: Hexagons in one frame of the time player beyond which its pooled larger hexagons (off the
 #: scale) are left out of the drawing (they stay in its table view).
 MAX_FRAME_POOLED = 5_000
-#: the feed an overlay needs the audience to see (hotspots follow the shaded feed)
-OVERLAY_FEEDS = {"premises_by_category": "premises"}
-
-
-
-def _combined_note(coarse, unit: str) -> str:
-    if coarse.empty:
-        return ""
-    return (f"{int(coarse['count'].sum()):,} more {unit} are shown only for larger areas "
-            f"(too few to show one by one) and are not drawn as circles.")
 
 
 def _summary(lead, table) -> str:
@@ -62,74 +36,9 @@ def _shade_words(feed: str) -> str:
 
 
 def _overlay_words(key: str) -> str:
-    feed = OVERLAY_FEEDS.get(key, key)
-    missing = feed in maps.FEEDS or key in OVERLAY_FEEDS
-    return OVERLAYS[key] + (" — not loaded" if missing and not data.coverage().is_loaded(feed)
-                            else "")
-
-
-def _patterns(feed: str) -> tuple:
-    """The space-time pattern overlay of ``feed`` and its legend (or a note why none)."""
-    from profiles.analyses import HotspotRunError, pattern_key
-    from profiles.release import in_plain_words
-
-    label = maps.FEEDS[feed][0]
-    try:
-        table = data.hotspot_patterns(filters.audience, feed, filters.period, filters.area,
-                                      filters.start, filters.end)
-    except HotspotRunError as exc:
-        why = in_plain_words(exc, "Too few places can be shown here to tell patterns from "
-                                  "chance.")
-        return None, maps.key_html("Hotspot patterns", [], note=f"None to draw. {why}")
-    key = pattern_key(table)
-    a = table.attrs
-    note = (f"Gi* of {label.lower()} in each {a['period']} ({len(a['period_starts'])} "
-            f"{a['period']}s); the recent window is the last {a['recent']}. Cells with no "
-            f"pattern are not drawn.")
-    items = [(maps.PATTERN_COLOURS.get(r.pattern, (255, 255, 255)),
-              f"{r.pattern}: {r.meaning} ({r.hexagons:,} hexagons)")
-             for r in key.itertuples() if r.pattern != "no pattern"]
-    return (maps.pattern_layer(table, key, label=label),
-            maps.key_html("Hotspot patterns over time", items or [((255, 255, 255), "none")],
-                          round_=False, note=note))
-
-
-def _emerging(feed: str) -> tuple:
-    """The emerging hot spot overlay of ``feed``, its marks, legend and table rows (or a note
-    why there is none)."""
-    from profiles.analyses import HotspotRunError, category_meaning
-    from profiles.release import in_plain_words
-
-    label = maps.FEEDS[feed][0]
-    try:
-        run = data.emerging(filters.audience, feed, "month", filters.area, filters.start,
-                            filters.end)
-    except HotspotRunError as exc:
-        why = in_plain_words(exc, "Too few places or months can be shown here to find a "
-                                  "trend.")
-        return [], maps.key_html("Emerging hot spots", [], note=f"None to draw. {why}"), None
-    table = run.table
-    spots = table[table["category"] != "no pattern detected"]
-    found = spots["category"].value_counts()
-    items = [(maps.HOT if " hot " in c else maps.COLD, cues.emerging_mark(c),
-              f"{c}: {category_meaning(c)} ({found[c]:,} hexagons)")
-             for c in sorted(found.index, key=lambda c: (" cold " in c, c))]
-    note = (f"ArcGIS's categories from Gi* of {label.lower()} in each month "
-            f"({len(run.cube.columns)} months) and a Mann-Kendall trend; the letter names the "
-            f"kind, + hot and − cold. Hexagons with no pattern are not drawn. "
-            + " ".join(run.notes))
-    lettered = len(spots) <= MAX_LETTERED_SPOTS
-    if not lettered:
-        note += (f" {len(spots):,} hexagons are in a category: too many to letter at this "
-                 f"scale, so the letters are drawn when an area with at most "
-                 f"{MAX_LETTERED_SPOTS:,} is chosen; the table view and the tooltips name "
-                 f"each one's category.")
-    legend = cues.key_html("Emerging hot spots", items or [(None, "", "none found")],
-                           note=note)
-    layers = [maps.emerging_layer(table, label=label),
-              *(cues.emerging_marks(spots, size=19 if filters.meeting_mode else 15)
-                if lettered else [])]
-    return layers, legend, spots
+    overlay = map_overlays.OVERLAYS[key]
+    missing = overlay.feed in maps.FEEDS and not data.coverage().is_loaded(overlay.feed)
+    return overlay.words + (" — not loaded" if missing else "")
 
 
 def _step(labels: list, by: int) -> None:
@@ -141,9 +50,6 @@ def _step(labels: list, by: int) -> None:
 def _player(shade: str, outlines, lat: float, lon: float, zoom: float) -> None:
     """The time player: the shaded feed's released hexagons period by period, stepped with
     buttons or the slider (arrow keys), or played; one colour scale for every frame."""
-    from profiles.analyses import HotspotRunError
-    from profiles.release import in_plain_words
-
     ss = st.session_state
     label, unit, _ = maps.FEEDS[shade]
     ss.setdefault("player_period", "month")
@@ -152,8 +58,8 @@ def _player(shade: str, outlines, lat: float, lon: float, zoom: float) -> None:
     try:
         fr = data.frames(filters.audience, shade, period, filters.area, filters.start,
                          filters.end)
-    except HotspotRunError as exc:
-        st.info(in_plain_words(exc, "Nothing to step through for these weeks."))
+    except data.HotspotRunError as exc:
+        st.info(data.in_plain_words(exc, "Nothing to step through for these weeks."))
         return
     labels = [fr.label(p) for p in fr.periods]
     if not labels:
@@ -192,7 +98,7 @@ def _player(shade: str, outlines, lat: float, lon: float, zoom: float) -> None:
     if len(frame) > MAX_FRAME_POOLED:       # a national view: the scale's hexagons only
         drawn = frame[frame["resolution"] >= fr.resolution]
     layers = [maps.land_layer(outlines),
-              *maps.frame_layer(drawn, fr.breaks, floor=fr.resolution,
+              *analysis_layers.frame_layer(drawn, fr.breaks, floor=fr.resolution,
                                 layer_id=f"frame-{shade}", label=label, unit=unit, when=when),
               *maps.outline_layers(outlines, selected=filters.area, text_size=14,
                                    metres_per_px=maps.metres_per_pixel(lat, zoom))]
@@ -218,14 +124,11 @@ def _player(shade: str, outlines, lat: float, lon: float, zoom: float) -> None:
                           filters=filters)
     ss.setdefault("player_grid", False)
     if state.kept(st.toggle, f"Every {period} side by side (no animation)", key="player_grid"):
-        from profiles.pack.charts import chart_png
-        from profiles.pack.overtime import frames_multiples
-
-        grid = frames_multiples(fr, label, unit)
+        grid = data.frames_multiples(fr, label, unit)
         if grid is None:
             st.info(f"Fewer than two {period}s show any hexagon: nothing to set side by side.")
         else:
-            st.image(chart_png(grid), caption=f"{grid.title}. {grid.caption}",
+            st.image(data.chart_png(grid), caption=f"{grid.title}. {grid.caption}",
                      width="stretch")
 
 
@@ -235,9 +138,7 @@ if loaded:
     policy = data.policy(filters.audience)
     text_size = 18 if filters.meeting_mode else 14
     feeds = [f for f in maps.FEEDS if policy.may_see(f)]
-    hotspots = data.available("profiles.analyses.hotspot_release:hotspots_for")
-    overlays = [k for k in OVERLAYS if (hotspots if "hotspot" in k else
-                                        policy.may_see(OVERLAY_FEEDS.get(k, k)))]
+    overlays = map_overlays.offered(policy)
     ss = st.session_state
     ss["map_overlays"] = [k for k in ss.get("map_overlays", ["outreach_sites"]) if k in overlays]
     if ss.get("map_shade") not in [*feeds, SHADE_NONE]:   # first a feed that has a file
@@ -252,123 +153,42 @@ if loaded:
     window = dict(area=filters.area, start=filters.start, end=filters.end)
     outlines = data.outlines(filters.audience)
     lat, lon, zoom = maps.view_for_area(outlines, filters.area)   # fits the area, or the force
-    layers, legends, figures = [maps.land_layer(outlines)], [], []
     # the table view and summary are built from the same frames as the layers (accessible)
-    lookup, floor = accessible.area_lookup(filters.audience), policy.resolution_floor
-    rows, lead = [], None
-
-    def tabled(frame, drawn_as, unit, **kw):
-        rows.append(accessible.map_rows(frame, drawn_as=drawn_as, unit=unit, lookup=lookup,
-                                        floor=floor, period=filters.range_label, **kw))
-        return rows[-1]
+    floor = policy.resolution_floor
+    draft = map_overlays.Draft(filters, None if shade == SHADE_NONE else shade, floor,
+                               text_size, accessible.area_lookup(filters.audience),
+                               layers=[maps.land_layer(outlines)])
+    lead = None
     if shade != SHADE_NONE:
         label, unit, _ = maps.FEEDS[shade]
         rel = data.released(filters.audience, shade, "all", (), **window)
         fine, coarse, summed_at = data.map_cells(filters.audience, shade, floor=floor, **window)
-        layers.append(maps.rollup_layer(coarse, layer_id=f"rollup-{shade}", label=label,
-                                        unit=unit))
+        draft.layers.append(maps.rollup_layer(coarse, layer_id=f"rollup-{shade}", label=label,
+                                              unit=unit))
         if len(fine):
             layer, breaks = maps.hex_layer(fine, layer_id=f"shade-{shade}", label=label,
                                            unit=unit)
-            layers.append(layer)
-            legends.append(maps.legend_html(label, breaks, f"{unit} per hexagon, weeks chosen"))
+            draft.layers.append(layer)
+            draft.legends.append(maps.legend_html(label, breaks,
+                                                  f"{unit} per hexagon, weeks chosen"))
         if summed_at is not None:
-            legends.insert(0, maps.key_html("Level of detail", [], note=maps.coarser_words(
+            draft.legends.insert(0, maps.key_html("Level of detail", [], note=maps.coarser_words(
                 len(fine) + len(coarse), summed_at)))
         if len(coarse):
-            legends.append(maps.key_html("Larger grey hexagons", [(
+            draft.legends.append(maps.key_html("Larger grey hexagons", [(
                 (200, 200, 200), f"{int(coarse['count'].sum()):,} {unit} combined")],
                 round_=False, note="places with too few to show one by one"))
-        figures.append((label, rel.total, unit, shade))
-        lead = (label, tabled(coarse, f"{label}, larger grey hexagons", unit),
-                tabled(fine, f"{label}, shaded hexagons", unit))
-    for key in chosen:
-        if key in maps.FEEDS and key != shade:
-            label, unit, colour = maps.FEEDS[key]
-            rel = data.released(filters.audience, key, "all", (), **window)
-            fine, coarse, _ = data.map_cells(filters.audience, key, floor=floor, **window)
-            layers.append(maps.circle_layer(fine, layer_id=f"circles-{key}", label=label,
-                                            unit=unit, colour=colour))
-            layers += cues.feed_marks(fine, key)
-            legends.append(cues.key_html(
-                label, [(colour, cues.FEED_LETTERS[key], f"{unit}, circle area by count")],
-                round_=True, note="the letters above the circles name the feed. "
-                                  + _combined_note(coarse, unit)))
-            figures.append((label, rel.total, unit, key))
-            tabled(fine, f"{label}, circles", unit)
-        elif key == "premises_by_category":
-            rel = data.released(filters.audience, "premises", "all", ("category",), **window)
-            fine, coarse, _ = data.map_cells(filters.audience, "premises", ("category",),
-                                             floor=floor, **window)
-            layers += maps.premises_layers(fine)
-            layers += cues.premises_marks(fine)
-            legends.append(cues.key_html("Off-street premises", [
-                (c, cues.PREMISES_LETTERS[cat], cat) for cat, c in maps.PREMISES_COLOURS.items()],
-                round_=True, note="assessments by category; circle area by count; letters "
-                                  "under the circles name the categories there. "
-                     + _combined_note(coarse, "assessments")))
-            figures.append(("Premises assessments", rel.total, "assessments", "premises"))
-            for cat in maps.PREMISES_COLOURS:
-                tabled(fine[fine["category"] == cat], f"Premises: {cat}, circles",
-                       "assessments")
-    if "environment" in chosen:
-        env = data.environment(filters.audience, **window)
-        layers += maps.environment_layers(env, text_size=text_size)
-        tabled(env, "Environment features, letters", "features", value="features",
-               notes=[f"{t} ({maps.ENVIRONMENT_LETTERS.get(t, '?')})"
-                      for t in env["feature_type"]])
-        legends.append(maps.key_html("Environment features", [
-            (letter, kind) for kind, letter in maps.ENVIRONMENT_LETTERS.items()],
-            note="letters mark a hexagon holding that feature"))
-    if "hotspots" in chosen and shade != SHADE_NONE:
-        from profiles.analyses import HotspotRunError
-        from profiles.release import in_plain_words
-
-        try:
-            run = data.hotspots(filters.audience, shade, **window)
-        except HotspotRunError as exc:
-            st.info("No hotspots to draw. " + in_plain_words(
-                exc, "Too few places can be shown here to find hotspots."))
-        else:
-            layers.append(maps.hotspot_layer(run.table, label=maps.FEEDS[shade][0]))
-            layers += cues.hotspot_marks(run.table, size=text_size + 4)
-            spots = run.table[run.table["hotspot"].isin(["hot", "cold"])]
-            tabled(spots, f"Hotspots of {maps.FEEDS[shade][0].lower()}, rings", "", value=None,
-                   notes=[f"{h} spot" for h in spots["hotspot"]])
-            legends.append(cues.key_html("Hotspots (Gi*)", [
-                (c, sign, f"{kind} spot (ring and {'plus' if kind == 'hot' else 'minus'} sign)")
-                for kind, (c, sign) in cues.HOTSPOT_MARKS.items()],
-                note=f"of {maps.FEEDS[shade][0]}"))
-    if "emerging_hotspots" in chosen and shade != SHADE_NONE:
-        e_layers, legend, spots = _emerging(shade)
-        layers += e_layers
-        legends.append(legend)
-        if spots is not None and len(spots):
-            tabled(spots, f"Emerging hot spots of {maps.FEEDS[shade][0].lower()}, rings", "",
-                   value=None, notes=list(spots["category"]))
-    if "hotspot_patterns" in chosen and shade != SHADE_NONE:
-        layer, legend = _patterns(shade)
-        layers.append(layer)
-        legends.append(legend)
-        if layer is not None:   # the rings drawn, in the table view as well
-            pats = data.hotspot_patterns(filters.audience, shade, filters.period, filters.area,
-                                         filters.start, filters.end)
-            pats = pats[pats["pattern"].isin(list(maps.PATTERN_COLOURS))]
-            tabled(pats, f"Hotspot patterns of {maps.FEEDS[shade][0].lower()}, rings", "",
-                   value=None, notes=[f"{p} spot" for p in pats["pattern"]])
+        draft.figures.append((label, rel.total, unit, shade))
+        lead = (label, draft.tabled(coarse, f"{label}, larger grey hexagons", unit),
+                draft.tabled(fine, f"{label}, shaded hexagons", unit))
+    map_overlays.draw(draft, chosen, "feed")
+    map_overlays.draw(draft, chosen, "analysis")
     # Outlines as filled bands and sites as labels: no line or circle programs for software
     # WebGL to compile before the first paint (see dashboard.maps).
-    layers += maps.outline_layers(outlines, selected=filters.area, text_size=text_size,
-                                  metres_per_px=maps.metres_per_pixel(lat, zoom))
-    if "outreach_sites" in chosen:
-        sites = data.sites(filters.audience)
-        layers += maps.sites_layers(sites, text_size=text_size)
-        tabled(sites, "Outreach sites, labels", "", value=None,
-               notes=[f"{t}: {d}, {h}" for t, d, h in
-                      zip(sites["site_type"], sites["days"], sites["hours"])])
-        legends.append(maps.key_html("Outreach sites", [((0, 0, 0), "drop-in, clinic or van "
-                                                         "stop, in white letters edged black")],
-                                     round_=False, note="non-confidential sites only"))
+    draft.layers += maps.outline_layers(outlines, selected=filters.area, text_size=text_size,
+                                        metres_per_px=maps.metres_per_pixel(lat, zoom))
+    map_overlays.draw(draft, chosen, "top")
+    layers, legends, figures, rows = draft.layers, draft.legends, draft.figures, draft.rows
     table = accessible.combine(rows)
     accessible.map_summary(_summary(lead, table))
     col_map, col_side = st.columns([3, 1])

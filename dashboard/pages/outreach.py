@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import accessible, cues, data, maps, state
-from profiles.release import ReleaseError, in_plain_words
+from dashboard import accessible, analysis_layers, cues, data, maps, state
+from dashboard.data import ReleaseError, in_plain_words
 
 def _table(result, sites, filters):
     """The map's figures as a table, from the frames its layers are drawn from."""
@@ -62,11 +62,14 @@ if loaded:
         drawn = data.reach_map(filters.audience, filters.area, filters.start, filters.end)
         layers = [maps.land_layer(outlines)]
         if len(drawn.cells) and drawn.judged:
-            layers.append(maps.status_layer(drawn.cells, floor=drawn.view_resolution
+            layers.append(analysis_layers.status_layer(drawn.cells, floor=drawn.view_resolution
                                             or drawn.policy.resolution_floor))
+        lettered = drawn.judged and len(drawn.cells)
+        letters = (drawn.cells["h3_id"], text_size - 1) if lettered else None
         layers += maps.outline_layers(outlines, selected=filters.area, text_size=text_size,
-                                      metres_per_px=maps.metres_per_pixel(lat, zoom))
-        if len(drawn.cells) and drawn.judged:
+                                      metres_per_px=maps.metres_per_pixel(lat, zoom),
+                                      clear_of=letters)   # names moved off the letters
+        if lettered:
             layers += cues.status_marks(drawn.cells, size=text_size - 1)
         sites = data.sites(filters.audience)
         layers += maps.sites_layers(sites, text_size=text_size)
@@ -84,7 +87,7 @@ if loaded:
                 st.markdown(maps.key_html("Level of detail", [], note=maps.coarser_words(
                     len(drawn.cells), drawn.view_resolution)), unsafe_allow_html=True)
             st.markdown(cues.key_html("Reach against need", list(
-                (c, cues.STATUS_LETTERS[s], s) for s, c in maps.STATUS_COLOURS.items()),
+                (c, cues.STATUS_LETTERS[s], s) for s, c in analysis_layers.STATUS_COLOURS.items()),
                 note="per hexagon, weeks chosen; outlined only: a larger area where "
                      "small numbers are combined"), unsafe_allow_html=True)
             st.markdown(maps.key_html("Outreach sites", [((255, 255, 255), "non-confidential "

@@ -6,8 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import accessible, data, state
-from profiles.analyses import period_label
-from profiles.analyses.seasonality import NO_DATA, seasonality_words
+from dashboard.data import NO_DATA, period_label, seasonality_words
 
 #: The line under a figure that is not a number.
 _HOW = {"not loaded": "no file loaded for this feed",
@@ -25,7 +24,10 @@ if loaded:
         st.subheader(f"{ov.current_label} against {ov.previous_label}")
         st.caption(f"{filters.area or state.WHOLE_FORCE}. Headlines compare the last whole "
                    f"{filters.period} of the range with the one before.")
-        cols = st.columns(len(ov.headlines))
+        # at most three tiles a row when there are more than four: their words stay whole
+        per_row = 3 if len(ov.headlines) > 4 else len(ov.headlines)
+        cols = [col for row in range(0, len(ov.headlines), per_row)
+                for col in st.columns(per_row)]
         for col, h in zip(cols, ov.headlines):
             tip = h.words(ov.current_label, ov.previous_label)
             if not h.figure.shown:                     # not loaded, no data, too few

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, state
-from profiles.pack import pack_file_name, render_pack
+from dashboard.data import pack_file_name
 
 filters, loaded = state.page(
     "Meeting pack",
@@ -39,21 +39,22 @@ if loaded:
         st.markdown("**Evaluations added to the assessment section:** "
                     + "; ".join(e.name for e in evaluations))
 
-    def make(fmt: str, cur):
+    def make(fmt: str):
         """A deferred download: build the pack only when the button is pressed."""
         def run():
             data.audit_export(filters.audience, fmt, filters.area,
                               f"{filters.start} to {filters.end}", what="meeting pack")
-            return render_pack(cur, filters.audience, fmt=fmt, area=filters.area,
-                               start=filters.start, end=filters.end, evaluations=evaluations)
+            return data.render_pack(filters.audience, fmt=fmt, area=filters.area,
+                                    start=filters.start, end=filters.end,
+                                    evaluations=evaluations)
         return run
 
     c1, c2 = st.columns(2)
-    c1.download_button("Download the pack (HTML)", make("html", data.cursor()),
+    c1.download_button("Download the pack (HTML)", make("html"),
                        file_name=pack_file_name(filters.area, filters.audience, "html"),
                        mime="text/html", type="primary", icon=":material/description:",
                        key="pack_html", on_click="ignore")
-    c2.download_button("Download the pack (PDF)", make("pdf", data.cursor()),
+    c2.download_button("Download the pack (PDF)", make("pdf"),
                        file_name=pack_file_name(filters.area, filters.audience, "pdf"),
                        mime="application/pdf", icon=":material/picture_as_pdf:", key="pack_pdf",
                        on_click="ignore")

@@ -10,9 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import accessible, cues, data, maps, state
-from profiles.planning import DEFAULT_WEIGHTS, PatrolError, patrol_brief_html, plan_patrols
-from profiles.planning import PATROL_FEED_WORDS as FEED_WORDS
-from profiles.release import in_plain_words
+from dashboard.data import DEFAULT_WEIGHTS, PatrolError, in_plain_words, patrol_brief_html
+from dashboard.data import PATROL_FEED_WORDS as FEED_WORDS
 
 RISK_COLOURS = cues.RISK_COLOURS
 
@@ -49,7 +48,7 @@ if loaded:
                                      "confidential support sites at all times.")
             top = int(cols[4].number_input("Proposals", 1, 50, 10, key="patrol_top"))
         try:
-            plan = plan_patrols(data.cursor(), filters.audience, area=filters.area,
+            plan = data.plan_patrols(filters.audience, area=filters.area,
                                 start=filters.start, end=filters.end, weights=weights,
                                 exclusion_km=km, top=top)
         except PatrolError as exc:

@@ -6,8 +6,7 @@ import streamlit as st
 
 from dashboard import accessible, data, maps, state
 from dashboard.online_view import draw_online
-from profiles.analyses import CATEGORIES, RESPONSES
-from profiles.release import ReleaseError, in_plain_words
+from dashboard.data import CATEGORIES, RESPONSES, ReleaseError, in_plain_words
 
 filters, loaded = state.page("Off-street", "Premises assessments by category — "
                                            "non-nuisance, nuisance, risk — and the online "

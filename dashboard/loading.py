@@ -25,6 +25,7 @@ from functools import partial
 from pathlib import Path
 
 from data_contracts import ContractError, load_recipe
+from data_contracts.words import plural
 from profiles.governance import audit, recorders
 from profiles.store import default_quarantine_dir, load_files
 
@@ -180,7 +181,7 @@ def _load(db_path, feed, paths, recipe, *, user, dry_run, folder) -> list:
         text = tidy(str(exc))
         return [Outcome(n, text, refused=True) for n in names]
     except Exception:  # noqa: BLE001 - logged for the operator; the viewer gets plain words
-        _log.exception("upload of %d file(s) for %s failed", len(paths), feed)
+        _log.exception("upload of %s for %s failed", plural(len(paths), "file"), feed)
         return [Outcome(n, f"{n}: Lantern could not finish with this file. Nothing more was "
                            f"written to the store; whoever runs Lantern can find what went "
                            f"wrong in its log.", refused=True) for n in names]

@@ -31,6 +31,7 @@ import pandas as pd
 import pydeck as pdk
 
 from data_contracts.feeds import feed_entry
+from data_contracts.words import plural
 from geo.basemap import STYLE_PATH
 from pydeck.bindings.json_tools import default_serialize
 
@@ -320,7 +321,7 @@ def environment_layers(env: pd.DataFrame, *, text_size: int = 14) -> list[pdk.La
                        int(14 * math.sin(2 * math.pi * slots.get(t, 0) / 6))]
                       for t in data["feature_type"]]
     data["tip_title"] = [f"Environment: {t}" for t in data["feature_type"]]
-    data["tip_body"] = [f"{n:,} feature(s)" for n in data["features"]]
+    data["tip_body"] = [plural(n, "feature") for n in data["features"]]
     return label_layers(data, layer_id="environment", text="letter", size=text_size,
                         pickable=True)
 

@@ -13,6 +13,7 @@ from functools import partial
 
 import streamlit as st
 
+from data_contracts.words import plural
 from dashboard import accessible, cues, data, drawing, maps, state
 from dashboard.data import (EVALUATION_AUDIENCES, ZONES, DisplacementError, EvaluationSpec,
                             ScenarioError, list_scenarios, load_scenario, scenario_dir)
@@ -261,7 +262,7 @@ def _scenario_tab(aud, weeks) -> None:
         return
     p = scenario.params
     st.caption(f"Baseline weeks {p.get('start') or 'all loaded'} to {p.get('end') or ''}; "
-               f"{len(p['targets'])} target hexagon(s). The hexagons the scenario moved "
+               f"{plural(len(p['targets']), 'target hexagon')}. The hexagons the scenario moved "
                f"activity into are the buffer; the rest of its study area is the control.")
     later = [w for w in weeks if p.get("end") and str(w) > p["end"]]
     if not later:

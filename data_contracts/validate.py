@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from data_contracts.blocks import BLOCK_BYTES, raw_blocks
+from data_contracts.blocks import BLOCK_BYTES, block_bytes_for, raw_blocks
 from data_contracts.checks import _CHECKS, RAGGED_REASON, _per_value, _short, _uniques
 from data_contracts.columns import match_columns
 from data_contracts.coordinates import float_blank, locate_areas, locate_points
@@ -167,6 +167,16 @@ def iter_feed(feed: str, path, *, extent: Extent | None = None, today: dt.date |
             checked.notes = []
         crs = crs or checked.crs
         yield checked
+
+
+def feed_block_bytes(feed: str, path, *, recipe: Recipe | None = None,
+                     block_bytes: int = BLOCK_BYTES) -> int:
+    """The size of the blocks ``path`` is read in as ``feed`` (:func:`iter_feed`): about
+    ``block_bytes`` of the columns that are read (:func:`data_contracts.blocks.block_bytes_for`).
+    A file is read in blocks when it is larger than twice this
+    (:func:`data_contracts.blocks.is_blocked`)."""
+    contract, recipe, path = _prepare(feed, path, recipe)
+    return block_bytes_for(path, block_bytes, _columns_to_read(contract, recipe))
 
 
 def _prepare(feed: str, path, recipe: Recipe | None) -> tuple[Contract, Recipe, Path]:

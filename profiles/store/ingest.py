@@ -15,7 +15,7 @@ from pathlib import Path
 from data_contracts import ContractError, Recipe, read_feed, read_source
 from data_contracts import blocks
 from data_contracts.blocks import NotPlain, is_blocked
-from data_contracts.validate import iter_feed
+from data_contracts.validate import feed_block_bytes, iter_feed
 from geo.extent import UK_EXTENT, Extent
 from profiles.store import database as store
 from profiles.store.loaders import AGGREGATED, LOADERS, prepare
@@ -91,8 +91,9 @@ def ingest_file(con, feed: str, path, *, key: bytes, extent: Extent | None = Non
         to the store: ``con`` is only read (it may be read-only), and the loaders run into a
         throwaway in-memory store. The result's status is ``"dry run"``.
     block_bytes : int, optional
-        Files larger than this are read in blocks of about this size (default
-        :data:`data_contracts.blocks.BLOCK_BYTES`).
+        Files larger than twice this are read in blocks of about this size (default
+        :data:`data_contracts.blocks.BLOCK_BYTES`), larger for a file of which only some
+        columns are read (:func:`data_contracts.validate.feed_block_bytes`).
     private_copy : bool
         ``con`` is a private copy of the store, discarded if the load fails (as
         :func:`profiles.store.load_files` makes): a file read in blocks then commits block by
@@ -113,7 +114,9 @@ def ingest_file(con, feed: str, path, *, key: bytes, extent: Extent | None = Non
     path = Path(path)
     if recipe is not None and not recipe.is_empty:
         recipe.check(feed)       # before the file is even read
-    block_bytes = block_bytes or blocks.BLOCK_BYTES
+    # a file of which only some columns are read (police.uk) in blocks as large in what is read
+    block_bytes = feed_block_bytes(feed, path, recipe=recipe,
+                                   block_bytes=block_bytes or blocks.BLOCK_BYTES)
     blocked = feed in AGGREGATED and is_blocked(path, block_bytes)
     extent = extent or force_extent(con)
     run = partial(_ingest, con, feed, path, key=key, strict=strict, dry_run=dry_run,

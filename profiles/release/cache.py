@@ -10,10 +10,13 @@ process builds one twice. A store in memory is protected afresh on each call.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import threading
 import time
 from collections import OrderedDict
+from pathlib import Path
 
+from data_contracts.private_files import private_dir
 from profiles import store
 from profiles.release.areas import _policy
 from profiles.release.base import area_memberships, load_base_table
@@ -172,7 +175,9 @@ def warm_release_cache(con, audiences, feeds=EVENT_FEEDS, *, hold: bool = True
 
     Audiences that protect alike share their tables (built once). With ``hold=False`` a
     table is only made sure of on disk (built and kept there if missing) and not held in
-    this process's memory. Returns (audience, feed, seconds) per audience and feed.
+    this process's memory: one feed at a time, and one audience's tables at a time, so what
+    is held at once is one layer's base table and its units. Returns (audience, feed,
+    seconds) per audience and feed.
 
     Examples
     --------
@@ -182,6 +187,7 @@ def warm_release_cache(con, audiences, feeds=EVENT_FEEDS, *, hold: bool = True
     [('partnership', 'on_street')]
     """
     timings = []
+    versions: dict = {}      # the store does not change while it is warmed: read once a feed
     for audience in audiences:
         policy = _policy(audience)
         for feed in feeds:
@@ -193,26 +199,41 @@ def warm_release_cache(con, audiences, feeds=EVENT_FEEDS, *, hold: bool = True
                 if hold:
                     layer_table(con, protection, feed, layer)
                 else:
-                    _keep_on_disk(con, protection, feed, layer)
+                    _keep_on_disk(con, protection, feed, layer, versions)
             timings.append((policy.name, feed, time.perf_counter() - t0))
     return timings
 
 
-def _keep_on_disk(con, protection, feed, layer) -> None:
+def _keep_on_disk(con, protection, feed, layer, versions: dict) -> None:
+    """Make sure ``layer``'s table is on disk; ``versions`` keeps each feed's store version
+    (and the folder and salt) for the rest of one warm-up, which reads an unchanging store."""
     from profiles.release import table_files
 
     cur = _cursor(con)
-    sig = _store_version(cur, feed)
+    if feed not in versions:
+        sig = _store_version(cur, feed)
+        versions[feed] = (sig, table_files.folder_for(sig[0]) if sig[0] else None,
+                          release_salt(cur), store.base_resolution(cur))
+    sig, folder, salt, res = versions[feed]
     if not sig[0]:
         return
-    folder = table_files.folder_for(sig[0])
-    key = _disk_key(cur, protection, feed, layer, sig)
+    key = table_files.table_key((ENGINE, *sig[1:], salt), protection,
+                                f"{feed}.{layer.name.replace('-', '_')}", res)
     if not (folder / f"{key}{table_files.SUFFIX}").exists():
         _from_disk_or_build(cur, protection, feed, layer, sig)
 
 
-def keep_tables(db_path, audiences) -> list[tuple[str, str, float]]:
+#: DuckDB's memory limit while :func:`keep_tables` builds tables after a load; queries that
+#: need more spill to a private folder beside the store (:func:`keep_tables`).
+WARM_MEMORY = "256MB"
+
+
+def keep_tables(db_path, audiences, *, memory_limit: str = WARM_MEMORY
+                ) -> list[tuple[str, str, float]]:
     """Build the tables of ``audiences`` for the store at ``db_path`` and keep them on disk.
+
+    DuckDB is held to ``memory_limit`` meanwhile and spills beyond it to a private (0700)
+    folder beside the store's tables, removed afterwards.
 
     Examples
     --------
@@ -226,10 +247,27 @@ def keep_tables(db_path, audiences) -> list[tuple[str, str, float]]:
     from profiles.release.source import open_read_only
 
     con = open_read_only(db_path)
+    spill = spill_folder(db_path)
     try:
+        limit_for_warming(con, spill, memory_limit)
         return warm_release_cache(con, audiences, hold=False)
     finally:
         con.close()
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+def spill_folder(db_path) -> Path:
+    """The folder where building tables for ``db_path`` may spill (not made here)."""
+    from profiles.release import table_files
+
+    return table_files.folder_for(db_path) / "spill"
+
+
+def limit_for_warming(con, spill: Path, memory_limit: str = WARM_MEMORY) -> None:
+    """Hold ``con``'s DuckDB to ``memory_limit``, spilling to ``spill`` (made 0700)."""
+    private_dir(spill)
+    con.execute("SET memory_limit = ?", [memory_limit])
+    con.execute("SET temp_directory = ?", [str(spill)])
 
 
 def clear_release_cache() -> None:

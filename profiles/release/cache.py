@@ -63,6 +63,11 @@ def _store_version(cur, feed: str) -> tuple:
     return tuple(v for row in rows for v in row)
 
 
+def _nothing_loaded(sig) -> bool:
+    """True when the feed of store version ``sig`` has no facts and no subjects."""
+    return not sig[4] and not sig[7]
+
+
 def _span(sig) -> tuple:
     return ((sig[-2] - _EPOCH).days, (sig[-1] - _EPOCH).days) if sig[-2] else (0, 0)
 
@@ -138,16 +143,23 @@ def _disk_key(cur, protection, feed, layer, sig):
                                  store.base_resolution(cur))
 
 
-def _from_disk_or_build(cur, protection, feed, layer, sig) -> dict:
+def _from_disk_or_build(cur, protection, feed, layer, sig, empty: dict | None = None) -> dict:
     """``layer``'s table (with its siblings, for a places layer) from disk, or built and kept
-    there."""
+    there. ``empty`` (a warm-up's) keeps the tables built for a feed with nothing loaded, by
+    protection and layer: another such feed's are the same tables, not built again."""
     from profiles.release import table_files
 
     folder = table_files.folder_for(sig[0])
     prot = table_files.read_table(folder, _disk_key(cur, protection, feed, layer, sig), ())
     if prot is not None:
         return {layer.name: prot}
-    tables = build_tables(cur, protection, feed, layer)
+    nothing = empty is not None and _nothing_loaded(sig)
+    if nothing and (protection, layer.name) in empty:
+        tables = empty[(protection, layer.name)]
+    else:
+        tables = build_tables(cur, protection, feed, layer)
+        if nothing:
+            empty[(protection, layer.name)] = tables
     for name, table in tables.items():
         table_files.write_table(folder, _disk_key(cur, protection, feed,
                                                   layer_named(protection, name), sig), table)
@@ -188,6 +200,7 @@ def warm_release_cache(con, audiences, feeds=EVENT_FEEDS, *, hold: bool = True
     """
     timings = []
     versions: dict = {}      # the store does not change while it is warmed: read once a feed
+    empty: dict = {}         # tables of a feed with nothing loaded, by protection and layer
     for audience in audiences:
         policy = _policy(audience)
         for feed in feeds:
@@ -199,14 +212,15 @@ def warm_release_cache(con, audiences, feeds=EVENT_FEEDS, *, hold: bool = True
                 if hold:
                     layer_table(con, protection, feed, layer)
                 else:
-                    _keep_on_disk(con, protection, feed, layer, versions)
+                    _keep_on_disk(con, protection, feed, layer, versions, empty)
             timings.append((policy.name, feed, time.perf_counter() - t0))
     return timings
 
 
-def _keep_on_disk(con, protection, feed, layer, versions: dict) -> None:
+def _keep_on_disk(con, protection, feed, layer, versions: dict, empty: dict) -> None:
     """Make sure ``layer``'s table is on disk; ``versions`` keeps each feed's store version
-    (and the folder and salt) for the rest of one warm-up, which reads an unchanging store."""
+    (and the folder and salt) for the rest of one warm-up, which reads an unchanging store;
+    ``empty`` as :func:`_from_disk_or_build` takes it."""
     from profiles.release import table_files
 
     cur = _cursor(con)
@@ -220,7 +234,7 @@ def _keep_on_disk(con, protection, feed, layer, versions: dict) -> None:
     key = table_files.table_key((ENGINE, *sig[1:], salt), protection,
                                 f"{feed}.{layer.name.replace('-', '_')}", res)
     if not (folder / f"{key}{table_files.SUFFIX}").exists():
-        _from_disk_or_build(cur, protection, feed, layer, sig)
+        _from_disk_or_build(cur, protection, feed, layer, sig, empty)
 
 
 #: DuckDB's memory limit while :func:`keep_tables` builds tables after a load; queries that

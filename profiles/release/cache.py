@@ -10,6 +10,7 @@ process builds one twice. A store in memory is protected afresh on each call.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import threading
 import time
@@ -271,10 +272,11 @@ def keep_tables(db_path, audiences, *, memory_limit: str = WARM_MEMORY
 
 
 def spill_folder(db_path) -> Path:
-    """The folder where building tables for ``db_path`` may spill (not made here)."""
+    """The folder where this process's building of tables for ``db_path`` may spill (not made
+    here): one per process, so two loads' warm steps never remove each other's."""
     from profiles.release import table_files
 
-    return table_files.folder_for(db_path) / "spill"
+    return table_files.folder_for(db_path) / f"spill-{os.getpid()}"
 
 
 def limit_for_warming(con, spill: Path, memory_limit: str = WARM_MEMORY) -> None:

@@ -17,10 +17,14 @@ import time
 from collections import OrderedDict
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 from data_contracts.private_files import private_dir
 from profiles import store
 from profiles.release.areas import _policy
-from profiles.release.base import area_memberships, load_base_table
+from profiles.release.base import (area_memberships, breakdown_labels, feed_quarters,
+                                   floor_cells, load_base_table)
 from profiles.release.disclosure import Protected
 from profiles.release.layers import (Layer, Protection, build_hex_layer, hex_floor,
                                      layer_named, layers_for, protection_of)
@@ -86,19 +90,51 @@ def build_layer(cur, protection: Protection, feed: str, layer: Layer, *,
     return build_tables(cur, protection, feed, layer, atoms=atoms)[layer.name]
 
 
+#: Facts rows of a feed's base table built at once: a larger feed is protected a span of whole
+#: quarters at a time (no released unit spans two), which bounds the memory of the arrays and
+#: hash tables of its base table; the units are the same, in the same order.
+SPAN_ROWS = 2_000_000
+
+
 def build_tables(cur, protection: Protection, feed: str, layer: Layer, *,
                  atoms: bool = False) -> dict:
     """Build ``layer`` - and, for a places layer, every places layer, which are protected
     together (:mod:`profiles.release.places`) - by layer name."""
     res = store.base_resolution(cur)
+    quarters = [None] if atoms else feed_quarters(cur, feed, SPAN_ROWS)
     if layer.place == "places":
         dims = ("category",) if "category" in protection.breakdowns else ()
-        base = load_base_table(cur, feed, resolution=res, dims=dims)
-        return build_places(base, protection, area_memberships(cur))
-    base = load_base_table(cur, feed, resolution=hex_floor(protection, layer.grain),
-                           dims=protection.breakdowns)
-    return {layer.name: build_hex_layer(base, protection, layer, base_resolution=res,
-                                        atoms=atoms)}
+        labels, areas = breakdown_labels(cur, feed, dims), area_memberships(cur)
+        parts = [build_places(load_base_table(cur, feed, resolution=res, dims=dims,
+                                              labels=labels, weeks=q), protection, areas)
+                 for q in quarters]
+        return {name: _joined([p[name] for p in parts], ("rung", "place", "period_start",
+                                                        *parts[0][name].dims))
+                for name in parts[0]}
+    floor, dims = hex_floor(protection, layer.grain), protection.breakdowns
+    labels = breakdown_labels(cur, feed, dims)
+    everywhere = None if quarters == [None] else (
+        floor_cells(cur, feed, floor), {d: len(labels[d]) for d in dims})
+    parts = [build_hex_layer(load_base_table(cur, feed, resolution=floor, dims=dims,
+                                             labels=labels, weeks=q),
+                             protection, layer, base_resolution=res, atoms=atoms,
+                             everywhere=everywhere) for q in quarters]
+    return {layer.name: _joined(parts, ("rung", "cell", "period_start", *dims))}
+
+
+def _joined(parts: list, order: tuple) -> Protected:
+    """One table of the units of the quarters' tables ``parts``, in the order one table of
+    the whole feed lists them (by ``order``: each unit's rung, place or cell, period and
+    breakdown codes, which no two units of one table share)."""
+    if len(parts) == 1:
+        return parts[0]
+    units = pd.concat([p.units for p in parts], ignore_index=True)
+    pick = np.lexsort([units[c].to_numpy() for c in reversed(order)])
+    first = parts[0]
+    return Protected(units.iloc[pick].reset_index(drop=True), np.zeros(0, np.int64),
+                     np.zeros(0, np.int64), first.ladder, first.threshold,
+                     first.rounding_base, first.dims,
+                     np.concatenate([p.lowered for p in parts])[pick], first.labels)
 
 
 def layer_table(con, protection: Protection, feed: str, layer: Layer

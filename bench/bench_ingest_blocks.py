@@ -1,25 +1,29 @@
-"""Benchmark: ingest in bounded memory (issue 16), as whole ``lantern ingest`` processes.
+"""Benchmark: ``lantern ingest`` as a user runs it (default flags), whole process.
 
 Figures, each against its target (2-core machine):
 
-* **Peak memory, any file size** (<= 1.5 GiB): ``lantern ingest on_street FILE`` for one
-  national-style on-street CSV (400 towns, half the rows carrying a pseudonymous reference,
-  people seen about 40 times) of each ``--rows`` size, default 10,000,000 and 20,000,000
-  rows. The file loads in 64 MiB blocks (:mod:`data_contracts.blocks`); peak resident memory
-  is the child process's own (``wait4``), wall time includes Python's start-up and the
-  copy-and-swap.
-* **1,000,000 police.uk rows, whole process** (>= 2x the straightforward pipeline):
-  ``lantern ingest community_concerns FILE`` against ``python`` running the pipeline the
-  issue measured, pandas ``read_csv`` -> geopandas points -> per-row ``h3.latlng_to_cell``
-  -> ``groupby`` (cell, month, crime type) on the same file, which validates nothing, keeps
-  every crime type and writes nothing; alternating, ``--repeat`` times each, best of each.
+* **Peak memory, any file size, default flags** (<= 1.5 GiB, issues 16 and 27):
+  ``lantern ingest on_street FILE`` for one national-style on-street CSV (400 towns, half the
+  rows carrying a pseudonymous reference, people seen about 40 times) of each ``--rows`` size,
+  default 8,000,000 rows. The file loads in 64 MiB blocks (:mod:`data_contracts.blocks`);
+  then, as by default, the protected tables the dashboard shows are built ("Preparing the
+  released tables"). The figure is the process's own peak resident memory (Linux's VmHWM,
+  written by the process itself as it ends: ``ru_maxrss`` of a child can carry the parent's
+  resident size across fork and exec); wall time includes Python's start-up, the
+  copy-and-swap and the warm step. The same file with ``--no-warm`` is printed beside it.
+* **1,000,000 police.uk rows, whole process** (>= 2x the straightforward pipeline, issue 27):
+  ``lantern ingest community_concerns FILE`` (default flags, warm step included) against
+  ``python`` running the pipeline the issue measured, pandas ``read_csv`` -> geopandas
+  points -> per-row ``h3.latlng_to_cell`` -> ``groupby`` (cell, month, crime type) on the same
+  file, which validates nothing, keeps every crime type and writes nothing; alternating
+  (naive, default, ``--no-warm``), ``--repeat`` times each, best of each.
 
 Files are written once into ``--workdir`` (default: a temporary folder) and not timed; with
 ``--keep`` they stay for the next run. Ends with one ``RESULT {json}`` line per figure.
 
 Usage::
 
-    .venv/bin/python bench/bench_ingest_blocks.py                     # 10 M and 20 M, 1 M police.uk
+    .venv/bin/python bench/bench_ingest_blocks.py                     # 8 M, 1 M police.uk
     .venv/bin/python bench/bench_ingest_blocks.py --rows 2000000 --repeat 1
 """
 from __future__ import annotations
@@ -27,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -46,7 +51,16 @@ from sample_data.national import BOX, _choice, _keys, _points, _times  # noqa: E
 
 TARGET_GIB = 1.5
 TARGET_SPEEDUP = 2.0
-LANTERN = [sys.executable, "-m", "profiles.cli"]
+#: ``lantern`` itself (``profiles.cli``'s main, as the console script runs it), which writes
+#: its own peak resident memory (KiB, VmHWM) to ``$LANTERN_BENCH_PEAK`` as it ends.
+LANTERN = [sys.executable, "-c", (
+    "import os, runpy, sys\n"
+    "sys.argv[0] = 'lantern'\n"
+    "try:\n"
+    "    runpy.run_module('profiles.cli', run_name='__main__')\n"
+    "finally:\n"
+    "    peak = next(l for l in open('/proc/self/status') if l.startswith('VmHWM:'))\n"
+    "    open(os.environ['LANTERN_BENCH_PEAK'], 'w').write(peak.split()[1])\n")]
 CHUNK = 2_000_000
 
 CRIME_TYPES = ["Anti-social behaviour", "Public order", "Drugs", "Violence and sexual offences",
@@ -109,31 +123,44 @@ def write_police_uk(path: Path, rows: int, seed: int = 17) -> None:
 
 
 def measure(cmd: list[str], cwd: Path) -> dict:
-    """Run ``cmd``; return its wall time, its own peak resident memory and its output."""
+    """Run ``cmd``; return its wall time, its own peak resident memory and its output.
+
+    The peak is what a ``lantern`` child wrote itself (VmHWM); for another command it is
+    ``wait4``'s ``ru_maxrss``.
+    """
+    peak_file = cwd / f".peak-{os.getpid()}"
+    peak_file.unlink(missing_ok=True)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            env=dict(os.environ, HOME=str(cwd)))
+                            env=dict(os.environ, HOME=str(cwd),
+                                     LANTERN_BENCH_PEAK=str(peak_file)))
     out = proc.stdout.read().decode(errors="replace")
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - t0
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{out[-2000:]}")
-    return {"seconds": round(seconds, 2), "peak_mib": round(usage.ru_maxrss / 1024),
+    peak_kib = int(peak_file.read_text()) if peak_file.exists() else usage.ru_maxrss
+    peak_file.unlink(missing_ok=True)
+    warm = re.search(r"Released tables ready: \d+ in ([\d.]+) s", out)
+    return {"seconds": round(seconds, 2), "peak_mib": round(peak_kib / 1024),
+            "warm_s": float(warm.group(1)) if warm else None,
             "output": out.strip().splitlines()[-1] if out.strip() else ""}
 
 
-def ingest(feed: str, path: Path, work: Path) -> dict:
+def ingest(feed: str, path: Path, work: Path, *, warm: bool = True) -> dict:
+    """``lantern ingest FEED PATH`` into a fresh store, with default flags (or ``--no-warm``)."""
     db = work / f"{path.stem}.duckdb"
     for old in work.glob(f"{db.name}*"):
         shutil.rmtree(old) if old.is_dir() else old.unlink()
     shutil.rmtree(work / f".{db.name}.release", ignore_errors=True)
-    # --no-warm: the ingest alone (a load then builds every audience's tables by default)
-    return measure([*LANTERN, "ingest", feed, str(path), "--db", str(db), "--no-warm"], work)
+    shutil.rmtree(work / "lantern-quarantine", ignore_errors=True)
+    return measure([*LANTERN, "ingest", feed, str(path), "--db", str(db),
+                    *([] if warm else ["--no-warm"])], work)
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, nargs="*", default=[10_000_000, 20_000_000])
+    parser.add_argument("--rows", type=int, nargs="*", default=[8_000_000])
     parser.add_argument("--police-rows", type=int, default=1_000_000, help="0: skip")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workdir", type=Path)
@@ -142,46 +169,61 @@ def main(argv=None) -> int:
     work = args.workdir or Path(tempfile.mkdtemp(prefix="lantern-bench-blocks-"))
     work.mkdir(parents=True, exist_ok=True)
     results: list[dict] = []
+    print(f"machine: {os.cpu_count()} cores, 1-minute load at the start "
+          f"{os.getloadavg()[0]:.1f}", flush=True)
     try:
         for rows in args.rows:
             path = work / f"on_street_{rows}.csv"
             if not path.exists():
                 write_on_street(path, rows)
             run = ingest("on_street", path, work)
+            bare = ingest("on_street", path, work, warm=False)
             size = path.stat().st_size / 2**20
-            print(f"on_street {rows:,} rows ({size:,.0f} MiB): {run['seconds']:.1f} s, "
-                  f"peak {run['peak_mib']:,} MiB ({run['peak_mib'] / 1024:.2f} GiB; target "
-                  f"<= {TARGET_GIB} GiB)\n  {run['output']}", flush=True)
-            results.append({"name": f"ingest peak memory, {rows:,} rows in one file",
+            print(f"on_street {rows:,} rows ({size:,.0f} MiB), default flags: "
+                  f"{run['seconds']:.1f} s (of which preparing the released tables "
+                  f"{run['warm_s']} s), peak {run['peak_mib']:,} MiB "
+                  f"({run['peak_mib'] / 1024:.2f} GiB; target <= {TARGET_GIB} GiB)\n"
+                  f"  beside it, --no-warm: {bare['seconds']:.1f} s, peak {bare['peak_mib']:,} "
+                  f"MiB\n  {run['output']}", flush=True)
+            results.append({"name": f"lantern ingest on_street, {rows:,} rows in one file, "
+                                    "default flags: peak memory",
                             "value": round(run["peak_mib"] / 1024, 2), "unit": "GiB",
                             "target": TARGET_GIB, "seconds": run["seconds"],
-                            "file_mib": round(size)})
+                            "warm_s": run["warm_s"],
+                            "no_warm_peak_gib": round(bare["peak_mib"] / 1024, 2),
+                            "no_warm_s": bare["seconds"], "file_mib": round(size)})
         police = work / f"police_uk_{args.police_rows}.csv"
         if args.police_rows and not police.exists():
             write_police_uk(police, args.police_rows)
-        lantern, plain = [], []
+        lantern, bare, plain = [], [], []
         for _ in range(args.repeat if args.police_rows else 0):
-            lantern.append(ingest("community_concerns", police, work))
             plain.append(measure([sys.executable, "-c", STRAIGHTFORWARD, str(police)], work))
+            lantern.append(ingest("community_concerns", police, work))
+            bare.append(ingest("community_concerns", police, work, warm=False))
         if lantern:
             best_l = min(r["seconds"] for r in lantern)
+            best_b = min(r["seconds"] for r in bare)
             best_p = min(r["seconds"] for r in plain)
             print(f"police.uk {args.police_rows:,} rows, whole process: lantern ingest "
-                  f"{best_l:.2f} s (runs {[r['seconds'] for r in lantern]}), straightforward "
-                  f"{best_p:.2f} s (runs {[r['seconds'] for r in plain]}): "
-                  f"{best_p / best_l:.2f}x (target >= {TARGET_SPEEDUP}x)\n  "
+                  f"(default flags) {best_l:.2f} s (runs {[r['seconds'] for r in lantern]}; "
+                  f"preparing the released tables {[r['warm_s'] for r in lantern]} s), "
+                  f"straightforward {best_p:.2f} s (runs {[r['seconds'] for r in plain]}): "
+                  f"{best_p / best_l:.2f}x (target >= {TARGET_SPEEDUP}x)\n"
+                  f"  beside it, --no-warm {best_b:.2f} s (runs "
+                  f"{[r['seconds'] for r in bare]}): {best_p / best_b:.2f}x\n  "
                   f"{lantern[-1]['output']}", flush=True)
-            results.append({"name": f"lantern ingest, {args.police_rows:,} police.uk rows, "
-                                    "whole process",
-                            "seconds": best_l, "target": round(best_p / TARGET_SPEEDUP, 2),
-                            "straightforward_s": best_p,
-                            "speedup": round(best_p / best_l, 2),
+            results.append({"name": f"lantern ingest community_concerns, "
+                                    f"{args.police_rows:,} police.uk rows, default flags, "
+                                    "against the straightforward pipeline",
+                            "value": round(best_p / best_l, 2), "unit": "x", "at_least": True,
+                            "target": TARGET_SPEEDUP, "seconds": best_l,
+                            "straightforward_s": best_p, "no_warm_s": best_b,
+                            "no_warm_speedup": round(best_p / best_b, 2),
                             "peak_mib": min(r["peak_mib"] for r in lantern)})
     finally:
         if not args.keep and not args.workdir:
             shutil.rmtree(work, ignore_errors=True)
-    load = os.getloadavg()[0]
-    print(f"machine: {os.cpu_count()} cores, 1-minute load {load:.1f}")
+    print(f"machine: {os.cpu_count()} cores, 1-minute load at the end {os.getloadavg()[0]:.1f}")
     for record in results:
         print("RESULT " + json.dumps(record))
     return 0

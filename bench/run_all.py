@@ -64,6 +64,51 @@ def fmt(r: dict) -> str:
     return f"| {r['name']} | {value} {unit} | {tgt} | {met} {extra} |"
 
 
+#: Issue 27's table: each row's benchmark record (by the start of its name) and target.
+ISSUE_27 = (
+    ("`lantern ingest community_concerns`, 1,000,000 police.uk rows, default flags, whole "
+     "process, against the straightforward pipeline in the same run", "lantern ingest "
+     "community_concerns", "≥ 2×"),
+    ("`lantern ingest on_street`, one 8,000,000-row file with pseudonymous keys, default "
+     "flags, peak memory", "lantern ingest on_street", "≤ 1.5 GiB"),
+    ("demo dashboard, first paint of the Map page (headless Chromium), against a blank page",
+     None, "≤ 3 s"),
+    ("national store: protected tables built after a load, against the national ingest in "
+     "the same run", "national: protected tables", "≤ the ingest's time, ≤ 1.5 GiB"),
+)
+
+
+def issue_27(rows: list[dict]) -> str:
+    """Issue 27's table, each row with its figure (from this run) and its target."""
+    out = ["Issue 27: ingest near the floor, bounded by default, first paint under 3 s", "",
+           "| work | figure | target | result |", "| --- | --- | --- | --- |"]
+    for label, prefix, target in ISSUE_27:
+        if prefix is None:     # first paint: measured by the dashboard's own benchmark
+            out.append(f"| {label} | (the dashboard's first-paint benchmark) | {target} | |")
+            continue
+        found = [r for r in rows if str(r.get("name", "")).startswith(prefix)]
+        if not found:
+            out.append(f"| {label} | not run | {target} | |")
+            continue
+        r = found[0]
+        if "error" in r:
+            out.append(f"| {label} | **failed**: {r['error']} | {target} | |")
+        elif r.get("unit") == "x":
+            out.append(f"| {label} | {r['value']}× ({r['seconds']} s against "
+                       f"{r['straightforward_s']} s; --no-warm {r['no_warm_speedup']}×) | "
+                       f"{target} | {'met' if r['value'] >= r['target'] else '**not met**'} |")
+        elif r.get("unit") == "GiB":
+            out.append(f"| {label} | {r['value']} GiB ({r['seconds']} s, of which the warm "
+                       f"step {r['warm_s']} s; --no-warm {r['no_warm_peak_gib']} GiB) | "
+                       f"{target} | {'met' if r['value'] <= r['target'] else '**not met**'} |")
+        else:
+            ok = r["seconds"] <= r["target"] and r["peak_mib"] <= r["peak_target_mib"]
+            out.append(f"| {label} | {r['seconds']} s against the ingest's {r['target']} s, "
+                       f"peak {r['peak_mib']} MiB | {target} | "
+                       f"{'met' if ok else '**not met**'} |")
+    return "\n".join(out)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="*", default=None, help="benchmark script stems to run")
@@ -78,7 +123,7 @@ def main(argv=None) -> int:
     table = ["| benchmark | figure | target | result |", "| --- | --- | --- | --- |"]
     table += [fmt(r) for r in rows]
     text = (f"Benchmarks on {machine()}, {time.strftime('%Y-%m-%d')}\n\n" + "\n".join(table)
-            + "\n")
+            + "\n\n" + issue_27(rows) + "\n")
     out = HERE / "results"
     out.mkdir(exist_ok=True)
     (out / "latest.md").write_text(text)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from data_contracts.checks import MAX_VALUE_CHARS, _short
+from data_contracts.values import MAX_VALUE_CHARS, short
 from data_contracts.coordinates import COORDINATE_NAMES, PAIRS
 from data_contracts.errors import ContractError
 from data_contracts.feeds import Contract, normalise_name
@@ -114,7 +114,7 @@ def _check_required(path, contract: Contract, renamed: dict, columns: dict,
 
 def _shown_name(name) -> str:
     """A column name fit for a one-line message: quoted, control characters escaped, short."""
-    return repr(_short(name))
+    return repr(short(name))
 
 
 def _shown_names(names, limit: int = 30) -> str:

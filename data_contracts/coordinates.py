@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from data_contracts.checks import _to_float
+from data_contracts.values import to_float
 from data_contracts.errors import ContractError
 from geo.crs import (BNG, CRSError, crs_name, geometries_to_wgs84, is_wgs84,
                      looks_like_degrees, looks_like_grid_metres, points_to_wgs84)
@@ -83,8 +83,8 @@ def locate_points(path, columns: dict, report, *, crs: str | None, crs_origin: s
     if pair is None:
         return None
     xname, yname = pair
-    x, x_blank = _to_float(columns[xname])
-    y, y_blank = _to_float(columns[yname])
+    x, x_blank = to_float(columns[xname])
+    y, y_blank = to_float(columns[yname])
     system, notes = _choose_crs(path, pair, x, y, crs, crs_origin, declared)
     if is_wgs84(system) and pair == ("lon", "lat"):
         _check_plausible(path, y, x, extent, system, pair)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from data_contracts.checks import _norm, _to_float, _uniques
+from data_contracts.values import norm, to_float, uniques
 from data_contracts.coordinates import COORDINATE_NAMES, PAIRS
 from data_contracts.feeds import contract_for, identifying_reason, normalise_name
 from data_contracts.readers import read_raw, read_source
@@ -206,20 +206,20 @@ def _date_format(sample) -> str | None:
 
 def _distinct(raw, column: str) -> list[str] | None:
     """Distinct non-blank values of a category-like column, else None."""
-    _, uniq = _uniques(raw.table.column(column))
+    _, uniq = uniques(raw.table.column(column))
     uniq = [u for u in uniq if u]
     return uniq if 0 < len(uniq) <= CATEGORY_LIKE else None
 
 
 def _word_for(col, value: str) -> tuple[str | None, str]:
     """Lantern's word for a partner's value, and how it was found."""
-    allowed = {_norm(a): a for a in col.allowed}
-    if _norm(value) in allowed:
-        return allowed[_norm(value)], "exact"
+    allowed = {norm(a): a for a in col.allowed}
+    if norm(value) in allowed:
+        return allowed[norm(value)], "exact"
     alias = SYNONYMS.get(col.name, {}).get(value.strip().casefold())
     if alias in col.allowed:
         return alias, "alias"
-    close = difflib.get_close_matches(_norm(value), list(allowed), n=1, cutoff=0.7)
+    close = difflib.get_close_matches(norm(value), list(allowed), n=1, cutoff=0.7)
     return (allowed[close[0]], "close match: check") if close else (None, "")
 
 
@@ -261,8 +261,8 @@ def _crs_lines(raw, columns: dict) -> list[str]:
         return []
     from geo.crs import BNG, looks_like_grid_metres
 
-    x, _ = _to_float(raw.table.column(columns[pair[0]][0]))
-    y, _ = _to_float(raw.table.column(columns[pair[1]][0]))
+    x, _ = to_float(raw.table.column(columns[pair[0]][0]))
+    y, _ = to_float(raw.table.column(columns[pair[1]][0]))
     if looks_like_grid_metres(x, y) > 0.5:
         return [f'crs = "{BNG}"   # the coordinates are grid metres (British National Grid)']
     return ['# crs = "EPSG:NNNN"   # TODO: the coordinates\' system, if not degrees']

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from data_contracts.checks import _CLOCK, _FALSE, _TRUE, _days_mask, _norm, _whole
+from data_contracts.values import CLOCK, FALSE_WORDS, TRUE_WORDS, days_mask, norm, whole
 from data_contracts.errors import ContractError
 from data_contracts.feeds import FEEDS, Contract, contract_for, normalise_name
 
@@ -102,9 +102,9 @@ def _check_values(recipe, contract: Contract, column: str, mapping: dict, fail) 
         fail(("values", column), f"[values.{column}]: the feed {contract.feed!r} has no "
                                  f"category column {column!r}.",
              f"value maps are for: {', '.join(kinds)}.")
-    allowed = {_norm(a): a for a in col.allowed}
+    allowed = {norm(a): a for a in col.allowed}
     for word, target in mapping.items():
-        if _norm(target) not in allowed:
+        if norm(target) not in allowed:
             close = _close(target, col.allowed)
             fail(("values", column, word),
                  f"{word!r} is mapped to {target!r}, which is not a word Lantern has for "
@@ -114,7 +114,7 @@ def _check_values(recipe, contract: Contract, column: str, mapping: dict, fail) 
 def _close(word: str, allowed) -> str:
     import difflib
 
-    match = difflib.get_close_matches(_norm(word), list(allowed), n=1, cutoff=0.6)
+    match = difflib.get_close_matches(norm(word), list(allowed), n=1, cutoff=0.6)
     return f" (did you mean {match[0]!r}?)" if match else ""
 
 
@@ -127,11 +127,11 @@ def _check_constant(contract: Contract, column: str, value: str, fail) -> None:
     if col.kind not in CONSTANT_KINDS:
         fail(key, f"{column} cannot be the same on every row (it is a {col.kind}).",
              f"map it to a column in [columns] instead.")
-    ok = {"category": lambda v: _norm(v) in {_norm(a) for a in col.allowed},
-          "bool": lambda v: v.lower() in _TRUE | _FALSE,
-          "int": lambda v: _whole(v) > 0,
-          "days": lambda v: _days_mask(v) >= 0,
-          "clock": lambda v: bool(_CLOCK.match(v))}[col.kind]
+    ok = {"category": lambda v: norm(v) in {norm(a) for a in col.allowed},
+          "bool": lambda v: v.lower() in TRUE_WORDS | FALSE_WORDS,
+          "int": lambda v: whole(v) > 0,
+          "days": lambda v: days_mask(v) >= 0,
+          "clock": lambda v: bool(CLOCK.match(v))}[col.kind]
     if not ok(value.strip()):
         hint = (f"one of: {', '.join(col.allowed)}{_close(value, col.allowed)}"
                 if col.kind == "category" else f"a valid {col.kind}")

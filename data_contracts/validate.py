@@ -23,8 +23,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from data_contracts.blocks import BLOCK_BYTES, raw_blocks
-from data_contracts.checks import _CHECKS, RAGGED_REASON, _per_value, _short, _uniques
+from data_contracts.blocks import BLOCK_BYTES, block_bytes_for, raw_blocks
+from data_contracts.checks import _CHECKS, RAGGED_REASON
+from data_contracts.values import per_value, short, uniques
 from data_contracts.columns import match_columns
 from data_contracts.coordinates import float_blank, locate_areas, locate_points
 from data_contracts.errors import Problem
@@ -169,6 +170,16 @@ def iter_feed(feed: str, path, *, extent: Extent | None = None, today: dt.date |
         yield checked
 
 
+def feed_block_bytes(feed: str, path, *, recipe: Recipe | None = None,
+                     block_bytes: int = BLOCK_BYTES) -> int:
+    """The size of the blocks ``path`` is read in as ``feed`` (:func:`iter_feed`): about
+    ``block_bytes`` of the columns that are read (:func:`data_contracts.blocks.block_bytes_for`).
+    A file is read in blocks when it is larger than twice this
+    (:func:`data_contracts.blocks.is_blocked`)."""
+    contract, recipe, path = _prepare(feed, path, recipe)
+    return block_bytes_for(path, block_bytes, _columns_to_read(contract, recipe))
+
+
 def _prepare(feed: str, path, recipe: Recipe | None) -> tuple[Contract, Recipe, Path]:
     contract = contract_for(feed)
     recipe = recipe or Recipe("no recipe")
@@ -220,10 +231,10 @@ def _validate(contract: Contract, path: Path, raw, recipe: Recipe, *, extent: Ex
         values = (columns[column].take(pa.array(idx)).to_pylist() if column in columns
                   else [""] * len(idx))
         source = recipe.columns.get(column)   # the report names the partner's own column
-        where = f"in the file's column {_short(source)!r}" if source else ""
+        where = f"in the file's column {short(source)!r}" if source else ""
         for i, v in zip(idx, values):
             text = reason(i) if callable(reason) else reason
-            shown = _short(v)
+            shown = short(v)
             problems.append(Problem(str(path), int(rows[i]), column, shown, text,
                                     detail(shown) if detail else where))
         np.logical_or(bad, mask, out=bad)
@@ -309,21 +320,21 @@ def _from_police_uk(columns: dict, rows: np.ndarray) -> tuple[dict, np.ndarray, 
     Only Month, Longitude, Latitude and Crime type are read; the other columns are dropped here.
     """
     columns = {str(k).lstrip("\ufeff").strip(): v for k, v in columns.items()}
-    codes, crimes = _uniques(columns["Crime type"])
+    codes, crimes = uniques(columns["Crime type"])
     concern = [CRIME_TYPE_TO_CONCERN.get(c) for c in crimes]
-    in_scope = _per_value(codes, [c is not None for c in concern], bool)
+    in_scope = per_value(codes, [c is not None for c in concern], bool)
     counts = np.bincount(codes[~in_scope], minlength=len(crimes)) if len(crimes) else []
     excluded = {f"police.uk crime type '{crimes[i]}' is not a community concern": int(k)
                 for i, k in enumerate(counts) if k}
     keep = pa.array(in_scope)
-    mcodes, months = _uniques(columns["Month"])
+    mcodes, months = uniques(columns["Month"])
     # police.uk gives only a month: place it mid-month (see data_contracts.police_uk).
     mid = [m + "-15" if re.fullmatch(r"\d{4}-\d{2}", m) else m for m in months]
     out = {
         "lat": columns["Latitude"].filter(keep),
         "lon": columns["Longitude"].filter(keep),
-        "datetime": pa.array(_per_value(mcodes, mid, object)[in_scope], type=pa.string()),
-        "concern_type": pa.array(_per_value(codes, concern, object)[in_scope],
+        "datetime": pa.array(per_value(mcodes, mid, object)[in_scope], type=pa.string()),
+        "concern_type": pa.array(per_value(codes, concern, object)[in_scope],
                                  type=pa.string()),
     }
     return out, rows[in_scope], excluded

@@ -14,7 +14,7 @@ import pytest
 
 from data_contracts import ContractError, read_feed
 from data_contracts.police_uk import POLICE_UK_HEADER
-from profiles.store import ingest as ingest_module
+from profiles.store import loaders
 from profiles.store import database as store
 from profiles.store.ingest import ingest_file
 
@@ -410,7 +410,7 @@ def test_a_failure_after_the_facts_insert_rolls_everything_back(empty_db, tmp_pa
     con, key, _ = empty_db
     load(con, key, "on_street", write(tmp_path, "first.csv", ON_STREET + GOOD))
     before = table_counts(con)
-    real = ingest_module._insert_events
+    real = loaders.insert_events
     calls = []
 
     def fail_on_second_insert(*args, **kw):
@@ -419,21 +419,21 @@ def test_a_failure_after_the_facts_insert_rolls_everything_back(empty_db, tmp_pa
             raise RuntimeError("disk full (injected)")
         return real(*args, **kw)
 
-    monkeypatch.setattr(ingest_module, "_insert_events", fail_on_second_insert)
+    monkeypatch.setattr(loaders, "insert_events", fail_on_second_insert)
     text = GOOD_FILES[4][1]            # harm_reports with a survival_sex row
     path = write(tmp_path, "harm.csv", text)
     with pytest.raises(RuntimeError, match="injected"):
         load(con, key, "harm_reports", path)
     assert calls == ["harm_reports", "harm_context"]
     assert table_counts(con) == before
-    monkeypatch.setattr(ingest_module, "_insert_events", real)
+    monkeypatch.setattr(loaders, "insert_events", real)
     assert load(con, key, "harm_reports", path).status == "loaded"   # not marked as loaded
 
 
 def test_a_failure_part_way_through_areas_rolls_back(empty_db, town_files, monkeypatch):
     con, key, _ = empty_db
     before = table_counts(con)
-    real = ingest_module.area_to_cells
+    real = loaders.area_to_cells
     seen = []
 
     def fail_on_third_area(geometry, resolution):
@@ -442,7 +442,7 @@ def test_a_failure_part_way_through_areas_rolls_back(empty_db, town_files, monke
             raise MemoryError("injected")
         return real(geometry, resolution)
 
-    monkeypatch.setattr(ingest_module, "area_to_cells", fail_on_third_area)
+    monkeypatch.setattr(loaders, "area_to_cells", fail_on_third_area)
     with pytest.raises(MemoryError):
         load(con, key, "areas", town_files["areas"])
     assert table_counts(con) == before

@@ -170,6 +170,32 @@ def test_police_uk_download_in_blocks_counts_exclusions_once(tmp_path):
     assert a.messages == b.messages and _held(whole) == _held(blocks)
 
 
+def test_a_police_uk_download_is_read_in_blocks_sized_by_the_columns_read(tmp_path,
+                                                                          monkeypatch):
+    """4 of its 12 columns are read, so its blocks are three times larger (a block holds
+    about as much of what is read); a file of Lantern's own columns keeps the size asked."""
+    from data_contracts import validate
+    from data_contracts.validate import feed_block_bytes
+    import profiles.store.ingest as ingest
+
+    path = Path(__file__).resolve().parents[1] / "sample_data" / "partner_files" / \
+        "police_uk_street.csv"
+    assert feed_block_bytes("community_concerns", path, block_bytes=2_000) == 6_000
+    assert feed_block_bytes("on_street", TOWN / "on_street.csv", block_bytes=2_000) == 2_000
+    sizes = []
+    real = validate.iter_feed
+
+    def spy(*args, **kwargs):
+        sizes.append(kwargs["block_bytes"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ingest, "iter_feed", spy)
+    con, db = _store(tmp_path, "s")
+    assert _load(con, db, "community_concerns", path, tmp_path, "s",
+                 block_bytes=2_000).status == "loaded"
+    assert sizes == [6_000]
+
+
 @pytest.mark.parametrize("private_copy", [False, True], ids=["one transaction", "per block"])
 def test_a_refusal_in_a_late_block_leaves_the_store_as_it_was(tmp_path, private_copy):
     """An advert extract with a phone number near its end: refused after earlier blocks were

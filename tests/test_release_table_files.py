@@ -157,3 +157,58 @@ def test_a_key_rotation_or_retention_names_a_new_file(demo_copy):
         after = {f.name for f in arrow_files(demo_copy)}
         assert after and not after & before, key
         before = after
+
+
+def test_tables_kept_after_a_load_are_built_in_bounded_memory_spilling_privately(demo_copy,
+                                                                                 monkeypatch):
+    """``keep_tables`` (the step after ``lantern ingest``) holds DuckDB to its memory limit
+    and spills to a folder only the owner can open, while it builds; the folder is removed
+    afterwards, and the tables are the ones a plain warm-up keeps."""
+    import stat
+
+    seen = {}
+    real = cache.build_tables
+
+    def spying(cur, *args, **kwargs):
+        if not seen:
+            seen["limit"] = cur.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+            seen["temp"] = cur.execute("SELECT current_setting('temp_directory')").fetchone()[0]
+            seen["mode"] = stat.S_IMODE(cache.Path(seen["temp"]).stat().st_mode)
+        return real(cur, *args, **kwargs)
+
+    clear_release_cache()
+    monkeypatch.setattr(cache, "build_tables", spying)
+    kept = cache.keep_tables(demo_copy, ["partnership"], memory_limit="200MB")
+    assert kept and seen["temp"] == str(cache.spill_folder(demo_copy))
+    assert seen["mode"] == 0o700
+    assert seen["limit"] in ("190.7 MiB", "200.0 MB", "200MB")
+    assert not cache.spill_folder(demo_copy).exists()
+    assert {table_of(f) for f in arrow_files(demo_copy)} >= places_tables(
+        "partnership", ["on_street"])
+
+
+def test_feeds_with_nothing_loaded_build_their_tables_once_and_keep_each(tmp_path,
+                                                                        monkeypatch):
+    """On a store with nothing loaded every feed's tables are the same empty tables of its
+    protection: the warm-up builds each protection's layer once, and keeps a file for every
+    feed's layer all the same."""
+    from profiles.release.request import EVENT_FEEDS
+
+    db = tmp_path / "empty.duckdb"
+    store.connect(db).close()
+    calls = []
+    real = cache.build_tables
+
+    def counting(cur, protection, feed, layer, **kwargs):
+        calls.append((protection, layer.name))
+        return real(cur, protection, feed, layer, **kwargs)
+
+    monkeypatch.setattr(cache, "build_tables", counting)
+    kept = cache.keep_tables(db, ["partnership"])
+    policy = get_policy("partnership")
+    feeds = [f for f in EVENT_FEEDS if policy.may_see(f)]
+    assert [f for _, f, _ in kept] == feeds
+    assert len(calls) == len(set(calls)) < 3 * len(feeds)
+    want = {(feed, layer.name.replace("-", "_"), protection_of(policy, feed).name)
+            for feed in feeds for layer in layers_for(protection_of(policy, feed))}
+    assert {table_of(f) for f in arrow_files(db)} == want

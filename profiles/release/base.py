@@ -17,7 +17,8 @@ from profiles.release.disclosure import BaseTable
 from profiles.release.perturb import RECORD_KEY_SQL, release_salt
 
 
-def load_base_table(con, feed: str, *, resolution: int, dims=()) -> BaseTable:
+def load_base_table(con, feed: str, *, resolution: int, dims=(), labels=None,
+                    weeks=None) -> BaseTable:
     """Return ``feed``'s atoms at H3 ``resolution`` x week x the breakdowns ``dims``.
 
     Parameters
@@ -27,6 +28,10 @@ def load_base_table(con, feed: str, *, resolution: int, dims=()) -> BaseTable:
     resolution : int
         Cells are summed to their parent at this resolution (the store holds 9).
     dims : sequence of {"category", "detail", "band", "dow"}
+    labels : dict, optional
+        The breakdowns' label lists (:func:`breakdown_labels`), when already read.
+    weeks : (first, after) dates, optional
+        Only the weeks ``first <= week < after`` (one quarter: :func:`feed_quarters`).
 
     Returns
     -------
@@ -36,22 +41,21 @@ def load_base_table(con, feed: str, *, resolution: int, dims=()) -> BaseTable:
     """
     floor = int(resolution)
     dims = tuple(dims)
-    labels = {}
-    if dims:
-        lists = store.fetch_row(con, "SELECT " + ", ".join(
-            f"list(DISTINCT {d} ORDER BY {d})" for d in dims) + " FROM facts WHERE feed = ?",
-            [feed])
-        labels = {d: np.array(values or [], dtype=np.int64 if d == "dow" else object)
-                  for d, values in zip(dims, lists)}
+    if labels is None:
+        labels = breakdown_labels(con, feed, dims)
+    where, span = "feed = ?", []
+    if weeks is not None:
+        where, span = "feed = ? AND week >= ? AND week < ?", list(weeks)
     coded = "".join(f", list_position(?, {d}) - 1 AS {d}" for d in dims)
     lists = [labels[d].tolist() for d in dims]
     head = (f"CAST(h3_parent(cell, {floor}) AS BIGINT) AS cell, "
             f"datediff('day', DATE '1970-01-01', week) AS day{coded}")
     salt = release_salt(con)
     facts = con.execute(f"SELECT {head}, n, n - n_keyed AS anon, {RECORD_KEY_SQL} AS rkey "
-                        f"FROM facts WHERE feed = ?", lists + [salt, feed]).fetchnumpy()
+                        f"FROM facts WHERE {where}", lists + [salt, feed] + span).fetchnumpy()
     subs = con.execute(f"SELECT {head}, CAST(hash(subject) >> 1 AS BIGINT) AS subject, "
-                       f"ingest_id FROM subjects WHERE feed = ?", lists + [feed]).fetchnumpy()
+                       f"ingest_id FROM subjects WHERE {where}", lists + [feed] + span
+                       ).fetchnumpy()
     rotations = key_rotations(con)
     sizes = [len(labels[d]) for d in dims]
     cell_code, cells = pd.factorize(np.asarray(facts["cell"], dtype=np.int64))
@@ -98,6 +102,46 @@ def load_base_table(con, feed: str, *, resolution: int, dims=()) -> BaseTable:
     return base
 
 
+def breakdown_labels(con, feed: str, dims) -> dict:
+    """Each breakdown's values in ``feed`` (sorted): the code tables of its base tables, read
+    from the whole feed so that every quarter's tables share them."""
+    if not dims:
+        return {}
+    lists = store.fetch_row(con, "SELECT " + ", ".join(
+        f"list(DISTINCT {d} ORDER BY {d})" for d in dims) + " FROM facts WHERE feed = ?",
+        [feed])
+    return {d: np.array(values or [], dtype=np.int64 if d == "dow" else object)
+            for d, values in zip(dims, lists)}
+
+
+def feed_quarters(con, feed: str, most_rows: int) -> list:
+    """Spans of whole quarters of ``feed``'s weeks, as (first day, first day after) dates,
+    each of at most ``most_rows`` facts rows where a quarter allows (a quarter of more is a
+    span of its own); ``[None]`` (everything at once) when the feed holds no more than that.
+    A week is in its Monday's quarter, as in :func:`~profiles.release.nesting.period_starts`,
+    and no released unit spans two quarters, so a span's units are the feed's own there."""
+    rows = con.execute("SELECT CAST(date_trunc('quarter', week) AS DATE) AS q, count(*) "
+                       "FROM facts WHERE feed = ? GROUP BY q ORDER BY q", [feed]).fetchall()
+    if sum(n for _, n in rows) <= most_rows:
+        return [None]
+    spans, held = [], most_rows + 1
+    for q, n in rows:
+        after = (pd.Timestamp(q) + pd.DateOffset(months=3)).date()
+        if held + n > most_rows:
+            spans.append([q, after])
+            held = 0
+        spans[-1][1] = after
+        held += n
+    return [tuple(s) for s in spans]
+
+
+def floor_cells(con, feed: str, resolution: int) -> np.ndarray:
+    """The distinct cells at ``resolution`` that hold ``feed``'s facts anywhere, sorted."""
+    rows = con.execute(f"SELECT DISTINCT CAST(h3_parent(cell, {int(resolution)}) AS BIGINT) "
+                       "AS cell FROM facts WHERE feed = ?", [feed]).fetchnumpy()
+    return np.sort(np.asarray(rows["cell"], dtype=np.int64).astype(np.uint64))
+
+
 def key_rotations(con) -> list[int]:
     """The last ingest id loaded under each retired key, oldest first (``meta.key_rotations``):
     a subject row of ingest ``i`` was hashed with key ``k`` = how many of these are < ``i``."""
@@ -116,4 +160,5 @@ def area_memberships(con) -> tuple[np.ndarray, np.ndarray]:
             np.asarray(rows["cell"], dtype=np.int64).astype(np.uint64))
 
 
-__all__ = ["area_memberships", "key_rotations", "load_base_table"]
+__all__ = ["area_memberships", "breakdown_labels", "feed_quarters", "floor_cells",
+           "key_rotations", "load_base_table"]

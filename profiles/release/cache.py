@@ -10,13 +10,21 @@ process builds one twice. A store in memory is protected afresh on each call.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
 import threading
 import time
 from collections import OrderedDict
+from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
+from data_contracts.private_files import private_dir
 from profiles import store
 from profiles.release.audiences import get_policy
-from profiles.release.base import area_memberships, load_base_table
+from profiles.release.base import (area_memberships, breakdown_labels, feed_quarters,
+                                   floor_cells, load_base_table)
 from profiles.release.caps import apply_caps
 from profiles.release.disclosure import Protected
 from profiles.release.layers import (Layer, Protection, build_hex_layer, hex_floor,
@@ -62,6 +70,11 @@ def _store_version(cur, feed: str) -> tuple:
     return tuple(v for row in rows for v in row)
 
 
+def _nothing_loaded(sig) -> bool:
+    """True when the feed of store version ``sig`` has no facts and no subjects."""
+    return not sig[4] and not sig[7]
+
+
 def _span(sig) -> tuple:
     return ((sig[-2] - _EPOCH).days, (sig[-1] - _EPOCH).days) if sig[-2] else (0, 0)
 
@@ -79,21 +92,58 @@ def build_layer(cur, protection: Protection, feed: str, layer: Layer, *,
     return build_tables(cur, protection, feed, layer, atoms=atoms)[layer.name]
 
 
+#: Facts rows of a feed's base table built at once: a larger feed is protected a span of whole
+#: quarters at a time (no released unit spans two), which bounds the memory of the arrays and
+#: hash tables of its base table; the units are the same, in the same order.
+SPAN_ROWS = 2_000_000
+
+
 def build_tables(cur, protection: Protection, feed: str, layer: Layer, *,
                  atoms: bool = False) -> dict:
     """Build ``layer`` - and, for a places layer, every places layer, which are protected
-    together (:mod:`profiles.release.places`) - by layer name."""
+    together (:mod:`profiles.release.places`) - by layer name, with the caps an erasure
+    holds applied (:mod:`profiles.release.caps`: no figure rises after an erasure)."""
+    return apply_caps(cur, protection, feed, _build_tables(cur, protection, feed, layer,
+                                                           atoms=atoms))
+
+
+def _build_tables(cur, protection: Protection, feed: str, layer: Layer, *,
+                  atoms: bool = False) -> dict:
     res = store.base_resolution(cur)
+    quarters = [None] if atoms else feed_quarters(cur, feed, SPAN_ROWS)
     if layer.place == "places":
         dims = ("category",) if "category" in protection.breakdowns else ()
-        base = load_base_table(cur, feed, resolution=res, dims=dims)
-        tables = build_places(base, protection, area_memberships(cur))
-    else:
-        base = load_base_table(cur, feed, resolution=hex_floor(protection, layer.grain),
-                               dims=protection.breakdowns)
-        tables = {layer.name: build_hex_layer(base, protection, layer, base_resolution=res,
-                                              atoms=atoms)}
-    return apply_caps(cur, protection, feed, tables)   # no figure rises after an erasure
+        labels, areas = breakdown_labels(cur, feed, dims), area_memberships(cur)
+        parts = [build_places(load_base_table(cur, feed, resolution=res, dims=dims,
+                                              labels=labels, weeks=q), protection, areas)
+                 for q in quarters]
+        return {name: _joined([p[name] for p in parts], ("rung", "place", "period_start",
+                                                        *parts[0][name].dims))
+                for name in parts[0]}
+    floor, dims = hex_floor(protection, layer.grain), protection.breakdowns
+    labels = breakdown_labels(cur, feed, dims)
+    everywhere = None if quarters == [None] else (
+        floor_cells(cur, feed, floor), {d: len(labels[d]) for d in dims})
+    parts = [build_hex_layer(load_base_table(cur, feed, resolution=floor, dims=dims,
+                                             labels=labels, weeks=q),
+                             protection, layer, base_resolution=res, atoms=atoms,
+                             everywhere=everywhere) for q in quarters]
+    return {layer.name: _joined(parts, ("rung", "cell", "period_start", *dims))}
+
+
+def _joined(parts: list, order: tuple) -> Protected:
+    """One table of the units of the quarters' tables ``parts``, in the order one table of
+    the whole feed lists them (by ``order``: each unit's rung, place or cell, period and
+    breakdown codes, which no two units of one table share)."""
+    if len(parts) == 1:
+        return parts[0]
+    units = pd.concat([p.units for p in parts], ignore_index=True)
+    pick = np.lexsort([units[c].to_numpy() for c in reversed(order)])
+    first = parts[0]
+    return Protected(units.iloc[pick].reset_index(drop=True), np.zeros(0, np.int64),
+                     np.zeros(0, np.int64), first.ladder, first.threshold,
+                     first.rounding_base, first.dims,
+                     np.concatenate([p.lowered for p in parts])[pick], first.labels)
 
 
 def layer_table(con, protection: Protection, feed: str, layer: Layer
@@ -139,16 +189,23 @@ def _disk_key(cur, protection, feed, layer, sig):
                                  store.base_resolution(cur))
 
 
-def _from_disk_or_build(cur, protection, feed, layer, sig) -> dict:
+def _from_disk_or_build(cur, protection, feed, layer, sig, empty: dict | None = None) -> dict:
     """``layer``'s table (with its siblings, for a places layer) from disk, or built and kept
-    there."""
+    there. ``empty`` (a warm-up's) keeps the tables built for a feed with nothing loaded, by
+    protection and layer: another such feed's are the same tables, not built again."""
     from profiles.release import table_files
 
     folder = table_files.folder_for(sig[0])
     prot = table_files.read_table(folder, _disk_key(cur, protection, feed, layer, sig), ())
     if prot is not None:
         return {layer.name: prot}
-    tables = build_tables(cur, protection, feed, layer)
+    nothing = empty is not None and _nothing_loaded(sig)
+    if nothing and (protection, layer.name) in empty:
+        tables = empty[(protection, layer.name)]
+    else:
+        tables = build_tables(cur, protection, feed, layer)
+        if nothing:
+            empty[(protection, layer.name)] = tables
     for name, table in tables.items():
         table_files.write_table(folder, _disk_key(cur, protection, feed,
                                                   layer_named(protection, name), sig), table)
@@ -176,7 +233,9 @@ def warm_release_cache(con, audiences, feeds=EVENT_FEEDS, *, hold: bool = True
 
     Audiences that protect alike share their tables (built once). With ``hold=False`` a
     table is only made sure of on disk (built and kept there if missing) and not held in
-    this process's memory. Returns (audience, feed, seconds) per audience and feed.
+    this process's memory: one feed at a time, and one audience's tables at a time, so what
+    is held at once is one layer's base table and its units. Returns (audience, feed,
+    seconds) per audience and feed.
 
     Examples
     --------
@@ -186,6 +245,8 @@ def warm_release_cache(con, audiences, feeds=EVENT_FEEDS, *, hold: bool = True
     [('partnership', 'on_street')]
     """
     timings = []
+    versions: dict = {}      # the store does not change while it is warmed: read once a feed
+    empty: dict = {}         # tables of a feed with nothing loaded, by protection and layer
     for audience in audiences:
         policy = get_policy(audience)
         for feed in feeds:
@@ -197,26 +258,42 @@ def warm_release_cache(con, audiences, feeds=EVENT_FEEDS, *, hold: bool = True
                 if hold:
                     layer_table(con, protection, feed, layer)
                 else:
-                    _keep_on_disk(con, protection, feed, layer)
+                    _keep_on_disk(con, protection, feed, layer, versions, empty)
             timings.append((policy.name, feed, time.perf_counter() - t0))
     return timings
 
 
-def _keep_on_disk(con, protection, feed, layer) -> None:
+def _keep_on_disk(con, protection, feed, layer, versions: dict, empty: dict) -> None:
+    """Make sure ``layer``'s table is on disk; ``versions`` keeps each feed's store version
+    (and the folder and salt) for the rest of one warm-up, which reads an unchanging store;
+    ``empty`` as :func:`_from_disk_or_build` takes it."""
     from profiles.release import table_files
 
     cur = _cursor(con)
-    sig = _store_version(cur, feed)
+    if feed not in versions:
+        sig = _store_version(cur, feed)
+        versions[feed] = (sig, table_files.folder_for(sig[0]) if sig[0] else None,
+                          release_salt(cur), store.base_resolution(cur))
+    sig, folder, salt, res = versions[feed]
     if not sig[0]:
         return
-    folder = table_files.folder_for(sig[0])
-    key = _disk_key(cur, protection, feed, layer, sig)
+    key = table_files.table_key((ENGINE, *sig[1:], salt), protection,
+                                f"{feed}.{layer.name.replace('-', '_')}", res)
     if not (folder / f"{key}{table_files.SUFFIX}").exists():
-        _from_disk_or_build(cur, protection, feed, layer, sig)
+        _from_disk_or_build(cur, protection, feed, layer, sig, empty)
 
 
-def keep_tables(db_path, audiences) -> list[tuple[str, str, float]]:
+#: DuckDB's memory limit while :func:`keep_tables` builds tables after a load; queries that
+#: need more spill to a private folder beside the store (:func:`keep_tables`).
+WARM_MEMORY = "256MB"
+
+
+def keep_tables(db_path, audiences, *, memory_limit: str = WARM_MEMORY
+                ) -> list[tuple[str, str, float]]:
     """Build the tables of ``audiences`` for the store at ``db_path`` and keep them on disk.
+
+    DuckDB is held to ``memory_limit`` meanwhile and spills beyond it to a private (0700)
+    folder beside the store's tables, removed afterwards.
 
     Examples
     --------
@@ -230,10 +307,28 @@ def keep_tables(db_path, audiences) -> list[tuple[str, str, float]]:
     from profiles.release.source import open_read_only
 
     con = open_read_only(db_path)
+    spill = spill_folder(db_path)
     try:
+        limit_for_warming(con, spill, memory_limit)
         return warm_release_cache(con, audiences, hold=False)
     finally:
         con.close()
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+def spill_folder(db_path) -> Path:
+    """The folder where this process's building of tables for ``db_path`` may spill (not made
+    here): one per process, so two loads' warm steps never remove each other's."""
+    from profiles.release import table_files
+
+    return table_files.folder_for(db_path) / f"spill-{os.getpid()}"
+
+
+def limit_for_warming(con, spill: Path, memory_limit: str = WARM_MEMORY) -> None:
+    """Hold ``con``'s DuckDB to ``memory_limit``, spilling to ``spill`` (made 0700)."""
+    private_dir(spill)
+    con.execute("SET memory_limit = ?", [memory_limit])
+    con.execute("SET temp_directory = ?", [str(spill)])
 
 
 def clear_release_cache() -> None:

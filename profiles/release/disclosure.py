@@ -221,7 +221,7 @@ def round_counts(values, base: int) -> np.ndarray:
 
 
 def protect(base: BaseTable, ladder, *, threshold: int, rounding_base: int = 1,
-            base_resolution: int = BASE_RESOLUTION) -> Protected:
+            base_resolution: int = BASE_RESOLUTION, everywhere=None) -> Protected:
     """Release the base table's atoms as units by adaptive roll-up along ``ladder``.
 
     Parameters
@@ -235,12 +235,16 @@ def protect(base: BaseTable, ladder, *, threshold: int, rounding_base: int = 1,
         Released counts are rounded to this base.
     base_resolution : int
         The store's resolution (for the units' area anchors).
+    everywhere : (cells, present), optional
+        When ``base`` is part of a feed (one quarter), what the *whole* feed holds, for the
+        parts a pool could hold (step 3): its distinct floor cells, and per breakdown the
+        number of values present. By default, ``base``'s own.
 
     Returns
     -------
     Protected
     """
-    grid = _Grid(base)
+    grid = _Grid(base, everywhere)
     size = len(base)
     n, anon = base.n.astype(np.int64), base.anon.astype(np.int64)
     subjects = _Subjects(base, size)
@@ -312,8 +316,9 @@ def _find(sorted_keys, keys) -> np.ndarray:
 class _Grid:
     """Compact codes of every atom's cell and period at each resolution and grain."""
 
-    def __init__(self, base: BaseTable):
+    def __init__(self, base: BaseTable, everywhere=None):
         self.base = base
+        self.everywhere = everywhere
         self.cell_code, self.cells = pd.factorize(np.asarray(base.cell, dtype=np.uint64),
                                                   sort=True)
         self.day_code, self.days = pd.factorize(np.asarray(base.day, dtype=np.int64),
@@ -347,6 +352,13 @@ class _Grid:
 
     def room(self, lower: Rung, upper: Rung, first) -> np.ndarray:
         """Per pool (given by one of its atoms), the parts of ``lower`` it could hold."""
+        if upper.resolution != lower.resolution and self.everywhere is not None:
+            every = np.asarray(self.everywhere[0], dtype=np.uint64)
+            small = pd.factorize(cells_to_parents(every, lower.resolution))[0]
+            big, parents = pd.factorize(cells_to_parents(every, upper.resolution))
+            count = _children(big, small)
+            mine = self.cells_at(upper.resolution)
+            return count[pd.Index(parents).get_indexer(mine[1][mine[0][self.cell_code[first]]])]
         if upper.resolution != lower.resolution:
             small = self.cells_at(lower.resolution)[0]
             big = self.cells_at(upper.resolution)[0]
@@ -358,7 +370,8 @@ class _Grid:
             count = _children(big, small)
             return count[big[self.day_code[first]]]
         dropped = lower.kept[len(upper.kept)]
-        present = len(np.unique(self.base.dims[dropped]))
+        present = (self.everywhere[1][dropped] if self.everywhere is not None
+                   else len(np.unique(self.base.dims[dropped])))
         return np.full(len(first), present, dtype=np.int64)
 
 

@@ -148,16 +148,18 @@ def hex_ladder(protection: Protection, grain: str) -> tuple:
 
 
 def build_hex_layer(base, protection: Protection, layer: Layer, *, base_resolution: int,
-                    atoms: bool = False) -> Protected:
+                    atoms: bool = False, everywhere=None) -> Protected:
     """Protect the base table (floor cell x week x breakdowns) as ``layer``'s hexagon units.
 
     Groups are formed at ``layer.grain`` from the start (weeks are never shown here); each
     released unit's figure is then perturbed by its cell key. With ``atoms``, the table also
     keeps where each atom went (``atom_unit``, ``atom_n``): for the policy owner only.
+    ``everywhere`` as :func:`~profiles.release.disclosure.protect` takes it (``base`` is one
+    quarter of the feed).
     """
     ladder = hex_ladder(protection, layer.grain)
     prot = protect(base, ladder, threshold=protection.threshold, rounding_base=1,
-                   base_resolution=base_resolution)
+                   base_resolution=base_resolution, everywhere=everywhere)
     keys = np.zeros(len(prot.units), dtype=np.uint64)
     shown = prot.atom_unit >= 0
     np.add.at(keys, prot.atom_unit[shown], base.fingerprint[shown])

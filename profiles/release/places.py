@@ -90,7 +90,6 @@ def build_places(base, protection, areas) -> dict:
     links = atoms.merge(pairs, on="cell")[["atom", "place"]]
     has_cat = "category" in base.dims
     cat = base.dims["category"] if has_cat else np.full(size, TOTAL, dtype=np.int64)
-    subjects = pd.DataFrame({"atom": base.subject_atom, "subject": base.subject})
     frames = []
     for grain in ("week", "month"):
         at = links if grain == "month" else links[links["place"] == FORCE]
@@ -104,19 +103,12 @@ def build_places(base, protection, areas) -> dict:
             key["fp"] = base.fingerprint[a]
             grouped = key.groupby(["place", "start", "cat"], sort=True)
             unit = grouped.agg(events=("events", "sum"), anon=("anon", "sum")).reset_index()
+            group = grouped.ngroup().to_numpy()     # each key row's unit (units in order)
             fp = np.zeros(len(unit), dtype=np.uint64)   # cell keys: sums of record keys
-            np.add.at(fp, grouped.ngroup().to_numpy(), key["fp"].to_numpy(np.uint64))
+            np.add.at(fp, group, key["fp"].to_numpy(np.uint64))
             unit["fp"] = fp
-            if len(subjects):
-                sub = key[["place", "start", "cat", "atom"]].merge(subjects, on="atom")
-                sub = sub.drop_duplicates(["place", "start", "cat", "subject"])
-                sub["epoch"] = _epochs(base, sub["subject"].to_numpy(np.int64))
-                # one person hashed with two keys is two codes: count the most of one key
-                keyed = sub.groupby(["place", "start", "cat", "epoch"]).size() \
-                    .groupby(level=[0, 1, 2]).max().rename("keyed")
-                unit = unit.merge(keyed, left_on=["place", "start", "cat"],
-                                  right_index=True, how="left")
-                unit["keyed"] = unit["keyed"].fillna(0).astype(np.int64)
+            if len(base.subject):
+                unit["keyed"] = _keyed_people(base, group, a, len(unit))
             else:
                 unit["keyed"] = 0
             unit["people"] = unit["anon"] + unit["keyed"]
@@ -239,6 +231,37 @@ def _force_quarter_rests(units, shown, base, protection) -> list[tuple]:
     return out
 
 
+def _keyed_people(base, group: np.ndarray, atom: np.ndarray, units: int) -> np.ndarray:
+    """Distinct keyed people of each unit: the most of any one key epoch (one person hashed
+    with two keys is two codes).
+
+    ``group[j]`` is the unit of link row ``j``, which holds atom ``atom[j]``; an atom may lie
+    in several units (the force and its areas). Each (unit, subject) pair is counted once,
+    with integer arrays only (no table of every subject of every unit is built).
+    """
+    atom = np.asarray(atom, dtype=np.int64)
+    order = np.argsort(atom, kind="stable")
+    group_by_atom = np.asarray(group, dtype=np.int64)[order]
+    links = np.bincount(atom, minlength=len(base))
+    first = np.concatenate([[0], np.cumsum(links)[:-1]])
+    sub_atom = np.asarray(base.subject_atom, dtype=np.int64)
+    subject = np.asarray(base.subject, dtype=np.int64)
+    repeat = links[sub_atom]
+    total = int(repeat.sum())
+    if not total:
+        return np.zeros(units, dtype=np.int64)
+    # each subject row once per unit its atom lies in
+    within = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+    unit_of = group_by_atom[np.repeat(first[sub_atom], repeat) + within]
+    width = int(subject.max()) + 1
+    pairs = pd.unique(unit_of * width + np.repeat(subject, repeat))
+    unit_of, codes = pairs // width, pairs % width
+    epoch = _epochs(base, codes)
+    epochs = int(epoch.max()) + 1 if len(epoch) else 1
+    counts = np.bincount(unit_of * epochs + epoch, minlength=units * epochs)
+    return counts.reshape(units, epochs).max(axis=1).astype(np.int64)
+
+
 def _epochs(base, codes) -> np.ndarray:
     """The key epoch of each subject code (0 when the key was never rotated)."""
     epoch = np.asarray(getattr(base, "subject_epoch", ()), dtype=np.int64)
@@ -313,11 +336,22 @@ def _force_months_from_weeks(units, index, shown, released, unrounded, base, pro
     atom_cat = base.dims["category"] if has_cat else np.full(len(base), TOTAL)
     rests = defaultdict(lambda: [0, 0, np.uint64(0), set()])
     sub_of = defaultdict(list)
-    for a, subj in zip(base.subject_atom.tolist(), base.subject.tolist()):
-        sub_of[a].append(subj)
     if hidden_weeks:
         months = period_starts(base.day, "month")
-        for a in range(len(base)):
+        # only atoms of a hidden week are walked (found with arrays, not one by one)
+        hidden = pd.MultiIndex.from_tuples(sorted(hidden_weeks))
+        day = np.asarray(base.day, dtype=np.int64)
+        candidate = np.zeros(len(base), dtype=bool)
+        for c in ((np.full(len(base), TOTAL), atom_cat) if has_cat else
+                  (np.full(len(base), TOTAL),)):
+            candidate |= hidden.get_indexer(pd.MultiIndex.from_arrays(
+                [np.asarray(months, dtype=np.int64), np.asarray(c, dtype=np.int64),
+                 day])) >= 0
+        keep = candidate[np.asarray(base.subject_atom, dtype=np.int64)]
+        for a, subj in zip(np.asarray(base.subject_atom)[keep].tolist(),
+                           np.asarray(base.subject)[keep].tolist()):
+            sub_of[a].append(subj)
+        for a in np.flatnonzero(candidate).tolist():
             for c in ((TOTAL, int(atom_cat[a])) if has_cat else (TOTAL,)):
                 if (int(months[a]), c, int(base.day[a])) in hidden_weeks:
                     r = rests[(int(months[a]), c)]

@@ -29,6 +29,7 @@ import pandas as pd
 from data_contracts.errors import Problem
 from data_contracts.feeds import ADVERT_INDICATORS, ADVERT_RESOLUTION
 from geo.cells import cells_to_parents, points_to_cells, resolution_of
+from profiles.store.events import insert_events
 
 #: The indicator category of an advert carrying at least one indicator.
 ANY_INDICATOR = "any_indicator"
@@ -143,13 +144,10 @@ def _area_hexagon(con, name: str, base: int, messages: list) -> int:
     return int(parents[np.argmax(counts)])
 
 
-def load_adverts(con, checked, ingest_id, key, base, result, *, insert_events) -> int:
-    """Insert the adverts' aggregates (see the module docstring); return 0 (nothing flagged).
-
-    ``insert_events`` is the ingest's aggregating writer
-    (:func:`profiles.store.ingest._insert_events`), handed in by the ingest when it registers
-    this loader, so the two modules do not import each other.
-    """
+def load_adverts(con, checked, ingest_id, key, base, result) -> int:
+    """Insert the adverts' aggregates (see the module docstring) with the aggregating writer
+    every event feed uses (:func:`profiles.store.events.insert_events`); return 0 (nothing
+    flagged)."""
     rows = checked.rows
     if not len(rows):
         return 0
@@ -164,7 +162,7 @@ def load_adverts(con, checked, ingest_id, key, base, result, *, insert_events) -
         coarse["advertiser_key"] = rows["advertiser_key"]
     insert_events(con, coarse, ingest_id, key, base, feed="online_adverts",
                   category="platform_type", subject="advertiser_key")
-    _insert_advertiser_weeks(con, coarse, ingest_id, key, base, insert_events)
+    _insert_advertiser_weeks(con, coarse, ingest_id, key, base)
     flags = {f: rows[f].to_numpy(dtype=bool) for f in ADVERT_INDICATORS if f in rows}
     if flags:
         flags[ANY_INDICATOR] = np.logical_or.reduce(list(flags.values()))
@@ -177,8 +175,7 @@ def load_adverts(con, checked, ingest_id, key, base, result, *, insert_events) -
     return 0
 
 
-def _insert_advertiser_weeks(con, coarse: pd.DataFrame, ingest_id, key, base,
-                             insert_events) -> None:
+def _insert_advertiser_weeks(con, coarse: pd.DataFrame, ingest_id, key, base) -> None:
     """Insert one ``advertisers`` event per advertiser, hexagon and week not already stored.
 
     Keyed advertisers already stored for that hexagon and week (from an earlier file) are

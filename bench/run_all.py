@@ -72,7 +72,7 @@ ISSUE_27 = (
     ("`lantern ingest on_street`, one 8,000,000-row file with pseudonymous keys, default "
      "flags, peak memory", "lantern ingest on_street", "≤ 1.5 GiB"),
     ("demo dashboard, first paint of the Map page (headless Chromium), against a blank page",
-     None, "≤ 3 s"),
+     "dashboard_map_first_paint", "≤ 3 s"),
     ("national store: protected tables built after a load, against the national ingest in "
      "the same run", "national: protected tables", "≤ the ingest's time, ≤ 1.5 GiB"),
 )
@@ -83,9 +83,6 @@ def issue_27(rows: list[dict]) -> str:
     out = ["Issue 27: ingest near the floor, bounded by default, first paint under 3 s", "",
            "| work | figure | target | result |", "| --- | --- | --- | --- |"]
     for label, prefix, target in ISSUE_27:
-        if prefix is None:     # first paint: measured by the dashboard's own benchmark
-            out.append(f"| {label} | (the dashboard's first-paint benchmark) | {target} | |")
-            continue
         found = [r for r in rows if str(r.get("name", "")).startswith(prefix)]
         if not found:
             out.append(f"| {label} | not run | {target} | |")
@@ -97,6 +94,10 @@ def issue_27(rows: list[dict]) -> str:
             out.append(f"| {label} | {r['value']}× ({r['seconds']} s against "
                        f"{r['straightforward_s']} s; --no-warm {r['no_warm_speedup']}×) | "
                        f"{target} | {'met' if r['value'] >= r['target'] else '**not met**'} |")
+        elif "baseline_s" in r:      # first paint, beside a blank Streamlit page
+            out.append(f"| {label} | {r['seconds']} s median against a blank page's "
+                       f"{r['baseline_s']} s (load {r.get('load')}) | {target} | "
+                       f"{'met' if r['seconds'] <= r['target'] else '**not met**'} |")
         elif r.get("unit") == "GiB":
             out.append(f"| {label} | {r['value']} GiB ({r['seconds']} s, of which the warm "
                        f"step {r['warm_s']} s; --no-warm {r['no_warm_peak_gib']} GiB) | "

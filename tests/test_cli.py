@@ -97,7 +97,7 @@ def test_ingest_quarantine_then_strict(capsys, tmp_path):
                          "--quarantine-dir", qdir)
     assert code == 1
     assert err.splitlines()[-1].startswith(
-        f"refused: {path}: 1 row(s) failed validation and --strict refuses the whole file; "
+        f"refused: {path}: 1 row failed validation and --strict refuses the whole file; "
         f"first: row 2, column 'lat', value '95': lat is impossible")
     assert "Traceback" not in err and out == ""
     code, out, _ = run(capsys, "ingest", "on_street", path, "--db", db, "--quarantine-dir",

@@ -16,6 +16,7 @@ from data_contracts import ContractError, Recipe, read_feed, read_source
 from data_contracts import blocks
 from data_contracts.blocks import NotPlain, is_blocked
 from data_contracts.validate import feed_block_bytes, iter_feed
+from data_contracts.words import plural
 from geo.extent import UK_EXTENT, Extent
 from profiles.store import database as store
 from profiles.store.loaders import AGGREGATED, LOADERS, load_counted, prepare
@@ -206,8 +207,8 @@ def _ingest(con, feed: str, path: Path, validated, *, key: bytes, strict: bool,
         if strict and report.rows:
             first = report.first
             raise ContractError(
-                path, f"{report.rows:,} row(s) failed validation and --strict refuses the "
-                      f"whole file; first: row {first.row}, column {first.column!r}, value "
+                path, f"{plural(report.rows, 'row')} failed validation and --strict "
+                      f"refuses the whole file; first: row {first.row}, column {first.column!r}, value "
                       f"{first.value!r}: {first.reason}.", column=first.column,
                 fix=f"correct the rows listed in {result.quarantine_report} (no row was "
                     f"loaded).")

@@ -98,7 +98,7 @@ def _erase(args) -> int:
     from profiles.governance import audit
     from profiles.release import default_db_path
     from profiles.release.audiences import load_policies
-    from profiles.release.caps import hold_figures
+    from profiles.release.erasure import hold_figures
     from profiles.release.request import EVENT_FEEDS
     from profiles.store import connect, load_key, retention, updating
 

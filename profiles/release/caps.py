@@ -11,7 +11,7 @@ figure rise, although nothing was added:
   a month into the rest of its quarter), so the pool - shown before with less in it, or
   hidden before - may now read more.
 
-So, in the same swap as the erasure, every unit of every layer of the erased feeds is kept
+So, in the same swap as the erasure (:func:`profiles.release.erasure.hold_figures`), every unit of every layer of the erased feeds is kept
 as a *cap* for every protection that can see them (every audience in the policy file): the
 figure it showed just before. Until the store's next load, a layer's units are released at
 ``min(figure, cap)``, and a unit that had no cap (it was hidden before) stays hidden. Every
@@ -91,14 +91,14 @@ def cap_table(prot, caps: dict):
     return out
 
 
-def _loads(cur) -> str:
+def loads(cur) -> str:
     row = store.fetch_row(cur, "SELECT count(*), coalesce(max(ingest_id), 0) FROM ingests")
     return f"{row[0]}:{row[1]}"
 
 
 def in_force(cur) -> bool:
     """True when an erasure's caps hold the figures (no load since it)."""
-    return store.get_meta(cur, META_KEY) == _loads(cur)
+    return store.get_meta(cur, META_KEY) == loads(cur)
 
 
 def caps_for(cur, protection_name: str, feed: str) -> dict | None:
@@ -129,48 +129,5 @@ def apply_caps(cur, protection, feed: str, tables: dict) -> dict:
     return {name: cap_table(prot, caps.get(name, {})) for name, prot in tables.items()}
 
 
-def hold_figures(con, feeds, policies) -> int:
-    """Keep every unit's figure now released of ``feeds`` under every protection of
-    ``policies``, as caps in force until the next load. Call it on the writable store,
-    *before* the erasure changes anything, in the same swap. Returns the caps kept."""
-    from profiles.release.cache import build_tables
-    from profiles.release.layers import layers_for, protection_of
-
-    cur = store.cursor(con)
-    cur.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (protection VARCHAR, feed VARCHAR, "
-                f"layer VARCHAR, unit UBIGINT, figure BIGINT)")
-    if not in_force(cur):   # an earlier load's caps are spent
-        cur.execute(f"DELETE FROM {TABLE}")
-    pairs = sorted({(protection_of(policy, feed), feed) for policy in policies
-                    for feed in feeds if policy.may_see(feed)},
-                   key=lambda pair: (pair[1], pair[0].name))
-    kept = 0
-    for protection, feed in pairs:
-        frames, done = [], set()
-        for layer in layers_for(protection):
-            if layer.name in done:
-                continue
-            tables = build_tables(cur, protection, feed, layer)   # caps in force applied
-            done.update(tables)
-            for name, prot in tables.items():
-                frames.append(pd.DataFrame({"protection": protection.name, "feed": feed,
-                                            "layer": name, "unit": unit_keys(prot),
-                                            "figure": prot.units["count"].to_numpy(np.int64)}))
-        cur.execute(f"DELETE FROM {TABLE} WHERE protection = ? AND feed = ?",
-                    [protection.name, feed])
-        held = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-        # one marker row per protection and feed, so a feed with nothing shown is still capped
-        marker = pd.DataFrame({"protection": [protection.name], "feed": [feed], "layer": [""],
-                               "unit": np.zeros(1, np.uint64), "figure": [-1]})
-        held = pd.concat([held, marker], ignore_index=True)
-        cur.register("lantern_caps", held)
-        cur.execute(f"INSERT INTO {TABLE} SELECT protection, feed, layer, "
-                    f"CAST(unit AS UBIGINT), figure FROM lantern_caps")
-        cur.unregister("lantern_caps")
-        kept += len(held) - 1
-    store.set_meta(cur, META_KEY, _loads(cur))
-    return kept
-
-
-__all__ = ["META_KEY", "TABLE", "apply_caps", "cap_table", "caps_for", "hold_figures",
-           "in_force", "unit_keys"]
+__all__ = ["META_KEY", "TABLE", "apply_caps", "cap_table", "caps_for", "in_force", "loads",
+           "unit_keys"]

@@ -375,7 +375,7 @@ def test_strict_refuses_a_file_with_any_bad_row_and_loads_nothing(empty_db, tmp_
     before = table_counts(con)
     path = write(tmp_path, "strict.csv", ON_STREET + GOOD + "95,1.0,2025-03-01,observation,"
                                                           "police,\n")
-    with pytest.raises(ContractError, match=r"1 row\(s\) failed validation and --strict "
+    with pytest.raises(ContractError, match=r"1 row failed validation and --strict "
                                             r"refuses the whole file; first: row 2, column "
                                             r"'lat', value '95': lat is impossible") as info:
         load(con, key, "on_street", path, strict=True, quarantine_dir=tmp_path / "q")

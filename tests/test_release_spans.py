@@ -7,7 +7,7 @@ import pytest
 
 from profiles.cli import main
 from profiles.release import cache
-from profiles.release.audiences import AUDIENCES
+from profiles.release.audiences import AUDIENCES, get_policy
 from profiles.release.layers import layers_for, protection_of
 from profiles.release.request import EVENT_FEEDS
 from profiles.store import database as store
@@ -17,7 +17,7 @@ def _every_table(con) -> dict:
     cur = store.cursor(con)
     out = {}
     for audience in AUDIENCES:
-        policy = cache._policy(audience)
+        policy = get_policy(audience)
         for feed in EVENT_FEEDS:
             if not policy.may_see(feed):
                 continue

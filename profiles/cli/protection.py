@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 
-from data_contracts.words import plural
+from data_contracts.words import agrees, plural
 from profiles.cli import UserError, add_db_argument
 
 
@@ -187,7 +187,8 @@ def _key(args) -> int:
         n = retention.rotate_hashes(con)
         audit.record(db, user=audit.local_user(), action="key-rotate", cut_loose=n)
     replace_key(db)
-    print(f"New key written to {where} (mode 0600); the old key is destroyed. {n:,} earlier "
-          f"hash(es) were cut loose from it: their counts stay, no one can link them to a "
+    print(f"New key written to {where} (mode 0600); the old key is destroyed. "
+          f"{plural(n, 'earlier hash', 'earlier hashes')} {agrees(n, 'was', 'were')} cut loose "
+          f"from it: their counts stay, no one can link them to a "
           f"person again, and no person is counted as two.")
     return 0

@@ -36,9 +36,10 @@ import pyarrow as pa
 
 from data_contracts.limits import check_csv_lines
 from data_contracts.raw import RawTable, check_header
-from data_contracts.readers import (_fast_csv, _fast_header, _has_blank_record, _read_parquet,
-                                    careful_record, check_format, parquet_text, read_raw,
-                                    read_source, unreadable_csv)
+from data_contracts.csv_files import (careful_record, fast_csv, fast_header, has_blank_record,
+                                     unreadable_csv)
+from data_contracts.readers import (check_format, parquet_text, read_parquet, read_raw,
+                                    read_source)
 
 #: A CSV or Parquet file larger than this is read in blocks of about this size (64 MiB:
 #: about a million rows of a typical point feed).
@@ -94,7 +95,7 @@ def block_bytes_for(path, block_bytes: int = BLOCK_BYTES, keep=None) -> int:
             head = fh.read(1 << 16)
     except OSError:
         return block_bytes
-    header = _fast_header(head.removeprefix(b"\xef\xbb\xbf"))
+    header = fast_header(head.removeprefix(b"\xef\xbb\xbf"))
     wanted = keep(header) if header else None
     if not wanted:
         return block_bytes
@@ -148,7 +149,7 @@ def _csv_blocks(path: Path, block_bytes: int, keep=None, hasher=None) -> Iterato
             buffer = buffer[3:]
         check_csv_lines(path, buffer)      # the header's length and columns, the first lines
         end = buffer.find(b"\n")
-        header = _fast_header(buffer) if end >= 0 else None
+        header = fast_header(buffer) if end >= 0 else None
         if header is None:
             raise NotPlain("the header needs the careful reader")
         check_header(path, header)
@@ -171,8 +172,8 @@ def _csv_blocks(path: Path, block_bytes: int, keep=None, hasher=None) -> Iterato
             records = buffer.count(b"\n", 0, cut) + (0 if buffer[cut - 1] == 10 else 1)
             view = memoryview(buffer)
             block = view[:cut]                                  # the block is not copied
-            table = _fast_csv(block, header, skip_rows=0, only=wanted)
-            if table is not None and table.num_rows == records and not _has_blank_record(table):
+            table = fast_csv(block, header, skip_rows=0, only=wanted)
+            if table is not None and table.num_rows == records and not has_blank_record(table):
                 buffer = bytes(view[cut:])
                 yield RawTable(table, "csv", "utf-8",
                                np.arange(row + 1, row + records + 1, dtype=np.int64),
@@ -207,7 +208,7 @@ def _careful_text(block, row: int) -> str:
 
 
 class _Careful:
-    """Read a block's text record by record, as :func:`data_contracts.readers._slow_csv`
+    """Read a block's text record by record, as :func:`data_contracts.csv_files.slow_csv`
     reads a whole file: blank lines skipped but counted, ragged records kept and noted.
 
     ``row`` and ``line`` (records and physical lines before the block) are carried on to the
@@ -288,7 +289,7 @@ def _parquet_blocks(path: Path, block_bytes: int) -> Iterator[RawTable]:
                                     / max(1, path.stat().st_size) / 4))
         batches = source.iter_batches(batch_size=rows_per_block)
     except Exception:   # a corrupt file: the whole-file reader says what is wrong
-        yield _read_parquet(path, read_source(path))
+        yield read_parquet(path, read_source(path))
         return
     row = 0
     for batch in batches:

@@ -180,13 +180,15 @@ def layer_table(con, protection: Protection, feed: str, layer: Layer
     return tables[layer.name], span
 
 
-def _disk_key(cur, protection, feed, layer, sig):
+def _disk_key(cur, protection, feed, layer, sig, salt=None, res=None):
+    """The name ``layer``'s table is kept under on disk; ``salt`` and ``res`` (the release
+    salt and base resolution) are read from the store unless given."""
     from profiles.release import table_files
 
-    version = (ENGINE, *sig[1:], release_salt(cur))
-    return table_files.table_key(version, protection,
-                                 f"{feed}.{layer.name.replace('-', '_')}",
-                                 store.base_resolution(cur))
+    salt = release_salt(cur) if salt is None else salt
+    res = store.base_resolution(cur) if res is None else res
+    return table_files.table_key((ENGINE, *sig[1:], salt), protection,
+                                 f"{feed}.{layer.name.replace('-', '_')}", res)
 
 
 def _from_disk_or_build(cur, protection, feed, layer, sig, empty: dict | None = None) -> dict:
@@ -277,8 +279,7 @@ def _keep_on_disk(con, protection, feed, layer, versions: dict, empty: dict) -> 
     sig, folder, salt, res = versions[feed]
     if not sig[0]:
         return
-    key = table_files.table_key((ENGINE, *sig[1:], salt), protection,
-                                f"{feed}.{layer.name.replace('-', '_')}", res)
+    key = _disk_key(cur, protection, feed, layer, sig, salt, res)
     if not (folder / f"{key}{table_files.SUFFIX}").exists():
         _from_disk_or_build(cur, protection, feed, layer, sig, empty)
 

@@ -33,7 +33,7 @@ Examples
 ...                       "anchor": np.array([1, 2], np.uint64)})
 >>> prot = Protected(units, np.zeros(0, np.int64), np.zeros(0, np.int64), (), 3, 1, ())
 >>> keys = unit_keys(prot)
->>> capped = cap_table(prot, {int(keys[0]): 5})
+>>> capped = cap_table(prot, (keys[:1], np.array([5])))
 >>> capped.units["count"].tolist()    # the first capped at 5, the second never shown before
 [5]
 """
@@ -50,6 +50,8 @@ from profiles import store
 TABLE = "release_caps"
 #: ``meta`` key: the loads (count and last id of ``ingests``) the caps were made after.
 META_KEY = "release_caps_at"
+#: No caps: every unit of the layer is hidden.
+_NONE = (np.zeros(0, np.uint64), np.zeros(0, np.int64))
 _IDENTITY = ("rung", "cell", "resolution", "grain", "period_start", "period_end", "place")
 
 
@@ -61,21 +63,24 @@ def unit_keys(prot) -> np.ndarray:
     for dim in prot.dims:
         codes = units[dim].to_numpy(np.int64)
         values = np.asarray(prot.labels.get(dim, []), dtype=object)
-        frame[dim] = [("(combined)" if c < 0 else str(values[c])) for c in codes] \
-            if len(values) else codes.astype(str)
+        # code -1 (combined) picks the last entry
+        named = np.append(values.astype(str).astype(object), "(combined)")
+        frame[dim] = named[codes] if len(values) else codes.astype(str)
     if not len(frame):
         return np.zeros(0, dtype=np.uint64)
     return pd.util.hash_pandas_object(frame, index=False).to_numpy(np.uint64)
 
 
-def cap_table(prot, caps: dict):
+def cap_table(prot, caps: tuple):
     """``prot`` with each unit's figure at most its cap, and units without a cap hidden.
+    ``caps`` is (unit keys, figures), as :func:`caps_for` gives them per layer.
 
     Where the table keeps where each atom went (the policy owner's report), atoms of a unit
     now hidden are marked hidden (-1) and the rest follow their units' new rows.
     """
-    keys = unit_keys(prot)
-    cap = np.array([caps.get(int(k), -1) for k in keys], dtype=np.int64)
+    units_capped, figures = caps
+    at = pd.Index(np.asarray(units_capped, dtype=np.uint64)).get_indexer(unit_keys(prot))
+    cap = np.where(at >= 0, np.asarray(figures, dtype=np.int64)[np.maximum(at, 0)], -1)
     keep = cap >= 0
     units = prot.units.loc[keep].copy()
     units["count"] = np.minimum(units["count"].to_numpy(np.int64), cap[keep])
@@ -86,9 +91,7 @@ def cap_table(prot, caps: dict):
         new_row[keep] = np.arange(int(keep.sum()))
         atom_unit = np.where(atom_unit >= 0, new_row[np.maximum(atom_unit, 0)], -1)
     lowered = prot.lowered[keep] if len(prot.lowered) == len(keep) else prot.lowered
-    out = dataclasses.replace(prot, units=units, atom_unit=atom_unit, lowered=lowered)
-    out.__dict__.pop("_arrays", None)
-    return out
+    return dataclasses.replace(prot, units=units, atom_unit=atom_unit, lowered=lowered)
 
 
 def loads(cur) -> str:
@@ -102,7 +105,7 @@ def in_force(cur) -> bool:
 
 
 def caps_for(cur, protection_name: str, feed: str) -> dict | None:
-    """The caps in force of a feed under a protection, by layer name (unit key -> figure),
+    """The caps in force of a feed under a protection, by layer name (unit keys, figures),
     or None when there are none (no erasure since the last load)."""
     if not store.fetch_row(cur, "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? "
                            "AND database_name = current_database()", [TABLE])[0]:
@@ -110,15 +113,13 @@ def caps_for(cur, protection_name: str, feed: str) -> dict | None:
     if not in_force(cur):
         return None
     rows = cur.execute(f"SELECT layer, unit, figure FROM {TABLE} WHERE protection = ? "
-                       f"AND feed = ?", [protection_name, feed]).fetchall()
-    if not rows:
+                       f"AND feed = ?", [protection_name, feed]).df()
+    if not len(rows):
         return None
-    out: dict = {}
-    for layer, unit, figure in rows:   # the marker row (layer "") says the feed is capped
-        out.setdefault(layer, {})
-        if layer:
-            out[layer][int(unit)] = int(figure)
-    return out
+    # the marker row (layer "") says the feed is capped, even with nothing shown
+    return {layer: ((part["unit"].to_numpy(np.uint64), part["figure"].to_numpy(np.int64))
+                    if layer else _NONE)
+            for layer, part in rows.groupby("layer", sort=False)}
 
 
 def apply_caps(cur, protection, feed: str, tables: dict) -> dict:
@@ -126,7 +127,7 @@ def apply_caps(cur, protection, feed: str, tables: dict) -> dict:
     caps = caps_for(cur, protection.name, feed)
     if caps is None:
         return tables
-    return {name: cap_table(prot, caps.get(name, {})) for name, prot in tables.items()}
+    return {name: cap_table(prot, caps.get(name, _NONE)) for name, prot in tables.items()}
 
 
 __all__ = ["META_KEY", "TABLE", "apply_caps", "cap_table", "caps_for", "in_force", "loads",

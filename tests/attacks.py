@@ -287,7 +287,7 @@ def attack_audiences(con, feed: str, *, fine: str = "command", coarse: str = "pa
     from profiles.release.base import load_base_table
     from profiles.release.cache import _cursor
     from profiles.release.layers import build_hex_layer, hex_floor, layer_named, protection_of
-    from profiles.release.nesting import period_starts
+    from data_contracts.periods import period_starts
 
     fine_p, coarse_p = get_policy(fine), get_policy(coarse)
     prot = protection_of(fine_p, feed)

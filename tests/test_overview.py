@@ -4,14 +4,17 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import numpy as np
 import pytest
 
 # known answers of the arithmetic on released figures: exact figures (see conftest)
 pytestmark = pytest.mark.usefixtures("exact_release")
 
+from profiles import store
 from profiles.release.audiences import get_policy
-from profiles.analyses.overview import (Headline, OverviewError, next_start, overview, period_label,
-                               period_start, previous_start)
+from data_contracts.periods import (next_start, period_ends, period_label, period_start,
+                                    period_starts, previous_start)
+from profiles.analyses.overview import Headline, OverviewError, overview
 from profiles.release.api import ReleaseError, release_counts
 
 D = dt.date
@@ -32,9 +35,29 @@ def test_period_arithmetic(day, period, start, before, after, label):
 
 
 def test_unknown_period_is_refused_with_the_allowed_ones():
-    with pytest.raises(OverviewError, match=r"period= must be one of week, month, quarter, "
-                                            r"not 'fortnight'"):
+    with pytest.raises(ValueError, match=r"period= must be one of week, month, quarter, year, "
+                                         r"all, not 'fortnight'"):
         period_start(D(2026, 1, 1), "fortnight")
+    with pytest.raises(OverviewError, match=r"period= must be one of week, month, quarter, "
+                                            r"not 'year'"):
+        overview(store.connect(":memory:"), "partnership", period="year")
+
+
+@pytest.mark.parametrize("period", ["week", "month", "quarter", "year"])
+def test_one_calendar_for_dates_and_arrays_of_days(period):
+    """The scalar steps agree with the release layer's array arithmetic on every Monday of
+    three years, and a year and short labels read as charts want them."""
+    mondays = [D(2025, 1, 6) + dt.timedelta(days=7 * i) for i in range(156)]
+    days = np.array([(m - D(1970, 1, 1)).days for m in mondays])
+    starts = period_starts(days, period)
+    assert [period_start(m, period) for m in mondays] == \
+        [D(1970, 1, 1) + dt.timedelta(days=int(s)) for s in starts]
+    ends = period_ends(starts, period)
+    assert [next_start(m, period) for m in mondays] == \
+        [D(1970, 1, 1) + dt.timedelta(days=int(e) + 1) for e in ends]
+    assert period_label(D(2026, 1, 1), "year") == "2026"
+    assert period_label(D(2026, 10, 5), "week", short=True) == "05 Oct 2026"
+    assert period_label(D(2026, 10, 1), "month", short=True) == "Oct 2026"
 
 
 @pytest.mark.parametrize("current, previous, steady, words", [

@@ -225,7 +225,7 @@ def reach_against_need(con, audience, *, area=None, start=None, end=None,
     ...
     profiles.analyses.coverage.CoverageError: need_feeds= holds the reach feed 'outreach_contacts'; need and reach must come from different feeds
     """
-    from profiles.release import release_counts
+    from profiles.analyses.periods import released_series
 
     policy = get_policy(audience)
     if isinstance(need_feeds, str):
@@ -241,8 +241,8 @@ def reach_against_need(con, audience, *, area=None, start=None, end=None,
             or not low_reach > 0:
         raise CoverageError(f"low_reach= must be a positive number (contacts per need event), "
                             f"e.g. 0.25, not {low_reach!r}")
-    frames = {feed: release_counts(con, policy, feed, period="all", area=area, start=start,
-                                   end=end).frame
+    frames = {feed: released_series(con, policy, feed, period="all", area=area, start=start,
+                                    end=end).released.frame
               for feed in (*need_feeds, reach_feed)}
     view = None
     if max_cells is not None:

@@ -41,10 +41,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from data_contracts.feeds import CONTRACTS
-
+from data_contracts.periods import next_start, period_label, period_start, previous_start
+from profiles.analyses.periods import released_series
 from profiles.release import (NO_DATA, NOT_LOADED, RELEASED, TOO_FEW, Figure, Policy,
-                              disclosure_statement, feed_coverage, get_policy, release_counts,
-                              release_periods)
+                              disclosure_statement, feed_coverage, get_policy, release_periods)
 
 PERIODS = ("week", "month", "quarter")
 
@@ -69,44 +69,6 @@ class OverviewError(ValueError):
 def _check_period(period: str) -> None:
     if period not in PERIODS:
         raise OverviewError(f"period= must be one of {', '.join(PERIODS)}, not {period!r}")
-
-
-def period_start(day: dt.date, period: str) -> dt.date:
-    """Return the first day of the week (Monday), month or quarter holding ``day``."""
-    _check_period(period)
-    day = pd.Timestamp(day).date()
-    if period == "week":
-        return day - dt.timedelta(days=day.weekday())
-    if period == "month":
-        return day.replace(day=1)
-    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-
-
-def previous_start(start: dt.date, period: str) -> dt.date:
-    """Return the first day of the period before the one starting on ``start``."""
-    if period == "week":
-        return period_start(start, "week") - dt.timedelta(days=7)
-    return period_start(period_start(start, period) - dt.timedelta(days=1), period)
-
-
-def next_start(start: dt.date, period: str) -> dt.date:
-    """Return the first day of the period after the one starting on ``start``."""
-    if period == "week":
-        return period_start(start, "week") + dt.timedelta(days=7)
-    months = 1 if period == "month" else 3
-    s = period_start(start, period)
-    m = s.month - 1 + months
-    return dt.date(s.year + m // 12, m % 12 + 1, 1)
-
-
-def period_label(start: dt.date, period: str) -> str:
-    """Return a period in words: ``week of 26 Oct 2026``, ``October 2026``, ``Q4 2026``."""
-    _check_period(period)
-    if period == "week":
-        return f"week of {start:%d %b %Y}".replace(" 0", " ")
-    if period == "month":
-        return f"{start:%B %Y}"
-    return f"Q{(start.month - 1) // 3 + 1} {start.year}"
 
 
 @dataclass
@@ -358,15 +320,13 @@ def overview(con, audience, *, period: str = "month", area=None, start: dt.date 
             headlines.append(Headline(feed, label, unit, 0, 0, current_state=NOT_LOADED,
                                       previous_state=NOT_LOADED))
             continue
-        frame = release_counts(con, policy, feed, period=period, area=area, start=first,
-                               end=end).frame
-        if "period_grain" in frame:  # figures the roll-up could show only over longer periods
-            longer = frame["period_grain"] != period
-            if longer.any():
-                pooled[label] = int(frame.loc[longer, "count"].sum())
-                if pooled[label] > int(frame.loc[~longer, "count"].sum()):
-                    mostly.append(label)
-            frame = frame[~longer]
+        series = released_series(con, policy, feed, period=period, area=area, start=first,
+                                 end=end)
+        frame = series.frame
+        if len(frame) < len(series.released.frame):  # figures shown only over longer periods
+            pooled[label] = series.longer
+            if series.longer > int(frame["count"].sum()):
+                mostly.append(label)
         totals = frame.groupby("period_start")["count"].sum() if len(frame) else pd.Series()
         series = {p: int(totals.get(p, 0)) for p in spine}
         states = {p: coverage.state(feed, p, next_start(p, period), series[p],

@@ -3,7 +3,7 @@ loaded, what each one's state is, and which released rows belong to one period.
 
 Weeks belong to the month, quarter and year their Monday falls in, as in
 :func:`profiles.release.release_counts`. (Mapping days to the periods holding them is
-:func:`profiles.release.nesting.period_starts`; this module answers for the weeks loaded.)
+:func:`data_contracts.periods.period_starts`; this module answers for the weeks loaded.)
 """
 from __future__ import annotations
 
@@ -13,18 +13,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from profiles.release import (Policy, ReleasedTable, feed_coverage, get_policy, period_ends,
-                              release_counts, release_periods)
-
-#: Periods a trend can be drawn over.
-TREND_PERIODS = ("week", "month", "quarter", "year")
+from data_contracts.periods import TREND_PERIODS, period_ends
+from profiles.release import (Policy, ReleasedTable, feed_coverage, get_policy, release_counts,
+                              release_periods)
 _PERIOD_CODE = {"month": "M", "quarter": "Q", "year": "Y"}
 
 
 def loaded_period_starts(con, period: str, *, start=None, end=None) -> list:
     """Return the start of every period from the first to the last loaded week.
 
-    (Not :func:`profiles.release.nesting.period_starts`, which maps days to the periods
+    (Not :func:`data_contracts.periods.period_starts`, which maps days to the periods
     holding them.)
     """
     weeks = pd.to_datetime(pd.Series(release_periods(con), dtype="datetime64[ns]"))

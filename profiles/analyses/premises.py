@@ -12,8 +12,7 @@ import numpy as np
 import pandas as pd
 
 from data_contracts.premises_rubric import CATEGORIES, RESPONSES
-from profiles.release import (NO_DATA, NOT_LOADED, RELEASED, Figure, ReleasedForAudience,
-                              get_policy)
+from profiles.release import NO_DATA, NOT_LOADED, RELEASED, Figure, ReleasedForAudience
 
 
 @dataclass
@@ -131,13 +130,11 @@ def premises_trend(con, audience, *, period: str = "quarter", area=None, start=N
     >>> trend.table.columns.tolist(), sorted(trend.responses) == sorted(CATEGORIES)
     (['period_start', 'category', 'count'], True)
     """
-    from profiles.analyses.periods import loaded_period_starts
-    from profiles.release import release_counts
+    from profiles.analyses.periods import loaded_period_starts, released_series
 
-    policy = get_policy(audience)
-    released = release_counts(con, policy, "premises", period=period, by=("category",),
-                              area=area, start=start, end=end)
-    frame = released.frame
+    series = released_series(con, audience, "premises", period=period, by=("category",),
+                             area=area, start=start, end=end)
+    policy, frame = series.policy, series.released.frame
     grain = frame["period_grain"] if "period_grain" in frame.columns else \
         pd.Series(period, index=frame.index)
     at_period = ((grain == period) | (period == "all")) & frame["category"].isin(CATEGORIES)

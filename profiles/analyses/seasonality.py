@@ -132,15 +132,14 @@ def seasonality_for(con, audience, feed: str, *, area=None, start=None, end=None
     >>> seasonality_for(store.connect(":memory:"), "partnership", "on_street").empty
     True
     """
-    from profiles.analyses.periods import loaded_period_starts
-    from profiles.release import release_counts
+    from profiles.analyses.periods import loaded_period_starts, released_series
 
     asked = loaded_period_starts(con, "month", start=start, end=end)
     back = None if start is None else _month(start).replace(year=_month(start).year - 1)
-    released = release_counts(con, audience, feed, period="month", area=area, start=back,
-                              end=end)
-    table = seasonality(released, months=loaded_period_starts(con, "month", start=back, end=end),
-                        last=last)
+    series = released_series(con, audience, feed, period="month", area=area, start=back,
+                             end=end)
+    table = seasonality(series.released,
+                        months=loaded_period_starts(con, "month", start=back, end=end), last=last)
     return table[table["month"].isin(asked)].reset_index(drop=True)
 
 

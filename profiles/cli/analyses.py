@@ -12,11 +12,11 @@ from pathlib import Path
 
 from data_contracts.words import plural
 from data_contracts.feeds import EVENT_FEEDS, feed_entry
+from data_contracts.periods import TREND_PERIODS
 from profiles.cli import UserError, add_db_argument
 
 #: Counted feeds placed finely enough for hexagon analyses (not the approximate adverts).
 _FEEDS = tuple(f for f in EVENT_FEEDS if feed_entry(f).finest_resolution is None)
-_TREND = ("week", "month", "quarter", "year")
 
 
 def register(sub) -> None:
@@ -36,7 +36,7 @@ def register(sub) -> None:
     p.add_argument("--k", type=int, default=1, help="neighbour rings (default 1)")
     p.add_argument("--alpha", type=float, default=0.05,
                    help="significance level after FDR correction (default 0.05)")
-    p.add_argument("--patterns", choices=_TREND, default=None, metavar="PERIOD",
+    p.add_argument("--patterns", choices=TREND_PERIODS, default=None, metavar="PERIOD",
                    help="sfhotspot-style hot/cold-spot patterns over periods: week, month, "
                         "quarter or year")
     p.add_argument("--recent", type=int, default=3,
@@ -59,7 +59,7 @@ def register(sub) -> None:
                    help="first range of weeks, e.g. 2025-01-01:2025-03-31")
     p.add_argument("--after", type=_date_range, metavar="START:END", default=None,
                    help="second range of weeks, e.g. 2025-04-01:2025-06-30")
-    p.add_argument("--trend", choices=_TREND, default=None, metavar="PERIOD",
+    p.add_argument("--trend", choices=TREND_PERIODS, default=None, metavar="PERIOD",
                    help="instead of --before/--after: totals per week, month, quarter or year")
     _dates(p, note=" with --trend")
     _output(p, geojson=True)

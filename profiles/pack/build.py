@@ -27,7 +27,8 @@ from profiles.pack import respond
 from profiles.pack.online import online_scan
 from profiles.pack.overtime import seasonality_table
 from profiles.pack.adapters import analysis, guarded, missing_note
-from profiles.pack.context import FINE_SHARE, PackContext, period_of
+from data_contracts.periods import period_start
+from profiles.pack.context import FINE_SHARE, PackContext
 from profiles.pack.labels import COMBINED, category_label, change_words, feed_label
 from profiles.pack.model import Figure, LineChart, MeetingPack, Section, Table
 from profiles.analyses import CATEGORIES, RESPONSES
@@ -270,7 +271,7 @@ def trend_chart(ctx, feeds, title, *, period=None, by_category=False) -> LineCha
     if not ctx.weeks or not feeds:
         return None
     period = period or ctx.trend_period
-    starts = sorted({period_of(w, period) for w in ctx.weeks})
+    starts = sorted({period_start(w, period) for w in ctx.weeks})
     lines = []
     for feed in feeds:
         if by_category and ctx.may(feed, ("category",)):

@@ -19,6 +19,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from data_contracts.periods import period_label, period_start
 from profiles.release import PlainWordsError, Policy, feed_coverage, get_policy
 from profiles.pack.labels import COMBINED
 from profiles.pack.model import Figure, Source
@@ -47,23 +48,6 @@ def trend_period_for(weeks: list) -> str:
     if n <= 13:
         return "week"
     return "month" if n <= 156 else "quarter"
-
-
-def period_of(week: dt.date, period: str) -> dt.date:
-    """Return the start of the ``period`` holding ``week`` (as the release layer assigns it).
-
-    Examples
-    --------
-    >>> period_of(dt.date(2025, 5, 26), "quarter")
-    datetime.date(2025, 4, 1)
-    """
-    if period == "week":
-        return week
-    if period == "month":
-        return week.replace(day=1)
-    if period == "quarter":
-        return week.replace(month=3 * ((week.month - 1) // 3) + 1, day=1)
-    return dt.date(1970, 1, 1)
 
 
 class Windows(NamedTuple):
@@ -130,7 +114,7 @@ class PackContext:
     @property
     def trend_starts(self) -> list:
         """The starts of the trend periods in the pack's weeks, oldest first."""
-        return sorted({period_of(w, self.trend_period) for w in self.weeks})
+        return sorted({period_start(w, self.trend_period) for w in self.weeks})
 
     def windows(self) -> "Windows | None":
         """Return the recent and earlier ranges of weeks compared in the pack, or None.
@@ -142,13 +126,13 @@ class PackContext:
         n = RECENT[period]
         starts = self.trend_starts
         if self.weeks and period != "week" and \
-                period_of(self.weeks[-1] + dt.timedelta(days=7), period) == starts[-1]:
+                period_start(self.weeks[-1] + dt.timedelta(days=7), period) == starts[-1]:
             starts = starts[:-1]
         if len(starts) < 2 * n:
             return None
         recent, earlier = starts[-n:], starts[-2 * n:-n]
-        rw = [w for w in self.weeks if period_of(w, period) in recent]
-        ew = [w for w in self.weeks if period_of(w, period) in earlier]
+        rw = [w for w in self.weeks if period_start(w, period) in recent]
+        ew = [w for w in self.weeks if period_start(w, period) in earlier]
         return Windows((rw[0], rw[-1]), (ew[0], ew[-1]), span_label(recent, period),
                        span_label(earlier, period))
 
@@ -266,24 +250,10 @@ class PackContext:
         return [str(n) for n in frame[frame["area_type"] == "ward"]["name"]]
 
 
-def period_label(start: dt.date, period: str) -> str:
-    """Return a short label for a trend period.
-
-    Examples
-    --------
-    >>> period_label(dt.date(2025, 4, 1), "quarter"), period_label(dt.date(2025, 4, 1), "month")
-    ('Q2 2025', 'Apr 2025')
-    """
-    if period == "quarter":
-        return f"Q{(start.month - 1) // 3 + 1} {start.year}"
-    if period == "month":
-        return f"{start:%b %Y}"
-    return f"{start:%d %b %Y}"
-
-
 def span_label(starts, period: str) -> str:
     """Return "Aug 2026 to Oct 2026" for a run of period starts."""
     starts = sorted(starts)
     if len(starts) == 1:
-        return period_label(starts[0], period)
-    return f"{period_label(starts[0], period)} to {period_label(starts[-1], period)}"
+        return period_label(starts[0], period, short=True)
+    return (f"{period_label(starts[0], period, short=True)} to "
+            f"{period_label(starts[-1], period, short=True)}")

@@ -10,7 +10,7 @@ small map per month from the same released cube, all on one colour scale.
 from __future__ import annotations
 
 from profiles.pack.adapters import analysis, missing_note
-from profiles.pack.context import period_label, period_of
+from data_contracts.periods import period_label, period_start
 from profiles.pack.labels import feed_label
 from profiles.pack.model import Figure, HexMap, Section, SmallMultiples, Table
 
@@ -113,7 +113,7 @@ def small_multiples(ctx, run, label: str) -> SmallMultiples | None:
     shown = [int(v) for v in values.ravel() if v > 0]
     if len(cube.columns) < 2 or not shown:
         return None
-    panels = tuple((period_label(p, "month"), tuple(int(v) for v in cube[p]))
+    panels = tuple((period_label(p, "month", short=True), tuple(int(v) for v in cube[p]))
                    for p in cube.columns)
     first, last = panels[0][0], panels[-1][0]
     return SmallMultiples(
@@ -161,7 +161,7 @@ def seasonality_table(ctx, feed: str, title: str) -> Table | None:
     if fn is None or not ctx.weeks or not ctx.may(feed):
         return None
     src = ctx.source(feed, "month")
-    months = sorted({period_of(w, "month") for w in ctx.weeks})
+    months = sorted({period_start(w, "month") for w in ctx.weeks})
     table = fn(ctx.released(src), months=months)
     if not (table["last_state"] != "no data for this period").any():
         return None  # under a year of weeks: nothing to set against last year
@@ -171,13 +171,13 @@ def seasonality_table(ctx, feed: str, title: str) -> Table | None:
         before = r.month.replace(year=r.month.year - 1)
         last = _month_figure(ctx, feed, title, before, r.last_state)
         if isinstance(this, Figure) and isinstance(last, Figure) and last.value:
-            change = Figure(f"{title}, {period_label(r.month, 'month')} on a year before",
+            change = Figure(f"{title}, {period_label(r.month, 'month', short=True)} on a year before",
                             round(100 * (this.value - last.value) / last.value),
                             this.source._replace(analysis=_SEASONALITY), "percent",
                             (this, last))
         else:
             change = "not compared"
-        rows.append((period_label(r.month, "month"), this, last, change))
+        rows.append((period_label(r.month, "month", short=True), this, last, change))
     return Table(f"{title}: each month against the same month last year",
                  ("Month", "This year", "Same month last year", "Change"), tuple(rows),
                  note="Released monthly totals. 'Not shown' marks a month the release does "
@@ -188,7 +188,7 @@ def seasonality_table(ctx, feed: str, title: str) -> Table | None:
 def _month_figure(ctx, feed, title, month, state):
     if state != "shown":
         return state
-    return ctx.figure(f"{title}, {period_label(month, 'month')}", feed, "month", (),
+    return ctx.figure(f"{title}, {period_label(month, 'month', short=True)}", feed, "month", (),
                       (("period_grain", "month"), ("period_start", month)))
 
 

@@ -15,7 +15,7 @@ True
 from profiles.release.audiences import (AUDIENCES, BREAKDOWNS, GRAINS, RELEASABLE_FEEDS,
                                         Policy, PolicyError, ReleasedForAudience,
                                         disclosure_statement, get_policy, load_policies)
-from profiles.release.nesting import period_ends
+from data_contracts.periods import period_ends
 from profiles.release.api import (EVENT_FEEDS, PERIODS, ReleaseError, ReleasedTable,
                                   clear_release_cache, keep_tables,
                                   release_area_cells,

@@ -118,7 +118,7 @@ def feed_quarters(con, feed: str, most_rows: int) -> list:
     """Spans of whole quarters of ``feed``'s weeks, as (first day, first day after) dates,
     each of at most ``most_rows`` facts rows where a quarter allows (a quarter of more is a
     span of its own); ``[None]`` (everything at once) when the feed holds no more than that.
-    A week is in its Monday's quarter, as in :func:`~profiles.release.nesting.period_starts`,
+    A week is in its Monday's quarter, as in :func:`~data_contracts.periods.period_starts`,
     and no released unit spans two quarters, so a span's units are the feed's own there."""
     rows = con.execute("SELECT CAST(date_trunc('quarter', week) AS DATE) AS q, count(*) "
                        "FROM facts WHERE feed = ? GROUP BY q ORDER BY q", [feed]).fetchall()

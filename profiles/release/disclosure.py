@@ -78,7 +78,8 @@ import pandas as pd
 from geo.cells import BASE_RESOLUTION, cells_to_parents
 from profiles.release.audiences import GRAINS
 from profiles.release.ladder import Rung
-from profiles.release.nesting import cells_to_center_children, period_ends, period_starts
+from data_contracts.periods import period_ends, period_starts
+from profiles.release.nesting import cells_to_center_children
 
 #: The breakdown value of a unit whose breakdown was combined by the roll-up.
 COMBINED = "(combined)"

@@ -5,52 +5,13 @@ in an area by its *centre child* at the store's base resolution. Both are pure f
 key, never of the data, which is what lets :mod:`profiles.release.disclosure` build every view from
 whole released units.
 
-Examples
---------
->>> [str(np.datetime64(int(d), "D")) for d in period_starts([20157], "quarter")]
-['2025-01-01']
+Which period holds a week is :func:`data_contracts.periods.period_starts`.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from geo.cells import resolution_of
-
-_MONTHS = {"month": 1, "quarter": 3, "year": 12}
-
-
-def period_starts(days, grain: str) -> np.ndarray:
-    """Return the first day (days since 1970-01-01) of the period of ``grain`` holding each day.
-
-    ``grain`` is ``week`` (the day itself: store weeks are Mondays), ``month``, ``quarter``,
-    ``year`` or ``all`` (day 0).
-
-    Examples
-    --------
-    >>> d = np.array([20094])   # Monday 2025-01-06
-    >>> [str(np.datetime64(int(period_starts(d, g)[0]), "D"))
-    ...  for g in ("week", "month", "quarter", "year")]
-    ['2025-01-06', '2025-01-01', '2025-01-01', '2025-01-01']
-    """
-    days = np.asarray(days, dtype=np.int64)
-    if grain == "week":
-        return days
-    if grain == "all":
-        return np.zeros(len(days), dtype=np.int64)
-    months = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    step = _MONTHS[grain]
-    months = months // step * step
-    return months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
-
-
-def period_ends(starts, grain: str) -> np.ndarray:
-    """Return the last day of each period of ``grain`` that starts on ``starts``."""
-    starts = np.asarray(starts, dtype=np.int64)
-    if grain == "week":
-        return starts + 6
-    months = starts.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    nxt = (months + _MONTHS[grain]).astype("datetime64[M]").astype("datetime64[D]")
-    return nxt.astype(np.int64) - 1
 
 
 def cells_to_center_children(cells, resolution: int) -> np.ndarray:

@@ -48,7 +48,7 @@ import pandas as pd
 
 from profiles.release.audiences import GRAINS
 from profiles.release.disclosure import Protected, round_counts
-from profiles.release.nesting import period_ends, period_starts
+from data_contracts.periods import period_ends, period_starts
 from profiles.release.perturb import perturb_counts
 
 #: Place code of the whole force (everything loaded).

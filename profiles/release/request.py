@@ -12,10 +12,10 @@ profiles.release.areas.ReleaseError: period= must be one of week, month, quarter
 from __future__ import annotations
 
 from data_contracts.feeds import EVENT_FEEDS
+from data_contracts.periods import PERIODS
 from profiles.release.areas import ReleaseError
 from profiles.release.audiences import BREAKDOWNS, Policy
 
-PERIODS = ("week", "month", "quarter", "year", "all")
 #: Kinds of layer a request may ask for (None lets the release choose).
 PLACES = ("area", "hexagon")
 

@@ -15,9 +15,8 @@ import pandas as pd
 
 from geo.cells import resolution_of
 from profiles.release.disclosure import Protected
-from profiles.release.nesting import period_starts
+from data_contracts.periods import PERIODS, period_starts
 
-PERIODS = ("week", "month", "quarter", "year", "all")
 SHOWN_BASE = "base"
 WHY_SPACE = "under threshold at finer resolution"
 WHY_TIME = "under threshold over a shorter period"

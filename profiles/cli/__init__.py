@@ -1,12 +1,14 @@
 """The ``lantern`` command line. One module per command group; each adds its sub-commands.
 
-To add a command: write ``profiles/cli/<name>.py`` with ``register(subparsers)`` that adds a
-parser whose default ``func(args) -> int`` runs it, and list the module in ``COMMANDS``.
+To add a command: write ``profiles/cli/<name>.py`` with ``register(subparsers)`` that adds its
+parser with :func:`command` (which names the ``func(args) -> int`` that runs it), and list the
+module in ``COMMANDS``.
 """
 from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import sys
 
 COMMANDS = ("profiles.cli.data", "profiles.cli.serve", "profiles.cli.admin",
@@ -147,6 +149,24 @@ def _audit_command(args) -> None:
                      str(getattr(args, "format", "") or getattr(args, "fmt", "") or ""))
     else:
         audit.record(db, user=user, action="view", **common, via="command line")
+
+
+def command(sub, run, name: str, *, db: bool = True, **text) -> argparse.ArgumentParser:
+    """Add the sub-command ``name`` that ``run(args) -> int`` carries out, with the shared
+    ``--db`` option unless ``db`` is false.
+
+    ``run``'s docstring is the command's text: its first paragraph the one-line ``help`` in
+    ``lantern --help``, the rest the ``description`` in ``lantern NAME --help``; ``text``
+    (``help=``, ``description=``) overrides it.
+    """
+    paragraphs = [" ".join(p.split()) for p in inspect.cleandoc(run.__doc__ or "").split("\n\n")]
+    text = {"help": paragraphs[0] or None,
+            "description": " ".join(paragraphs[1:]) or None} | text
+    parser = sub.add_parser(name, **text)
+    if db:
+        add_db_argument(parser)
+    parser.set_defaults(func=run)
+    return parser
 
 
 def add_db_argument(parser) -> None:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from data_contracts.words import plural
-from profiles.cli import UserError, add_db_argument
+from profiles.cli import UserError, command
 
 
 def register(sub) -> None:
@@ -17,13 +17,7 @@ def register(sub) -> None:
     from profiles.governance.audit import ACTIONS, CATEGORIES
 
     kinds = sorted({*ACTIONS, *CATEGORIES.values()} - {"log upkeep"})
-    p = sub.add_parser("audit", help="list the audit log; verify its chain; prune old entries",
-                       description="List who collected, altered, viewed, exported and combined "
-                                   "what, and when (DPA 2018 s.62), and check that the log is "
-                                   "unbroken. `lantern audit verify` only checks the chain; "
-                                   "`lantern audit prune` removes entries older than the "
-                                   "configured keeping time.")
-    add_db_argument(p)
+    p = command(sub, _audit, "audit")
     p.add_argument("--action", choices=kinds, default=None, metavar="ACTION",
                    help="only this action or kind of processing: " + ", ".join(kinds))
     p.add_argument("--user", default=None, help="only this user")
@@ -32,7 +26,6 @@ def register(sub) -> None:
     p.add_argument("--until", type=_date, default=None, metavar="YYYY-MM-DD",
                    help="only entries on or before this day (UTC)")
     p.add_argument("--json", action="store_true", help="one JSON record per line")
-    p.set_defaults(func=_audit)
     actions = p.add_subparsers(dest="audit_action", metavar="[verify | prune]",
                                title="checking and pruning (optional)")
     v = actions.add_parser("verify", help="check the log's hash chain",
@@ -86,6 +79,12 @@ def _not_landed(db: Path, records: list) -> list:
 
 
 def _audit(args) -> int:
+    """list the audit log; verify its chain; prune old entries
+
+    List who collected, altered, viewed, exported and combined what, and when (DPA 2018 s.62), and
+    check that the log is unbroken. `lantern audit verify` only checks the chain; `lantern audit
+    prune` removes entries older than the configured keeping time.
+    """
     from profiles.governance import audit
 
     db = _db(args)

@@ -13,7 +13,7 @@ from pathlib import Path
 from data_contracts.words import plural
 from data_contracts.feeds import EVENT_FEEDS, feed_entry
 from data_contracts.periods import TREND_PERIODS
-from profiles.cli import UserError, add_db_argument
+from profiles.cli import UserError, add_db_argument, command
 
 #: Counted feeds placed finely enough for hexagon analyses (not the approximate adverts).
 _FEEDS = tuple(f for f in EVENT_FEEDS if feed_entry(f).finest_resolution is None)
@@ -21,16 +21,7 @@ _FEEDS = tuple(f for f in EVENT_FEEDS if feed_entry(f).finest_resolution is None
 
 def register(sub) -> None:
     """Add the analysis commands to the ``lantern`` parser."""
-    p = sub.add_parser(
-        "hotspots", help="Getis-Ord Gi* hot and cold spots of released counts",
-        description="Find hot and cold spots (Getis-Ord Gi*, false discovery rate corrected) "
-                    "in one feed's released counts over the study area's cells at the "
-                    "audience's resolution. With --patterns, class each cell's pattern over "
-                    "periods instead, in sfhotspot's style (persistent, emerging, former, "
-                    "intermittent, mixed). With --emerging, give each hexagon ArcGIS's "
-                    "emerging hot spot category (new, consecutive, intensifying, persistent, "
-                    "diminishing, sporadic, oscillating, historical; hot or cold) with its "
-                    "Mann-Kendall trend z and p, over months (or quarters) of released counts.")
+    p = command(sub, _hotspots, "hotspots", db=False)
     _common(p, feed_default="on_street")
     _dates(p)
     p.add_argument("--k", type=int, default=1, help="neighbour rings (default 1)")
@@ -47,13 +38,8 @@ def register(sub) -> None:
     p.add_argument("--time-steps", type=int, default=0,
                    help="with --emerging: earlier periods in each neighbourhood (default 0)")
     _output(p, geojson=True)
-    p.set_defaults(func=_hotspots)
 
-    p = sub.add_parser(
-        "change", help="before/after change per cell and area, or a trend by period",
-        description="Compare one feed's released counts between two ranges of weeks, per "
-                    "cell and for the area, noting counts too small to read anything into. "
-                    "With --trend, list the total per period and its change instead.")
+    p = command(sub, _change, "change", db=False)
     _common(p, feed_default=None)
     p.add_argument("--before", type=_date_range, metavar="START:END", default=None,
                    help="first range of weeks, e.g. 2025-01-01:2025-03-31")
@@ -63,13 +49,8 @@ def register(sub) -> None:
                    help="instead of --before/--after: totals per week, month, quarter or year")
     _dates(p, note=" with --trend")
     _output(p, geojson=True)
-    p.set_defaults(func=_change)
 
-    p = sub.add_parser(
-        "coverage", help="outreach reach against need per cell",
-        description="Compare need (released on-street activity and harm reports) with reach "
-                    "(released outreach contacts) per cell; list cells with need and little "
-                    "or no reach for the partnership.")
+    p = command(sub, _coverage, "coverage", db=False)
     _common(p, feed_default=None, feed=False)
     _dates(p)
     p.add_argument("--low-reach", type=float, default=0.25,
@@ -77,19 +58,14 @@ def register(sub) -> None:
     p.add_argument("--unmet-only", action="store_true",
                    help="only the cells with unmet need or low reach, by need")
     _output(p, geojson=True)
-    p.set_defaults(func=_coverage)
 
-    p = sub.add_parser(
-        "premises", help="premises assessments by category (non-nuisance, nuisance, risk)",
-        description="Released premises assessments by category and period, and the response "
-                    "each category calls for. Never a premises-level list.")
+    p = command(sub, _premises, "premises", db=False)
     _common(p, feed_default=None, feed=False)
     p.add_argument("--period", choices=("week", "month", "quarter", "year", "all"),
                    default="quarter",
                    help="period (default quarter)")
     _dates(p)
     _output(p, geojson=False)
-    p.set_defaults(func=_premises)
 
 
 def _common(p, *, feed_default, feed=True) -> None:
@@ -176,6 +152,15 @@ def _write(args, con, frame, policy, title, notes) -> int:
 
 
 def _hotspots(args) -> int:
+    """Getis-Ord Gi* hot and cold spots of released counts
+
+    Find hot and cold spots (Getis-Ord Gi*, false discovery rate corrected) in one feed's released
+    counts over the study area's cells at the audience's resolution. With --patterns, class each
+    cell's pattern over periods instead, in sfhotspot's style (persistent, emerging, former,
+    intermittent, mixed). With --emerging, give each hexagon ArcGIS's emerging hot spot category
+    (new, consecutive, intensifying, persistent, diminishing, sporadic, oscillating, historical;
+    hot or cold) with its Mann-Kendall trend z and p, over months (or quarters) of released counts.
+    """
     from profiles.analyses import HotspotRunError, classify_for, hotspots_for
 
     con = _connect(args)
@@ -244,6 +229,12 @@ def _words(feed: str) -> str:
 
 
 def _change(args) -> int:
+    """before/after change per cell and area, or a trend by period
+
+    Compare one feed's released counts between two ranges of weeks, per cell and for the area,
+    noting counts too small to read anything into. With --trend, list the total per period and its
+    change instead.
+    """
     from profiles.analyses import ChangeError, change_by_cell, change_periods
     from profiles.release import get_policy
 
@@ -275,6 +266,11 @@ def _change(args) -> int:
 
 
 def _coverage(args) -> int:
+    """outreach reach against need per cell
+
+    Compare need (released on-street activity and harm reports) with reach (released outreach
+    contacts) per cell; list cells with need and little or no reach for the partnership.
+    """
     from profiles.analyses import CoverageError, reach_against_need
 
     con = _connect(args)
@@ -292,6 +288,11 @@ def _coverage(args) -> int:
 
 
 def _premises(args) -> int:
+    """premises assessments by category (non-nuisance, nuisance, risk)
+
+    Released premises assessments by category and period, and the response each category calls for.
+    Never a premises-level list.
+    """
     from profiles.analyses import premises_trend
 
     con = _connect(args)

@@ -5,45 +5,29 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from profiles.cli import UserError, add_db_argument
+from profiles.cli import UserError, command
 
 
 def register(sub) -> None:
     """Add ``backup``, ``restore`` and ``migrate`` to the ``lantern`` parser."""
-    p = sub.add_parser("backup", help="copy the store to a new folder (safe while serving)",
-                       description="Copy the database and its audit log to a new folder, "
-                                   "between two ingests (waits for one in progress). The "
-                                   "hashing key is never put in the backup: write it "
-                                   "elsewhere with --key-out.")
-    add_db_argument(p)
+    p = command(sub, _backup, "backup")
     p.add_argument("dest", metavar="DEST", help="a new (or empty) folder for the backup")
     p.add_argument("--key-out", metavar="FILE", default=None,
                    help="also write the hashing key to FILE (mode 0600), outside DEST; keep "
                         "it apart from the backup")
     _wait_argument(p)
-    p.set_defaults(func=_backup)
-    r = sub.add_parser("restore", help="bring the store back from a backup folder",
-                       description="Check a backup folder against its manifest and put its "
-                                   "database in place of the store, in one step.")
-    add_db_argument(r)
+    r = command(sub, _restore, "restore")
     r.add_argument("src", metavar="SRC", help="a folder made by `lantern backup`")
     r.add_argument("--key", metavar="FILE", default=None,
                    help="the key file written by `lantern backup --key-out`")
     r.add_argument("--replace", action="store_true",
                    help="replace an existing database (and a different key)")
     _wait_argument(r)
-    r.set_defaults(func=_restore)
-    m = sub.add_parser("migrate", help="bring a store written by an earlier Lantern up to date",
-                       description="Back the store up beside it (or to --backup), then bring "
-                                   "its layout up to this version in one step: every table's "
-                                   "rows stay as they were. A store of an earlier layout is "
-                                   "refused by every other command until it is migrated.")
-    add_db_argument(m)
+    m = command(sub, _migrate, "migrate")
     m.add_argument("--backup", metavar="DIR", default=None,
                    help="a new folder for the backup made first (default: "
                         "<db>.before-migrate-<date-time> beside the store)")
     _wait_argument(m)
-    m.set_defaults(func=_migrate)
 
 
 def _db(args) -> Path:
@@ -53,6 +37,11 @@ def _db(args) -> Path:
 
 
 def _backup(args) -> int:
+    """copy the store to a new folder (safe while serving)
+
+    Copy the database and its audit log to a new folder, between two ingests (waits for one in
+    progress). The hashing key is never put in the backup: write it elsewhere with --key-out.
+    """
     from profiles.store.backup import KEY_WARNING, BackupError, backup_store
 
     try:
@@ -70,6 +59,11 @@ def _backup(args) -> int:
 
 
 def _restore(args) -> int:
+    """bring the store back from a backup folder
+
+    Check a backup folder against its manifest and put its database in place of the store, in one
+    step.
+    """
     from profiles.store.backup import BackupError, restore_store
 
     db = _db(args)
@@ -86,6 +80,12 @@ def _restore(args) -> int:
 
 
 def _migrate(args) -> int:
+    """bring a store written by an earlier Lantern up to date
+
+    Back the store up beside it (or to --backup), then bring its layout up to this version in one
+    step: every table's rows stay as they were. A store of an earlier layout is refused by every
+    other command until it is migrated.
+    """
     from profiles.governance import audit
     from profiles.store.backup import BackupError
     from profiles.store.migrate import migrate_store

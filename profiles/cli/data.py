@@ -4,34 +4,25 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from profiles.cli import UserError, add_db_argument
+from profiles.cli import UserError, command
 from profiles.cli.recipe import add_recipe_arguments, recipe_from_args
 
 
 def register(sub) -> None:
     """Add the data commands to the ``lantern`` parser."""
-    p = sub.add_parser("demo", help="build the synthetic town's database and start the "
-                                    "dashboard",
-                       description="Generate the synthetic town (fictional, in the open sea), "
-                                   "load every feed, and serve the dashboard.")
-    add_db_argument(p)
+    p = command(sub, _demo, "demo")
     p.add_argument("--seed", type=int, default=7, help="generator seed (default 7)")
     p.add_argument("--scale", type=float, default=1.0,
                    help="event volume multiplier (default 1; 170 ≈ a million on-street points)")
     p.add_argument("--no-serve", action="store_true", help="build the database only")
     p.add_argument("--port", type=int, default=8501, help="dashboard port (default 8501)")
-    p.set_defaults(func=_demo)
 
-    p = sub.add_parser("ingest", help="load partner extracts for a feed",
-                       description="Validate files against the feed's contract and load their "
-                                   "aggregates. Each file loads in one transaction; bad rows "
-                                   "go to a quarantine report.")
+    p = command(sub, _ingest, "ingest")
     from data_contracts import FEEDS
     p.add_argument("feed", choices=FEEDS, metavar="FEED", help=f"one of: {', '.join(FEEDS)}")
     p.add_argument("paths", nargs="+", metavar="PATH",
                    help="CSV, Parquet, GeoJSON or spreadsheet (.xlsx, .xlsm, .xls, .ods) "
                         "files; for areas also GeoPackage (.gpkg) or zipped Shapefile (.zip)")
-    add_db_argument(p)
     p.add_argument("--strict", action="store_true",
                    help="refuse a whole file if any row fails validation")
     p.add_argument("--quarantine-dir", metavar="DIR", default=None,
@@ -48,21 +39,10 @@ def register(sub) -> None:
                       help="after the load, build the protected tables of every audience "
                            "served, not only the meeting's (minutes on a national store)")
     add_recipe_arguments(p)
-    p.set_defaults(func=_ingest)
 
-    p = sub.add_parser("status", help="what is loaded",
-                       description="List loaded feeds, weeks covered, ingests and quarantine "
-                                   "counts.")
-    add_db_argument(p)
-    p.set_defaults(func=_status)
+    p = command(sub, _status, "status")
 
-    p = sub.add_parser("release", help="export released counts for an audience",
-                       description="Write one row per released cell and period, after the "
-                                   "audience's disclosure control (each row says at which "
-                                   "resolution and period it is shown, and why). With "
-                                   "--report, print instead how much of each feed every "
-                                   "policy shows (a tool for the policy owner).")
-    add_db_argument(p)
+    p = command(sub, _release, "release")
     p.add_argument("--audience", default=None,
                    help="partnership, command or analyst (required unless --report)")
     p.add_argument("--feed", default="on_street", help="feed to release (default on_street)")
@@ -76,7 +56,6 @@ def register(sub) -> None:
     p.add_argument("--report", action="store_true",
                    help="print the utility report (share of events shown at the base "
                         "resolution, coarser, hidden) for --audience, or every audience")
-    p.set_defaults(func=_release)
 
 
 def _db(args):
@@ -86,6 +65,11 @@ def _db(args):
 
 
 def _demo(args) -> int:
+    """build the synthetic town's database and start the dashboard
+
+    Generate the synthetic town (fictional, in the open sea), load every feed, and serve the
+    dashboard.
+    """
     from profiles.store import build_demo
 
     db = _db(args)
@@ -118,6 +102,11 @@ def _demo(args) -> int:
 
 
 def _ingest(args) -> int:
+    """load partner extracts for a feed
+
+    Validate files against the feed's contract and load their aggregates. Each file loads in one
+    transaction; bad rows go to a quarantine report.
+    """
     from profiles.governance import audit, recorders
     from profiles.store import load_files
 
@@ -183,6 +172,10 @@ def _print_result(result) -> None:
 
 
 def _status(args) -> int:
+    """what is loaded
+
+    List loaded feeds, weeks covered, ingests and quarantine counts.
+    """
     from profiles.release import data_status, open_read_only
 
     con = open_read_only(_db(args))
@@ -191,6 +184,12 @@ def _status(args) -> int:
 
 
 def _release(args) -> int:
+    """export released counts for an audience
+
+    Write one row per released cell and period, after the audience's disclosure control (each row
+    says at which resolution and period it is shown, and why). With --report, print instead how
+    much of each feed every policy shows (a tool for the policy owner).
+    """
     from profiles.release import open_read_only, release_counts, release_to_csv, release_to_geojson
 
     con = open_read_only(_db(args))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from data_contracts.words import plural
-from profiles.cli import add_db_argument
+from profiles.cli import command
 
 
 @dataclass(frozen=True)
@@ -35,19 +35,19 @@ class Finding:
 
 def register(sub) -> None:
     """Add ``doctor`` to the ``lantern`` parser."""
-    p = sub.add_parser("doctor", help="check the installation (config, access, key, "
-                                      "permissions, disk, audit log)",
-                       description="Check that this installation is safe and healthy, in "
-                                   "plain words. Exits 1 if anything is a problem.")
-    add_db_argument(p)
+    p = command(sub, _doctor, "doctor")
     p.add_argument("--address", default="127.0.0.1",
                    help="the address `lantern serve` listens on (default 127.0.0.1)")
     p.add_argument("--min-free-gb", type=float, default=1.0, metavar="GB",
                    help="free disk space to ask for beyond a copy of the store (default 1)")
-    p.set_defaults(func=_doctor)
 
 
 def _doctor(args) -> int:
+    """check the installation (config, access, key, permissions, disk, audit log)
+
+    Check that this installation is safe and healthy, in plain words. Exits 1 if anything is a
+    problem.
+    """
     from profiles.release import default_db_path
 
     db = Path(args.db) if args.db else default_db_path()

@@ -5,18 +5,12 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from profiles.cli import UserError, add_db_argument
+from profiles.cli import UserError, command
 
 
 def register(sub) -> None:
     """Add ``lantern profile`` to the ``lantern`` parser."""
-    p = sub.add_parser(
-        "profile", help="write the meeting pack (problem profile) as HTML or PDF",
-        description="Write a problem profile for a partnership meeting: terms of reference, "
-                    "summary, scanning, analysis (victim, offender, location, outreach), "
-                    "response options, assessment and data quality notes. Every figure is "
-                    "released for the audience; the marking is on every page.")
-    add_db_argument(p)
+    p = command(sub, _profile, "profile")
     p.add_argument("--audience", default="partnership",
                    help="partnership (default), command or analyst")
     p.add_argument("--area", default=None, help="area name or id (default: the whole force)")
@@ -28,7 +22,6 @@ def register(sub) -> None:
                    help="html or pdf (default: from the --out suffix, else html)")
     p.add_argument("--out", metavar="PATH", required=True,
                    help="file to write, e.g. pack.html or pack.pdf")
-    p.set_defaults(func=_profile)
 
 
 def parse_date(value, option: str) -> dt.date | None:
@@ -53,6 +46,12 @@ def parse_date(value, option: str) -> dt.date | None:
 
 
 def _profile(args) -> int:
+    """write the meeting pack (problem profile) as HTML or PDF
+
+    Write a problem profile for a partnership meeting: terms of reference, summary, scanning,
+    analysis (victim, offender, location, outreach), response options, assessment and data quality
+    notes. Every figure is released for the audience; the marking is on every page.
+    """
     from profiles.pack import PackError, render_pack
     from profiles.release import open_read_only
 

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from data_contracts.feeds import CONTRACTS
-from profiles.cli import UserError, add_db_argument
+from profiles.cli import UserError, command
 
 
 def register(sub) -> None:
@@ -19,8 +19,7 @@ def register(sub) -> None:
                        description="Rank hexagon × day × time-band candidates for visible "
                                    "safety patrols, with exclusion zones around outreach.")
     psub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    q = psub.add_parser("plan", help="rank candidates and print or write the patrol brief")
-    add_db_argument(q)
+    q = command(psub, _patrols_plan, "plan")
     q.add_argument("--audience", default="command", help="command (default) or analyst")
     q.add_argument("--area", default=None, help="area name (default: whole force)")
     _period_args(q)
@@ -32,14 +31,12 @@ def register(sub) -> None:
     q.add_argument("--top", type=int, default=10, help="how many proposals (default 10)")
     q.add_argument("--format", default="text", choices=("text", "csv", "html"))
     q.add_argument("--out", metavar="PATH", default=None, help="output file (default stdout)")
-    q.set_defaults(func=_patrols_plan)
 
     p = sub.add_parser("displacement", help="forward displacement scenarios",
                        description="Run, save, list, compare and export displacement "
                                    "scenarios (saved in lantern-scenarios/ beside the database).")
     dsub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    q = dsub.add_parser("simulate", help="run a scenario")
-    add_db_argument(q)
+    q = command(dsub, _simulate, "simulate")
     q.add_argument("--audience", required=True, help="partnership, command or analyst")
     q.add_argument("--targets", default=None, help="comma-separated hexagon ids")
     q.add_argument("--target-area", default=None, help="or an area name as the target")
@@ -59,39 +56,25 @@ def register(sub) -> None:
     q.add_argument("--overwrite", action="store_true", help="replace a saved scenario")
     q.add_argument("--format", default="text", choices=("text", "csv", "html"))
     q.add_argument("--out", metavar="PATH", default=None)
-    q.set_defaults(func=_simulate)
-    q = dsub.add_parser("list", help="list saved scenarios")
-    add_db_argument(q)
+    q = command(dsub, _list, "list")
     q.add_argument("--audience", default=None, help="only this audience's scenarios")
-    q.set_defaults(func=_list)
     for name, helptext in (("compare", "compare saved scenarios side by side"),
                            ("export", "export one saved scenario")):
-        q = dsub.add_parser(name, help=helptext)
-        add_db_argument(q)
+        q = command(dsub, _compare if name == "compare" else _export, name, help=helptext)
         q.add_argument("names", nargs="+", metavar="NAME")
         q.add_argument("--audience", required=True, help="the audience they were run for")
         q.add_argument("--format", default="text" if name == "compare" else "csv",
                        choices=("text", "csv", "html"))
         q.add_argument("--out", metavar="PATH", default=None)
-        q.set_defaults(func=_compare if name == "compare" else _export)
 
-    q = dsub.add_parser("check", help="check a saved scenario against what happened after",
-                        description="Evaluate a saved scenario's target and the hexagons it "
-                                    "moved activity into over its baseline weeks and an after "
-                                    "period, and set the observed change beside the "
-                                    "scenario's low – central – high range.")
-    add_db_argument(q)
+    q = command(dsub, _check, "check")
     q.add_argument("name", metavar="NAME")
     q.add_argument("--audience", required=True, help="the audience it was run for")
     q.add_argument("--after", required=True, metavar="START:END", help="first:last Monday")
     q.add_argument("--before", default=None, metavar="START:END",
                    help="default: the scenario's baseline weeks")
-    q.set_defaults(func=_check)
 
-    p = sub.add_parser("evaluate", help="WDQ and WDD from released counts",
-                       description="Weighted Displacement Quotient and Difference for target, "
-                                   "buffer and control hexagons over two periods.")
-    add_db_argument(p)
+    p = command(sub, _evaluate, "evaluate")
     p.add_argument("--audience", default="analyst", help="analyst (default) or command")
     p.add_argument("--feed", default="on_street", choices=_EVENT_FEEDS,
                    help="the events counted (default on_street)")
@@ -105,7 +88,6 @@ def register(sub) -> None:
     p.add_argument("--before", required=True, metavar="START:END", help="first:last Monday")
     p.add_argument("--after", required=True, metavar="START:END", help="first:last Monday")
     p.add_argument("--out", metavar="PATH", default=None, help="output file (default stdout)")
-    p.set_defaults(func=_evaluate)
 
 
 #: Counted feeds with a file of their own, placed finely enough for hexagon targets.
@@ -163,6 +145,7 @@ def _errors():
 
 
 def _patrols_plan(args) -> int:
+    """rank candidates and print or write the patrol brief"""
     from profiles.release import safe_cell, safe_comment
     from profiles.planning import PatrolError, patrol_brief_html, plan_patrols
 
@@ -220,6 +203,7 @@ def _cells_arg(text):
 
 
 def _simulate(args) -> int:
+    """run a scenario"""
     from profiles.planning import ScenarioOptions, simulate
     from profiles.planning import save_scenario, scenario_dir, scenario_to_csv, scenarios_to_html
 
@@ -264,6 +248,7 @@ _CHANGE_HEADINGS = {"h3_id": "hexagon", "baseline": "baseline", "change_low": "l
 
 
 def _list(args) -> int:
+    """list saved scenarios"""
     from profiles.planning import list_scenarios, scenario_dir
 
     from profiles.release import get_policy
@@ -330,6 +315,12 @@ def _export(args) -> int:
 
 
 def _check(args) -> int:
+    """check a saved scenario against what happened after
+
+    Evaluate a saved scenario's target and the hexagons it moved activity into over its baseline
+    weeks and an after period, and set the observed change beside the scenario's low – central –
+    high range.
+    """
     from profiles.planning import check_scenario
 
     args.names = [args.name]
@@ -348,6 +339,11 @@ def _check(args) -> int:
 
 
 def _evaluate(args) -> int:
+    """WDQ and WDD from released counts
+
+    Weighted Displacement Quotient and Difference for target, buffer and control hexagons over two
+    periods.
+    """
     from profiles.analyses import FEED_WORDS
     from profiles.planning import evaluate_areas
 

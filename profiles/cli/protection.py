@@ -10,45 +10,24 @@ import datetime as dt
 import sys
 
 from data_contracts.words import agrees, plural
-from profiles.cli import UserError, add_db_argument
+from profiles.cli import UserError, command
 
 
 def register(sub) -> None:
     """Add ``retain`` and ``erase`` to the ``lantern`` parser."""
-    p = sub.add_parser("retain", help="cut old subject hashes loose from the key (retention)",
-                       description="Cut every subject hash older than the retention period "
-                                   "loose from the key: people counts (and every released "
-                                   "figure) stay exactly as they were, but no one can link "
-                                   "them to a person again. Also run at the end of each "
-                                   "`lantern ingest`.")
-    add_db_argument(p)
+    p = command(sub, _retain, "retain")
     p.add_argument("--months", type=int, default=None,
                    help="months of hashes to keep (default: retention.toml, 24)")
     p.add_argument("--today", type=dt.date.fromisoformat, default=None,
                    help="the date to count back from (default: today)")
-    p.set_defaults(func=_retain)
-    e = sub.add_parser("erase", help="erase one person's records (a data subject's request)",
-                       description="Erase one person from a feed: their keyed hashes, and "
-                                   "their events where the store can tell them apart. Type "
-                                   "the key as it appears in the partner's file; it is hashed "
-                                   "with the store's key and never written anywhere.")
-    add_db_argument(e)
+    e = command(sub, _erase, "erase")
     e.add_argument("--feed", required=True,
                    help="the feed: on_street, harm_reports, outreach_contacts, premises, "
                         "online_adverts")
     e.add_argument("--subject-key", required=True,
                    help="the person's key exactly as in the partner's file")
-    e.set_defaults(func=_erase)
-    k = sub.add_parser("key", help="the hashing key: its status, or rotate it",
-                       description="`lantern key status` says where the key lives, its age and "
-                                   "mode; `lantern key rotate` makes a new key for later loads "
-                                   "and destroys the old one. No person is counted as two: "
-                                   "hashes made with the old key are cut loose from it, and "
-                                   "where old and new meet in one group, people are counted "
-                                   "as the most under either key.")
-    add_db_argument(k)
+    k = command(sub, _key, "key")
     k.add_argument("action", choices=("status", "rotate"))
-    k.set_defaults(func=_key)
 
 
 def retain_store(db, *, months=None, today=None, user=None, quiet=False):
@@ -74,6 +53,12 @@ def retain_store(db, *, months=None, today=None, user=None, quiet=False):
 
 
 def _retain(args) -> int:
+    """cut old subject hashes loose from the key (retention)
+
+    Cut every subject hash older than the retention period loose from the key: people counts (and
+    every released figure) stay exactly as they were, but no one can link them to a person again.
+    Also run at the end of each `lantern ingest`.
+    """
     from profiles.release import default_db_path
 
     db = args.db or default_db_path()
@@ -95,6 +80,12 @@ def _retain(args) -> int:
 
 
 def _erase(args) -> int:
+    """erase one person's records (a data subject's request)
+
+    Erase one person from a feed: their keyed hashes, and their events where the store can tell
+    them apart. Type the key as it appears in the partner's file; it is hashed with the store's key
+    and never written anywhere.
+    """
     from profiles.governance import audit
     from profiles.release import default_db_path
     from profiles.release.audiences import load_policies
@@ -145,6 +136,13 @@ def _erase(args) -> int:
 
 
 def _key(args) -> int:
+    """the hashing key: its status, or rotate it
+
+    `lantern key status` says where the key lives, its age and mode; `lantern key rotate` makes a
+    new key for later loads and destroys the old one. No person is counted as two: hashes made with
+    the old key are cut loose from it, and where old and new meet in one group, people are counted
+    as the most under either key.
+    """
     import os
     import stat
     from pathlib import Path

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from profiles.pack.adapters import guarded
 from profiles.pack.labels import COMBINED, ROUTE_LABELS, category_label, change_words, feed_label
+from profiles.pack.prose import section
 from profiles.pack.model import BarChart, HexMap, Section, Table
 
 #: Offender-side indicators: (label, feed, category), aggregated only.
@@ -25,11 +26,7 @@ WARD_FEEDS = ("on_street", "harm_reports", "community_concerns", "outreach_conta
 
 def analysis_section(ctx) -> Section:
     """Victim, offender, location and outreach reach against need."""
-    s = Section("analysis", "Analysis")
-    s.paragraphs.append(
-        "The analysis follows the problem analysis triangle — victim, offender and location — "
-        "and then sets outreach reach against need. Figures are aggregated: none describes a "
-        "person or a premises.")
+    s = section("analysis")
     from profiles.pack.online import online_analysis
 
     from profiles.pack.overtime import emerging_section
@@ -42,12 +39,7 @@ def analysis_section(ctx) -> Section:
 # ---- victim ----------------------------------------------------------------------------------
 def victim_section(ctx) -> Section:
     """Harm reports by category and (where the audience may see it) reporting route."""
-    s = Section("victim", "Victim: harm reports and safeguarding")
-    s.paragraphs.append(
-        "Harm reports are crimes against sex workers and third-party reports (for example "
-        "through National Ugly Mugs). Sex workers are more likely than most to be victims of "
-        "crime and less likely to report it, so these figures are a floor, not the scale of "
-        "harm.")
+    s = section("victim")
     feed = "harm_reports"
     if not ctx.may(feed):
         s.notes.append(f"The {ctx.policy.label.lower()} audience may not see harm reports.")
@@ -95,12 +87,7 @@ def victim_section(ctx) -> Section:
 # ---- offender ------------------------------------------------------------------------------
 def offender_section(ctx) -> Section:
     """Exploitation and kerb-crawling concerns, aggregated."""
-    s = Section("offender", "Offender: exploitation and kerb-crawling")
-    s.paragraphs.append(
-        "Those who exploit, coerce or harm sex workers are the target, not sex workers. "
-        "Exploitation is often by a partner or relative rather than organised crime, and "
-        "kerb-crawling is the demand side of street sex work. Only aggregated counts are "
-        "shown; no suspect, vehicle or premises is identified.")
+    s = section("offender")
     win = ctx.windows()
     cols = ("Indicator", "Whole period")
     if win:
@@ -133,11 +120,7 @@ def offender_section(ctx) -> Section:
 # ---- location ------------------------------------------------------------------------------
 def location_section(ctx) -> Section:
     """Hotspots, change by place, environment, and figures by ward."""
-    s = Section("location", "Location: hotspots, environment and change")
-    s.paragraphs.append(
-        "Where activity, harm and concern concentrate, and what about those places (lighting, "
-        "CCTV, isolation, transport) could be improved. Maps show hexagons no smaller than the "
-        "audience may see, and no premises.")
+    s = section("location")
     from profiles.pack import places
 
     for part in (places.hotspots_part, places.change_part, places.environment_part):
@@ -156,10 +139,7 @@ def location_section(ctx) -> Section:
 # ---- outreach -------------------------------------------------------------------------------
 def outreach_section(ctx) -> Section:
     """Outreach contacts by service, and reach against need by place."""
-    s = Section("outreach", "Outreach: reach against need")
-    s.paragraphs.append(
-        "Outreach contacts by partner services, set against need (on-street activity and harm "
-        "reports) place by place, to show where need is recorded but outreach is thin.")
+    s = section("outreach")
     feed = "outreach_contacts"
     if not ctx.may(feed):
         s.notes.append(f"The {ctx.policy.label.lower()} audience may not see outreach "

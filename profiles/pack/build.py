@@ -30,6 +30,7 @@ from profiles.pack.adapters import analysis, guarded, missing_note
 from data_contracts.periods import period_start
 from profiles.pack.context import FINE_SHARE, PackContext
 from profiles.pack.labels import COMBINED, category_label, change_words, feed_label
+from profiles.pack.prose import section
 from profiles.pack.model import Figure, LineChart, MeetingPack, Section, Table
 from profiles.analyses import CATEGORIES, RESPONSES
 from profiles.release import disclosure_statement
@@ -95,13 +96,7 @@ def build_pack(con, audience="partnership", *, area=None, start=None, end=None, 
 # ---- terms of reference ------------------------------------------------------------------
 def terms_section(ctx, pack: MeetingPack, status) -> Section:
     """Area, period, audience, purpose and the data sources with their dates."""
-    s = Section("terms", "Terms of reference")
-    s.paragraphs.append(
-        "This problem profile shares the local picture of on-street and off-street sex work, "
-        "harm, exploitation, community concerns and outreach with the partners who will act "
-        "on it. It follows the problem-solving cycle (scanning, analysis, response, "
-        "assessment) and looks at victim, offender and location, so that responses can put "
-        "safety and welfare first and target those who exploit.")
+    s = section("terms")
     rows = [("Area", pack.area_label), ("Period", pack.period_text()),
             ("Audience", f"{pack.audience_label} ({pack.audience})"),
             ("Protective marking", pack.marking),
@@ -131,7 +126,7 @@ def terms_section(ctx, pack: MeetingPack, status) -> Section:
 # ---- summary -------------------------------------------------------------------------------
 def summary_section(ctx, pack: MeetingPack) -> Section:
     """Key figures pulled from the other sections, and the picture in a few sentences."""
-    s = Section("summary", "Summary")
+    s = section("summary")
     if not ctx.weeks:
         s.paragraphs.append("No weekly data is loaded for this area and period, so there is "
                             "nothing to summarise yet.")
@@ -162,10 +157,7 @@ def summary_section(ctx, pack: MeetingPack) -> Section:
 # ---- scanning -------------------------------------------------------------------------------
 def scanning_section(ctx) -> Section:
     """Scale and trend of on- and off-street activity, premises by category, concerns."""
-    s = Section("scanning", "Scanning")
-    s.paragraphs.append("Scanning sets out the scale of the problem and how it is changing: "
-                        "on-street activity, off-street premises, online adverts and "
-                        "community concerns.")
+    s = section("scanning")
     s.sections = [_feed_scan(ctx, "on_street", "scanning-on-street", "On-street activity"),
                   _premises_scan(ctx), online_scan(ctx, _feed_scan, trend_chart),
                   _feed_scan(ctx, "community_concerns", "scanning-concerns",
@@ -210,7 +202,7 @@ def _feed_scan(ctx, feed: str, key: str, title: str) -> Section:
 
 
 def _premises_scan(ctx) -> Section:
-    s = Section("scanning-off-street", "Off-street premises")
+    s = section("scanning-off-street")
     feed = "premises"
     if not ctx.may(feed):
         s.notes.append(f"The {ctx.policy.label.lower()} audience may not see premises "
@@ -300,7 +292,7 @@ def trend_chart(ctx, feeds, title, *, period=None, by_category=False) -> LineCha
 # ---- data quality -------------------------------------------------------------------------
 def data_quality_section(ctx, status) -> Section:
     """Files loaded and quarantined (counts masked for the audience), gaps, disclosure notes."""
-    s = Section("data-quality", "Data quality notes")
+    s = section("data-quality")
     rounded = ", others rounded" if ctx.policy.rounding_base > 1 else ""
     rows = tuple((feed_label(r.feed), str(r.loaded_on), r.rows_read, r.rows_loaded,
                   r.rows_quarantined, r.rows_excluded, r.rows_flagged)

@@ -12,6 +12,7 @@ indicator alone.
 from __future__ import annotations
 
 from profiles.analyses.online import CAUTION, INDICATOR_WORDS, share_of
+from profiles.pack.prose import section
 from profiles.pack.model import Section, Table
 
 FEED = "online_adverts"
@@ -46,7 +47,7 @@ def online_scan(ctx, feed_scan, trend_chart) -> Section:
 
 def online_analysis(ctx) -> Section:
     """Analysis: each indicator as its own released figure, with the caution, and by ward."""
-    s = Section("analysis-online", "Online: signs an advertiser may be exploited")
+    s = section("analysis-online")
     if not ctx.may(INDICATORS, ("category",)):
         s.notes.append(f"The {ctx.policy.label.lower()} audience may not see online advert "
                        f"indicators.")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from profiles.pack.adapters import analysis, missing_note
 from data_contracts.periods import period_label, period_start
 from profiles.pack.labels import feed_label
+from profiles.pack.prose import section
 from profiles.pack.model import Figure, HexMap, Section, SmallMultiples, Table
 
 #: Feeds mapped by category, in order; harm reports only where the audience may see them.
@@ -24,14 +25,7 @@ _SEASONALITY = "profiles.analyses.seasonality.seasonality"
 
 def emerging_section(ctx) -> Section:
     """Emerging hot spots by month: category maps, hexagons per category, small multiples."""
-    s = Section("emerging", "Emerging hot spots")
-    s.paragraphs.append(
-        "Emerging hot spot analysis looks at each month in turn for hexagons whose "
-        "neighbourhood holds significantly more (a hot spot) or less (a cold spot) than the "
-        "area as a whole, and then names the pattern over time: new, consecutive, "
-        "intensifying, persistent, diminishing, sporadic, oscillating or historical. It uses "
-        "released monthly counts only, in hexagons one size larger than the finest this "
-        "audience may see.")
+    s = section("emerging")
     fn = analysis("profiles.analyses.emerging_release", "emerging_for")
     if fn is None:
         s.notes.append(missing_note("profiles.analyses.emerging_release", "emerging_for") +

@@ -21,6 +21,7 @@ import h3
 
 from profiles.pack.adapters import analysis, guarded, missing_note
 from profiles.pack.labels import category_label, feed_label
+from profiles.pack.prose import section
 from profiles.pack.model import Figure, Section, Table
 from profiles.analyses import CATEGORIES, RESPONSES
 from profiles.planning.response import to_date
@@ -62,11 +63,7 @@ class EvaluationSpec:
 # ---- response ---------------------------------------------------------------------------------
 def response_section(ctx) -> Section:
     """Response options drawn from the seeds, each pointed at the figures that matter."""
-    s = Section("response", "Response options")
-    s.paragraphs.append(
-        "Options for the partnership, in the order the guidance puts them. Safety and welfare "
-        "come first and those who exploit are the target; enforcement against sex workers is "
-        "a last resort, after support and mediation have been tried.")
+    s = section("response")
     figs = _pointers(ctx)
     options = []
 
@@ -179,11 +176,7 @@ def _premises_table(ctx) -> Table | None:
 # ---- assessment -------------------------------------------------------------------------------
 def assessment_section(ctx, evaluations=()) -> Section:
     """What to measure next time (with this pack's baseline), and any evaluation results."""
-    s = Section("assessment", "Assessment")
-    s.paragraphs.append(
-        "Assessment asks whether the responses worked and whether they moved harm elsewhere. "
-        "The figures below are this pack's baseline; the next pack should report the same "
-        "measures for the same area so the partnership can compare like with like.")
+    s = section("assessment")
     rows = []
     measures = (
         ("harm_reports", (), "Harm reports", "More reports through third parties and outreach "

@@ -124,6 +124,24 @@ def check_archive(path: Path, archive: zipfile.ZipFile, *, what: str = "zip arch
                                   f"unpacked.", fix=fix)
 
 
+def _checked_zip(path, data: bytes, *, what: str):
+    """Return ``data`` opened as a zip whose members are within the limits
+    (:func:`check_archive`), or None when it is not a zip (the reader refuses it in its own
+    words)."""
+    import io
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    try:
+        check_archive(path, archive, what=what)
+    except BaseException:
+        archive.close()
+        raise
+    return archive
+
+
 def copy_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path) -> None:
     """Unpack one member to ``target`` a piece at a time, stopping at its declared size (a
     member whose data runs longer than it declared is refused by :mod:`zipfile` itself)."""
@@ -147,14 +165,10 @@ def check_workbook(path: Path, data: bytes) -> None:
         :data:`MAX_COLUMNS` columns or :data:`MAX_SHEET_CELLS` cells, or more shared strings
         declared than :data:`MAX_SHARED_STRINGS` or than the workbook could hold.
     """
-    import io
-
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError):
+    archive = _checked_zip(path, data, what="workbook")
+    if archive is None:
         return
     with archive:
-        check_archive(path, archive, what="workbook")
         names = _sheet_names(archive)
         for member in archive.infolist():
             name = member.filename.lower()
@@ -301,14 +315,10 @@ def check_ods(path: Path, data: bytes) -> None:
         A member over the zip limits, or a sheet past :data:`MAX_COLUMNS` columns or
         :data:`MAX_SHEET_CELLS` cells.
     """
-    import io
-
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError):
+    archive = _checked_zip(path, data, what="spreadsheet")
+    if archive is None:
         return
     with archive:
-        check_archive(path, archive, what="spreadsheet")
         try:
             member = archive.getinfo("content.xml")
         except KeyError:

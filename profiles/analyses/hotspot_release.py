@@ -26,7 +26,7 @@ Examples
 >>> hotspots_for(con, "analyst", "on_street")
 Traceback (most recent call last):
 ...
-profiles.analyses.hotspot_release.HotspotRunError: no areas are loaded, so the study area is unknown; load the areas feed first (lantern ingest areas FILE)
+profiles.analyses.hotspot_release.HotspotRunError: no areas are loaded, so there is no study area; load the areas feed first (lantern ingest areas FILE)
 """
 from __future__ import annotations
 
@@ -347,20 +347,14 @@ def _grid(con, policy, feed, frame, area, start, end):
 
 def _study_cells(con, policy, area):
     """Return (study cells at the floor, the area's name, notes)."""
-    from profiles.release import release_area_cells, release_areas
+    from profiles.release import release_area_cells, release_areas, study_areas
 
     if area is not None:
         areas = release_areas(con)
         match = areas[(areas["name"] == str(area)) | (areas["area_id"].astype(str) == str(area))]
         name = match["name"].iloc[0] if len(match) else str(area)
         return release_area_cells(con, area, policy), name, []
-    areas = release_areas(con)
-    if areas.empty:
-        raise HotspotRunError("no areas are loaded, so the study area is unknown; load the "
-                              "areas feed first (lantern ingest areas FILE)",
-                              words="No areas are loaded, so there is no study area to test "
-                                    "against. Load the force's boundaries (Data status) first.")
-    force = areas[areas["area_type"] == "force"]
+    areas, force = study_areas(con, HotspotRunError)
     if len(force) == 1:
         name = force["name"].iloc[0]
         cells = release_area_cells(con, name, policy)

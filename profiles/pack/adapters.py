@@ -38,6 +38,15 @@ def missing_note(module: str, name: str) -> str:
     return f"{NOT_AVAILABLE}: {module}.{name} is not installed in this version."
 
 
+def analysis_or_note(notes: list, module: str, name: str, unshown: str):
+    """Return ``module.name``, or None after noting in ``notes`` that it is not installed and
+    what is therefore ``unshown`` ("Hotspots are not shown.")."""
+    fn = analysis(module, name)
+    if fn is None:
+        notes.append(f"{missing_note(module, name)} {unshown}")
+    return fn
+
+
 def guarded(notes: list, func, *args, **kwargs):
     """Run one part of the pack; if an analysis it needs fails to import, note it and go on.
 

@@ -41,8 +41,7 @@ def victim_section(ctx) -> Section:
     """Harm reports by category and (where the audience may see it) reporting route."""
     s = section("victim")
     feed = "harm_reports"
-    if not ctx.may(feed):
-        s.notes.append(f"The {ctx.policy.label.lower()} audience may not see harm reports.")
+    if ctx.kept_from(s, feed, "harm reports"):
         return s
     total = ctx.figure("Harm reports, whole period", feed)
     s.figures.append(total)
@@ -141,9 +140,7 @@ def outreach_section(ctx) -> Section:
     """Outreach contacts by service, and reach against need by place."""
     s = section("outreach")
     feed = "outreach_contacts"
-    if not ctx.may(feed):
-        s.notes.append(f"The {ctx.policy.label.lower()} audience may not see outreach "
-                       f"contacts.")
+    if ctx.kept_from(s, feed, "outreach contacts"):
         return s
     total = ctx.figure("Outreach contacts, whole period", feed)
     s.figures.append(total)

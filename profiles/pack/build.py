@@ -171,9 +171,7 @@ def scanning_section(ctx) -> Section:
 
 def _feed_scan(ctx, feed: str, key: str, title: str) -> Section:
     s = Section(key, title)
-    if not ctx.may(feed):
-        s.notes.append(f"The {ctx.policy.label.lower()} audience may not see "
-                       f"{feed_label(feed).lower()}.")
+    if ctx.kept_from(s, feed, feed_label(feed).lower()):
         return s
     total = ctx.figure(f"{title}, whole period", feed)
     s.figures.append(total)
@@ -204,9 +202,7 @@ def _feed_scan(ctx, feed: str, key: str, title: str) -> Section:
 def _premises_scan(ctx) -> Section:
     s = section("scanning-off-street")
     feed = "premises"
-    if not ctx.may(feed):
-        s.notes.append(f"The {ctx.policy.label.lower()} audience may not see premises "
-                       f"assessments.")
+    if ctx.kept_from(s, feed, "premises assessments"):
         return s
     s.paragraphs.append(
         "Premises assessments are counted by category — non-nuisance, nuisance or risk — "

@@ -106,6 +106,14 @@ class PackContext:
         """True when the audience may see ``feed`` with the breakdowns ``by``."""
         return self.policy.may_see(feed) and all(b in self.policy.breakdowns for b in by)
 
+    def kept_from(self, section, feed: str, what: str, by=()) -> bool:
+        """True when the audience may not see ``feed`` (by ``by``): ``section`` then notes
+        that it may not see ``what``."""
+        if self.may(feed, by):
+            return False
+        section.notes.append(f"The {self.policy.label.lower()} audience may not see {what}.")
+        return True
+
     @property
     def trend_period(self) -> str:
         """The grain of the pack's trends."""

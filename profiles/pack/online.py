@@ -48,9 +48,7 @@ def online_scan(ctx, feed_scan, trend_chart) -> Section:
 def online_analysis(ctx) -> Section:
     """Analysis: each indicator as its own released figure, with the caution, and by ward."""
     s = section("analysis-online")
-    if not ctx.may(INDICATORS, ("category",)):
-        s.notes.append(f"The {ctx.policy.label.lower()} audience may not see online advert "
-                       f"indicators.")
+    if ctx.kept_from(s, INDICATORS, "online advert indicators", ("category",)):
         return s
     s.paragraphs.append(
         "Support services name signs in an advert that the person in it may be exploited: "

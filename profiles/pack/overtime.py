@@ -9,7 +9,7 @@ small map per month from the same released cube, all on one colour scale.
 """
 from __future__ import annotations
 
-from profiles.pack.adapters import analysis, missing_note
+from profiles.pack.adapters import analysis, analysis_or_note
 from data_contracts.periods import period_label, period_start
 from profiles.pack.labels import feed_label
 from profiles.pack.prose import section
@@ -26,10 +26,9 @@ _SEASONALITY = "profiles.analyses.seasonality.seasonality"
 def emerging_section(ctx) -> Section:
     """Emerging hot spots by month: category maps, hexagons per category, small multiples."""
     s = section("emerging")
-    fn = analysis("profiles.analyses.emerging_release", "emerging_for")
+    fn = analysis_or_note(s.notes, "profiles.analyses.emerging_release", "emerging_for",
+                          "Emerging hot spots are not shown.")
     if fn is None:
-        s.notes.append(missing_note("profiles.analyses.emerging_release", "emerging_for") +
-                       " Emerging hot spots are not shown.")
         return s
     if not ctx.weeks:
         s.paragraphs.append("No weekly data is loaded for this area and period, so there are "

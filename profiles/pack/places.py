@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import h3
 
-from profiles.pack.adapters import analysis, guarded, missing_note
+from profiles.pack.adapters import analysis, analysis_or_note, guarded
 from profiles.pack.labels import ENVIRONMENT_LABELS
 from profiles.pack.model import Figure, HexMap, Table
 
@@ -84,10 +84,9 @@ def _wards_of(ctx, cells) -> list:
 
 def hotspots_part(ctx, s) -> None:
     """Gi* hotspots of on-street activity and harm reports (:mod:`profiles.analyses.hotspot_release`)."""
-    fn = analysis("profiles.analyses.hotspot_release", "hotspots_for")
+    fn = analysis_or_note(s.notes, "profiles.analyses.hotspot_release", "hotspots_for",
+                          "Hotspots are not shown.")
     if fn is None:
-        s.notes.append(missing_note("profiles.analyses.hotspot_release", "hotspots_for") +
-                       " Hotspots are not shown.")
         return
     from profiles.analyses import HotspotRunError
 
@@ -135,10 +134,9 @@ def hotspots_part(ctx, s) -> None:
 
 def change_part(ctx, s) -> None:
     """Recent against earlier on-street activity, place by place (:mod:`profiles.analyses.change`)."""
-    fn = analysis("profiles.analyses.change", "change_by_cell")
+    fn = analysis_or_note(s.notes, "profiles.analyses.change", "change_by_cell",
+                          "Change by place is not shown.")
     if fn is None:
-        s.notes.append(missing_note("profiles.analyses.change", "change_by_cell") +
-                       " Change by place is not shown.")
         return
     win = ctx.windows()
     if win is None or not ctx.may("on_street"):
@@ -174,10 +172,9 @@ def change_part(ctx, s) -> None:
 
 def environment_part(ctx, s) -> None:
     """Environment features in the area and in on-street hotspots (:mod:`profiles.release.reference`)."""
-    fn = analysis("profiles.release.reference", "release_environment")
+    fn = analysis_or_note(s.notes, "profiles.release.reference", "release_environment",
+                          "Environment features are not shown.")
     if fn is None:
-        s.notes.append(missing_note("profiles.release.reference", "release_environment") +
-                       " Environment features are not shown.")
         return
     env = fn(ctx.con, ctx.policy, area=ctx.area, start=ctx.start, end=ctx.end)
     if not len(env):
@@ -207,10 +204,9 @@ def environment_part(ctx, s) -> None:
 
 def coverage_part(ctx, s, contacts: Figure) -> None:
     """Reach against need per hexagon (:mod:`profiles.analyses.coverage`)."""
-    fn = analysis("profiles.analyses.coverage", "reach_against_need")
+    fn = analysis_or_note(s.notes, "profiles.analyses.coverage", "reach_against_need",
+                          "Reach against need is not shown.")
     if fn is None:
-        s.notes.append(missing_note("profiles.analyses.coverage", "reach_against_need") +
-                       " Reach against need is not shown.")
         return
     feeds = tuple(f for f in ("on_street", "harm_reports") if ctx.may(f))
     if not feeds:

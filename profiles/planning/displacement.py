@@ -62,7 +62,7 @@ from profiles.release import PlainWordsError
 from profiles.planning.inputs import (distance_km, environment_flags, outreach_points,
                                       outreach_reach, released_activity)
 from profiles.release import (Policy, ReleaseError, disclosure_statement, get_policy,
-                              is_synthetic, release_area_cells, release_areas)
+                              is_synthetic, release_area_cells, study_areas)
 
 LEVELS = ("low", "central", "high")
 
@@ -199,13 +199,7 @@ def _no_targets_words(con, policy, area) -> str:
 def study_cells(con, audience, area=None) -> list[str]:
     """Return the study area's hexagons at the audience's floor (default: the force area)."""
     if area is None:
-        areas = release_areas(con)
-        if areas.empty:
-            raise DisplacementError("no areas are loaded, so there is no study area; load an "
-                                    "areas feed first (lantern ingest areas FILE)",
-                                    words="No areas are loaded yet, so there is no study area. "
-                                          "Load the force's boundaries first.")
-        force = areas[areas["area_type"] == "force"]
+        areas, force = study_areas(con, DisplacementError)
         area = (force if len(force) else areas)["name"].iloc[0]
     return release_area_cells(con, area, audience)
 

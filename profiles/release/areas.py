@@ -56,6 +56,24 @@ def release_areas(con) -> pd.DataFrame:
            GROUP BY ALL ORDER BY a.area_type, a.name""").df()
 
 
+def study_areas(con, refuse: type) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the loaded areas (:func:`release_areas`) and the force areas among them.
+
+    Raises
+    ------
+    refuse
+        An error class taking ``words=`` (a plain-words error), raised when no area is
+        loaded, so that there is no study area.
+    """
+    areas = release_areas(con)
+    if areas.empty:
+        raise refuse("no areas are loaded, so there is no study area; load the areas feed "
+                     "first (lantern ingest areas FILE)",
+                     words="No areas are loaded yet, so there is no study area. Load the "
+                           "force's boundaries (Data status) first.")
+    return areas, areas[areas["area_type"] == "force"]
+
+
 def release_area_cells(con, area, audience, *, touching: bool = False) -> list[str]:
     """Return the string ids of the area's cells at the audience's resolution floor.
 
@@ -81,4 +99,4 @@ def release_periods(con) -> list[dt.date]:
 
 
 __all__ = ["ReleaseError", "area_name", "release_area_cells", "release_areas",
-           "release_periods", "resolve_area"]
+           "release_periods", "resolve_area", "study_areas"]

@@ -112,15 +112,8 @@ class Policy:
         entry = _entry(feed)
         if entry is None or entry.breakdowns is None:
             return moves
-        room = len(self.breakdowns_for(feed)) if entry.combined else 0
-        out = []
-        for move in moves:
-            if move == "breakdown":
-                if not room:
-                    continue
-                room -= 1
-            out.append(move)
-        return tuple(out)
+        return _at_most(moves, "breakdown",
+                        len(self.breakdowns_for(feed)) if entry.combined else 0)
 
     def floor_for(self, feed: str | None) -> int:
         """Return the finest H3 resolution ``feed`` is released at for this audience.
@@ -188,15 +181,25 @@ def default_rollup(resolution_floor: int, breakdowns=()) -> tuple:
     >>> default_rollup(1)
     ('time', 'time', 'space', 'time')
     """
-    moves = ["breakdown"] * len(breakdowns)
-    spaces = resolution_floor
-    for move in ("time", "time", "space", "time", "space", "space"):
-        if move == "space":
-            if not spaces:
+    return ("breakdown",) * len(breakdowns) + _at_most(
+        ("time", "time", "space", "time", "space", "space"), "space", resolution_floor)
+
+
+def _at_most(moves, kind: str, n: int) -> tuple:
+    """Return ``moves`` keeping only the first ``n`` moves of ``kind``.
+
+    >>> _at_most(("time", "space", "time", "space"), "space", 1)
+    ('time', 'space', 'time')
+    """
+    kept = 0
+    out = []
+    for move in moves:
+        if move == kind:
+            if kept == n:
                 continue
-            spaces -= 1
-        moves.append(move)
-    return tuple(moves)
+            kept += 1
+        out.append(move)
+    return tuple(out)
 
 
 def load_policies(path=None) -> dict[str, Policy]:

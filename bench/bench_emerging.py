@@ -144,10 +144,8 @@ def rule_reason(ours: str, theirs: str, z: np.ndarray, sig: np.ndarray) -> str |
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rings", type=int, default=6)
-    parser.add_argument("--steps", type=int, default=12)
-    parser.add_argument("--nsim", type=int, default=199)
-    parser.add_argument("--seed", type=int, default=7)
+    for option, default in (("--rings", 6), ("--steps", 12), ("--nsim", 199), ("--seed", 7)):
+        parser.add_argument(option, type=int, default=default)
     args = parser.parse_args(argv)
     try:
         import pyehsa  # noqa: F401

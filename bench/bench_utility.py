@@ -53,33 +53,17 @@ def recovery(con) -> list[dict]:
     """Pooled attack outcome per audience (every attacked feed, both attacks)."""
     import attacks
 
-    rows = []
     loaded = {r[0] for r in con.execute("SELECT DISTINCT feed FROM facts").fetchall()}
-    for audience in load_policies():
-        threshold = get_policy(audience).threshold
-        t = e = r = 0
-        g = 0.0
-        for feed in ATTACKED:
-            if feed not in loaded:
-                continue
-            for attack in (attacks.attack_places, attacks.attack_hexagons):
-                out = attack(con, audience, feed, threshold)
-                t, e, r, g = t + out.targets, e + out.estimated, r + out.recovered, \
-                    g + out.baseline * out.estimated
-        rows.append({"audience": audience, "hidden groups": t, "with a path": e,
-                     "recovered": round(r / e, 2) if e else 0.0,
-                     "guessing": round(g / e, 2) if e else 0.0})
-    t = e = r = 0
-    g = 0.0
-    for feed in ATTACKED:
-        if feed in loaded:
-            out = attacks.attack_audiences(con, feed)
-            t, e, r, g = t + out.targets, e + out.estimated, r + out.recovered, \
-                g + out.baseline * out.estimated
-    rows.append({"audience": "partnership less command", "hidden groups": t,
-                 "with a path": e, "recovered": round(r / e, 2) if e else 0.0,
-                 "guessing": round(g / e, 2) if e else 0.0})
-    return rows
+    feeds = [f for f in ATTACKED if f in loaded]
+    pooled = {audience: attacks.Recovery.pooled(
+        attack(con, audience, feed, get_policy(audience).threshold)
+        for feed in feeds for attack in (attacks.attack_places, attacks.attack_hexagons))
+        for audience in load_policies()}
+    pooled["partnership less command"] = attacks.Recovery.pooled(
+        attacks.attack_audiences(con, feed) for feed in feeds)
+    return [{"audience": audience, "hidden groups": out.targets, "with a path": out.estimated,
+             "recovered": round(out.rate, 2), "guessing": round(out.baseline, 2)}
+            for audience, out in pooled.items()]
 
 
 def main(argv=None) -> int:

@@ -47,6 +47,16 @@ class Recovery:
         """Recovered share of the targets the attacker could estimate."""
         return self.recovered / self.estimated if self.estimated else 0.0
 
+    @classmethod
+    def pooled(cls, outcomes) -> "Recovery":
+        """Several attacks' outcomes as one: counts added, the guessing baseline weighted by
+        the targets each attacker could estimate."""
+        outcomes = list(outcomes)
+        estimated = sum(o.estimated for o in outcomes)
+        guessed = sum(o.baseline * o.estimated for o in outcomes)
+        return cls(sum(o.targets for o in outcomes), estimated,
+                   sum(o.recovered for o in outcomes), guessed / estimated if estimated else 0.0)
+
 
 def place_truth(con, feed: str, grain: str, by_category: bool = False, *,
                 areas: bool = True) -> pd.DataFrame:

@@ -116,21 +116,14 @@ def test_no_path_pins_a_hidden_group_better_than_guessing(stores, name, audience
     con = store.connect(stores[name], read_only=True)
     threshold = get_policy(audience).threshold
     loaded = {r[0] for r in con.execute("SELECT DISTINCT feed FROM facts").fetchall()}
-    targets = estimated = recovered = 0
-    guessed = 0.0
-    for feed in FEEDS:
-        if feed not in loaded:
-            continue
-        for attack in (attacks.attack_places, attacks.attack_hexagons):
-            r = attack(con, audience, feed, threshold)
-            targets += r.targets
-            estimated += r.estimated
-            recovered += r.recovered
-            guessed += r.baseline * r.estimated
+    out = attacks.Recovery.pooled(attack(con, audience, feed, threshold)
+                                  for feed in FEEDS if feed in loaded
+                                  for attack in (attacks.attack_places, attacks.attack_hexagons))
     con.close()
+    targets, estimated = out.targets, out.estimated
     assert targets >= 150, f"too few hidden groups to attack in {name}: {targets}"
     assert estimated >= 10, f"the attacker found too few paths to judge in {name}"
-    rate, baseline = recovered / estimated, guessed / estimated
+    rate, baseline = out.rate, out.baseline
     print(f"{name} {audience}: {targets} hidden groups, {estimated} with a path, "
           f"recovered {rate:.2f} against guessing {baseline:.2f}")
     assert rate <= baseline + MARGIN, (name, audience, rate, baseline)

@@ -19,6 +19,7 @@ True
 """
 from __future__ import annotations
 
+import functools
 import importlib
 
 #: The note a pack prints where an analysis is missing.
@@ -45,6 +46,19 @@ def analysis_or_note(notes: list, module: str, name: str, unshown: str):
     if fn is None:
         notes.append(f"{missing_note(module, name)} {unshown}")
     return fn
+
+
+def needs_analysis(module: str, name: str, unshown: str):
+    """Decorate a part of a section, ``part(ctx, s, *args, fn)``, that needs ``module.name``
+    (passed as ``fn``): when the analysis is not installed, the part only notes so in
+    ``s.notes`` (:func:`analysis_or_note`)."""
+    def decorate(part):
+        @functools.wraps(part)
+        def run(ctx, s, *args):
+            fn = analysis_or_note(s.notes, module, name, unshown)
+            return None if fn is None else part(ctx, s, *args, fn)
+        return run
+    return decorate
 
 
 def guarded(notes: list, func, *args, **kwargs):

@@ -41,10 +41,9 @@ def victim_section(ctx) -> Section:
     """Harm reports by category and (where the audience may see it) reporting route."""
     s = section("victim")
     feed = "harm_reports"
-    if ctx.kept_from(s, feed, "harm reports"):
+    total = ctx.whole_period(s, feed, "Harm reports")
+    if total is None:
         return s
-    total = ctx.figure("Harm reports, whole period", feed)
-    s.figures.append(total)
     change = ctx.change("Harm reports", feed)
     if change:
         s.figures += list(change)
@@ -140,10 +139,9 @@ def outreach_section(ctx) -> Section:
     """Outreach contacts by service, and reach against need by place."""
     s = section("outreach")
     feed = "outreach_contacts"
-    if ctx.kept_from(s, feed, "outreach contacts"):
+    total = ctx.whole_period(s, feed, "Outreach contacts")
+    if total is None:
         return s
-    total = ctx.figure("Outreach contacts, whole period", feed)
-    s.figures.append(total)
     if ctx.may(feed, ("category",)):
         rows = tuple((category_label(feed, c), f._replace(label=category_label(feed, c)))
                      for c, f in ctx.categories(feed))

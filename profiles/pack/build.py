@@ -171,10 +171,9 @@ def scanning_section(ctx) -> Section:
 
 def _feed_scan(ctx, feed: str, key: str, title: str) -> Section:
     s = Section(key, title)
-    if ctx.kept_from(s, feed, feed_label(feed).lower()):
+    total = ctx.whole_period(s, feed, title, feed_label(feed).lower())
+    if total is None:
         return s
-    total = ctx.figure(f"{title}, whole period", feed)
-    s.figures.append(total)
     change = ctx.change(title, feed)
     win = ctx.windows()
     if change:
@@ -202,13 +201,12 @@ def _feed_scan(ctx, feed: str, key: str, title: str) -> Section:
 def _premises_scan(ctx) -> Section:
     s = section("scanning-off-street")
     feed = "premises"
-    if ctx.kept_from(s, feed, "premises assessments"):
+    total = ctx.whole_period(s, feed, "Premises assessments")
+    if total is None:
         return s
     s.paragraphs.append(
         "Premises assessments are counted by category — non-nuisance, nuisance or risk — "
         "which sets the level of response. No premises is named or placed on a map.")
-    total = ctx.figure("Premises assessments, whole period", feed)
-    s.figures.append(total)
     trend_fn = analysis("profiles.analyses.premises", "premises_trend")
     totals = None
     if trend_fn is None:

@@ -114,6 +114,16 @@ class PackContext:
         section.notes.append(f"The {self.policy.label.lower()} audience may not see {what}.")
         return True
 
+    def whole_period(self, section, feed: str, label: str, what: str | None = None):
+        """Return the released whole-period figure "``label``, whole period" of ``feed``,
+        added to ``section``'s key figures; or None after noting that the audience may not see
+        ``what`` (default ``label`` in lower case)."""
+        if self.kept_from(section, feed, what or label.lower()):
+            return None
+        total = self.figure(f"{label}, whole period", feed)
+        section.figures.append(total)
+        return total
+
     @property
     def trend_period(self) -> str:
         """The grain of the pack's trends."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import h3
 
-from profiles.pack.adapters import analysis, analysis_or_note, guarded
+from profiles.pack.adapters import analysis, guarded, needs_analysis
 from profiles.pack.labels import ENVIRONMENT_LABELS
 from profiles.pack.model import Figure, HexMap, Table
 
@@ -82,12 +82,9 @@ def _wards_of(ctx, cells) -> list:
     return out
 
 
-def hotspots_part(ctx, s) -> None:
+@needs_analysis("profiles.analyses.hotspot_release", "hotspots_for", "Hotspots are not shown.")
+def hotspots_part(ctx, s, fn) -> None:
     """Gi* hotspots of on-street activity and harm reports (:mod:`profiles.analyses.hotspot_release`)."""
-    fn = analysis_or_note(s.notes, "profiles.analyses.hotspot_release", "hotspots_for",
-                          "Hotspots are not shown.")
-    if fn is None:
-        return
     from profiles.analyses import HotspotRunError
 
     rows = []
@@ -132,12 +129,9 @@ def hotspots_part(ctx, s) -> None:
                              f"{rows[0][0].lower()}.")
 
 
-def change_part(ctx, s) -> None:
+@needs_analysis("profiles.analyses.change", "change_by_cell", "Change by place is not shown.")
+def change_part(ctx, s, fn) -> None:
     """Recent against earlier on-street activity, place by place (:mod:`profiles.analyses.change`)."""
-    fn = analysis_or_note(s.notes, "profiles.analyses.change", "change_by_cell",
-                          "Change by place is not shown.")
-    if fn is None:
-        return
     win = ctx.windows()
     if win is None or not ctx.may("on_street"):
         s.notes.append("Change by place is not shown: too few weeks to compare.")
@@ -170,12 +164,10 @@ def change_part(ctx, s) -> None:
                      f"hexagons and fell in {fell.text}.")
 
 
-def environment_part(ctx, s) -> None:
+@needs_analysis("profiles.release.reference", "release_environment",
+                "Environment features are not shown.")
+def environment_part(ctx, s, fn) -> None:
     """Environment features in the area and in on-street hotspots (:mod:`profiles.release.reference`)."""
-    fn = analysis_or_note(s.notes, "profiles.release.reference", "release_environment",
-                          "Environment features are not shown.")
-    if fn is None:
-        return
     env = fn(ctx.con, ctx.policy, area=ctx.area, start=ctx.start, end=ctx.end)
     if not len(env):
         s.notes.append("No environment features are loaded for this area.")
@@ -202,12 +194,10 @@ def environment_part(ctx, s) -> None:
                                "features of places, not counts of people."))
 
 
-def coverage_part(ctx, s, contacts: Figure) -> None:
+@needs_analysis("profiles.analyses.coverage", "reach_against_need",
+                "Reach against need is not shown.")
+def coverage_part(ctx, s, contacts: Figure, fn) -> None:
     """Reach against need per hexagon (:mod:`profiles.analyses.coverage`)."""
-    fn = analysis_or_note(s.notes, "profiles.analyses.coverage", "reach_against_need",
-                          "Reach against need is not shown.")
-    if fn is None:
-        return
     feeds = tuple(f for f in ("on_street", "harm_reports") if ctx.may(f))
     if not feeds:
         return

@@ -313,9 +313,14 @@ def test_outreach_page_shows_reach_against_need(demo_env, audience):
 def test_status_page_masks_file_counts_for_the_audience(demo_env, audience):
     at = run_page("status", audience=audience)
     feeds = at.dataframe[0].value
-    assert set(feeds["feed"]) >= {"on_street", "premises", "harm_reports", "areas"}
+    # feeds by their catalogue labels, weeks and days as the pages write them
+    assert set(feeds["feed"]) >= {"On-street activity", "Off-street premises", "Harm reports",
+                                  "Area boundaries"}
+    assert not feeds["feed"].str.contains("_").any()
+    assert feeds["first week"].str.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}|reference data").all()
     files = at.dataframe[1].value
-    sites = files.loc[files["feed"] == "outreach_sites", "rows loaded"].iloc[0]
+    assert not files["feed"].str.contains("_").any()
+    sites = files.loc[files["feed"] == "Outreach sites", "rows loaded"].iloc[0]
     if audience == "partnership":
         assert sites == "fewer than 5"  # three non-confidential sites and one confidential
     else:

@@ -2,18 +2,29 @@
 quarantined; and, before anything is loaded, how to load it."""
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
 from dashboard import data, state
+from data_contracts.feeds import feed_entry
 from dashboard.upload_panel import upload_panel
+
+
+def _day(value) -> str:
+    """A day as the pages write it: 7 Dec 2026."""
+    day = dt.date.fromisoformat(str(value)[:10])
+    return f"{day.day} {day:%b %Y}"
+
 
 filters, loaded = state.page("Data status", "What is loaded. File counts are shown with the "
                                             "audience's disclosure control too.")
 if loaded:
     status = data.status(filters.audience)
     feeds = status.feeds.astype(object)
+    feeds["feed"] = [feed_entry(f).label for f in feeds["feed"]]
     for col in ("first_week", "last_week"):
-        feeds[col] = [v if isinstance(v, str) else "reference data" for v in feeds[col]]
+        feeds[col] = [_day(v) if isinstance(v, str) else "reference data" for v in feeds[col]]
     feeds = feeds.rename(columns={"first_week": "first week", "last_week": "last week",
                                   "files": "files loaded"})
     c1, c2, c3, c4 = st.columns(4)
@@ -22,7 +33,7 @@ if loaded:
     weeks = data.periods()
     c3.metric("Weeks covered", f"{len(weeks):,}", border=True,
               help=f"{weeks[0]} to {weeks[-1]}" if weeks else None)
-    c4.metric("Last file loaded on", str(status.ingests["loaded_on"].max()), border=True)
+    c4.metric("Last file loaded on", _day(status.ingests["loaded_on"].max()), border=True)
     if status.synthetic:
         st.caption("This database was built from Lantern's synthetic town (`lantern demo`).")
     if status.retention:
@@ -31,10 +42,11 @@ if loaded:
     st.dataframe(feeds, hide_index=True, width="stretch")
     if status.not_loaded:
         st.caption("Not loaded — no file yet, so every screen says “not loaded” for them, "
-                   "never 0: " + ", ".join(f.replace("_", " ") for f in status.not_loaded)
+                   "never 0: " + ", ".join(feed_entry(f).label for f in status.not_loaded)
                    + ".")
     st.subheader("Files loaded")
-    st.dataframe(status.ingests.rename(columns=lambda c: c.replace("_", " ")), hide_index=True,
+    files = status.ingests.assign(feed=[feed_entry(f).label for f in status.ingests["feed"]])
+    st.dataframe(files.rename(columns=lambda c: c.replace("_", " ")), hide_index=True,
                  width="stretch")
     st.subheader("Quarantine")
     if status.quarantine.empty:

@@ -135,7 +135,7 @@ def retention_words(con) -> str:
                 f"hash kept: {oldest}." + _held_words(con))
     cut = dt.date.fromisoformat(before) if before else None
     return (f"Retention: subject hashes kept {months} months"
-            + (f"; those before {cut:%d %B %Y} are cut loose from the key" if cut else "")
+            + (f"; those before {cut.day} {cut:%B %Y} are cut loose from the key" if cut else "")
             + f"; oldest subject hash kept: {oldest}." + _held_words(con))
 
 

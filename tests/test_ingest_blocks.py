@@ -26,7 +26,7 @@ from data_contracts.blocks import NotPlain, raw_blocks
 from data_contracts.checks import RAGGED_REASON
 from geo.extent import Extent
 from profiles.store import database as store
-from profiles.store.ingest import ingest_file
+from profiles.store.ingest import IngestOptions, ingest_file
 from profiles.store.keys import load_key
 
 TOWN = Path(__file__).resolve().parents[1] / "sample_data" / "town"
@@ -73,6 +73,27 @@ def _with_bad_rows(src: Path, out: Path) -> Path:
         "31/31/2026"
     frame.to_csv(out, index=False)
     return out
+
+
+def test_options_and_keywords_load_alike_and_a_wrong_keyword_is_refused(tmp_path):
+    """IngestOptions holds what ingest_file's keywords say, keywords override it, and a
+    misspelt option is an error before anything is read."""
+    path = _with_bad_rows(TOWN / "on_street.csv", tmp_path / "on_street.csv")
+    by_words, words_db = _store(tmp_path, "words")
+    by_options, options_db = _store(tmp_path, "options")
+    _same_key(tmp_path, "words", "options")
+    a = _load(by_words, words_db, "on_street", path, tmp_path, "words", strict=False)
+    options = IngestOptions(today=TODAY, quarantine_dir=tmp_path / "q-options", strict=True)
+    b = ingest_file(by_options, "on_street", path, options, key=load_key(options_db),
+                    strict=False)                  # the keyword wins over the options
+    assert (a.read, a.loaded, a.quarantined) == (b.read, b.loaded, b.quarantined)
+    assert a.quarantined > 0 and _held(by_words) == _held(by_options)
+    with pytest.raises(ContractError):             # strict, from the options alone
+        ingest_file(by_options, "harm_reports",
+                    _with_bad_rows(TOWN / "harm_reports.csv", tmp_path / "harm_reports.csv"),
+                    options, key=load_key(options_db))
+    with pytest.raises(TypeError, match="strickt"):
+        ingest_file(by_options, "on_street", path, key=load_key(options_db), strickt=True)
 
 
 @pytest.mark.parametrize("private_copy", [False, True], ids=["one transaction", "per block"])

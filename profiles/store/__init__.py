@@ -16,13 +16,13 @@ from profiles.store.database import (DEFAULT_DB, SCHEMA_VERSION, TIME_BANDS, Sto
 from profiles.store.keys import keyed_hashes, load_key
 from profiles.store.swap import (connect_snapshot, file_version, leftover_kind,
                                  remove_leftovers, remove_own_copies, snapshot_path, updating)
-from profiles.store.ingest import IngestResult, force_extent, ingest_file
+from profiles.store.ingest import IngestOptions, IngestResult, force_extent, ingest_file
 from profiles.store.demo import build_demo
 from profiles.store.loading import FileLoad, default_quarantine_dir, load_files
 from profiles.store.retention import retain_store
 
-__all__ = ["DEFAULT_DB", "SCHEMA_VERSION", "TIME_BANDS", "FileLoad", "IngestResult",
-           "StoreTooOld",
+__all__ = ["DEFAULT_DB", "SCHEMA_VERSION", "TIME_BANDS", "FileLoad", "IngestOptions",
+           "IngestResult", "StoreTooOld",
            "base_resolution", "build_demo", "connect", "connect_snapshot", "cursor",
            "default_db_path", "default_quarantine_dir", "fetch_row", "file_version",
            "force_extent", "get_meta", "ingest_file", "is_synthetic", "keyed_hashes",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
@@ -60,10 +60,30 @@ class IngestResult:
         return text
 
 
-def ingest_file(con, feed: str, path, *, key: bytes, extent: Extent | None = None,
-                strict: bool = False, quarantine_dir=None, today: dt.date | None = None,
-                recipe: Recipe | None = None, dry_run: bool = False,
-                block_bytes: int | None = None, private_copy: bool = False) -> IngestResult:
+@dataclass(frozen=True)
+class IngestOptions:
+    """How a file is loaded: where, how strictly, with which recipe, into what.
+
+    Each attribute is described under :func:`ingest_file`, which takes them as keywords too.
+
+    Examples
+    --------
+    >>> IngestOptions(strict=True).dry_run
+    False
+    """
+
+    extent: Extent | None = None
+    strict: bool = False
+    quarantine_dir: Path | str | None = None
+    today: dt.date | None = None
+    recipe: Recipe | None = None
+    dry_run: bool = False
+    block_bytes: int | None = None
+    private_copy: bool = False
+
+
+def ingest_file(con, feed: str, path, options: IngestOptions | None = None, *, key: bytes,
+                **settings) -> IngestResult:
     """Validate one file and load its aggregates in one transaction.
 
     A large CSV or Parquet file of an event feed is read, validated, turned into cells and
@@ -77,6 +97,9 @@ def ingest_file(con, feed: str, path, *, key: bytes, extent: Extent | None = Non
     feed : str
         The feed's name (see :data:`data_contracts.FEEDS`).
     path : str or Path
+    options : IngestOptions, optional
+        How to load it; or give its attributes as keywords (``strict=``, ``recipe=`` and any
+        below), which also override those of ``options``.
     key : bytes
         Hashing key for subject/premises references (:func:`profiles.store.keys.load_key`).
     extent : Extent, optional
@@ -111,7 +134,13 @@ def ingest_file(con, feed: str, path, *, key: bytes, extent: Extent | None = Non
         The file is refused (missing, unreadable, a bad recipe, a missing or identifying
         column, coordinates that would land in the wrong place, strict with bad rows), by
         whichever block shows it. Nothing is written to the database.
+    TypeError
+        For a keyword that is not an attribute of :class:`IngestOptions`.
     """
+    o = replace(options, **settings) if options is not None else IngestOptions(**settings)
+    extent, strict, quarantine_dir, today = o.extent, o.strict, o.quarantine_dir, o.today
+    recipe, dry_run, block_bytes, private_copy = o.recipe, o.dry_run, o.block_bytes, \
+        o.private_copy
     path = Path(path)
     if recipe is not None and not recipe.is_empty:
         recipe.check(feed)       # before the file is even read

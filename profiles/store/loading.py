@@ -19,7 +19,7 @@ from typing import Callable, Iterable
 
 from data_contracts import ContractError, Recipe
 from profiles.store import database as store
-from profiles.store.ingest import IngestResult, ingest_file
+from profiles.store.ingest import IngestOptions, IngestResult, ingest_file
 from profiles.store.keys import load_key
 from profiles.store.swap import leftover_kind, remove_leftovers, updating
 
@@ -113,6 +113,7 @@ def load_files(db, feed: str, paths: Iterable, *, recipe: Recipe | None = None,
             record(action="cleanup", file_name=leftover.name[:200],
                    copy=leftover_kind(leftover))
     key = load_key(db)
+    options = IngestOptions(strict=strict, quarantine_dir=qdir, recipe=recipe, private_copy=True)
     loads = []
     for path in paths:
         if progress is not None:
@@ -120,8 +121,7 @@ def load_files(db, feed: str, paths: Iterable, *, recipe: Recipe | None = None,
         name = Path(path).name[:200]
         try:
             with updating(db) as con:
-                result = ingest_file(con, feed, path, key=key, strict=strict,
-                                     quarantine_dir=qdir, recipe=recipe, private_copy=True)
+                result = ingest_file(con, feed, path, options, key=key)
                 if result.status == "loaded" and record is not None:
                     # Written ahead of the swap: a crash in between leaves a record of a load
                     # that did not land (its file hash is not in `ingests`; `lantern audit`
@@ -151,14 +151,15 @@ def _dry_run(db: Path, feed: str, paths: list, *, recipe, strict: bool, quaranti
     con = store.connect(db if exists else ":memory:", read_only=exists)
     has_key = bool(os.environ.get("LANTERN_KEY")) or Path(f"{db}.key").exists()
     key = load_key(db) if has_key else secrets.token_bytes(32)
+    options = IngestOptions(strict=strict, quarantine_dir=quarantine_dir, recipe=recipe,
+                            dry_run=True)
     loads = []
     try:
         for path in paths:
             if progress is not None:
                 progress(str(path))
             try:
-                result = ingest_file(con, feed, path, key=key, strict=strict,
-                                     quarantine_dir=quarantine_dir, recipe=recipe, dry_run=True)
+                result = ingest_file(con, feed, path, options, key=key)
             except ContractError as exc:
                 _finished(loads, FileLoad(str(path), refusal=str(exc)), done)
                 continue

@@ -54,11 +54,15 @@ def read_csv(path: Path, data: bytes, keep=None) -> RawTable:
     body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     check_csv_lines(path, body)    # header and line lengths, before anything is split
     header = fast_header(body)
-    records = plain_records(body) if header is not None else None
-    if records is not None:
+    if header is not None:
         check_header(path, header)
         wanted = keep(header) if keep else None
-        table = fast_csv(body, header, only=wanted)
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=1) as pool:   # numpy lets go of the GIL
+            counted = pool.submit(plain_records, body)     # while pyarrow parses
+            table = fast_csv(body, header, only=wanted)
+            records = counted.result()
         if table is not None and table.num_rows == records and not has_blank_record(table):
             return RawTable(table, "csv", "utf-8", header=header if wanted else None)
     text, encoding = decode_text(path, data)

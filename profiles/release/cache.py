@@ -257,38 +257,13 @@ def warm_release_cache(con, audiences, feeds=EVENT_FEEDS, *, hold: bool = True
                 continue
             t0 = time.perf_counter()
             protection = protection_of(policy, feed)
-            if hold:
-                for layer in layers_for(protection):
+            for layer in layers_for(protection) if loaded is None or feed in loaded else ():
+                if hold:
                     layer_table(con, protection, feed, layer)
-            elif feed in loaded:
-                _keep_feed_on_disk(con, protection, feed, versions)
+                else:
+                    _keep_on_disk(con, protection, feed, layer, versions)
             timings.append((policy.name, feed, time.perf_counter() - t0))
     return timings
-
-
-#: A feed of at most this many facts rows has its places layers (built together) and its
-#: hexagon layers built side by side after a load, on two threads (DuckDB, numpy and much
-#: of pandas let go of the GIL); a larger feed's layers one at a time, which bounds the
-#: memory its base tables hold.
-SIDE_BY_SIDE_ROWS = 1_000_000
-
-
-def _keep_feed_on_disk(con, protection, feed, versions: dict) -> None:
-    """Make sure every layer of ``feed`` under ``protection`` is on disk."""
-    layers = layers_for(protection)
-    _feed_version(con, feed, versions)
-    hexagons = [layer for layer in layers if layer.place != "places"]
-    if versions[feed][1][4] <= SIDE_BY_SIDE_ROWS and (os.cpu_count() or 1) > 1:
-        from concurrent.futures import ThreadPoolExecutor
-
-        cur = _cursor(con)      # the other thread's own
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            built = pool.submit(lambda: [_keep_on_disk(con, protection, feed, layer, versions,
-                                                       cur) for layer in hexagons])
-            _keep_on_disk(con, protection, feed, layers[0], versions)   # every places layer
-            built.result()
-    for layer in layers:    # what is not on disk yet
-        _keep_on_disk(con, protection, feed, layer, versions)
 
 
 def _loaded_feeds(con) -> set:
@@ -297,10 +272,10 @@ def _loaded_feeds(con) -> set:
         "SELECT DISTINCT feed FROM facts UNION SELECT DISTINCT feed FROM subjects").fetchall()}
 
 
-def _feed_version(con, feed, versions: dict) -> tuple:
-    """``versions[feed]``, read first if need be: a cursor, the feed's store version, the
-    folder its tables are kept in, the release salt and the base resolution, kept for the
-    rest of one warm-up, which reads an unchanging store."""
+def _keep_on_disk(con, protection, feed, layer, versions: dict) -> None:
+    """Make sure ``layer``'s table is on disk (unless the feed has nothing loaded);
+    ``versions`` keeps each feed's cursor and store version (and the folder and salt) for
+    the rest of one warm-up, which reads an unchanging store."""
     from profiles.release import table_files
 
     if feed not in versions:
@@ -308,16 +283,7 @@ def _feed_version(con, feed, versions: dict) -> tuple:
         sig = _store_version(cur, feed)
         versions[feed] = (cur, sig, table_files.folder_for(sig[0]) if sig[0] else None,
                           release_salt(cur), store.base_resolution(cur))
-    return versions[feed]
-
-
-def _keep_on_disk(con, protection, feed, layer, versions: dict, cur=None) -> None:
-    """Make sure ``layer``'s table is on disk (unless the feed has nothing loaded), with
-    ``versions`` as :func:`_feed_version` keeps them (and ``cur`` instead of its cursor)."""
-    from profiles.release import table_files
-
-    own, sig, folder, salt, res = _feed_version(con, feed, versions)
-    cur = cur or own
+    cur, sig, folder, salt, res = versions[feed]
     if not sig[0] or _nothing_loaded(sig):
         return
     key = _disk_key(cur, protection, feed, layer, sig, salt, res)

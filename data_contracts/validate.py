@@ -333,9 +333,10 @@ def _from_police_uk(columns: dict, rows: np.ndarray) -> tuple[dict, np.ndarray, 
     out = {
         "lat": columns["Latitude"].filter(keep),
         "lon": columns["Longitude"].filter(keep),
-        "datetime": pa.array(per_value(mcodes, mid, object)[in_scope], type=pa.string()),
-        "concern_type": pa.array(per_value(codes, concern, object)[in_scope],
-                                 type=pa.string()),
+        # each kept row's text taken from the distinct values by code, in Arrow (no Python
+        # string per row)
+        "datetime": pa.array(mid, type=pa.string()).take(pa.array(mcodes[in_scope])),
+        "concern_type": pa.array(concern, type=pa.string()).take(pa.array(codes[in_scope])),
     }
     return out, rows[in_scope], excluded
 

@@ -17,7 +17,6 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Iterable
 
-import h3
 import numpy as np
 
 from geo.extent import Extent
@@ -114,6 +113,8 @@ def cells_within_rings(cell, k: int = 1) -> list:
 
     Accepts and returns the same id type (int or str).
     """
+    import h3   # loaded when needed: an ingest of points never needs it
+
     if k < 0:
         raise ValueError(f"k= must be 0 or more, not {k}")
     if isinstance(cell, str):
@@ -123,6 +124,8 @@ def cells_within_rings(cell, k: int = 1) -> list:
 
 def polygon_to_cells(geometry, resolution: int = BASE_RESOLUTION) -> np.ndarray:
     """Return the integer cells whose centres fall inside a shapely (Multi)Polygon in WGS84."""
+    import h3
+
     _check_resolution(resolution)
     shape = h3.geo_to_h3shape(geometry.__geo_interface__)
     cells = h3.h3shape_to_cells(shape, resolution)
@@ -158,6 +161,8 @@ def area_to_cells(geometry, resolution: int = BASE_RESOLUTION) -> tuple[np.ndarr
 
 def cells_to_polygons(cells) -> list:
     """Return a shapely Polygon (lon/lat, WGS84) for each cell, in order."""
+    import h3
+
     from shapely.geometry import Polygon
 
     out = []
@@ -169,16 +174,22 @@ def cells_to_polygons(cells) -> list:
 
 def cell_to_str(cell: int) -> str:
     """Return the hexadecimal string id of an integer cell."""
+    import h3
+
     return h3.int_to_str(int(cell))
 
 
 def cells_to_str(cells: Iterable) -> list[str]:
     """Return the string ids of integer cells."""
+    import h3
+
     return [h3.int_to_str(int(c)) for c in cells]
 
 
 def str_to_cell(cell: str) -> int:
     """Return the integer id of a string cell, refusing anything that is not a valid cell."""
+    import h3
+
     try:
         value = h3.str_to_int(cell)
     except Exception:
@@ -195,6 +206,8 @@ def _check_resolution(resolution: int) -> None:
 
 def cells_to_center(cells) -> tuple[float, float]:
     """Return the mean (lat, lon) of the cells' centres, e.g. to centre a map view."""
+    import h3
+
     pts = [h3.cell_to_latlng(c if isinstance(c, str) else h3.int_to_str(int(c))) for c in cells]
     if not pts:
         raise ValueError("cells= is empty; there is nothing to centre on")

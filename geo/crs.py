@@ -61,7 +61,7 @@ def crs_name(crs) -> str:
 
 def is_wgs84(crs) -> bool:
     """Return True when ``crs`` is WGS84 longitude/latitude (EPSG:4326 or OGC CRS84)."""
-    if crs is None:
+    if crs is None or crs == WGS84:    # said as Lantern says it: no need to load pyproj
         return True
     name = crs_name(crs)
     return name in (WGS84, "WGS 84") or "CRS84" in str(crs).upper()

@@ -402,6 +402,29 @@ def test_the_same_file_twice_is_already_loaded(empty_db, tmp_path):
     assert table_counts(con) == after_first
 
 
+def test_a_file_loaded_before_is_already_loaded_where_it_would_now_be_refused(empty_db,
+                                                                           tmp_path,
+                                                                           monkeypatch):
+    """A new name's file is hashed while it is validated; a refusal now (say, of points
+    outside a force area loaded since) does not hide that the same content was loaded."""
+    from profiles.store import ingest
+
+    con, key, _ = empty_db
+    assert load(con, key, "on_street", write(tmp_path, "a.csv", ON_STREET + GOOD + GOOD2)
+                ).status == "loaded"
+    after_first = table_counts(con)
+
+    def refusing(feed, path, **kwargs):
+        raise ContractError(path, "refused now.", fix="none.")
+
+    monkeypatch.setattr(ingest, "read_feed", refusing)
+    renamed = write(tmp_path, "b.csv", ON_STREET + GOOD + GOOD2)
+    assert load(con, key, "on_street", renamed).status == "already loaded"
+    with pytest.raises(ContractError, match="refused now"):
+        load(con, key, "on_street", write(tmp_path, "c.csv", ON_STREET + GOOD2 + GOOD))
+    assert table_counts(con) == after_first
+
+
 # ------------------------------------------------------------------------------- rollback
 
 

@@ -187,11 +187,12 @@ def test_tables_kept_after_a_load_are_built_in_bounded_memory_spilling_privately
         "partnership", ["on_street"])
 
 
-def test_feeds_with_nothing_loaded_build_their_tables_once_and_keep_each(tmp_path,
-                                                                        monkeypatch):
+def test_feeds_with_nothing_loaded_share_empty_tables_in_memory_and_keep_no_file(tmp_path,
+                                                                                monkeypatch):
     """On a store with nothing loaded every feed's tables are the same empty tables of its
-    protection: the warm-up builds each protection's layer once, and keeps a file for every
-    feed's layer all the same."""
+    protection: the step after a load builds none and keeps no file for them, and a warm-up
+    that holds tables (the server's) builds each protection's layer once for every feed,
+    the same tables as a build of the feed itself."""
     from profiles.release.request import EVENT_FEEDS
 
     db = tmp_path / "empty.duckdb"
@@ -204,11 +205,22 @@ def test_feeds_with_nothing_loaded_build_their_tables_once_and_keep_each(tmp_pat
         return real(cur, protection, feed, layer, **kwargs)
 
     monkeypatch.setattr(cache, "build_tables", counting)
+    clear_release_cache()
     kept = cache.keep_tables(db, ["partnership"])
     policy = get_policy("partnership")
     feeds = [f for f in EVENT_FEEDS if policy.may_see(f)]
     assert [f for _, f, _ in kept] == feeds
+    assert not calls and not arrow_files(db)
+    con = open_read_only(db)
+    cache.warm_release_cache(con, ["partnership"])
     assert len(calls) == len(set(calls)) < 3 * len(feeds)
-    want = {(feed, layer.name.replace("-", "_"), protection_of(policy, feed).name)
-            for feed in feeds for layer in layers_for(protection_of(policy, feed))}
-    assert {table_of(f) for f in arrow_files(db)} == want
+    assert not arrow_files(db)
+    for feed in feeds:
+        protection = protection_of(policy, feed)
+        for layer in layers_for(protection):
+            held, span = cache.layer_table(con, protection, feed, layer)
+            built = real(store.cursor(con), protection, feed, layer)[layer.name]
+            assert span == (0, 0) and held.units.empty
+            pd.testing.assert_frame_equal(held.units, built.units)
+            assert (held.dims, held.labels.keys()) == (built.dims, built.labels.keys())
+    clear_release_cache()

@@ -233,6 +233,39 @@ def test_every_load_runs_the_retention_policy(tmp_path, capsys):
     assert [r["action"] for r in audit.read_log(db)][-1] == "retain"
 
 
+def test_a_first_load_with_nothing_due_sets_the_policy_in_its_own_copy(tmp_path, monkeypatch):
+    """A new store's first load, nothing older than the cut-off: the policy is recorded in
+    the load's copy of the store, as retention would record it straight after (the same
+    cut-off, nothing logged), and retention then has nothing left to do."""
+    from profiles.store import load_files
+
+    db = tmp_path / "n.duckdb"
+    path = tmp_path / "recent.csv"
+    path.write_text("\n".join(_two_and_a_half_years()[:1] + _two_and_a_half_years()[41:])
+                    + "\n")
+    [load] = load_files(db, "on_street", [path], quarantine_dir=tmp_path / "q")
+    assert load.result.status == "loaded" and load.result.loaded == 40
+    con = store.connect(db, read_only=True)
+    try:
+        assert store.get_meta(con, "retention_months") == "24"
+        assert retention.frozen_before(con) == retention.cutoff_for(dt.date.today(), 24)
+    finally:
+        con.close()
+    swapped = file_version(db)
+    assert retention.retain_store(db) is None and file_version(db) == swapped
+    # an unreadable policy is left to retention after the load, which says so
+    db2 = tmp_path / "m.duckdb"
+    monkeypatch.setenv("LANTERN_RETENTION", str(tmp_path / "missing.toml"))
+    load_files(db2, "on_street", [path], quarantine_dir=tmp_path / "q")
+    con = store.connect(db2, read_only=True)
+    try:
+        assert store.get_meta(con, "retention_months") is None
+    finally:
+        con.close()
+    with pytest.raises(retention.RetentionError):
+        retention.retain_store(db2)
+
+
 def test_an_upload_on_data_status_runs_the_retention_policy_too(tmp_path):
     """The dashboard's upload is a load like `lantern ingest`: it ends the same way."""
     from dashboard.loading import Upload, load_uploads

@@ -7,6 +7,7 @@ module in ``COMMANDS``.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import inspect
 import sys
@@ -43,7 +44,13 @@ def main(argv=None) -> int:
     """
     if argv is None:
         keep_files_private()
+        # What the commands import lives as long as the process: no collection while it is
+        # imported, and none walks it again afterwards.
+        gc.disable()
     parser = build_parser()
+    if argv is None:
+        gc.freeze()
+        gc.enable()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

@@ -152,9 +152,12 @@ def layer_table(con, protection: Protection, feed: str, layer: Layer
     cur = _cursor(con)
     sig = _store_version(cur, feed)
     span = _span(sig)
-    key = (sig, protection, feed, layer.name)
     if not sig[0]:
         return build_layer(cur, protection, feed, layer), span
+    # A feed with nothing loaded: the empty tables of its protection, which every such feed
+    # of this store version shares (held in memory, never kept on disk: cheaper to build).
+    nothing = _nothing_loaded(sig)
+    key = (sig, protection, None if nothing else feed, layer.name)
     while True:   # single flight: one build per key, later callers wait for it
         with _LOCK:
             if key in _CACHE:
@@ -166,10 +169,11 @@ def layer_table(con, protection: Protection, feed: str, layer: Layer
                 break
         pending.wait()
     try:
-        tables = _from_disk_or_build(cur, protection, feed, layer, sig)
+        tables = build_tables(cur, protection, feed, layer) if nothing else \
+            _from_disk_or_build(cur, protection, feed, layer, sig)
         with _LOCK:
             for name, prot in tables.items():
-                _CACHE[(sig, protection, feed, name)] = prot
+                _CACHE[(sig, protection, key[2], name)] = prot
             _CACHE.move_to_end(key)
             while len(_CACHE) > CACHE_TABLES or (len(_CACHE) > 1 and sum(
                     len(p.units) for p in _CACHE.values()) > CACHE_UNITS):
@@ -191,26 +195,21 @@ def _disk_key(cur, protection, feed, layer, sig, salt=None, res=None):
                                  f"{feed}.{layer.name.replace('-', '_')}", res)
 
 
-def _from_disk_or_build(cur, protection, feed, layer, sig, empty: dict | None = None) -> dict:
+def _from_disk_or_build(cur, protection, feed, layer, sig) -> dict:
     """``layer``'s table (with its siblings, for a places layer) from disk, or built and kept
-    there. ``empty`` (a warm-up's) keeps the tables built for a feed with nothing loaded, by
-    protection and layer: another such feed's are the same tables, not built again."""
+    there."""
     from profiles.release import table_files
 
     folder = table_files.folder_for(sig[0])
     prot = table_files.read_table(folder, _disk_key(cur, protection, feed, layer, sig), ())
     if prot is not None:
         return {layer.name: prot}
-    nothing = empty is not None and _nothing_loaded(sig)
-    if nothing and (protection, layer.name) in empty:
-        tables = empty[(protection, layer.name)]
-    else:
-        tables = build_tables(cur, protection, feed, layer)
-        if nothing:
-            empty[(protection, layer.name)] = tables
+    tables = build_tables(cur, protection, feed, layer)
+    salt, res = release_salt(cur), store.base_resolution(cur)
     for name, table in tables.items():
         table_files.write_table(folder, _disk_key(cur, protection, feed,
-                                                  layer_named(protection, name), sig), table)
+                                                  layer_named(protection, name), sig,
+                                                  salt, res), table)
     return tables
 
 
@@ -236,8 +235,10 @@ def warm_release_cache(con, audiences, feeds=EVENT_FEEDS, *, hold: bool = True
     Audiences that protect alike share their tables (built once). With ``hold=False`` a
     table is only made sure of on disk (built and kept there if missing) and not held in
     this process's memory: one feed at a time, and one audience's tables at a time, so what
-    is held at once is one layer's base table and its units. Returns (audience, feed,
-    seconds) per audience and feed.
+    is held at once is one layer's base table and its units. A feed with nothing loaded
+    needs nothing on disk (:func:`layer_table` serves it the empty tables its protection
+    shares): with ``hold=False`` it is passed over. Returns (audience, feed, seconds) per
+    audience and feed.
 
     Examples
     --------
@@ -248,7 +249,7 @@ def warm_release_cache(con, audiences, feeds=EVENT_FEEDS, *, hold: bool = True
     """
     timings = []
     versions: dict = {}      # the store does not change while it is warmed: read once a feed
-    empty: dict = {}         # tables of a feed with nothing loaded, by protection and layer
+    loaded = None if hold else _loaded_feeds(con)
     for audience in audiences:
         policy = get_policy(audience)
         for feed in feeds:
@@ -256,32 +257,38 @@ def warm_release_cache(con, audiences, feeds=EVENT_FEEDS, *, hold: bool = True
                 continue
             t0 = time.perf_counter()
             protection = protection_of(policy, feed)
-            for layer in layers_for(protection):
+            for layer in layers_for(protection) if loaded is None or feed in loaded else ():
                 if hold:
                     layer_table(con, protection, feed, layer)
                 else:
-                    _keep_on_disk(con, protection, feed, layer, versions, empty)
+                    _keep_on_disk(con, protection, feed, layer, versions)
             timings.append((policy.name, feed, time.perf_counter() - t0))
     return timings
 
 
-def _keep_on_disk(con, protection, feed, layer, versions: dict, empty: dict) -> None:
-    """Make sure ``layer``'s table is on disk; ``versions`` keeps each feed's store version
-    (and the folder and salt) for the rest of one warm-up, which reads an unchanging store;
-    ``empty`` as :func:`_from_disk_or_build` takes it."""
+def _loaded_feeds(con) -> set:
+    """The feeds with anything loaded (facts or subjects), in one query."""
+    return {feed for feed, in _cursor(con).execute(
+        "SELECT DISTINCT feed FROM facts UNION SELECT DISTINCT feed FROM subjects").fetchall()}
+
+
+def _keep_on_disk(con, protection, feed, layer, versions: dict) -> None:
+    """Make sure ``layer``'s table is on disk (unless the feed has nothing loaded);
+    ``versions`` keeps each feed's cursor and store version (and the folder and salt) for
+    the rest of one warm-up, which reads an unchanging store."""
     from profiles.release import table_files
 
-    cur = _cursor(con)
     if feed not in versions:
+        cur = _cursor(con)
         sig = _store_version(cur, feed)
-        versions[feed] = (sig, table_files.folder_for(sig[0]) if sig[0] else None,
+        versions[feed] = (cur, sig, table_files.folder_for(sig[0]) if sig[0] else None,
                           release_salt(cur), store.base_resolution(cur))
-    sig, folder, salt, res = versions[feed]
-    if not sig[0]:
+    cur, sig, folder, salt, res = versions[feed]
+    if not sig[0] or _nothing_loaded(sig):
         return
     key = _disk_key(cur, protection, feed, layer, sig, salt, res)
     if not (folder / f"{key}{table_files.SUFFIX}").exists():
-        _from_disk_or_build(cur, protection, feed, layer, sig, empty)
+        _from_disk_or_build(cur, protection, feed, layer, sig)
 
 
 #: DuckDB's memory limit while :func:`keep_tables` builds tables after a load; queries that

@@ -20,7 +20,6 @@ True
 """
 from __future__ import annotations
 
-import h3
 import numpy as np
 import pandas as pd
 
@@ -53,6 +52,7 @@ def released_to_parents(frame: pd.DataFrame, *, max_cells: int = MAP_CELL_BUDGET
     """
     if len(frame) <= max_cells or frame.empty:
         return frame    # unchanged (and not written to: a cached frame is shared)
+    import h3
     keys = [c for c in frame.columns if c not in
             ("h3_id", "cell", "resolution", "count", "shown_as")]
     finest = int(frame["resolution"].max())

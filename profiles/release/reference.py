@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import h3
 import pandas as pd
 
 from geo.cells import cells_to_str
@@ -183,6 +182,7 @@ def release_area_outlines(con, audience, *, area_type: str | None = None) -> pd.
         floor instead). Boundaries are public reference data; membership for disclosure stays
         by H3 cell.
     """
+    import h3
     from geo.outlines import geojson_to_outline, outline_polygons, outline_rings
 
     policy = get_policy(audience)
@@ -246,6 +246,7 @@ def sites_for_exclusions(con, policy: Policy) -> pd.DataFrame:
     ReleaseError
         When the audience may not see outreach sites.
     """
+    import h3
     from profiles.release.api import ReleaseError
     if not policy.may_see("outreach_sites"):
         raise ReleaseError(f"audience {policy.name!r} may not see feed 'outreach_sites'")

@@ -171,11 +171,43 @@ def ingest_file(con, feed: str, path, options: IngestOptions | None = None, *, k
         except NotPlain:   # the file must be read whole (not UTF-8, NUL bytes, lone CRs)
             pass
     data = read_source(path)
+    if sha is None and not _named_before(con, feed, path):
+        # A file not seen by this name is likely new: hashed in a thread (hashlib lets go of
+        # the GIL) while it is validated; "already loaded" is then known afterwards, and wins
+        # over a refusal, as it does when the hash comes first.
+        hashed = _hashing(data)
+        try:
+            checked = read_feed(feed, path, extent=extent, data=data, today=today,
+                                recipe=recipe)
+        except ContractError:
+            if _loaded_already(con, hashed()):
+                return IngestResult(feed, str(path), "already loaded", file_sha256=hashed())
+            raise
+        sha = hashed()
+        if _loaded_already(con, sha):
+            return IngestResult(feed, str(path), "already loaded", file_sha256=sha)
+        return run(iter([checked]), sha=sha, staged=False)
     sha = sha or hashlib.sha256(data).hexdigest()
     if _loaded_already(con, sha):
         return IngestResult(feed, str(path), "already loaded", file_sha256=sha)
     return run(iter([read_feed(feed, path, extent=extent, data=data, today=today,
                                recipe=recipe)]), sha=sha, staged=False)
+
+
+def _hashing(data: bytes):
+    """Start hashing ``data`` (SHA-256) in a thread; return a function that waits for the
+    hex digest."""
+    import threading
+
+    digest: list = []
+    thread = threading.Thread(target=lambda: digest.append(hashlib.sha256(data).hexdigest()),
+                              name="lantern-file-hash", daemon=True)
+    thread.start()
+
+    def hexdigest() -> str:
+        thread.join()
+        return digest[0] if digest else hashlib.sha256(data).hexdigest()
+    return hexdigest
 
 
 class _AlreadyLoaded(Exception):

@@ -21,6 +21,7 @@ from data_contracts import ContractError, Recipe
 from profiles.store import database as store
 from profiles.store.ingest import IngestOptions, IngestResult, ingest_file
 from profiles.store.keys import load_key
+from profiles.store.retention import set_first_policy
 from profiles.store.swap import leftover_kind, remove_leftovers, updating
 
 
@@ -122,6 +123,8 @@ def load_files(db, feed: str, paths: Iterable, *, recipe: Recipe | None = None,
         try:
             with updating(db) as con:
                 result = ingest_file(con, feed, path, options, key=key)
+                if result.status == "loaded":
+                    set_first_policy(con)    # a new store's, in this copy, not another one
                 if result.status == "loaded" and record is not None:
                     # Written ahead of the swap: a crash in between leaves a record of a load
                     # that did not land (its file hash is not in `ingests`; `lantern audit`

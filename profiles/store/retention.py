@@ -244,7 +244,24 @@ def erase(con, feed: str, value: str, key: bytes) -> Erased:
 
 __all__ = ["DEFAULT_KEEP_MONTHS", "Erased", "Retained", "RetentionError", "cutoff_for", "erase",
            "find_subject", "frozen_before", "keep_months", "oldest_hash_kept", "pending",
-           "retain", "rotate_hashes"]
+           "retain", "rotate_hashes", "set_first_policy"]
+
+
+def set_first_policy(con) -> None:
+    """Record the retention policy in a store that has none yet, on the writable ``con``
+    being loaded, when doing so cuts no hash loose: what :func:`retain_store` would do next
+    on a new store (a first setting is never logged), without copying the store again to do
+    it. Anything else (hashes due, a policy already set, an unreadable policy file) is left
+    to :func:`retain_store`."""
+    if store.get_meta(con, "retention_months") is not None:
+        return
+    try:
+        months = keep_months()
+    except RetentionError:
+        return
+    today = dt.date.today()
+    if months >= 3 and not pending(con, cutoff_for(today, months)):
+        retain(con, months=months, today=today)
 
 
 def retain_store(db, *, months: int | None = None, today: dt.date | None = None,

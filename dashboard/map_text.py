@@ -17,6 +17,7 @@ Nothing here knows about figures: it draws the words it is given where it is tol
 from __future__ import annotations
 
 import math
+import threading
 from functools import lru_cache
 
 import shapely
@@ -28,6 +29,8 @@ from dashboard.map_geometry import PLACES, DEGREE_M
 HALO_PX = 2.0
 #: The font of map labels: bold, and shipped with matplotlib (the same shapes everywhere).
 FONT_FILE = "DejaVuSans-Bold.ttf"
+#: One FreeType face serves every session's thread; it keeps state while it lays out glyphs.
+_FONT_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=1)
@@ -56,7 +59,8 @@ def text_shapes(text: str, size: float) -> tuple:
     from matplotlib.path import Path
     from matplotlib.textpath import TextToPath, text_to_path
 
-    glyphs, shapes = text_to_path.get_glyphs_with_font(_font(), text)[:2], []
+    with _FONT_LOCK:
+        glyphs, shapes = text_to_path.get_glyphs_with_font(_font(), text)[:2], []
     for glyph_id, x, y, scale in glyphs[0]:
         verts, codes = glyphs[1][glyph_id]
         glyph = shapely.Polygon()

@@ -21,7 +21,7 @@ HEX_COVERAGE = 0.9
 #: resolution finer than the finest rolled-up one (as thick on the ground for larger ones).
 RING_SHARE = 0.1
 _WORLD_M = 40_075_016.686   # the equator in metres; deck.gl's world is 512 px wide at zoom 0
-_DEGREE_M = 111_195.08      # metres in one degree of latitude
+DEGREE_M = 111_195.08       # metres in one degree of latitude
 
 
 def metres_per_pixel(lat: float, zoom: float) -> float:
@@ -73,7 +73,7 @@ def line_band(path, width_m: float) -> list[list]:
     import shapely
 
     lat0 = sum(p[1] for p in path) / len(path)
-    kx, ky = _DEGREE_M * math.cos(math.radians(lat0)), _DEGREE_M
+    kx, ky = DEGREE_M * math.cos(math.radians(lat0)), DEGREE_M
     pts = [(lon * kx, lat * ky) for lon, lat in path]
     closed = len(pts) > 3 and pts[0] == pts[-1]
     line = shapely.LinearRing(pts) if closed else shapely.LineString(pts)

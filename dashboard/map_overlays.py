@@ -32,6 +32,7 @@ class Draft:
     floor: int                 # the audience's finest resolution
     text_size: int
     lookup: dict               # hexagon -> ward, for the table view
+    metres_per_px: float | None = None   # at the opening zoom: labels drawn as polygons
     layers: list = field(default_factory=list)
     legends: list = field(default_factory=list)
     figures: list = field(default_factory=list)   # (label, released total, unit, feed)
@@ -200,7 +201,7 @@ def _patterns(d: Draft, key: str) -> None:
 
 def _sites(d: Draft, key: str) -> None:
     sites = data.sites(d.filters.audience)
-    d.layers += maps.sites_layers(sites, text_size=d.text_size)
+    d.layers += maps.sites_layers(sites, text_size=d.text_size, metres_per_px=d.metres_per_px)
     d.tabled(sites, "Outreach sites, labels", "", value=None,
              notes=[f"{t}: {days}, {h}" for t, days, h in
                     zip(sites["site_type"], sites["days"], sites["hours"])])

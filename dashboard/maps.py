@@ -14,8 +14,10 @@ First paint on machines with no GPU (software WebGL) is dominated by compiling o
 program per *kind* of deck.gl layer, not by the data (a few hundred hexagons are nothing). So
 every page draws with as few kinds as it can: every hexagon, ring and boundary line is a
 filled polygon computed here (:func:`cell_shapes`, :func:`outline_layers`: one polygon
-program), and every label is haloed text (one ``TextLayer`` program). ``H3HexagonLayer``
-strokes and ``PathLayer`` lines would each cost a further second or more on such machines.
+program), and area names and outreach sites are haloed letters drawn as polygons too
+(:mod:`dashboard.map_text`); only the smaller marks (letters, cues) are ``TextLayer`` text.
+``H3HexagonLayer`` strokes, ``PathLayer`` lines and the text program each cost a further
+second or so on such machines.
 Proportional circles (:func:`circle_layer`) appear only when a second feed is chosen.
 
 Nothing here computes a figure: values arrive released, and are only coloured and placed.
@@ -38,6 +40,7 @@ from pydeck.bindings.json_tools import default_serialize
 from dashboard.map_geometry import (HEX_COVERAGE, RING_SHARE, hex_ring, labels_clear_of,
                                     line_band, metres_per_pixel, positions, rounded, view_for,
                                     view_for_bounds)
+from dashboard.map_text import label_rows
 
 # Colour-blind-safe sequential palette (viridis, 6 steps), light to dark for "more".
 VIRIDIS = [(253, 231, 37), (122, 209, 81), (34, 168, 132), (42, 120, 142), (65, 68, 135),
@@ -262,16 +265,29 @@ HALO = [[dx, dy] for dx in (-2, 0, 2) for dy in (-2, 0, 2) if dx or dy]
 
 
 def label_layers(data: pd.DataFrame, *, layer_id: str, text: str, size: int,
-                 colour=(20, 20, 20), halo=(255, 255, 255), pickable: bool = False
-                 ) -> list[pdk.Layer]:
-    """Bold labels with a halo: each label drawn eight times in ``halo``, shifted two pixels
-    round, then once on top in ``colour`` — legible over any shade, and one text program
-    (a ``background`` box would compile a second one).
+                 colour=(20, 20, 20), halo=(255, 255, 255), pickable: bool = False,
+                 metres_per_px: float | None = None) -> list[pdk.Layer]:
+    """Bold labels with a halo in ``halo`` under letters in ``colour``: legible over any shade.
+
+    With ``metres_per_px`` (the map's opening zoom, :func:`metres_per_pixel`) the labels are
+    filled polygons (:mod:`dashboard.map_text`): one ``PolygonLayer``, halos under letters,
+    drawn by the polygon program every map compiles anyway, so software WebGL compiles no
+    text program and draws no font atlas for them. Without it, deck.gl text: each label drawn
+    eight times in ``halo``, shifted two pixels round, then once on top (one text program; a
+    ``background`` box would compile a second one).
 
     ``data`` needs ``lat``, ``lon`` and the ``text`` column, and may have an ``offset`` (pixels)
-    per row; its other columns (``tip_title``, ``tip_body``) ride along, so with ``pickable``
-    the halo answers hovering too.
+    per row; with ``pickable`` its ``tip_title`` and ``tip_body`` answer hovering.
     """
+    if metres_per_px is not None:
+        rows = label_rows(data, text=text, size=size, metres_per_px=metres_per_px,
+                          pickable=pickable)
+        if not rows:
+            return []
+        return [pdk.Layer("PolygonLayer", pd.DataFrame(rows), id=layer_id,
+                          get_polygon="polygon",
+                          get_fill_color=by_index([[*halo, 255], [*colour, 255]])[1],
+                          stroked=False, filled=True, extruded=False, pickable=pickable)]
     # colour and offset per row in both layers: the same vertex layout, so software WebGL
     # builds one pipeline for them (a constant accessor is a different layout)
     _, get_color = by_index([[*halo, 255], [*colour, 255]])
@@ -297,16 +313,19 @@ def site_labels(sites: pd.DataFrame) -> pd.DataFrame:
     return data
 
 
-def sites_layers(sites: pd.DataFrame, *, text_size: int = 14) -> list[pdk.Layer]:
+def sites_layers(sites: pd.DataFrame, *, text_size: int = 14,
+                 metres_per_px: float | None = None) -> list[pdk.Layer]:
     """Outreach sites (released, non-confidential) as labels: the site type in white capitals
-    edged black, centred on its hexagon and carrying the tooltip."""
+    edged black, centred on its hexagon and carrying the tooltip (with ``metres_per_px``,
+    drawn as polygons: :func:`label_layers`)."""
     if sites.empty:
         return []
     data = site_labels(sites)
     data["tip_title"] = [f"Outreach site: {t}" for t in data["site_type"]]
     data["tip_body"] = [f"{d}, {h}" for d, h in zip(data["days"], data["hours"])]
     return label_layers(data, layer_id="outreach-sites", text="name", size=text_size,
-                        colour=(255, 255, 255), halo=(0, 0, 0), pickable=True)
+                        colour=(255, 255, 255), halo=(0, 0, 0), pickable=True,
+                        metres_per_px=metres_per_px)
 
 
 def environment_layers(env: pd.DataFrame, *, text_size: int = 14) -> list[pdk.Layer]:
@@ -361,8 +380,9 @@ def outline_layers(outlines: pd.DataFrame, *, selected: str | None, metres_per_p
     With no area selected, wards and neighbourhoods are outlined and named; with one
     selected, it is drawn thick and named, and the others thin. Lines are filled bands as wide
     on the ground as they would be on screen at the opening zoom (``metres_per_px``, see
-    :func:`metres_per_pixel`; they widen as one zooms in), and names have a halo
-    (:func:`label_layers`): only the polygon and text programs to compile. With ``clear_of``
+    :func:`metres_per_pixel`; they widen as one zooms in), and names are haloed letters
+    drawn as polygons sized the same way (:func:`label_layers`): only the polygon program to
+    compile. With ``clear_of``
     (hexagons lettered at their centres, and the letters' size) each name is moved off the
     letters (:func:`labels_clear_of`).
     """
@@ -398,7 +418,8 @@ def outline_layers(outlines: pd.DataFrame, *, selected: str | None, metres_per_p
                         get_polygon="polygon", get_fill_color=get_fill, stroked=False,
                         filled=True, extruded=False, pickable=False)] if bands else []
     if len(labels):
-        layers += label_layers(labels, layer_id="area-labels", text="name", size=text_size)
+        layers += label_layers(labels, layer_id="area-labels", text="name", size=text_size,
+                               metres_per_px=metres_per_px)
     return layers
 
 

@@ -119,8 +119,8 @@ def test_displacement_page_for_partnership_stays_coarse(db):
     assert counts and all(c >= 5 for c in counts)   # moved by cell key, never 1-4
 
 
-#: The one drawing mode (dashboard.maps): polygons for every hexagon, ring and boundary, haloed
-#: text for every label; circles only for a second feed's proportional symbols.
+#: The one drawing mode (dashboard.maps): polygons for every hexagon, ring and boundary, and
+#: for area names and outreach sites (their letters and halos); text for the smaller marks.
 DRAWN_AS = {"PolygonLayer", "TextLayer"}
 
 

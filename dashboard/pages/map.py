@@ -155,9 +155,10 @@ if loaded:
     lat, lon, zoom = maps.view_for_area(outlines, filters.area)   # fits the area, or the force
     # the table view and summary are built from the same frames as the layers (accessible)
     floor = policy.resolution_floor
+    per_px = maps.metres_per_pixel(lat, zoom)
     draft = map_overlays.Draft(filters, None if shade == SHADE_NONE else shade, floor,
                                text_size, accessible.area_lookup(filters.audience),
-                               layers=[maps.land_layer(outlines)])
+                               metres_per_px=per_px, layers=[maps.land_layer(outlines)])
     lead = None
     if shade != SHADE_NONE:
         label, unit, _ = maps.FEEDS[shade]
@@ -183,10 +184,11 @@ if loaded:
                 draft.tabled(fine, f"{label}, shaded hexagons", unit))
     map_overlays.draw(draft, chosen, "feed")
     map_overlays.draw(draft, chosen, "analysis")
-    # Outlines as filled bands and sites as labels: no line or circle programs for software
-    # WebGL to compile before the first paint (see dashboard.maps).
+    # Outlines as filled bands, names and sites as letters drawn as polygons: no line,
+    # circle or text program for software WebGL to compile before the first paint
+    # (see dashboard.maps).
     draft.layers += maps.outline_layers(outlines, selected=filters.area, text_size=text_size,
-                                        metres_per_px=maps.metres_per_pixel(lat, zoom))
+                                        metres_per_px=per_px)
     map_overlays.draw(draft, chosen, "top")
     layers, legends, figures, rows = draft.layers, draft.legends, draft.figures, draft.rows
     table = accessible.combine(rows)

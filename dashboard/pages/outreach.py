@@ -66,13 +66,14 @@ if loaded:
                                             or drawn.policy.resolution_floor))
         lettered = drawn.judged and len(drawn.cells)
         letters = (drawn.cells["h3_id"], text_size - 1) if lettered else None
+        per_px = maps.metres_per_pixel(lat, zoom)
         layers += maps.outline_layers(outlines, selected=filters.area, text_size=text_size,
-                                      metres_per_px=maps.metres_per_pixel(lat, zoom),
+                                      metres_per_px=per_px,
                                       clear_of=letters)   # names moved off the letters
         if lettered:
             layers += cues.status_marks(drawn.cells, size=text_size - 1)
         sites = data.sites(filters.audience)
-        layers += maps.sites_layers(sites, text_size=text_size)
+        layers += maps.sites_layers(sites, text_size=text_size, metres_per_px=per_px)
         table = _table(drawn, sites, filters)
         accessible.map_summary(_summary(table))
         col_map, col_side = st.columns([3, 1])

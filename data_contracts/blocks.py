@@ -4,7 +4,9 @@ A file larger than twice :data:`BLOCK_BYTES` in CSV or Parquet is read a block a
 in blocks of about that many bytes, cut at line ends; Parquet in record batches of about as
 many rows. Each block is a :class:`~data_contracts.raw.RawTable` whose row numbers are the file's
 own, so a quarantine report and an error name the same rows whether the file was read whole
-or in blocks. Smaller files, spreadsheets and geographic files are read whole (one block).
+or in blocks. Smaller files, spreadsheets and geographic files are read whole, by
+:func:`data_contracts.readers.read_raw`; the choice is made once, before the file is read
+(:func:`data_contracts.validate.block_plan`).
 
 The fast CSV reader needs one record per line (see :mod:`data_contracts.readers`). A block
 that is not like that (a line break inside quotes, a blank line, a row with the wrong number
@@ -38,8 +40,7 @@ from data_contracts.limits import check_csv_lines
 from data_contracts.raw import RawTable, check_header
 from data_contracts.csv_files import (careful_record, fast_csv, fast_header, has_blank_record,
                                      unreadable_csv)
-from data_contracts.readers import (check_format, parquet_text, read_parquet, read_raw,
-                                    read_source)
+from data_contracts.readers import check_format, parquet_text, read_parquet, read_source
 
 #: A CSV or Parquet file larger than this is read in blocks of about this size (64 MiB:
 #: about a million rows of a typical point feed).
@@ -103,12 +104,15 @@ def block_bytes_for(path, block_bytes: int = BLOCK_BYTES, keep=None) -> int:
     return block_bytes * min(MAX_BLOCK_SCALE, max(1, len(header) // max(1, read)))
 
 
-def raw_blocks(path, *, sheet: str | None = None, layer: str | None = None,
-               block_bytes: int = BLOCK_BYTES, keep=None, hasher=None) -> Iterator[RawTable]:
-    """Yield the records of ``path`` as text columns, a block at a time, in file order.
+def raw_blocks(path, *, block_bytes: int = BLOCK_BYTES, keep=None,
+               hasher=None) -> Iterator[RawTable]:
+    """Yield the records of the CSV or Parquet file ``path`` as text columns, a block at a
+    time, in file order (a file smaller than a block is one block).
 
-    ``keep`` is as :func:`data_contracts.readers.read_raw` takes it. ``hasher`` (a
-    :mod:`hashlib` object), if given, is fed every byte of the file as it is read, so the
+    Whether a file is read in blocks at all is decided once, before it is read
+    (:func:`data_contracts.validate.block_plan`); a file read whole is read by
+    :func:`data_contracts.readers.read_raw`. ``keep`` is as ``read_raw`` takes it. ``hasher``
+    (a :mod:`hashlib` object), if given, is fed every byte of the file as it is read, so the
     file's hash is known once the last block has been yielded, with no extra pass.
 
     Raises
@@ -119,12 +123,6 @@ def raw_blocks(path, *, sheet: str | None = None, layer: str | None = None,
         A large CSV must be read whole (see the module's docstring).
     """
     path = Path(path)
-    if not is_blocked(path, block_bytes):
-        data = read_source(path)
-        if hasher is not None:
-            hasher.update(data)
-        yield read_raw(path, data, sheet=sheet, layer=layer, keep=keep)
-        return
     check_format(path)
     if path.suffix.lower() == ".parquet":
         if hasher is not None:       # the Parquet reader reads the file itself

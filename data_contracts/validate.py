@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from data_contracts.blocks import BLOCK_BYTES, block_bytes_for, raw_blocks
+from data_contracts.blocks import BLOCK_BYTES, block_bytes_for, is_blocked, raw_blocks
 from data_contracts.checks import _CHECKS, RAGGED_REASON
 from data_contracts.values import per_value, short, uniques
 from data_contracts.columns import match_columns
@@ -160,8 +160,7 @@ def iter_feed(feed: str, path, *, extent: Extent | None = None, today: dt.date |
     contract, recipe, path = _prepare(feed, path, recipe)
     extent, today = extent or UK_EXTENT, today or _today()
     crs = None
-    for i, raw in enumerate(raw_blocks(path, sheet=recipe.sheet, layer=recipe.layer,
-                                       block_bytes=block_bytes, hasher=hasher,
+    for i, raw in enumerate(raw_blocks(path, block_bytes=block_bytes, hasher=hasher,
                                        keep=_columns_to_read(contract, recipe))):
         checked = _validate(contract, path, raw, recipe, extent=extent, today=today, crs=crs)
         if i:
@@ -170,14 +169,20 @@ def iter_feed(feed: str, path, *, extent: Extent | None = None, today: dt.date |
         yield checked
 
 
-def feed_block_bytes(feed: str, path, *, recipe: Recipe | None = None,
-                     block_bytes: int = BLOCK_BYTES) -> int:
-    """The size of the blocks ``path`` is read in as ``feed`` (:func:`iter_feed`): about
-    ``block_bytes`` of the columns that are read (:func:`data_contracts.blocks.block_bytes_for`).
-    A file is read in blocks when it is larger than twice this
-    (:func:`data_contracts.blocks.is_blocked`)."""
+def block_plan(feed: str, path, *, recipe: Recipe | None = None,
+               block_bytes: int = BLOCK_BYTES) -> int | None:
+    """How ``path`` is read as ``feed``, decided once before it is read: the size of the
+    blocks it is read in (:func:`iter_feed`), or None when it is read whole
+    (:func:`read_feed`).
+
+    A block holds about ``block_bytes`` of the columns that are read
+    (:func:`data_contracts.blocks.block_bytes_for`: a police.uk download, 4 of 12 columns
+    read, has blocks three times larger); a CSV or Parquet file larger than twice that is read
+    in blocks (:func:`data_contracts.blocks.is_blocked`), any other file whole.
+    """
     contract, recipe, path = _prepare(feed, path, recipe)
-    return block_bytes_for(path, block_bytes, _columns_to_read(contract, recipe))
+    size = block_bytes_for(path, block_bytes, _columns_to_read(contract, recipe))
+    return size if is_blocked(path, size) else None
 
 
 def _prepare(feed: str, path, recipe: Recipe | None) -> tuple[Contract, Recipe, Path]:

@@ -196,13 +196,16 @@ def test_a_police_uk_download_is_read_in_blocks_sized_by_the_columns_read(tmp_pa
     """4 of its 12 columns are read, so its blocks are three times larger (a block holds
     about as much of what is read); a file of Lantern's own columns keeps the size asked."""
     from data_contracts import validate
-    from data_contracts.validate import feed_block_bytes
+    from data_contracts.validate import block_plan
     import profiles.store.ingest as ingest
 
     path = Path(__file__).resolve().parents[1] / "sample_data" / "partner_files" / \
         "police_uk_street.csv"
-    assert feed_block_bytes("community_concerns", path, block_bytes=2_000) == 6_000
-    assert feed_block_bytes("on_street", TOWN / "on_street.csv", block_bytes=2_000) == 2_000
+    assert block_plan("community_concerns", path, block_bytes=2_000) == 6_000
+    assert block_plan("on_street", TOWN / "on_street.csv", block_bytes=2_000) == 2_000
+    # read whole: smaller than two blocks, or not a CSV or Parquet file
+    assert block_plan("community_concerns", path, block_bytes=path.stat().st_size) is None
+    assert block_plan("areas", TOWN / "areas.geojson", block_bytes=2_000) is None
     sizes = []
     real = validate.iter_feed
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from data_contracts import ContractError, Recipe, read_feed, read_source
 from data_contracts import blocks
-from data_contracts.blocks import NotPlain, is_blocked
-from data_contracts.validate import feed_block_bytes, iter_feed
+from data_contracts.blocks import NotPlain
+from data_contracts.validate import block_plan, iter_feed
 from data_contracts.words import plural
 from geo.extent import UK_EXTENT, Extent
 from profiles.store import database as store
@@ -117,7 +117,8 @@ def ingest_file(con, feed: str, path, options: IngestOptions | None = None, *, k
     block_bytes : int, optional
         Files larger than twice this are read in blocks of about this size (default
         :data:`data_contracts.blocks.BLOCK_BYTES`), larger for a file of which only some
-        columns are read (:func:`data_contracts.validate.feed_block_bytes`).
+        columns are read (:func:`data_contracts.validate.block_plan`, which decides too whether
+        the file is read in blocks at all).
     private_copy : bool
         ``con`` is a private copy of the store, discarded if the load fails (as
         :func:`profiles.store.load_files` makes): a file read in blocks then commits block by
@@ -144,10 +145,10 @@ def ingest_file(con, feed: str, path, options: IngestOptions | None = None, *, k
     path = Path(path)
     if recipe is not None and not recipe.is_empty:
         recipe.check(feed)       # before the file is even read
-    # a file of which only some columns are read (police.uk) in blocks as large in what is read
-    block_bytes = feed_block_bytes(feed, path, recipe=recipe,
-                                   block_bytes=block_bytes or blocks.BLOCK_BYTES)
-    blocked = feed in AGGREGATED and is_blocked(path, block_bytes)
+    # in blocks or whole, decided once (a loader that aggregates events can take blocks)
+    block_bytes = block_plan(feed, path, recipe=recipe,
+                             block_bytes=block_bytes or blocks.BLOCK_BYTES)
+    blocked = feed in AGGREGATED and block_bytes is not None
     extent = extent or force_extent(con)
     run = partial(_ingest, con, feed, path, key=key, strict=strict, dry_run=dry_run,
                   quarantine_dir=quarantine_dir or _default_quarantine_dir(con),

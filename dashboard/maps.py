@@ -33,7 +33,7 @@ import pandas as pd
 import pydeck as pdk
 
 from data_contracts.feeds import feed_entry
-from data_contracts.words import plural
+from data_contracts.words import class_ranges, plural
 from geo.basemap import STYLE_PATH
 from pydeck.bindings.json_tools import default_serialize
 
@@ -108,10 +108,9 @@ def legend_html(title: str, breaks: list, unit: str, palette=VIRIDIS) -> str:
     if not breaks:
         return ""
     rows = []
-    for i, b in enumerate(breaks):
+    for i, words in enumerate(class_ranges(breaks)):
         c = palette[_palette_index(i, len(breaks), len(palette))]
-        upper = f"–{breaks[i + 1]:,}" if i + 1 < len(breaks) else "+"
-        rows.append(f"{_chip(c)}{b:,}{upper}")
+        rows.append(f"{_chip(c)}{words}")
     return (f"<div class='lantern-legend'><b>{html.escape(title)}</b><br>"
             f"<small>{html.escape(unit)}</small><br>{'<br>'.join(rows)}</div>")
 

@@ -51,10 +51,8 @@ def safe_comment(text) -> str:
 
     Examples
     --------
-    >>> safe_comment('Lantern release: area=x,=HYPERLINK("http://evil")')
-    '# Lantern release: area=x,\\'=HYPERLINK("http://evil")'
-    >>> safe_comment("# two\\n=lines; @SUM(1)")
-    "# two =lines; '@SUM(1)"
+    >>> [safe_comment(t) for t in ("area=x,=HYPERLINK(1)", "# two\\n=lines; @SUM(1)")]
+    ["# area=x,'=HYPERLINK(1)", "# two =lines; '@SUM(1)"]
     """
     text = "" if text is None else str(text)
     if not text.startswith("#"):

@@ -192,16 +192,14 @@ def change_by_cell(con, audience, feed: str, *, before, after, area=None) -> Cha
     ...
     profiles.analyses.change.ChangeError: before= starts on 2025-03-01, after its end 2025-01-01; give (start, end) with start <= end
     """
-    from profiles.release import release_counts
-
     policy = get_policy(audience)
     before = _date_range(before, "before")
     after = _date_range(after, "after")
     if before[0] <= after[1] and after[0] <= before[1]:
         raise ChangeError(f"before= {_span(before)} and after= {_span(after)} overlap; give "
                           f"two separate ranges of weeks")
-    sides = {name: release_counts(con, policy, feed, period="all", area=area,
-                                  start=rng[0], end=rng[1]).frame
+    sides = {name: released_series(con, policy, feed, period="all", area=area,
+                                   start=rng[0], end=rng[1]).released.frame
              for name, rng in (("before", before), ("after", after))}
     wide = hexagons_side_by_side(sides)
     shown_b, shown_a = wide["before"].notna().to_numpy(), wide["after"].notna().to_numpy()

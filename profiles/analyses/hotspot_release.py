@@ -133,12 +133,11 @@ def hotspots_for(con, audience, feed: str, *, area=None, start=None, end=None, k
         If the audience may not see ``feed``, or ``area`` is unknown.
     """
     from profiles.analyses.hotspots import hotspot_gistar
-    from profiles.release import release_counts
 
     policy = get_policy(audience)
     _check_settings(k, alpha)
-    released = release_counts(con, policy, feed, period="all", area=area, start=start,
-                              end=end)
+    released = released_series(con, policy, feed, period="all", area=area, start=start,
+                               end=end).released
     by_cell, chosen, notes, _ = _grid(con, policy, feed, released.frame, area, start, end)
     if not (by_cell > 0).any():
         raise HotspotRunError(_nothing_message(policy, feed, chosen),

@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 from data_contracts.feeds import ADVERT_INDICATORS
-from profiles.release import ReleasedForAudience, get_policy, release_areas, release_counts
+from profiles.analyses.periods import released_series
+from profiles.release import ReleasedForAudience, get_policy, release_areas
 
 ANY_INDICATOR = "any_indicator"
 INDICATOR_WORDS = {
@@ -167,7 +168,6 @@ def online_picture(con, audience, *, period: str | None = None, area=None, start
     >>> pic.adverts, pic.share, list(pic.indicators["key"])[:2]
     (0, None, ['changing_locations', 'frequent_changes'])
     """
-    from profiles.analyses.periods import released_series
 
     policy = get_policy(audience)
     if period is None:
@@ -184,10 +184,10 @@ def online_picture(con, audience, *, period: str | None = None, area=None, start
     rel, starts = adverts.released.frame, adverts.starts
     sums = adverts.frame.groupby("period_start")["count"].sum()
     weeks = _weeks_by_period(con, period, start, end)
-    adv = release_counts(con, policy, "advertisers", period=period, area=area, start=start,
-                         end=end).frame
-    adv_sums = adv[(adv["period_grain"] == period) | (period == "all")] \
-        .groupby("period_start")["count"].sum()
+    advertisers = released_series(con, policy, "advertisers", period=period, area=area,
+                                  start=start, end=end)
+    adv = advertisers.released.frame
+    adv_sums = advertisers.frame.groupby("period_start")["count"].sum()
     whole = _whole_periods(starts, period, weeks)
     trend = pd.DataFrame({"period_start": starts,
                           "label": [period_words(s, period) for s in starts],
@@ -198,8 +198,8 @@ def online_picture(con, audience, *, period: str | None = None, area=None, start
                           "part_period": [not w for w in whole]})
     platforms = (rel.assign(platform=rel["category"].map(PLATFORM_WORDS).fillna("Combined"))
                  .groupby("platform", as_index=False)["count"].sum())
-    ind = release_counts(con, policy, "advert_indicators", period="all", by=("category",),
-                         area=area, start=start, end=end).frame
+    ind = released_series(con, policy, "advert_indicators", period="all", by=("category",),
+                          area=area, start=start, end=end).released.frame
     totals = ind.groupby("category")["count"].sum() if len(ind) else pd.Series(dtype=np.int64)
     keys = [*ADVERT_INDICATORS, ANY_INDICATOR]
     indicators = pd.DataFrame({"indicator": [INDICATOR_WORDS[k] for k in keys], "key": keys,
@@ -283,12 +283,12 @@ def _by_area(con, policy, area_type: str, start, end, weeks: int) -> pd.DataFram
     areas = release_areas(con)
     rows = []
     for name in areas.loc[areas["area_type"] == area_type, "name"]:
-        adverts = release_counts(con, policy, "online_adverts", period="all", area=name,
-                                 start=start, end=end).total
-        seen = release_counts(con, policy, "advertisers", period="all", area=name,
-                              start=start, end=end).total
-        flagged = release_counts(con, policy, "advert_indicators", period="all",
-                                 by=("category",), area=name, start=start, end=end).frame
+        adverts, seen, flagged = (
+            released_series(con, policy, feed, period="all", by=by, area=name, start=start,
+                            end=end).released
+            for feed, by in (("online_adverts", ()), ("advertisers", ()),
+                             ("advert_indicators", ("category",))))
+        adverts, seen, flagged = adverts.total, seen.total, flagged.frame
         with_ind = int(flagged.loc[flagged["category"] == ANY_INDICATOR, "count"].sum())
         rows.append({"area": name, "adverts": adverts,
                      "advertisers_per_week": per_week(seen, weeks),

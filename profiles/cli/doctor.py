@@ -20,7 +20,11 @@ from profiles.cli import command
 
 @dataclass(frozen=True)
 class Finding:
-    """One check's result: ``ok`` or a problem, in words, with the fix for a problem."""
+    """One check's result: ``ok`` or a problem, in words, with the fix for a problem.
+
+    >>> Finding("store", False, "not found", "run lantern demo").line()
+    'PROBLEM store: not found Fix: run lantern demo'
+    """
 
     check: str
     ok: bool

@@ -39,9 +39,8 @@ def analysis_section(ctx) -> Section:
 # ---- victim ----------------------------------------------------------------------------------
 def victim_section(ctx) -> Section:
     """Harm reports by category and (where the audience may see it) reporting route."""
-    s = section("victim")
     feed = "harm_reports"
-    total = ctx.whole_period(s, feed, "Harm reports")
+    s, total = ctx.opening("victim", feed, "Harm reports")
     if total is None:
         return s
     change = ctx.change("Harm reports", feed)
@@ -137,11 +136,10 @@ def location_section(ctx) -> Section:
 # ---- outreach -------------------------------------------------------------------------------
 def outreach_section(ctx) -> Section:
     """Outreach contacts by service, and reach against need by place."""
-    s = section("outreach")
-    feed = "outreach_contacts"
-    total = ctx.whole_period(s, feed, "Outreach contacts")
+    s, total = ctx.opening("outreach", "outreach_contacts", "Outreach contacts")
     if total is None:
         return s
+    feed = "outreach_contacts"
     if ctx.may(feed, ("category",)):
         rows = tuple((category_label(feed, c), f._replace(label=category_label(feed, c)))
                      for c, f in ctx.categories(feed))

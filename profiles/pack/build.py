@@ -199,9 +199,10 @@ def _feed_scan(ctx, feed: str, key: str, title: str) -> Section:
 
 
 def _premises_scan(ctx) -> Section:
-    s = section("scanning-off-street")
+    """Off-street premises: assessments by category, their trend and the response each
+    category calls for."""
     feed = "premises"
-    total = ctx.whole_period(s, feed, "Premises assessments")
+    s, total = ctx.opening("scanning-off-street", feed, "Premises assessments")
     if total is None:
         return s
     s.paragraphs.append(

@@ -114,6 +114,15 @@ class PackContext:
         section.notes.append(f"The {self.policy.label.lower()} audience may not see {what}.")
         return True
 
+    def opening(self, key: str, feed: str, label: str):
+        """Return the section ``key`` (:func:`profiles.pack.prose.section`) opened with the
+        whole-period figure of ``feed`` (:meth:`whole_period`), and that figure, or None when
+        the audience may not see the feed (the section then says so)."""
+        from profiles.pack.prose import section
+
+        opened = section(key)
+        return opened, self.whole_period(opened, feed, label)
+
     def whole_period(self, section, feed: str, label: str, what: str | None = None):
         """Return the released whole-period figure "``label``, whole period" of ``feed``,
         added to ``section``'s key figures; or None after noting that the audience may not see

@@ -131,7 +131,19 @@ class Figure(NamedTuple):
 
 @dataclass(frozen=True)
 class Table:
-    """A table: a header and rows whose cells are text or :class:`Figure`."""
+    """A table: a header and rows whose cells are text or :class:`Figure`.
+
+    Attributes
+    ----------
+    title : str
+        The table's caption.
+    columns : tuple of str
+        The header, one name per column.
+    rows : tuple of tuples
+        Each row's cells: text, or a :class:`Figure` (drawn as its released text).
+    note : str
+        A line under the table (what it counts, what is left out), or empty.
+    """
 
     title: str
     columns: tuple

@@ -54,6 +54,9 @@ ZONES = ("target", "buffer", "control")
 class AreaEvaluation:
     """WDQ and WDD for target, buffer and control hexagons over two periods.
 
+    Every count is a sum of released figures for the audience; nothing here is finer than
+    what the audience may see.
+
     Attributes
     ----------
     counts : dict

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from data_contracts import ContractError, load_recipe
 from data_contracts.words import plural
-from profiles.governance import audit, recorders
+from profiles.governance import recorders
 from profiles.store import default_quarantine_dir, load_files
 
 #: Largest upload, in megabytes, unless ``$LANTERN_UPLOAD_MB`` says otherwise.

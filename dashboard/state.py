@@ -58,10 +58,11 @@ class Filters:
         """The range of weeks in words."""
         if self.start is None:
             return "no weeks loaded"
-        return f"weeks of {_day(self.start)} to {_day(self.end)}"
+        return f"weeks of {day_words(self.start)} to {day_words(self.end)}"
 
 
-def _day(d: dt.date) -> str:
+def day_words(d: dt.date) -> str:
+    """A day as the pages write it: 7 Dec 2026."""
     return f"{d:%d %b %Y}".lstrip("0")
 
 
@@ -241,8 +242,8 @@ def _weeks_control() -> tuple:
     if not (isinstance(chosen, (tuple, list)) and len(chosen) == 2
             and chosen[0] in weeks and chosen[1] in weeks and chosen[0] <= chosen[1]):
         ss["weeks"] = default_weeks(weeks)
-    start, end = kept(st.select_slider, "Weeks", options=weeks, key="weeks", format_func=_day,
-                      help="Weeks are named by their Monday.")
+    start, end = kept(st.select_slider, "Weeks", options=weeks, key="weeks",
+                      format_func=day_words, help="Weeks are named by their Monday.")
     return start, end
 
 

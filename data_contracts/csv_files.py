@@ -1,9 +1,10 @@
 """CSV reading, whole or in blocks: every piece that splits CSV text into records.
 
 A plain UTF-8 file with one record per line is parsed by pyarrow (:func:`fast_csv`,
-multithreaded when every column is read); anything else (Windows-1252 text, blank lines, line breaks inside quotes,
-rows with the wrong number of fields) falls back to Python's :mod:`csv` record by record
-(:func:`slow_csv`, :func:`careful_record`), which gives every record its line.
+multithreaded when every column is read); anything else (Windows-1252 text, blank lines,
+line breaks inside quotes, rows with the wrong number of fields) falls back to Python's
+:mod:`csv` record by record (:func:`slow_csv`, :func:`careful_record`), which gives every
+record its line.
 :func:`read_csv` reads a whole file; :mod:`data_contracts.blocks` reads a large one in blocks
 with the same pieces.
 

@@ -12,9 +12,8 @@ from dashboard.upload_panel import upload_panel
 
 
 def _day(value) -> str:
-    """A day as the pages write it: 7 Dec 2026."""
-    day = dt.date.fromisoformat(str(value)[:10])
-    return f"{day.day} {day:%b %Y}"
+    """A day the store gives as text (``2026-12-07``), as the pages write it."""
+    return state.day_words(dt.date.fromisoformat(str(value)[:10]))
 
 
 filters, loaded = state.page("Data status", "What is loaded. File counts are shown with the "

@@ -280,15 +280,16 @@ def _weeks_by_period(con, period: str, start, end) -> dict:
 def _by_area(con, policy, area_type: str, start, end, weeks: int) -> pd.DataFrame:
     """Released adverts, advertisers per week and adverts with an indicator per loaded area
     of ``area_type``."""
+    def released(feed: str, area: str, by=()):
+        return released_series(con, policy, feed, period="all", by=by, area=area, start=start,
+                               end=end).released
+
     areas = release_areas(con)
     rows = []
     for name in areas.loc[areas["area_type"] == area_type, "name"]:
-        adverts, seen, flagged = (
-            released_series(con, policy, feed, period="all", by=by, area=name, start=start,
-                            end=end).released
-            for feed, by in (("online_adverts", ()), ("advertisers", ()),
-                             ("advert_indicators", ("category",))))
-        adverts, seen, flagged = adverts.total, seen.total, flagged.frame
+        adverts = released("online_adverts", name).total
+        seen = released("advertisers", name).total
+        flagged = released("advert_indicators", name, ("category",)).frame
         with_ind = int(flagged.loc[flagged["category"] == ANY_INDICATOR, "count"].sum())
         rows.append({"area": name, "adverts": adverts,
                      "advertisers_per_week": per_week(seen, weeks),

@@ -43,7 +43,7 @@ import pandas as pd
 from data_contracts.feeds import CONTRACTS
 from data_contracts.periods import next_start, period_label, period_start, previous_start
 from profiles.analyses.periods import released_series
-from profiles.release import (NO_DATA, NOT_LOADED, RELEASED, TOO_FEW, Figure, Policy,
+from profiles.release import (NO_DATA, NOT_LOADED, RELEASED, TOO_FEW, Figure,
                               disclosure_statement, feed_coverage, get_policy, release_periods)
 
 PERIODS = ("week", "month", "quarter")

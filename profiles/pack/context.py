@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from data_contracts.periods import period_label, period_start
+from profiles.pack.prose import section
 from profiles.release import PlainWordsError, Policy, feed_coverage, get_policy
 from profiles.pack.labels import COMBINED
 from profiles.pack.model import Figure, Source
@@ -118,8 +119,6 @@ class PackContext:
         """Return the section ``key`` (:func:`profiles.pack.prose.section`) opened with the
         whole-period figure of ``feed`` (:meth:`whole_period`), and that figure, or None when
         the audience may not see the feed (the section then says so)."""
-        from profiles.pack.prose import section
-
         opened = section(key)
         return opened, self.whole_period(opened, feed, label)
 

@@ -160,17 +160,18 @@ def seasonality_table(ctx, feed: str, title: str) -> Table | None:
         return None  # under a year of weeks: nothing to set against last year
     rows = []
     for r in table.itertuples():
+        month = period_label(r.month, "month", short=True)
         this = _month_figure(ctx, feed, title, r.month, r.this_state)
         before = r.month.replace(year=r.month.year - 1)
         last = _month_figure(ctx, feed, title, before, r.last_state)
         if isinstance(this, Figure) and isinstance(last, Figure) and last.value:
-            change = Figure(f"{title}, {period_label(r.month, 'month', short=True)} on a year before",
+            change = Figure(f"{title}, {month} on a year before",
                             round(100 * (this.value - last.value) / last.value),
                             this.source._replace(analysis=_SEASONALITY), "percent",
                             (this, last))
         else:
             change = "not compared"
-        rows.append((period_label(r.month, "month", short=True), this, last, change))
+        rows.append((month, this, last, change))
     return Table(f"{title}: each month against the same month last year",
                  ("Month", "This year", "Same month last year", "Change"), tuple(rows),
                  note="Released monthly totals. 'Not shown' marks a month the release does "

@@ -5,8 +5,8 @@ figures, tables, charts and notes; the words that never change are edited in one
 Examples
 --------
 >>> s = section("victim")
->>> s.title, s.paragraphs[0].split(" (")[0]
-('Victim: harm reports and safeguarding', 'Harm reports are crimes against sex workers and third-party reports')
+>>> s.title, s.paragraphs[0].split(" are ")[0]
+('Victim: harm reports and safeguarding', 'Harm reports')
 """
 from __future__ import annotations
 

@@ -61,8 +61,8 @@ from data_contracts.feeds import feed_entry
 from profiles.release import PlainWordsError
 from profiles.planning.inputs import (distance_km, environment_flags, outreach_points,
                                       outreach_reach, released_activity)
-from profiles.release import (Policy, ReleaseError, disclosure_statement, get_policy,
-                              is_synthetic, release_area_cells, study_areas)
+from profiles.release import (ReleaseError, disclosure_statement, get_policy, is_synthetic,
+                              release_area_cells, study_areas)
 
 LEVELS = ("low", "central", "high")
 

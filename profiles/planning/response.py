@@ -34,7 +34,7 @@ import pandas as pd
 from data_contracts.words import plural
 from profiles.planning.displacement import DisplacementError
 from profiles.planning.evaluation import WDDResult, WDQResult, wdd, wdq
-from profiles.release import (Policy, disclosure_statement, frame_to_csv, get_policy,
+from profiles.release import (disclosure_statement, frame_to_csv, get_policy,
                               release_area_cells, release_counts)
 
 #: Below this many events in a zone over both periods together, the statistics rest on too few

@@ -48,6 +48,7 @@ __all__ = ["StoreTooOld", "AUDIENCES", "BREAKDOWNS", "DataStatus", "EVENT_FEEDS"
            "load_policies", "open_read_only", "open_snapshot", "period_ends",
            "release_area_cells", "release_area_outlines", "release_areas", "release_counts",
            "release_environment", "release_periods", "release_sites", "release_to_csv",
-           "release_to_geojson", "released_to_parents", "remove_leftover_copies", "released_to_resolution", "study_areas",
+           "release_to_geojson", "released_to_parents", "remove_leftover_copies",
+           "released_to_resolution", "study_areas",
            "resolve_area", "safe_cell", "safe_comment", "sites_for_exclusions",
            "store_version", "utility_report", "view_resolution", "warm_release_cache"]

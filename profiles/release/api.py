@@ -44,7 +44,6 @@ from profiles.release.audiences import (Policy, ReleasedForAudience, disclosure_
 from profiles.release.cache import (clear_release_cache, keep_tables, layer_table,
                                     protected_table, store_span, warm_release_cache)
 from profiles.release.layers import FORCE, Layer, hex_floor, layer_named, protection_of
-from data_contracts.periods import period_starts
 from profiles.release.request import EVENT_FEEDS, PERIODS, PLACES, check_request
 from profiles.release.views import SHOWN_BASE, hex_view, place_view
 

@@ -50,7 +50,6 @@ import pandas as pd
 from profiles.release.audiences import BREAKDOWNS, GRAINS, Policy
 from profiles.release.disclosure import Protected, protect
 from profiles.release.ladder import Rung
-from data_contracts.periods import period_ends, period_starts
 from profiles.release.perturb import perturb_counts
 
 #: Place code of the whole force (everything loaded) in a places layer.

@@ -44,4 +44,4 @@ def cells_to_center_children(cells, resolution: int) -> np.ndarray:
     return out
 
 
-__all__ = ["cells_to_center_children", "period_ends", "period_starts"]
+__all__ = ["cells_to_center_children"]

@@ -172,6 +172,7 @@ def ingest_file(con, feed: str, path, options: IngestOptions | None = None, *, k
         except NotPlain:   # the file must be read whole (not UTF-8, NUL bytes, lone CRs)
             pass
     data = read_source(path)
+    checked = None
     if sha is None and not _named_before(con, feed, path):
         # A file not seen by this name is likely new: hashed in a thread (hashlib lets go of
         # the GIL) while it is validated; "already loaded" is then known afterwards, and wins
@@ -185,14 +186,13 @@ def ingest_file(con, feed: str, path, options: IngestOptions | None = None, *, k
                 return IngestResult(feed, str(path), "already loaded", file_sha256=hashed())
             raise
         sha = hashed()
-        if _loaded_already(con, sha):
-            return IngestResult(feed, str(path), "already loaded", file_sha256=sha)
-        return run(iter([checked]), sha=sha, staged=False)
+    # a file seen by this name before is hashed first, and not validated if loaded already
     sha = sha or hashlib.sha256(data).hexdigest()
     if _loaded_already(con, sha):
         return IngestResult(feed, str(path), "already loaded", file_sha256=sha)
-    return run(iter([read_feed(feed, path, extent=extent, data=data, today=today,
-                               recipe=recipe)]), sha=sha, staged=False)
+    if checked is None:
+        checked = read_feed(feed, path, extent=extent, data=data, today=today, recipe=recipe)
+    return run(iter([checked]), sha=sha, staged=False)
 
 
 def _hashing(data: bytes):

@@ -295,6 +295,9 @@ def test_map_over_time_by_keyboard_and_axe(server, tmp_path):  # noqa: F811
         _settle(page)
         slider = page.get_by_role("slider", name="Month shown").first
         first = slider.get_attribute("aria-valuetext")
+        # the player's buttons are drawn before the walk starts (a busy machine's rerun can
+        # lag the map's canvases)
+        page.get_by_role("button", name="Next month").wait_for(timeout=60_000)
         walk = _tab_until(page, lambda f: "Next month" in f.get("text", ""), limit=25)
         assert any("Play" in f.get("text", "") for f in walk)
         caption = page.get_by_text("hexagons shown (1 of")

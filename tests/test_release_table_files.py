@@ -167,7 +167,7 @@ def test_tables_kept_after_a_load_are_built_in_bounded_memory_spilling_privately
     import stat
 
     seen = {}
-    real = cache.build_tables
+    real = cache.build_feed_tables      # the step after a load builds a feed's layers together
 
     def spying(cur, *args, **kwargs):
         if not seen:
@@ -177,7 +177,7 @@ def test_tables_kept_after_a_load_are_built_in_bounded_memory_spilling_privately
         return real(cur, *args, **kwargs)
 
     clear_release_cache()
-    monkeypatch.setattr(cache, "build_tables", spying)
+    monkeypatch.setattr(cache, "build_feed_tables", spying)
     kept = cache.keep_tables(demo_copy, ["partnership"], memory_limit="200MB")
     assert kept and seen["temp"] == str(cache.spill_folder(demo_copy))
     assert seen["mode"] == 0o700
@@ -206,7 +206,10 @@ def test_feeds_with_nothing_loaded_share_empty_tables_in_memory_and_keep_no_file
 
     monkeypatch.setattr(cache, "build_tables", counting)
     clear_release_cache()
-    kept = cache.keep_tables(db, ["partnership"])
+    with monkeypatch.context() as only_here:   # the step after a load builds a feed at once
+        only_here.setattr(cache, "build_feed_tables", lambda cur, protection, feed, layers, **k:
+                          calls.append((protection, tuple(x.name for x in layers))) or {})
+        kept = cache.keep_tables(db, ["partnership"])
     policy = get_policy("partnership")
     feeds = [f for f in EVENT_FEEDS if policy.may_see(f)]
     assert [f for _, f, _ in kept] == feeds

@@ -75,11 +75,13 @@ def load_base_table(con, feed: str, *, resolution: int, dims=(), labels=None,
     sub_atom = np.zeros(0, dtype=np.int64)
     subject = np.zeros(0, dtype=np.int64)
     epoch_of_code = np.zeros(0, dtype=np.int64)
+    complete = not len(subs["subject"])      # every subject row lies in an atom
     if len(subs["subject"]) and count:
         sub_cells = pd.Index(cells).get_indexer(np.asarray(subs["cell"], dtype=np.int64))
         found = sub_cells >= 0
         sub_atom = pd.Index(keys).get_indexer(pack(subs, sub_cells))
         found &= sub_atom >= 0
+        complete = bool(found.all())
         subject, uniques = pd.factorize(np.asarray(subs["subject"], dtype=np.int64)[found])
         if rotations:   # the key each hash was made with: after how many rotations
             row_epoch = np.searchsorted(np.asarray(rotations, dtype=np.int64),
@@ -99,7 +101,75 @@ def load_base_table(con, feed: str, *, resolution: int, dims=(), labels=None,
         subject_atom=sub_atom.astype(np.int64), subject=subject.astype(np.int64),
         labels=labels, subject_epoch=epoch_of_code)
     base.fingerprint = fingerprint
+    base.first_row, base.subjects_complete = first, complete
     return base
+
+
+def cell_parents(cells: np.ndarray, resolution: int) -> np.ndarray:
+    """Each H3 cell's parent at ``resolution`` (no coarser than the cell), as uint64.
+
+    Bit arithmetic on the index (its resolution field, and the digits below ``resolution``
+    set to 7, unused), as ``h3.cell_to_parent`` does, for a whole array at once.
+
+    Examples
+    --------
+    >>> import h3
+    >>> cell = h3.latlng_to_cell(54.57, -1.23, 9)
+    >>> parent = cell_parents(np.array([h3.str_to_int(cell)], np.uint64), 7)[0]
+    >>> h3.int_to_str(int(parent)) == h3.cell_to_parent(cell, 7)
+    True
+    """
+    r = int(resolution)
+    h = (np.asarray(cells, dtype=np.uint64) & ~np.uint64(0xF << 52)) | np.uint64(r << 52)
+    return h | np.uint64((1 << ((15 - r) * 3)) - 1)
+
+
+def coarser(base: BaseTable, resolution: int) -> BaseTable | None:
+    """The base table :func:`load_base_table` returns for the same feed, breakdowns and
+    weeks at the coarser H3 ``resolution``, summed from ``base`` (a table it loaded) with no
+    second pass over the store; None when that cannot be exact (a subject row of ``base``'s
+    store lay in no atom of it, so the coarser table might hold it): load it instead.
+
+    Identical to the loaded table, array for array and in the same order: an atom of the
+    coarser table is the fine atoms of its cell's children with its week and breakdown
+    values, listed where its first store row lies (the least of theirs); its events,
+    unkeyed events and record-key sum are theirs summed; its (atom, subject) pairs are
+    theirs, repeats dropped, in the order of their first rows; subject codes and their key
+    epochs are the fine table's, which read the same subject rows.
+    """
+    if not getattr(base, "subjects_complete", False):
+        return None
+    size = len(base)
+    parent = cell_parents(base.cell, resolution)
+    dims = tuple(base.dims)
+    sizes = [len(base.labels[d]) for d in dims]
+    cell_code = pd.factorize(parent.view(np.int64))[0]
+    key = cell_code.astype(np.int64) * 100_000 + base.day.astype(np.int64)
+    for d, k in zip(dims, sizes):
+        key = key * k + base.dims[d]
+    # coarse atoms by their first store row: the fine atoms in that order, then factorised
+    order = np.argsort(base.first_row, kind="stable")
+    code_sorted, _ = pd.factorize(key[order])
+    atom = np.empty(size, dtype=np.int64)
+    atom[order] = code_sorted
+    count = int(code_sorted.max()) + 1 if size else 0
+    lead = order[np.unique(code_sorted, return_index=True)[1]]   # each coarse atom's first
+    fingerprint = np.zeros(count, dtype=np.uint64)
+    np.add.at(fingerprint, atom, base.fingerprint)
+    sub_atom, subject = base.subject_atom, base.subject
+    if len(subject):
+        width = int(subject.max()) + 1
+        pairs = pd.unique(atom[sub_atom] * width + subject)
+        sub_atom, subject = pairs // width, pairs % width
+    out = BaseTable(
+        cell=parent[lead], day=base.day[lead], dims={d: base.dims[d][lead] for d in dims},
+        n=np.bincount(atom, weights=base.n, minlength=count).astype(np.int64),
+        anon=np.bincount(atom, weights=base.anon, minlength=count).astype(np.int64),
+        subject_atom=sub_atom.astype(np.int64), subject=subject.astype(np.int64),
+        labels=base.labels, subject_epoch=base.subject_epoch)
+    out.fingerprint = fingerprint
+    out.first_row, out.subjects_complete = base.first_row[lead], True
+    return out
 
 
 def breakdown_labels(con, feed: str, dims) -> dict:
@@ -160,5 +230,5 @@ def area_memberships(con) -> tuple[np.ndarray, np.ndarray]:
             np.asarray(rows["cell"], dtype=np.int64).astype(np.uint64))
 
 
-__all__ = ["area_memberships", "breakdown_labels", "feed_quarters", "floor_cells",
-           "key_rotations", "load_base_table"]
+__all__ = ["area_memberships", "breakdown_labels", "cell_parents", "coarser", "feed_quarters",
+           "floor_cells", "key_rotations", "load_base_table"]

@@ -23,7 +23,7 @@ import pandas as pd
 from data_contracts.private_files import private_dir
 from profiles import store
 from profiles.release.audiences import get_policy
-from profiles.release.base import (area_memberships, breakdown_labels, feed_quarters,
+from profiles.release.base import (area_memberships, breakdown_labels, coarser, feed_quarters,
                                    floor_cells, load_base_table)
 from profiles.release.caps import apply_caps
 from profiles.release.disclosure import Protected
@@ -103,32 +103,72 @@ def build_tables(cur, protection: Protection, feed: str, layer: Layer, *,
     """Build ``layer`` - and, for a places layer, every places layer, which are protected
     together (:mod:`profiles.release.places`) - by layer name, with the caps an erasure
     holds applied (:mod:`profiles.release.caps`: no figure rises after an erasure)."""
-    return apply_caps(cur, protection, feed, _build_tables(cur, protection, feed, layer,
-                                                           atoms=atoms))
+    return build_feed_tables(cur, protection, feed, [layer], atoms=atoms)
 
 
-def _build_tables(cur, protection: Protection, feed: str, layer: Layer, *,
-                  atoms: bool = False) -> dict:
+def build_feed_tables(cur, protection: Protection, feed: str, layers, *,
+                      atoms: bool = False) -> dict:
+    """Build ``layers`` of ``feed`` together (a places layer brings every places layer), by
+    layer name, caps applied as :func:`build_tables` does.
+
+    A span of quarters at a time (:data:`SPAN_ROWS`), the span's base table is read from the
+    store once for each breakdown set the layers use, at the finest H3 resolution they need;
+    the coarser ones are summed from it (:func:`~profiles.release.base.coarser`), which gives
+    the tables a read at that resolution would, array for array. Only one span's base tables
+    are held at a time.
+    """
+    return apply_caps(cur, protection, feed, _build_feed(cur, protection, feed, list(layers),
+                                                         atoms=atoms))
+
+
+def _build_feed(cur, protection: Protection, feed: str, layers: list, *,
+                atoms: bool = False) -> dict:
     res = store.base_resolution(cur)
     quarters = [None] if atoms else feed_quarters(cur, feed, SPAN_ROWS)
-    if layer.place == "places":
-        dims = ("category",) if "category" in protection.breakdowns else ()
-        labels, areas = breakdown_labels(cur, feed, dims), area_memberships(cur)
-        parts = [build_places(load_base_table(cur, feed, resolution=res, dims=dims,
-                                              labels=labels, weeks=q), protection, areas)
-                 for q in quarters]
-        return {name: _joined([p[name] for p in parts], ("rung", "place", "period_start",
-                                                        *parts[0][name].dims))
-                for name in parts[0]}
-    floor, dims = hex_floor(protection, layer.grain), protection.breakdowns
-    labels = breakdown_labels(cur, feed, dims)
-    everywhere = None if quarters == [None] else (
-        floor_cells(cur, feed, floor), {d: len(labels[d]) for d in dims})
-    parts = [build_hex_layer(load_base_table(cur, feed, resolution=floor, dims=dims,
-                                             labels=labels, weeks=q),
-                             protection, layer, base_resolution=res, atoms=atoms,
-                             everywhere=everywhere) for q in quarters]
-    return {layer.name: _joined(parts, ("rung", "cell", "period_start", *dims))}
+    places = any(layer.place == "places" for layer in layers)
+    hexes = [layer for layer in layers if layer.place != "places"]
+    place_dims = ("category",) if "category" in protection.breakdowns else ()
+    hex_dims = tuple(protection.breakdowns)
+    floors = {layer.name: hex_floor(protection, layer.grain) for layer in hexes}
+    needs: dict = {}                 # breakdown set -> resolutions of base tables needed
+    if places:
+        needs.setdefault(place_dims, set()).add(res)
+    for floor in floors.values():
+        needs.setdefault(hex_dims, set()).add(floor)
+    labels = {dims: breakdown_labels(cur, feed, dims) for dims in needs}
+    areas = area_memberships(cur) if places else None
+    everywhere = {floor: None if quarters == [None] else (
+        floor_cells(cur, feed, floor), {d: len(labels[hex_dims][d]) for d in hex_dims})
+        for floor in set(floors.values())}
+    parts: dict = {}
+    for q in quarters:
+        for dims, resolutions in needs.items():
+            for r, base in _base_tables(cur, feed, dims, labels[dims], resolutions, q):
+                if places and dims == place_dims and r == res:
+                    for name, table in build_places(base, protection, areas).items():
+                        parts.setdefault(name, []).append(table)
+                for layer in hexes:
+                    if dims == hex_dims and floors[layer.name] == r:
+                        parts.setdefault(layer.name, []).append(build_hex_layer(
+                            base, protection, layer, base_resolution=res, atoms=atoms,
+                            everywhere=everywhere[r]))
+    return {name: _joined(tables, ("rung", "place", "period_start", *tables[0].dims)
+                          if name.startswith("places") else
+                          ("rung", "cell", "period_start", *hex_dims))
+            for name, tables in parts.items()}
+
+
+def _base_tables(cur, feed: str, dims: tuple, labels: dict, resolutions, weeks):
+    """Yield (resolution, base table) for ``resolutions``, finest first: the finest read from
+    the store, each coarser one summed from the one before (read when that cannot be exact)."""
+    finer = None
+    for r in sorted(resolutions, reverse=True):
+        base = coarser(finer, r) if finer is not None else None
+        if base is None:
+            base = load_base_table(cur, feed, resolution=r, dims=dims, labels=labels,
+                                   weeks=weeks)
+        yield r, base
+        finer = base
 
 
 def _joined(parts: list, order: tuple) -> Protected:
@@ -205,11 +245,8 @@ def _from_disk_or_build(cur, protection, feed, layer, sig) -> dict:
     if prot is not None:
         return {layer.name: prot}
     tables = build_tables(cur, protection, feed, layer)
-    salt, res = release_salt(cur), store.base_resolution(cur)
-    for name, table in tables.items():
-        table_files.write_table(folder, _disk_key(cur, protection, feed,
-                                                  layer_named(protection, name), sig,
-                                                  salt, res), table)
+    _write_tables(cur, protection, feed, sig, folder, release_salt(cur),
+                  store.base_resolution(cur), tables)
     return tables
 
 
@@ -234,8 +271,8 @@ def warm_release_cache(con, audiences, feeds=EVENT_FEEDS, *, hold: bool = True
 
     Audiences that protect alike share their tables (built once). With ``hold=False`` a
     table is only made sure of on disk (built and kept there if missing) and not held in
-    this process's memory: one feed at a time, and one audience's tables at a time, so what
-    is held at once is one layer's base table and its units. A feed with nothing loaded
+    this process's memory: one feed at a time, one audience's tables at a time, so what is
+    held at once is one span's base tables (:func:`build_feed_tables`) and the feed's units. A feed with nothing loaded
     needs nothing on disk (:func:`layer_table` serves it the empty tables its protection
     shares): with ``hold=False`` it is passed over. Returns (audience, feed, seconds) per
     audience and feed.
@@ -257,11 +294,11 @@ def warm_release_cache(con, audiences, feeds=EVENT_FEEDS, *, hold: bool = True
                 continue
             t0 = time.perf_counter()
             protection = protection_of(policy, feed)
-            for layer in layers_for(protection) if loaded is None or feed in loaded else ():
-                if hold:
+            if loaded is None:
+                for layer in layers_for(protection):
                     layer_table(con, protection, feed, layer)
-                else:
-                    _keep_on_disk(con, protection, feed, layer, versions)
+            elif feed in loaded:
+                _keep_on_disk(con, protection, feed, layers_for(protection), versions)
             timings.append((policy.name, feed, time.perf_counter() - t0))
     return timings
 
@@ -272,10 +309,11 @@ def _loaded_feeds(con) -> set:
         "SELECT DISTINCT feed FROM facts UNION SELECT DISTINCT feed FROM subjects").fetchall()}
 
 
-def _keep_on_disk(con, protection, feed, layer, versions: dict) -> None:
-    """Make sure ``layer``'s table is on disk (unless the feed has nothing loaded);
-    ``versions`` keeps each feed's cursor and store version (and the folder and salt) for
-    the rest of one warm-up, which reads an unchanging store."""
+def _keep_on_disk(con, protection, feed, layers, versions: dict) -> None:
+    """Make sure ``layers``' tables are on disk (unless the feed has nothing loaded), the
+    missing ones built together (:func:`build_feed_tables`); ``versions`` keeps each feed's
+    cursor and store version (and the folder and salt) for the rest of one warm-up, which
+    reads an unchanging store."""
     from profiles.release import table_files
 
     if feed not in versions:
@@ -286,9 +324,22 @@ def _keep_on_disk(con, protection, feed, layer, versions: dict) -> None:
     cur, sig, folder, salt, res = versions[feed]
     if not sig[0] or _nothing_loaded(sig):
         return
-    key = _disk_key(cur, protection, feed, layer, sig, salt, res)
-    if not (folder / f"{key}{table_files.SUFFIX}").exists():
-        _from_disk_or_build(cur, protection, feed, layer, sig)
+    missing = [layer for layer in layers if not (
+        folder / f"{_disk_key(cur, protection, feed, layer, sig, salt, res)}"
+                 f"{table_files.SUFFIX}").exists()]
+    if missing:
+        _write_tables(cur, protection, feed, sig, folder, salt, res,
+                      build_feed_tables(cur, protection, feed, missing))
+
+
+def _write_tables(cur, protection, feed, sig, folder, salt, res, tables: dict) -> None:
+    """Keep ``tables`` (layer name -> Protected) of ``feed`` on disk in ``folder``."""
+    from profiles.release import table_files
+
+    for name, table in tables.items():
+        table_files.write_table(folder, _disk_key(cur, protection, feed,
+                                                  layer_named(protection, name), sig,
+                                                  salt, res), table)
 
 
 #: DuckDB's memory limit while :func:`keep_tables` builds tables after a load; queries that
@@ -345,5 +396,6 @@ def clear_release_cache() -> None:
         _CACHE.clear()
 
 
-__all__ = ["CACHE_TABLES", "CACHE_UNITS", "build_layer", "clear_release_cache", "keep_tables",
+__all__ = ["CACHE_TABLES", "CACHE_UNITS", "build_feed_tables", "build_layer",
+           "clear_release_cache", "keep_tables",
            "layer_table", "protected_table", "store_span", "warm_release_cache"]

@@ -12,14 +12,24 @@ spreadsheet will not run) and :mod:`data_contracts.private_files` (files 0600, f
 whatever the umask). :data:`CATALOGUE` describes every feed (its label, unit and derived feeds)
 for the layers above.
 """
-from data_contracts.draft import draft_recipe
-from data_contracts.errors import ContractError, Problem
-from data_contracts.feeds import (CATALOGUE, CONTRACTS, DERIVED_FEEDS, EVENT_FEEDS, FEEDS, Column,
-                                  Contract, Derived, Unit, contract_for, feed_entry)
-from data_contracts.readers import FORMATS_READ, read_source
-from data_contracts.recipes import (Recipe, RecipeError, build_recipe, load_recipe,
-                                    recipe_from_flags)
-from data_contracts.validate import ValidatedFeed, read_feed
+# Names are imported from their modules when first asked for (PEP 562), so that importing one
+# light module (``data_contracts.feeds``, ``data_contracts.words``) does not import pandas:
+# the ``lantern`` command builds its parser without it.
+from data_contracts.lazy import lazy_names
+
+_FROM = {
+    "draft_recipe": "draft",
+    "ContractError": "errors", "Problem": "errors",
+    **dict.fromkeys(("CATALOGUE", "CONTRACTS", "DERIVED_FEEDS", "EVENT_FEEDS", "FEEDS", "Column",
+                     "Contract", "Derived", "Unit", "contract_for", "feed_entry"), "feeds"),
+    "FORMATS_READ": "readers", "read_source": "readers",
+    **dict.fromkeys(("Recipe", "RecipeError", "build_recipe", "load_recipe",
+                     "recipe_from_flags"), "recipes"),
+    "ValidatedFeed": "validate", "read_feed": "validate",
+}
+
+
+__getattr__, __dir__ = lazy_names(__name__, _FROM)
 
 __all__ = [
     "CATALOGUE",

@@ -7,6 +7,7 @@ module in ``COMMANDS``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import importlib
 import inspect
@@ -16,6 +17,26 @@ COMMANDS = ("profiles.cli.data", "profiles.cli.serve", "profiles.cli.admin",
             "profiles.cli.analyses", "profiles.cli.plans", "profiles.cli.pack",
             "profiles.cli.recipe", "profiles.cli.protection", "profiles.cli.backup",
             "profiles.cli.doctor", "profiles.cli.describe")
+
+
+#: True once :func:`main` runs as the ``lantern`` command itself (not called from a test).
+_AS_COMMAND = False
+
+
+@contextlib.contextmanager
+def lasting_imports():
+    """Import what a command needs for the rest of the process: run as the command, with no
+    garbage collection meanwhile, and none walking what was imported again afterwards
+    (``gc.freeze``). Called from tests, nothing changes."""
+    if not _AS_COMMAND:
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 class UserError(Exception):
@@ -42,36 +63,27 @@ def main(argv=None) -> int:
     Run as the command itself (``argv`` None), the process first makes what it writes
     private (:func:`keep_files_private`).
     """
+    global _AS_COMMAND
     if argv is None:
         keep_files_private()
-        # What the commands import lives as long as the process: no collection while it is
-        # imported, and none walks it again afterwards.
-        gc.disable()
-    parser = build_parser()
-    if argv is None:
-        gc.freeze()
-        gc.enable()
+        _AS_COMMAND = True
+    with lasting_imports():
+        parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    from data_contracts import ContractError
-    from profiles.release import PolicyError
-    from profiles.release import ReleaseError
-    from profiles.store.database import StoreTooOld
-
     import os
 
     try:
         code = int(args.func(args) or 0)
-    except (UserError, ContractError, PolicyError, ReleaseError, FileNotFoundError,
-            StoreTooOld) as exc:
-        print(f"lantern {args.command}: {exc}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print(f"lantern {args.command}: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # noqa: BLE001 - never a traceback for the user
+        if isinstance(exc, _said_plainly()):
+            print(f"lantern {args.command}: {exc}", file=sys.stderr)
+            return 1
         if os.environ.get("LANTERN_DEBUG"):
             raise
         first = str(exc).splitlines()[0] if str(exc) else ""
@@ -82,6 +94,17 @@ def main(argv=None) -> int:
     if code == 0:
         _audit_command(args)
     return code
+
+
+def _said_plainly() -> tuple:
+    """The errors a command reports as one line of plain words (a refused file, a policy or
+    release refusal, a missing file, a store too old). Imported only once a command has
+    failed, so that a command imports no more than it needs before it starts its work."""
+    from data_contracts import ContractError
+    from profiles.release import PolicyError, ReleaseError
+    from profiles.store.database import StoreTooOld
+
+    return UserError, ContractError, PolicyError, ReleaseError, FileNotFoundError, StoreTooOld
 
 
 def keep_files_private() -> None:

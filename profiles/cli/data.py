@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from profiles.cli import UserError, command
+from profiles.cli import UserError, command, lasting_imports
 from profiles.cli.recipe import add_recipe_arguments, recipe_from_args
 
 
@@ -107,8 +107,12 @@ def _ingest(args) -> int:
     Validate files against the feed's contract and load their aggregates. Each file loads in one
     transaction; bad rows go to a quarantine report.
     """
-    from profiles.governance import audit, recorders
-    from profiles.store import load_files
+    from data_contracts.read_ahead import ReadAhead
+
+    ahead = ReadAhead(args.paths[0])   # read while the modules below are imported
+    with lasting_imports():
+        from profiles.governance import audit, recorders
+        from profiles.store import load_files
 
     db = _db(args)
     recipe = recipe_from_args(args)    # checked against the feed before any file is read
@@ -126,7 +130,8 @@ def _ingest(args) -> int:
     loads = load_files(db, args.feed, args.paths, recipe=recipe, dry_run=args.dry_run,
                        strict=args.strict, quarantine_dir=args.quarantine_dir,
                        record=None if args.dry_run else record,
-                       progress=None if args.dry_run else progress, done=done)
+                       progress=None if args.dry_run else progress, done=done,
+                       read_ahead=ahead)
     if args.dry_run:
         print("Dry run: nothing was written to the store.", file=sys.stderr)
     else:
@@ -149,8 +154,9 @@ def keep_release_tables(db, *, every: bool = False) -> None:
     """
     import time
 
-    from profiles.governance import load_access
-    from profiles.release import keep_tables
+    with lasting_imports():
+        from profiles.governance import load_access
+        from profiles.release import keep_tables
 
     t0 = time.perf_counter()
     print("Preparing the released tables for the dashboard …", file=sys.stderr, flush=True)

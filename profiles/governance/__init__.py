@@ -7,10 +7,16 @@ for the time set in ``audit.toml``; :mod:`profiles.governance.annex` describes w
 does with personal data, from the configuration and the store's status, for the DPIA.
 None of them reads the store.
 """
-from profiles.governance import audit
-from profiles.governance.access import (DEFAULT_PATH, DEMO_PATH, AccessConfig, AccessError,
-                                        Identity, check_binding, is_loopback, load_access,
-                                        resolve_identity)
+# Names are imported from their modules when first asked for (PEP 562): the audit log's
+# module is light, and the ``lantern`` command's parser imports it without the release
+# engine that access control imports.
+from data_contracts.lazy import lazy_names
+
+_ACCESS = ("DEFAULT_PATH", "DEMO_PATH", "AccessConfig", "AccessError", "Identity",
+           "check_binding", "is_loopback", "load_access", "resolve_identity")
+
+
+__getattr__, __dir__ = lazy_names(__name__, dict.fromkeys(_ACCESS, "access"))
 
 __all__ = ["DEFAULT_PATH", "DEMO_PATH", "AccessConfig", "AccessError", "Identity", "audit",
            "check_binding", "is_loopback", "load_access", "resolve_identity"]

@@ -96,16 +96,16 @@ def build_places(base, protection, areas) -> dict:
         start = period_starts(base.day, grain)
         for with_cat in ((False, True) if has_cat else (False,)):
             a = at["atom"].to_numpy()
-            key = pd.DataFrame({"place": at["place"].to_numpy(), "start": start[a],
-                                "cat": cat[a] if with_cat else TOTAL, "atom": a})
-            key["events"] = base.n[a]
-            key["anon"] = base.anon[a]
-            key["fp"] = base.fingerprint[a]
-            grouped = key.groupby(["place", "start", "cat"], sort=True)
-            unit = grouped.agg(events=("events", "sum"), anon=("anon", "sum")).reset_index()
-            group = grouped.ngroup().to_numpy()     # each key row's unit (units in order)
-            fp = np.zeros(len(unit), dtype=np.uint64)   # cell keys: sums of record keys
-            np.add.at(fp, group, key["fp"].to_numpy(np.uint64))
+            unit, group = _units_of(at["place"].to_numpy(np.int64), start[a],
+                                    cat[a] if with_cat else np.full(len(a), TOTAL, np.int64))
+            count = len(unit["place"])
+            unit["events"] = np.bincount(group, weights=base.n[a],
+                                         minlength=count).astype(np.int64)
+            unit["anon"] = np.bincount(group, weights=base.anon[a],
+                                       minlength=count).astype(np.int64)
+            fp = np.zeros(count, dtype=np.uint64)   # cell keys: sums of record keys
+            np.add.at(fp, group, base.fingerprint[a])
+            unit = pd.DataFrame(unit)
             unit["fp"] = fp
             if len(base.subject):
                 unit["keyed"] = _keyed_people(base, group, a, len(unit))
@@ -165,6 +165,28 @@ def build_places(base, protection, areas) -> dict:
                                   np.zeros(len(frame), dtype=bool),
                                   {d: base.labels[d] for d in dims})
     return out
+
+
+def _units_of(place: np.ndarray, start: np.ndarray, cat: np.ndarray) -> tuple[dict, np.ndarray]:
+    """The units (place x period start x category) that rows fall in, sorted by those three,
+    as columns; and each row's unit. Integer codes only: no table is grouped.
+
+    Examples
+    --------
+    >>> units, group = _units_of(np.array([-1, 4, -1]), np.array([7, 0, 0]),
+    ...                          np.array([-1, -1, -1]))
+    >>> units["place"].tolist(), units["start"].tolist(), group.tolist()
+    ([-1, -1, 4], [0, 7, 0], [1, 2, 0])
+    """
+    codes, values = zip(*(pd.factorize(col, sort=True) for col in (place, start, cat)))
+    sizes = [len(v) for v in values]
+    key = (codes[0].astype(np.int64) * sizes[1] + codes[1]) * sizes[2] + codes[2]
+    group, keys = pd.factorize(key, sort=True)
+    keys = np.asarray(keys, dtype=np.int64)
+    units = {"place": np.asarray(values[0])[keys // (sizes[1] * sizes[2])],
+             "start": np.asarray(values[1])[keys // sizes[2] % sizes[1]],
+             "cat": np.asarray(values[2])[keys % sizes[2]]}
+    return {k: v.astype(np.int64) for k, v in units.items()}, group.astype(np.int64)
 
 
 #: ``rung`` of a places unit that is a *rest of the quarter* (shown only in a quarter, a year

@@ -15,6 +15,7 @@ from pathlib import Path
 from data_contracts import ContractError, Recipe, read_feed, read_source
 from data_contracts import blocks
 from data_contracts.blocks import NotPlain
+from data_contracts.read_ahead import ReadAhead
 from data_contracts.validate import block_plan, iter_feed
 from data_contracts.words import plural
 from geo.extent import UK_EXTENT, Extent
@@ -80,6 +81,7 @@ class IngestOptions:
     dry_run: bool = False
     block_bytes: int | None = None
     private_copy: bool = False
+    read_ahead: ReadAhead | None = None
 
 
 def ingest_file(con, feed: str, path, options: IngestOptions | None = None, *, key: bytes,
@@ -124,6 +126,10 @@ def ingest_file(con, feed: str, path, options: IngestOptions | None = None, *, k
         :func:`profiles.store.load_files` makes): a file read in blocks then commits block by
         block, which keeps memory bounded (:class:`profiles.store.staging.FileWrite`).
         Otherwise the file loads in one transaction.
+    read_ahead : ReadAhead, optional
+        The file's bytes, being read on a thread since the command began
+        (:class:`data_contracts.read_ahead.ReadAhead`): taken when the file is read whole,
+        given back unused when it is read in blocks.
 
     Returns
     -------
@@ -149,6 +155,9 @@ def ingest_file(con, feed: str, path, options: IngestOptions | None = None, *, k
     block_bytes = block_plan(feed, path, recipe=recipe,
                              block_bytes=block_bytes or blocks.BLOCK_BYTES)
     blocked = feed in AGGREGATED and block_bytes is not None
+    ahead = o.read_ahead
+    if ahead is not None and blocked:
+        ahead.drop()          # read a block at a time: the whole file's bytes are not kept
     extent = extent or force_extent(con)
     run = partial(_ingest, con, feed, path, key=key, strict=strict, dry_run=dry_run,
                   quarantine_dir=quarantine_dir or _default_quarantine_dir(con),
@@ -171,7 +180,7 @@ def ingest_file(con, feed: str, path, options: IngestOptions | None = None, *, k
                        digest=digest, staged=True)
         except NotPlain:   # the file must be read whole (not UTF-8, NUL bytes, lone CRs)
             pass
-    data = read_source(path)
+    data = (ahead.take(path) if ahead is not None else None) or read_source(path)
     checked = None
     if sha is None and not _named_before(con, feed, path):
         # A file not seen by this name is likely new: hashed in a thread (hashlib lets go of

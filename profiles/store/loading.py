@@ -59,7 +59,8 @@ def load_files(db, feed: str, paths: Iterable, *, recipe: Recipe | None = None,
                dry_run: bool = False, strict: bool = False, quarantine_dir=None,
                record: Callable | None = None,
                progress: Callable[[str], None] | None = None,
-               done: Callable[[FileLoad], None] | None = None) -> list[FileLoad]:
+               done: Callable[[FileLoad], None] | None = None,
+               read_ahead=None) -> list[FileLoad]:
     """Check, and unless ``dry_run`` load, each file into the store at ``db``.
 
     Each file is loaded into a copy of the database that is swapped in only when the file has
@@ -92,6 +93,9 @@ def load_files(db, feed: str, paths: Iterable, *, recipe: Recipe | None = None,
         Called with each path before it is read.
     done : callable, optional
         Called with each file's FileLoad as soon as it is finished (before the next is read).
+    read_ahead : ReadAhead, optional
+        One file's bytes, being read since the command began
+        (:class:`data_contracts.read_ahead.ReadAhead`); given back unused when not taken.
 
     Returns
     -------
@@ -103,18 +107,30 @@ def load_files(db, feed: str, paths: Iterable, *, recipe: Recipe | None = None,
         The recipe does not fit the feed (before any file is read; nothing is written).
     """
     db = Path(db)
-    if recipe is not None and not recipe.is_empty:
-        recipe.check(feed)
-    qdir = Path(quarantine_dir) if quarantine_dir else default_quarantine_dir(db)
+    try:
+        if recipe is not None and not recipe.is_empty:
+            recipe.check(feed)
+        qdir = Path(quarantine_dir) if quarantine_dir else default_quarantine_dir(db)
+        return _load_files(db, feed, list(paths), recipe=recipe, dry_run=dry_run,
+                           strict=strict, qdir=qdir, record=record, progress=progress,
+                           done=done, read_ahead=read_ahead)
+    finally:
+        if read_ahead is not None:
+            read_ahead.drop()
+
+
+def _load_files(db: Path, feed: str, paths: list, *, recipe, dry_run: bool, strict: bool,
+                qdir: Path, record, progress, done, read_ahead) -> list[FileLoad]:
     if dry_run:
-        return _dry_run(db, feed, list(paths), recipe=recipe, strict=strict, quarantine_dir=qdir,
-                        progress=progress, done=done)
+        return _dry_run(db, feed, paths, recipe=recipe, strict=strict, quarantine_dir=qdir,
+                        progress=progress, done=done, read_ahead=read_ahead)
     for leftover in remove_leftovers(db):
         if record is not None:
             record(action="cleanup", file_name=leftover.name[:200],
                    copy=leftover_kind(leftover))
     key = load_key(db)
-    options = IngestOptions(strict=strict, quarantine_dir=qdir, recipe=recipe, private_copy=True)
+    options = IngestOptions(strict=strict, quarantine_dir=qdir, recipe=recipe, private_copy=True,
+                            read_ahead=read_ahead)
     loads = []
     for path in paths:
         if progress is not None:
@@ -149,13 +165,13 @@ def _finished(loads: list, load: FileLoad, done) -> None:
 
 
 def _dry_run(db: Path, feed: str, paths: list, *, recipe, strict: bool, quarantine_dir: Path,
-             progress, done) -> list[FileLoad]:
+             progress, done, read_ahead=None) -> list[FileLoad]:
     exists = db.exists()
     con = store.connect(db if exists else ":memory:", read_only=exists)
     has_key = bool(os.environ.get("LANTERN_KEY")) or Path(f"{db}.key").exists()
     key = load_key(db) if has_key else secrets.token_bytes(32)
     options = IngestOptions(strict=strict, quarantine_dir=quarantine_dir, recipe=recipe,
-                            dry_run=True)
+                            dry_run=True, read_ahead=read_ahead)
     loads = []
     try:
         for path in paths:

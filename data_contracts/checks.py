@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from data_contracts.timestamps import _np, parse_timestamps
+from data_contracts.timestamps import parse_timestamps
 from data_contracts.values import (CLOCK, CONTROL, FALSE_WORDS, MAX_VALUE_CHARS, TRUE_WORDS,
                                    days_mask, norm, per_value, to_float, uniques, whole)
 

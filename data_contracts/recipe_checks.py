@@ -126,7 +126,7 @@ def _check_constant(contract: Contract, column: str, value: str, fail) -> None:
              f"set one of: {', '.join(c.name for c in contract.columns if c.kind in CONSTANT_KINDS)}.")
     if col.kind not in CONSTANT_KINDS:
         fail(key, f"{column} cannot be the same on every row (it is a {col.kind}).",
-             f"map it to a column in [columns] instead.")
+             "map it to a column in [columns] instead.")
     ok = {"category": lambda v: norm(v) in {norm(a) for a in col.allowed},
           "bool": lambda v: v.lower() in TRUE_WORDS | FALSE_WORDS,
           "int": lambda v: whole(v) > 0,

@@ -21,7 +21,6 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from data_contracts.blocks import BLOCK_BYTES, block_bytes_for, is_blocked, raw_blocks
 from data_contracts.checks import _CHECKS, RAGGED_REASON

@@ -7,7 +7,6 @@ never a key, never a hash.
 from __future__ import annotations
 
 import datetime as dt
-import sys
 
 from data_contracts.words import agrees, plural
 from profiles.cli import UserError, command

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from profiles.pack.adapters import analysis, analysis_or_note
 from data_contracts.periods import period_label, period_start
-from profiles.pack.labels import feed_label
 from profiles.pack.prose import section
 from profiles.pack.model import Figure, HexMap, Section, SmallMultiples, Table
 
@@ -111,10 +110,10 @@ def small_multiples(ctx, run, label: str) -> SmallMultiples | None:
     first, last = panels[0][0], panels[-1][0]
     return SmallMultiples(
         f"{label} month by month, {first} to {last}",
-        f"Released counts per hexagon and month, one small map per month on one colour scale "
-        f"(the same classes in every panel), for readers who cannot use an animation. White "
-        f"hexagons show none (none, or too few to show in that month). Figures shown only "
-        f"for a larger hexagon or a longer period are not drawn.",
+        "Released counts per hexagon and month, one small map per month on one colour scale "
+        "(the same classes in every panel), for readers who cannot use an animation. White "
+        "hexagons show none (none, or too few to show in that month). Figures shown only "
+        "for a larger hexagon or a longer period are not drawn.",
         tuple(cube.index), panels, tuple(class_breaks(shown)),
         ctx.source(run.feed, "month", analysis=_EMERGING), "events per hexagon",
         places.outlines(ctx))

@@ -55,11 +55,11 @@ import pandas as pd
 from data_contracts.feeds import feed_entry
 from profiles.release import PlainWordsError
 from profiles.release import Policy, ReleasedForAudience, get_policy
-from profiles.planning.inputs import (_SLOT, BANDS, DAYS, REACH_KM, distance_km,
+from profiles.planning.inputs import (_SLOT, BANDS, DAYS, distance_km,
                                       environment_flags, open_slots, opening_words,
                                       outreach_points, outreach_reach, released_activity,
                                       released_slots)
-from profiles.release import (ReleaseError, is_synthetic, release_area_cells, release_areas,
+from profiles.release import (is_synthetic, release_area_cells, release_areas,
                               sites_for_exclusions)
 
 ANY_DAY = "any day"

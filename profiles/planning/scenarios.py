@@ -106,7 +106,7 @@ def load_scenario(name: str, folder, *, audience: str | None = None) -> Displace
         raise ScenarioError(f"no scenario named {name!r} in {folder}; saved: {known}")
     try:
         scenario = DisplacementScenario.from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError):
         raise ScenarioError(f"{path} is not a Lantern scenario file (it could not be read "
                             f"as one); save the scenario again") from None
     if audience is not None and scenario.audience != audience:

@@ -171,7 +171,7 @@ def choose_layer(protection, period: str, by: tuple, place, start, end, span, *,
         place = "area" if (period != "all" and set(by) <= {"category"}) else "hexagon"
     if place == "area":
         if "category" in by and "category" not in protection.breakdowns:
-            raise ReleaseError(f"feed is not broken down by category for this audience")
+            raise ReleaseError("feed is not broken down by category for this audience")
         if set(by) - {"category"}:
             raise ReleaseError(f"area figures are broken down by category only, not "
                                f"{', '.join(sorted(set(by) - {'category'}))}; ask with "

@@ -45,9 +45,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
-from profiles.release.audiences import BREAKDOWNS, GRAINS, Policy
+from profiles.release.audiences import Policy
 from profiles.release.disclosure import Protected, protect
 from profiles.release.ladder import Rung
 from profiles.release.perturb import perturb_counts

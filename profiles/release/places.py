@@ -345,8 +345,6 @@ def _force_months_from_weeks(units, index, shown, released, unrounded, base, pro
     cat = units["cat"].to_numpy(np.int64)
     weeks = np.flatnonzero((grain == "week") & (place == FORCE))
     month_of = period_starts(start[weeks], "month")
-    people = units["people"].to_numpy(np.int64)
-    events = units["events"].to_numpy(np.int64)
     hidden_weeks = {(int(m), int(c), int(w)) for m, c, w, ok in
                     zip(month_of, cat[weeks], start[weeks], shown[weeks]) if not ok}
     sums = defaultdict(int)

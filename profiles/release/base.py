@@ -137,7 +137,8 @@ def coarser(base: BaseTable, resolution: int) -> BaseTable | None:
     theirs, repeats dropped, in the order of their first rows; subject codes and their key
     epochs are the fine table's, which read the same subject rows.
     """
-    if not getattr(base, "subjects_complete", False):
+    if not getattr(base, "subjects_complete", False) or \
+            not (np.diff(base.first_row) > 0).all():    # atoms not by first row: read it
         return None
     size = len(base)
     parent = cell_parents(base.cell, resolution)
@@ -147,13 +148,12 @@ def coarser(base: BaseTable, resolution: int) -> BaseTable | None:
     key = cell_code.astype(np.int64) * 100_000 + base.day.astype(np.int64)
     for d, k in zip(dims, sizes):
         key = key * k + base.dims[d]
-    # coarse atoms by their first store row: the fine atoms in that order, then factorised
-    order = np.argsort(base.first_row, kind="stable")
-    code_sorted, _ = pd.factorize(key[order])
-    atom = np.empty(size, dtype=np.int64)
-    atom[order] = code_sorted
-    count = int(code_sorted.max()) + 1 if size else 0
-    lead = order[np.unique(code_sorted, return_index=True)[1]]   # each coarse atom's first
+    # The fine atoms are listed by their first store rows, so coarse atoms numbered as they
+    # first appear among them are listed by theirs; each one's first fine atom leads it.
+    atom = pd.factorize(key)[0].astype(np.int64)
+    count = int(atom.max()) + 1 if size else 0
+    lead = np.zeros(count, dtype=np.int64)
+    lead[atom[::-1]] = np.arange(size)[::-1]
     fingerprint = np.zeros(count, dtype=np.uint64)
     np.add.at(fingerprint, atom, base.fingerprint)
     sub_atom, subject = base.subject_atom, base.subject

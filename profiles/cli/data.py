@@ -150,7 +150,7 @@ def keep_release_tables(db, *, every: bool = False) -> None:
     other audiences' tables in the background when it starts. A failure here changes nothing
     loaded: the server builds the tables itself (it says why on stderr).
 
-    On the national store the meeting's tables take about 10 s, every audience's about 63 s.
+    On the national store the meeting's tables take about 16 s, every audience's about 54 s.
     """
     import time
 

@@ -110,17 +110,18 @@ class Unit:
 KINDS = ("event", "reference", "boundary")
 
 
-@dataclass(frozen=True)
-class Derived:
-    """A feed counted at ingest from another feed's rows; it has no file of its own.
+@dataclass(frozen=True, kw_only=True)
+class Counted:
+    """How a feed's counts are released and named, whether it has a file (:class:`Contract`)
+    or is counted from another feed's rows (:class:`Derived`). Given by keyword only.
 
-    ``breakdowns`` lists the breakdowns it carries (None: every one the audience has);
-    ``combined=False`` keeps each category its own figure in a roll-up.
+    ``words``: the feed inside a sentence, where it says more than its label;
+    ``finest_resolution``: the coarsest place its rows are stored at (None: the store's);
+    ``breakdowns``: the breakdowns its rows carry (None: every one the audience has);
+    ``combined=False``: a roll-up never combines its categories; ``kind``: one of
+    :data:`KINDS`.
     """
 
-    feed: str
-    label: str
-    unit: Unit
     words: str = ""
     finest_resolution: int | None = None
     breakdowns: tuple | None = None
@@ -129,7 +130,20 @@ class Derived:
 
 
 @dataclass(frozen=True)
-class Contract:
+class Derived(Counted):
+    """A feed counted at ingest from another feed's rows; it has no file of its own.
+
+    >>> Derived("x", "X flags", Unit("flag", "flags"), combined=False).kind
+    'event'
+    """
+
+    feed: str
+    label: str
+    unit: Unit
+
+
+@dataclass(frozen=True)
+class Contract(Counted):
     """What a feed's file must contain.
 
     ``category`` names the column that becomes the stored category; ``detail`` a second
@@ -149,13 +163,8 @@ class Contract:
     allowed_identifying: tuple = field(default_factory=tuple)
     refused: tuple = ()                   # (pattern, why) refused in this feed only
     refuse_value_shapes: bool = False     # refuse values shaped like URLs, numbers, handles
-    finest_resolution: int | None = None  # coarsest place the feed's rows are stored at
     label: str = ""                       # a heading: "Harm reports"
     unit: Unit | None = None              # one counted row: Unit("report", "reports")
-    words: str = ""                       # inside a sentence, where it says more than the label
-    kind: str = "event"                   # one of KINDS
-    breakdowns: tuple | None = None       # breakdowns its rows carry; None: every one
-    combined: bool = True                 # False: a roll-up never combines its categories
     derived: tuple = ()                   # Derived feeds counted from its rows
 
     def refusal(self, name: str) -> str | None:

@@ -171,6 +171,10 @@ def _units_of(place: np.ndarray, start: np.ndarray, cat: np.ndarray) -> tuple[di
     """The units (place x period start x category) that rows fall in, sorted by those three,
     as columns; and each row's unit. Integer codes only: no table is grouped.
 
+    The three are small integers, so one key orders them as the sort would: each offset from
+    its least value, the place counted in blocks of every start and category, the start in
+    blocks of every category.
+
     Examples
     --------
     >>> units, group = _units_of(np.array([-1, 4, -1]), np.array([7, 0, 0]),
@@ -178,15 +182,22 @@ def _units_of(place: np.ndarray, start: np.ndarray, cat: np.ndarray) -> tuple[di
     >>> units["place"].tolist(), units["start"].tolist(), group.tolist()
     ([-1, -1, 4], [0, 7, 0], [1, 2, 0])
     """
-    codes, values = zip(*(pd.factorize(col, sort=True) for col in (place, start, cat)))
-    sizes = [len(v) for v in values]
-    key = (codes[0].astype(np.int64) * sizes[1] + codes[1]) * sizes[2] + codes[2]
+    columns = [np.asarray(c, dtype=np.int64) for c in (place, start, cat)]
+    if not len(columns[0]):
+        return {k: np.zeros(0, np.int64) for k in ("place", "start", "cat")}, \
+            np.zeros(0, np.int64)
+    low = [int(c.min()) for c in columns]
+    span = [int(c.max()) - lo + 1 for c, lo in zip(columns, low)]
+    if span[0] * span[1] * span[2] >= 1 << 62:     # never for places, weeks and categories
+        raise ValueError("places, periods and categories too far apart to key in 64 bits")
+    key = ((columns[0] - low[0]) * span[1] + (columns[1] - low[1])) * span[2] \
+        + (columns[2] - low[2])
     group, keys = pd.factorize(key, sort=True)
     keys = np.asarray(keys, dtype=np.int64)
-    units = {"place": np.asarray(values[0])[keys // (sizes[1] * sizes[2])],
-             "start": np.asarray(values[1])[keys // sizes[2] % sizes[1]],
-             "cat": np.asarray(values[2])[keys % sizes[2]]}
-    return {k: v.astype(np.int64) for k, v in units.items()}, group.astype(np.int64)
+    units = {"place": keys // (span[1] * span[2]) + low[0],
+             "start": keys // span[2] % span[1] + low[1],
+             "cat": keys % span[2] + low[2]}
+    return units, group.astype(np.int64)
 
 
 #: ``rung`` of a places unit that is a *rest of the quarter* (shown only in a quarter, a year

@@ -31,28 +31,4 @@ _FROM = {
 
 __getattr__, __dir__ = lazy_names(__name__, _FROM)
 
-__all__ = [
-    "CATALOGUE",
-    "CONTRACTS",
-    "DERIVED_FEEDS",
-    "EVENT_FEEDS",
-    "FEEDS",
-    "FORMATS_READ",
-    "Column",
-    "Contract",
-    "ContractError",
-    "Derived",
-    "Problem",
-    "Recipe",
-    "RecipeError",
-    "Unit",
-    "ValidatedFeed",
-    "build_recipe",
-    "contract_for",
-    "draft_recipe",
-    "feed_entry",
-    "load_recipe",
-    "read_feed",
-    "read_source",
-    "recipe_from_flags",
-]
+__all__ = sorted(_FROM)

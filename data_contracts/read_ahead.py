@@ -16,6 +16,7 @@ first block is read, so memory stays bounded.
 from __future__ import annotations
 
 import os
+import stat
 import threading
 from pathlib import Path
 
@@ -42,22 +43,22 @@ class ReadAhead:
     def __init__(self, path, most_bytes: int = MOST_BYTES):
         self.path = Path(path)
         self._data: bytes | None = None
-        self._seen = None
         self._thread = None
         try:
-            seen = _identity(self.path)
+            st = os.stat(self.path)
         except OSError:
             return
-        if seen[0] <= most_bytes and self.path.is_file():
-            self._thread = threading.Thread(target=self._read, args=(seen,), daemon=True,
+        self._seen = _identity(st)
+        if st.st_size <= most_bytes and stat.S_ISREG(st.st_mode):
+            self._thread = threading.Thread(target=self._read, daemon=True,
                                             name="lantern-read-ahead")
             self._thread.start()
 
-    def _read(self, seen) -> None:
+    def _read(self) -> None:
         try:
             data = self.path.read_bytes()
-            if _identity(self.path) == seen and len(data) == seen[0]:
-                self._data, self._seen = data, seen
+            if _identity(os.stat(self.path)) == self._seen and len(data) == self._seen[0]:
+                self._data = data
         except OSError:
             pass
 
@@ -67,9 +68,10 @@ class ReadAhead:
         if self._thread is None or Path(path) != self.path:
             return None
         self._thread.join()
-        data, seen, self._data, self._thread = self._data, self._seen, None, None
+        data, self._data, self._thread = self._data, None, None
         try:
-            return data if data is not None and _identity(self.path) == seen else None
+            return data if data is not None and _identity(os.stat(self.path)) == self._seen \
+                else None
         except OSError:
             return None
 
@@ -80,8 +82,8 @@ class ReadAhead:
         self._data = self._thread = None
 
 
-def _identity(path: Path) -> tuple:
-    st = os.stat(path)
+def _identity(st: os.stat_result) -> tuple:
+    """What says a file is still the one read: its size, modification time and inode."""
     return st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev
 
 

@@ -127,11 +127,14 @@ def _ingest(args) -> int:
         else:
             _print_result(load.result)
 
-    loads = load_files(db, args.feed, args.paths, recipe=recipe, dry_run=args.dry_run,
-                       strict=args.strict, quarantine_dir=args.quarantine_dir,
-                       record=None if args.dry_run else record,
-                       progress=None if args.dry_run else progress, done=done,
-                       read_ahead=ahead)
+    try:
+        loads = load_files(db, args.feed, args.paths, recipe=recipe, dry_run=args.dry_run,
+                           strict=args.strict, quarantine_dir=args.quarantine_dir,
+                           record=None if args.dry_run else record,
+                           progress=None if args.dry_run else progress, done=done,
+                           read_ahead=ahead)
+    finally:
+        ahead.drop()    # not taken (refused, already loaded): not held through the warm step
     if args.dry_run:
         print("Dry run: nothing was written to the store.", file=sys.stderr)
     else:

@@ -18,5 +18,4 @@ _ACCESS = ("DEFAULT_PATH", "DEMO_PATH", "AccessConfig", "AccessError", "Identity
 
 __getattr__, __dir__ = lazy_names(__name__, dict.fromkeys(_ACCESS, "access"))
 
-__all__ = ["DEFAULT_PATH", "DEMO_PATH", "AccessConfig", "AccessError", "Identity", "audit",
-           "check_binding", "is_loopback", "load_access", "resolve_identity"]
+__all__ = sorted([*_ACCESS, "audit"])

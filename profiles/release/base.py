@@ -61,15 +61,11 @@ def load_base_table(con, feed: str, *, resolution: int, dims=(), labels=None,
     cell_code, cells = pd.factorize(np.asarray(facts["cell"], dtype=np.int64))
 
     def pack(frame, codes):
-        key = codes.astype(np.int64) * 100_000 + np.asarray(frame["day"], dtype=np.int64)
-        for d, k in zip(dims, sizes):
-            key = key * k + np.asarray(frame[d], dtype=np.int64)
-        return key
+        return _atom_key(codes, frame["day"], [frame[d] for d in dims], sizes)
 
     atom, keys = pd.factorize(pack(facts, cell_code))
     count = len(keys)
-    first = np.zeros(count, dtype=np.int64)
-    first[atom[::-1]] = np.arange(len(atom))[::-1]
+    first = _first_of(atom, count)
     fingerprint = np.zeros(count, dtype=np.uint64)
     np.add.at(fingerprint, atom, np.asarray(facts["rkey"], dtype=np.uint64))
     sub_atom = np.zeros(0, dtype=np.int64)
@@ -103,6 +99,22 @@ def load_base_table(con, feed: str, *, resolution: int, dims=(), labels=None,
     base.fingerprint = fingerprint
     base.first_row, base.subjects_complete = first, complete
     return base
+
+
+def _atom_key(cell_code, day, codes, sizes) -> np.ndarray:
+    """One int64 per row naming its atom: its cell's code, its week's day and its breakdown
+    ``codes`` (each of ``sizes`` values), packed."""
+    key = np.asarray(cell_code, dtype=np.int64) * 100_000 + np.asarray(day, dtype=np.int64)
+    for values, k in zip(codes, sizes):
+        key = key * k + np.asarray(values, dtype=np.int64)
+    return key
+
+
+def _first_of(codes: np.ndarray, count: int) -> np.ndarray:
+    """For each of ``count`` codes, the first position in ``codes`` that holds it."""
+    first = np.zeros(count, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]
+    return first
 
 
 def cell_parents(cells: np.ndarray, resolution: int) -> np.ndarray:
@@ -145,15 +157,12 @@ def coarser(base: BaseTable, resolution: int) -> BaseTable | None:
     dims = tuple(base.dims)
     sizes = [len(base.labels[d]) for d in dims]
     cell_code = pd.factorize(parent.view(np.int64))[0]
-    key = cell_code.astype(np.int64) * 100_000 + base.day.astype(np.int64)
-    for d, k in zip(dims, sizes):
-        key = key * k + base.dims[d]
+    key = _atom_key(cell_code, base.day, [base.dims[d] for d in dims], sizes)
     # The fine atoms are listed by their first store rows, so coarse atoms numbered as they
     # first appear among them are listed by theirs; each one's first fine atom leads it.
     atom = pd.factorize(key)[0].astype(np.int64)
     count = int(atom.max()) + 1 if size else 0
-    lead = np.zeros(count, dtype=np.int64)
-    lead[atom[::-1]] = np.arange(size)[::-1]
+    lead = _first_of(atom, count)
     fingerprint = np.zeros(count, dtype=np.uint64)
     np.add.at(fingerprint, atom, base.fingerprint)
     sub_atom, subject = base.subject_atom, base.subject

@@ -272,10 +272,10 @@ def warm_release_cache(con, audiences, feeds=EVENT_FEEDS, *, hold: bool = True
     Audiences that protect alike share their tables (built once). With ``hold=False`` a
     table is only made sure of on disk (built and kept there if missing) and not held in
     this process's memory: one feed at a time, one audience's tables at a time, so what is
-    held at once is one span's base tables (:func:`build_feed_tables`) and the feed's units. A feed with nothing loaded
-    needs nothing on disk (:func:`layer_table` serves it the empty tables its protection
-    shares): with ``hold=False`` it is passed over. Returns (audience, feed, seconds) per
-    audience and feed.
+    held at once is one span's base tables (:func:`build_feed_tables`) and the feed's units.
+    A feed with nothing loaded needs nothing on disk (:func:`layer_table` serves it the empty
+    tables its protection shares): with ``hold=False`` it is passed over. Returns (audience,
+    feed, seconds) per audience and feed.
 
     Examples
     --------
@@ -294,7 +294,7 @@ def warm_release_cache(con, audiences, feeds=EVENT_FEEDS, *, hold: bool = True
                 continue
             t0 = time.perf_counter()
             protection = protection_of(policy, feed)
-            if loaded is None:
+            if hold:
                 for layer in layers_for(protection):
                     layer_table(con, protection, feed, layer)
             elif feed in loaded:

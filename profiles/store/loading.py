@@ -95,7 +95,8 @@ def load_files(db, feed: str, paths: Iterable, *, recipe: Recipe | None = None,
         Called with each file's FileLoad as soon as it is finished (before the next is read).
     read_ahead : ReadAhead, optional
         One file's bytes, being read since the command began
-        (:class:`data_contracts.read_ahead.ReadAhead`); given back unused when not taken.
+        (:class:`data_contracts.read_ahead.ReadAhead`): its file takes them when read whole
+        and gives them back when read in blocks; whoever made it drops what is left.
 
     Returns
     -------
@@ -107,22 +108,11 @@ def load_files(db, feed: str, paths: Iterable, *, recipe: Recipe | None = None,
         The recipe does not fit the feed (before any file is read; nothing is written).
     """
     db = Path(db)
-    try:
-        if recipe is not None and not recipe.is_empty:
-            recipe.check(feed)
-        qdir = Path(quarantine_dir) if quarantine_dir else default_quarantine_dir(db)
-        return _load_files(db, feed, list(paths), recipe=recipe, dry_run=dry_run,
-                           strict=strict, qdir=qdir, record=record, progress=progress,
-                           done=done, read_ahead=read_ahead)
-    finally:
-        if read_ahead is not None:
-            read_ahead.drop()
-
-
-def _load_files(db: Path, feed: str, paths: list, *, recipe, dry_run: bool, strict: bool,
-                qdir: Path, record, progress, done, read_ahead) -> list[FileLoad]:
+    if recipe is not None and not recipe.is_empty:
+        recipe.check(feed)
+    qdir = Path(quarantine_dir) if quarantine_dir else default_quarantine_dir(db)
     if dry_run:
-        return _dry_run(db, feed, paths, recipe=recipe, strict=strict, quarantine_dir=qdir,
+        return _dry_run(db, feed, list(paths), recipe=recipe, strict=strict, quarantine_dir=qdir,
                         progress=progress, done=done, read_ahead=read_ahead)
     for leftover in remove_leftovers(db):
         if record is not None:

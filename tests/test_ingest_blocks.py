@@ -479,10 +479,13 @@ def test_a_file_twice_as_large_does_not_need_twice_the_memory(tmp_path):
     # measured 1.2x (Python's strings for one block read record by record); 6.6x when such a
     # file was read whole
     assert grow_odd < 1.6 * grow_one, (base, grow_one, grow_odd)
+    # the control: read whole, the same two files fail the bound the blocks are held to above.
+    # A whole read's peak moves more from run to run (1.44-1.79x seen), so the lower of two here
+    # too, against the blocks' own bound of 1.35x
     whole = 1 << 40
-    whole_one = _peak_kib(tmp_path, one, whole) - base
-    whole_two = _peak_kib(tmp_path, two, whole) - base
-    assert whole_two > 1.5 * whole_one, (base, whole_one, whole_two)   # measured: 1.72x
+    whole_one = min(_peak_kib(tmp_path, one, whole) for _ in range(2)) - base
+    whole_two = min(_peak_kib(tmp_path, two, whole) for _ in range(2)) - base
+    assert whole_two > 1.35 * whole_one, (base, whole_one, whole_two)   # measured: 1.57-1.79x
 
 
 def test_merging_in_several_hash_parts_gives_the_same_store(tmp_path, monkeypatch):

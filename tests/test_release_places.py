@@ -22,12 +22,17 @@ def _by_pandas(base, group, atom, units):
     return keyed.reindex(range(units), fill_value=0).to_numpy(np.int64)
 
 
-@pytest.mark.parametrize("seed, rotated, places", [(1, False, 1), (2, True, 1), (3, False, 4),
-                                                    (4, True, 3), (5, True, 6)],
-                         ids=["force", "rotated-key", "areas", "areas-rotated", "many-areas"])
-def test_keyed_people_match_the_plain_rule(seed, rotated, places):
+@pytest.mark.parametrize("seed, rotated, places, people",
+                         [(1, False, 1, 80), (2, True, 1, 80), (3, False, 4, 80),
+                          (4, True, 3, 80), (5, True, 6, 80), (6, False, 3, 1500),
+                          (7, True, 4, 1500)],
+                         ids=["force", "rotated-key", "areas", "areas-rotated", "many-areas",
+                              "most-people-once", "most-people-once-rotated"])
+def test_keyed_people_match_the_plain_rule(seed, rotated, places, people):
+    """With few people nearly every code lies in several atoms; with many, most in one (the
+    shortcut that never looks those up twice), the rest in several."""
     rng = np.random.default_rng(seed)
-    atoms, people, rows = 300, 80, 900
+    atoms, rows = 300, 900
     pairs = np.unique(np.column_stack([rng.integers(0, atoms, rows),
                                        rng.integers(0, people, rows)]), axis=0)
     base = SimpleNamespace(subject_atom=pairs[:, 0], subject=pairs[:, 1],
@@ -40,6 +45,11 @@ def test_keyed_people_match_the_plain_rule(seed, rotated, places):
             link_atom.append(a)
             link_unit.append(p * 10 + a % 10)
     units = places * 10
+    shuffled = rng.permutation(len(link_atom))       # links come in no order of atom
+    link_atom = np.asarray(link_atom)[shuffled]
+    link_unit = np.asarray(link_unit)[shuffled]
+    lone = np.bincount(base.subject)[base.subject] == 1
+    assert lone.any() if people > rows else not lone.all()
     got = _keyed_people(_Sized(base, atoms), np.asarray(link_unit), np.asarray(link_atom),
                         units)
     want = _by_pandas(base, np.asarray(link_unit), np.asarray(link_atom), units)

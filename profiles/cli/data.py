@@ -158,6 +158,7 @@ def keep_release_tables(db, *, every: bool = False) -> None:
     import time
 
     with lasting_imports():
+        from profiles.cli.heap import freed_memory_kept
         from profiles.governance import load_access
         from profiles.release import keep_tables
 
@@ -165,7 +166,8 @@ def keep_release_tables(db, *, every: bool = False) -> None:
     print("Preparing the released tables for the dashboard …", file=sys.stderr, flush=True)
     try:
         access = load_access()
-        kept = keep_tables(db, access.served if every else access.unidentified)
+        with freed_memory_kept():
+            kept = keep_tables(db, access.served if every else access.unidentified)
     except Exception as exc:  # noqa: BLE001 - an optimisation; the load itself succeeded
         print(f"The released tables were not prepared ({type(exc).__name__}); the dashboard "
               f"will prepare them when it starts.", file=sys.stderr)

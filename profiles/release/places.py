@@ -273,22 +273,28 @@ def _keyed_people(base, group: np.ndarray, atom: np.ndarray, units: int) -> np.n
     with integer arrays only (no table of every subject of every unit is built).
     """
     atom = np.asarray(atom, dtype=np.int64)
-    order = np.argsort(atom, kind="stable")
-    group_by_atom = np.asarray(group, dtype=np.int64)[order]
+    group_by_atom = np.asarray(group, dtype=np.int64)[np.argsort(atom, kind="stable")]
     links = np.bincount(atom, minlength=len(base))
-    first = np.concatenate([[0], np.cumsum(links)[:-1]])
+    first = np.cumsum(links) - links
     sub_atom = np.asarray(base.subject_atom, dtype=np.int64)
     subject = np.asarray(base.subject, dtype=np.int64)
-    repeat = links[sub_atom]
-    total = int(repeat.sum())
-    if not total:
+    if not len(subject):
         return np.zeros(units, dtype=np.int64)
-    # each subject row once per unit its atom lies in
-    within = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(repeat) - repeat, repeat)
-    unit_of = group_by_atom[np.repeat(first[sub_atom], repeat) + within]
+    sub_links, sub_first = links[sub_atom], first[sub_atom]
+    # a code held by one subject row makes one pair per unit of its atom, each distinct; only
+    # codes held by several rows (one person in several atoms) are looked for twice
     width = int(subject.max()) + 1
-    pairs = pd.unique(unit_of * width + np.repeat(subject, repeat))
-    unit_of, codes = pairs // width, pairs % width
+    several = np.bincount(subject, minlength=width)[subject] > 1
+    unit_parts, code_parts, twice = [], [], []
+    for k in range(int(sub_links.max(initial=0))):   # the k-th unit of each row's atom
+        rows = np.flatnonzero(sub_links > k)
+        unit, code, many = group_by_atom[sub_first[rows] + k], subject[rows], several[rows]
+        unit_parts.append(unit[~many])
+        code_parts.append(code[~many])
+        twice.append(unit[many] * width + code[many])
+    pairs = pd.unique(np.concatenate(twice)) if twice else np.zeros(0, dtype=np.int64)
+    unit_of = np.concatenate(unit_parts + [pairs // width])
+    codes = np.concatenate(code_parts + [pairs % width])
     epoch = _epochs(base, codes)
     epochs = int(epoch.max()) + 1 if len(epoch) else 1
     counts = np.bincount(unit_of * epochs + epoch, minlength=units * epochs)

@@ -28,8 +28,9 @@ _CHILD = textwrap.dedent("""
         inside = made_and_dropped() - base
         again = made_and_dropped() - base          # reused, not a second 64 MiB
     after = resident() - base
+    later = made_and_dropped() - base              # mapped and unmapped again, as before
     print(json.dumps({"took": took, "plain": plain, "inside": inside, "again": again,
-                      "after": after}))
+                      "after": after, "later": later}))
 """)
 
 
@@ -42,3 +43,4 @@ def test_freed_arrays_are_kept_while_tables_are_built_and_handed_back_after():
     assert mib["inside"] >= 60, mib                  # kept in the heap for the next one
     assert mib["again"] < mib["inside"] + 16, mib    # and the next one reuses it
     assert mib["after"] < 16, mib                    # given back on leaving
+    assert mib["later"] < 16, mib                    # and large arrays no longer kept

@@ -17,9 +17,10 @@ M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
 KEPT_MMAP = 512 << 20
 #: ... and up to this much freed memory at its top is not handed back.
 KEPT_TRIM = 1 << 30
-#: glibc's defaults, set again afterwards (fixed: its own threshold rises as large maps are
-#: freed, which setting any value stops).
-DEFAULT_MMAP = DEFAULT_TRIM = 128 << 10
+#: Afterwards: where glibc's own sliding thresholds end in a process that frees large arrays
+#: (the map threshold rises to the largest freed map, 32 MiB at most, and the trim threshold
+#: to twice that). Setting any value stops the sliding, so these are set, not its start.
+AFTER_MMAP, AFTER_TRIM = 32 << 20, 64 << 20
 
 
 def _glibc():
@@ -33,9 +34,10 @@ def _glibc():
 @contextmanager
 def freed_memory_kept():
     """Within the block, freed memory stays in this process's heap for reuse (glibc only; a
-    no-op elsewhere). On leaving, glibc's default thresholds are set again and the free heap
-    is handed back to the system, so a process that goes on (a test run, a long command)
-    holds no more than before. Yields whether glibc took the settings."""
+    no-op elsewhere). On leaving, thresholds like glibc's own are set again
+    (:data:`AFTER_MMAP`) and the free heap is handed back to the system, so a process that
+    goes on (a test run, a long command) holds no more than before. Yields whether glibc took
+    the settings."""
     libc = _glibc()
     took = bool(libc and libc.mallopt(M_MMAP_THRESHOLD, KEPT_MMAP)
                 and libc.mallopt(M_TRIM_THRESHOLD, KEPT_TRIM))
@@ -43,6 +45,6 @@ def freed_memory_kept():
         yield took
     finally:
         if libc:
-            libc.mallopt(M_MMAP_THRESHOLD, DEFAULT_MMAP)
-            libc.mallopt(M_TRIM_THRESHOLD, DEFAULT_TRIM)
+            libc.mallopt(M_MMAP_THRESHOLD, AFTER_MMAP)
+            libc.mallopt(M_TRIM_THRESHOLD, AFTER_TRIM)
             libc.malloc_trim(0)

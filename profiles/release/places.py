@@ -214,8 +214,8 @@ def _force_quarter_rests(units, shown, base, protection) -> list[tuple]:
     behind it *and* it pools two hidden months or more; a rest of one month, or of too few
     people, adds a fixed :func:`imputed_rest` when it holds any event (the same whatever it
     holds) and the quarter shows a month of its own (so that an estimate is never shown
-    alone as a small figure). A quarter less its months is then a released figure of many people or that fixed
-    estimate, never one hidden month.
+    alone as a small figure). A quarter less its months is then a released figure of many
+    people or that fixed estimate, never one hidden month.
     """
     grain = units["grain"].to_numpy()
     place = units["place"].to_numpy(np.int64)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from profiles import store
-from profiles.release.disclosure import BaseTable
+from profiles.release.disclosure import BaseTable, distinct_pairs
 from profiles.release.perturb import RECORD_KEY_SQL, release_salt
 
 
@@ -85,9 +85,7 @@ def load_base_table(con, feed: str, *, resolution: int, dims=(), labels=None,
                                         side="left")
             epoch_of_code = np.zeros(len(uniques), dtype=np.int64)
             epoch_of_code[subject] = row_epoch
-        width = int(subject.max()) + 1 if len(subject) else 1
-        pairs = pd.unique(sub_atom[found].astype(np.int64) * width + subject)
-        sub_atom, subject = pairs // width, pairs % width
+        sub_atom, subject = distinct_pairs(sub_atom[found], subject)
     base = BaseTable(
         cell=np.asarray(facts["cell"], dtype=np.int64)[first].astype(np.uint64),
         day=np.asarray(facts["day"], dtype=np.int64)[first],
@@ -167,9 +165,7 @@ def coarser(base: BaseTable, resolution: int) -> BaseTable | None:
     np.add.at(fingerprint, atom, base.fingerprint)
     sub_atom, subject = base.subject_atom, base.subject
     if len(subject):
-        width = int(subject.max()) + 1
-        pairs = pd.unique(atom[sub_atom] * width + subject)
-        sub_atom, subject = pairs // width, pairs % width
+        sub_atom, subject = distinct_pairs(atom[sub_atom], subject)
     out = BaseTable(
         cell=parent[lead], day=base.day[lead], dims={d: base.dims[d][lead] for d in dims},
         n=np.bincount(atom, weights=base.n, minlength=count).astype(np.int64),

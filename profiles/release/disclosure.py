@@ -376,11 +376,24 @@ class _Grid:
         return np.full(len(first), present, dtype=np.int64)
 
 
+def distinct_pairs(first, second) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (first, second) pairs of two arrays of codes (non-negative integers), as
+    two int64 arrays, in the order each pair first appears: one int64 key per pair (``first``
+    in blocks of every ``second`` code), hashed once.
+
+    >>> [a.tolist() for a in distinct_pairs(np.array([2, 0, 2, 2]), np.array([1, 5, 1, 0]))]
+    [[2, 0, 2], [1, 5, 0]]
+    """
+    first, second = np.asarray(first, dtype=np.int64), np.asarray(second, dtype=np.int64)
+    width = int(second.max()) + 1 if len(second) else 1
+    pairs = pd.unique(first * width + second)
+    return pairs // width, pairs % width
+
+
 def _children(big, small) -> np.ndarray:
     """Per code of ``big``, the number of distinct codes of ``small`` within it."""
-    width = int(small.max()) + 1 if len(small) else 1
-    pairs = pd.unique(big.astype(np.int64) * width + small)
-    return np.bincount(pairs // width, minlength=int(big.max()) + 1 if len(big) else 0)
+    return np.bincount(distinct_pairs(big, small)[0],
+                       minlength=int(big.max()) + 1 if len(big) else 0)
 
 
 def people_per_group(group, code, epoch, groups: int) -> np.ndarray:
@@ -426,8 +439,8 @@ class _Subjects:
         rows = np.bincount(g, minlength=groups)
         need = (anon < threshold) & (anon + rows >= threshold)
         keep = need[g]
-        pairs = pd.unique(g[keep] * self.width + self.code[keep])
-        counted = people_per_group(pairs // self.width, pairs % self.width, self.epoch, groups)
+        counted = people_per_group(*distinct_pairs(g[keep], self.code[keep]), self.epoch,
+                                   groups)
         out[need] = counted[need]
         out[~need] = rows[~need]   # an upper bound: decides nothing, never shown
         return out
@@ -481,4 +494,4 @@ def _pinned(gid, groups, previous, events, threshold, room) -> np.ndarray:
 
 
 __all__ = ["COMBINED", "COMBINED_DOW", "BaseTable", "Protected", "cells_to_center_children",
-           "period_ends", "period_starts", "protect", "round_counts"]
+           "distinct_pairs", "period_ends", "period_starts", "protect", "round_counts"]

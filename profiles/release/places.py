@@ -47,7 +47,8 @@ import numpy as np
 import pandas as pd
 
 from profiles.release.audiences import GRAINS
-from profiles.release.disclosure import Protected, round_counts
+from profiles.release.disclosure import (Protected, distinct_pairs, people_per_group,
+                                         round_counts)
 from data_contracts.periods import period_ends, period_starts
 from profiles.release.perturb import perturb_counts
 
@@ -283,22 +284,21 @@ def _keyed_people(base, group: np.ndarray, atom: np.ndarray, units: int) -> np.n
     sub_links, sub_first = links[sub_atom], first[sub_atom]
     # a code held by one subject row makes one pair per unit of its atom, each distinct; only
     # codes held by several rows (one person in several atoms) are looked for twice
-    width = int(subject.max()) + 1
-    several = np.bincount(subject, minlength=width)[subject] > 1
-    unit_parts, code_parts, twice = [], [], []
+    several = np.bincount(subject)[subject] > 1
+    unit_parts, row_parts = [], []           # each subject row once per unit its atom lies in
     for k in range(int(sub_links.max(initial=0))):   # the k-th unit of each row's atom
         rows = np.flatnonzero(sub_links > k)
-        unit, code, many = group_by_atom[sub_first[rows] + k], subject[rows], several[rows]
-        unit_parts.append(unit[~many])
-        code_parts.append(code[~many])
-        twice.append(unit[many] * width + code[many])
-    pairs = pd.unique(np.concatenate(twice)) if twice else np.zeros(0, dtype=np.int64)
-    unit_of = np.concatenate(unit_parts + [pairs // width])
-    codes = np.concatenate(code_parts + [pairs % width])
-    epoch = _epochs(base, codes)
-    epochs = int(epoch.max()) + 1 if len(epoch) else 1
-    counts = np.bincount(unit_of * epochs + epoch, minlength=units * epochs)
-    return counts.reshape(units, epochs).max(axis=1).astype(np.int64)
+        unit_parts.append(group_by_atom[sub_first[rows] + k])
+        row_parts.append(rows)
+    if not unit_parts:
+        return np.zeros(units, dtype=np.int64)
+    unit_of, row = np.concatenate(unit_parts), np.concatenate(row_parts)
+    code, many = subject[row], several[row]
+    twice = distinct_pairs(unit_of[many], code[many])
+    return people_per_group(np.concatenate([unit_of[~many], twice[0]]),
+                            np.concatenate([code[~many], twice[1]]),
+                            np.asarray(getattr(base, "subject_epoch", ()), dtype=np.int64),
+                            units)
 
 
 def _epochs(base, codes) -> np.ndarray:
